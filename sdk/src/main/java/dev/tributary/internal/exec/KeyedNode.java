@@ -1,0 +1,75 @@
+package dev.tributary.internal.exec;
+
+import dev.tributary.graph.GraphNode;
+import dev.tributary.graph.KeyBySpec;
+import dev.tributary.serde.Serde;
+import dev.tributary.spi.OperatorStateSpec;
+import dev.tributary.spi.OperatorStateStore;
+import dev.tributary.spi.Timer;
+import dev.tributary.spi.TimerQueue;
+
+/** A keyed operator: state and timers of the current key, timers fired by watermark and clock. */
+abstract class KeyedNode extends RuntimeNode {
+  final Serde<?> keySerde;
+  OperatorStateStore store;
+  KeyContext keys;
+  TimerQueue eventTimers;
+  TimerQueue processingTimers;
+
+  KeyedNode(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
+    super(node, context);
+    this.keySerde = keyBy.keySerde();
+  }
+
+  @Override
+  void open() {
+    store =
+        context.backend.open(
+            new OperatorStateSpec(context.jobName, node.uid(), keySerde, context.maxKeyGroups));
+    keys = new KeyContext(store, context.clock, node.name());
+    eventTimers = store.eventTimeTimers();
+    processingTimers = store.processingTimeTimers();
+  }
+
+  @Override
+  final void processElement(Object value, long timestamp) {
+    throw new IllegalStateException(
+        "keyed operator '" + node.name() + "' received an element without its key");
+  }
+
+  /** One element of {@code key}. */
+  abstract void processKeyed(Object key, Object value, long timestamp);
+
+  /** An event-time timer fired; the current key is set. */
+  void onEventTime(Timer timer) {}
+
+  /** A processing-time timer fired; the current key is set. */
+  void onProcessingTime(Timer timer) {}
+
+  @Override
+  void onWatermark(long watermark) {
+    Timer timer;
+    while ((timer = eventTimers.peek()) != null && timer.timestamp() <= watermark) {
+      eventTimers.poll();
+      keys.setCurrentKey(timer.key());
+      onEventTime(timer);
+    }
+  }
+
+  /** Fires the processing-time timers due at {@code now}. */
+  void advanceProcessingTime(long now) {
+    Timer timer;
+    while ((timer = processingTimers.peek()) != null && timer.timestamp() <= now) {
+      processingTimers.poll();
+      keys.setCurrentKey(timer.key());
+      onProcessingTime(timer);
+    }
+  }
+
+  /** Forgets cached state entries (the backend reloads them). */
+  void resetKeyContext() {
+    if (keys != null) {
+      keys.reset();
+    }
+  }
+}
