@@ -147,8 +147,7 @@ public final class JobGraph {
     for (int stage = 0; stage <= keyedStageCount(); stage++) {
       out.append("  Stage ").append(stage).append(": ").append(stageRole(stage)).append('\n');
       for (GraphNode node : stage(stage)) {
-        out.append("    [").append(node.id()).append("] ").append(node.spec().kind());
-        out.append(" '").append(node.name()).append('\'');
+        out.append("    [").append(node.id()).append("] ").append(node.name());
         if (node.uid() != null) {
           out.append(" uid=").append(node.uid());
         }

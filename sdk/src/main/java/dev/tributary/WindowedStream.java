@@ -107,6 +107,6 @@ public final class WindowedStream<T, K, W extends Window> {
     WindowSpec spec =
         new WindowSpec(
             assigner, allowedLatenessMillis, lateDataTag, reducer, aggregate, process, stateSerde);
-    return input.input().add(spec, "Window(" + assigner.describe() + ")");
+    return input.input().add(spec, "Window");
   }
 }

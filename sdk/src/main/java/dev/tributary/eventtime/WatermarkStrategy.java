@@ -1,5 +1,6 @@
 package dev.tributary.eventtime;
 
+import dev.tributary.internal.graph.DurationFormat;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,7 +38,7 @@ public final class WatermarkStrategy<T> {
         ctx -> new BoundedOutOfOrdernessWatermarks<>(maxOutOfOrderness),
         null,
         null,
-        "boundedOutOfOrderness(" + maxOutOfOrderness + ")");
+        "boundedOutOfOrderness(" + DurationFormat.of(maxOutOfOrderness) + ")");
   }
 
   /** Watermarks for timestamps that never decrease: the watermark is the highest timestamp - 1. */
@@ -103,7 +104,7 @@ public final class WatermarkStrategy<T> {
   public String describe() {
     return description
         + (timestampAssigner == null ? "" : " with timestamp assigner")
-        + (idleness == null ? "" : " idleness=" + idleness);
+        + (idleness == null ? "" : " idleness=" + DurationFormat.of(idleness));
   }
 
   @Override

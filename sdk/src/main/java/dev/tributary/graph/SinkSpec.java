@@ -11,7 +11,7 @@ import dev.tributary.serde.Serde;
 public record SinkSpec(String sinkName, Serde<?> serde) implements OperatorSpec {
   @Override
   public String describe() {
-    return "'" + sinkName + "' serde=" + serde.describe();
+    return "serde=" + serde.describe();
   }
 
   @Override

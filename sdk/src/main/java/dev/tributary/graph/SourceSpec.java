@@ -31,7 +31,7 @@ public record SourceSpec(
           case JSON_LINES, CSV -> path.toString();
           default -> sourceKind.name().toLowerCase();
         };
-    return "'" + sourceName + "' " + what + (serde == null ? "" : " serde=" + serde.describe());
+    return what + (serde == null ? "" : " serde=" + serde.describe());
   }
 
   @Override

@@ -53,7 +53,8 @@ public record WindowSpec(
       out.append(" process=").append(Functions.describe(processFunction));
     }
     if (allowedLatenessMillis > 0) {
-      out.append(" allowedLateness=").append(java.time.Duration.ofMillis(allowedLatenessMillis));
+      out.append(" allowedLateness=")
+          .append(dev.tributary.internal.graph.DurationFormat.millis(allowedLatenessMillis));
     }
     if (lateDataTag != null) {
       out.append(" lateData->").append(lateDataTag.id());

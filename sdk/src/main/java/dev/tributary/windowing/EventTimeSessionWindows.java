@@ -1,5 +1,6 @@
 package dev.tributary.windowing;
 
+import dev.tributary.internal.graph.DurationFormat;
 import dev.tributary.serde.Serde;
 import java.time.Duration;
 import java.util.Collection;
@@ -45,6 +46,6 @@ public final class EventTimeSessionWindows extends MergingWindowAssigner<TimeWin
 
   @Override
   public String describe() {
-    return "eventTimeSession(gap=" + Duration.ofMillis(gap) + ")";
+    return "eventTimeSession(gap=" + DurationFormat.millis(gap) + ")";
   }
 }

@@ -1,5 +1,6 @@
 package dev.tributary.windowing;
 
+import dev.tributary.internal.graph.DurationFormat;
 import dev.tributary.serde.Serde;
 import java.time.Duration;
 import java.util.Collection;
@@ -41,6 +42,6 @@ public final class ProcessingTimeSessionWindows extends MergingWindowAssigner<Ti
 
   @Override
   public String describe() {
-    return "processingTimeSession(gap=" + Duration.ofMillis(gap) + ")";
+    return "processingTimeSession(gap=" + DurationFormat.millis(gap) + ")";
   }
 }

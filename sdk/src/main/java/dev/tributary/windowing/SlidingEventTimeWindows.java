@@ -1,5 +1,6 @@
 package dev.tributary.windowing;
 
+import dev.tributary.internal.graph.DurationFormat;
 import dev.tributary.serde.Serde;
 import java.time.Duration;
 import java.util.Collection;
@@ -52,6 +53,6 @@ public final class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
 
   @Override
   public String describe() {
-    return "slidingEventTime(size=" + Duration.ofMillis(size) + ", slide=" + Duration.ofMillis(slide) + ")";
+    return "slidingEventTime(size=" + DurationFormat.millis(size) + ", slide=" + DurationFormat.millis(slide) + ")";
   }
 }

@@ -1,5 +1,6 @@
 package dev.tributary.windowing;
 
+import dev.tributary.internal.graph.DurationFormat;
 import dev.tributary.serde.Serde;
 import java.time.Duration;
 import java.util.Collection;
@@ -39,6 +40,6 @@ public final class SlidingProcessingTimeWindows extends WindowAssigner<TimeWindo
 
   @Override
   public String describe() {
-    return "slidingProcessingTime(size=" + Duration.ofMillis(size) + ", slide=" + Duration.ofMillis(slide) + ")";
+    return "slidingProcessingTime(size=" + DurationFormat.millis(size) + ", slide=" + DurationFormat.millis(slide) + ")";
   }
 }

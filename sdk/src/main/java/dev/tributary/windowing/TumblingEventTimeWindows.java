@@ -1,5 +1,6 @@
 package dev.tributary.windowing;
 
+import dev.tributary.internal.graph.DurationFormat;
 import dev.tributary.serde.Serde;
 import java.time.Duration;
 import java.util.Collection;
@@ -52,6 +53,6 @@ public final class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
 
   @Override
   public String describe() {
-    return "tumblingEventTime(" + Duration.ofMillis(size) + (offset == 0 ? "" : ", offset=" + offset) + ")";
+    return "tumblingEventTime(" + DurationFormat.millis(size) + (offset == 0 ? "" : ", offset=" + offset) + ")";
   }
 }

@@ -1,5 +1,6 @@
 package dev.tributary.windowing;
 
+import dev.tributary.internal.graph.DurationFormat;
 import dev.tributary.serde.Serde;
 import java.time.Duration;
 import java.util.Collection;
@@ -50,6 +51,6 @@ public final class TumblingProcessingTimeWindows extends WindowAssigner<TimeWind
 
   @Override
   public String describe() {
-    return "tumblingProcessingTime(" + Duration.ofMillis(size) + ")";
+    return "tumblingProcessingTime(" + DurationFormat.millis(size) + ")";
   }
 }
