@@ -29,6 +29,7 @@ abstract class RuntimeNode {
 
   private long[] inputWatermarks;
   private boolean[] inputIdle;
+  private boolean[] inputAligned;
   long currentWatermark = Long.MIN_VALUE;
   private boolean idle;
 
@@ -39,6 +40,8 @@ abstract class RuntimeNode {
     this.inputWatermarks = new long[inputs];
     java.util.Arrays.fill(inputWatermarks, Long.MIN_VALUE);
     this.inputIdle = new boolean[inputs];
+    this.inputAligned = new boolean[inputs];
+    java.util.Arrays.fill(inputAligned, true);
   }
 
   void connect(RuntimeNode target, int targetInput) {
@@ -103,51 +106,76 @@ abstract class RuntimeNode {
     }
   }
 
-  /** A watermark from input {@code input}. */
+  /**
+   * A watermark from input {@code input}. As Flink's {@code StatusWatermarkValve}: watermarks of idle
+   * inputs are ignored; an input that comes back from idleness behind the current watermark counts
+   * again only once it has caught up ("aligned").
+   */
   void processWatermark(long watermark, int input) {
-    inputWatermarks[input] = Math.max(inputWatermarks[input], watermark);
-    if (inputIdle[input]) {
-      inputIdle[input] = false;
+    if (idle || inputIdle[input] || watermark <= inputWatermarks[input]) {
+      return;
     }
-    advance();
+    inputWatermarks[input] = watermark;
+    if (!inputAligned[input] && watermark >= currentWatermark) {
+      inputAligned[input] = true;
+    }
+    advanceToMinOfAlignedInputs();
   }
 
   /** An idleness change of input {@code input}. */
   void processIdle(boolean idleNow, int input) {
-    inputIdle[input] = idleNow;
-    boolean allIdle = true;
-    for (boolean b : inputIdle) {
-      allIdle &= b;
-    }
-    if (allIdle != idle) {
-      idle = allIdle;
-      forwardIdle(allIdle);
-    }
-    if (!allIdle) {
-      advance();
+    if (idleNow && !inputIdle[input]) {
+      inputIdle[input] = true;
+      inputAligned[input] = false;
+      boolean anyActive = false;
+      for (boolean b : inputIdle) {
+        anyActive |= !b;
+      }
+      if (!anyActive) {
+        // nothing will advance the watermark any more: flush to the highest input watermark
+        if (inputWatermarks[input] == currentWatermark) {
+          long max = Long.MIN_VALUE;
+          for (long w : inputWatermarks) {
+            max = Math.max(max, w);
+          }
+          advanceTo(max);
+        }
+        idle = true;
+        forwardIdle(true);
+      } else if (inputWatermarks[input] == currentWatermark) {
+        advanceToMinOfAlignedInputs();
+      }
+    } else if (!idleNow && inputIdle[input]) {
+      inputIdle[input] = false;
+      if (inputWatermarks[input] >= currentWatermark) {
+        inputAligned[input] = true;
+      }
+      if (idle) {
+        idle = false;
+        forwardIdle(false);
+      }
     }
   }
 
-  private void advance() {
+  private void advanceToMinOfAlignedInputs() {
     long min = Long.MAX_VALUE;
     boolean any = false;
     for (int i = 0; i < inputWatermarks.length; i++) {
-      if (!inputIdle[i]) {
+      if (inputAligned[i]) {
         min = Math.min(min, inputWatermarks[i]);
         any = true;
       }
     }
-    if (!any) {
-      return;
+    if (any) {
+      advanceTo(min);
     }
-    if (idle) {
-      idle = false;
-      forwardIdle(false);
-    }
-    if (min > currentWatermark) {
-      currentWatermark = min;
-      onWatermark(min);
-      forwardWatermark(min);
+  }
+
+  private void advanceTo(long watermark) {
+    if (watermark > currentWatermark) {
+      currentWatermark = watermark;
+      onWatermark(watermark);
+      forwardWatermark(watermark);
     }
   }
 
