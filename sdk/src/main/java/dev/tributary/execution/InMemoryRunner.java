@@ -219,8 +219,8 @@ public final class InMemoryRunner {
           "source '" + source.sourceName() + "': cannot open " + source.path(), e);
     }
     return new Iterator<>() {
+      private long line;
       private String next = advance();
-      private long line = 0;
 
       private String advance() {
         try {
