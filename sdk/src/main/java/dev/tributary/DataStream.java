@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * A stream of elements, as Flink's {@code DataStream}: each method adds an operator to the job and
- * returns the stream it produces. {@link #uid} and {@link #name} apply to the operator that produced
- * this stream.
+ * returns the stream it produces. {@link #uid} and {@link #name} apply to the operator that
+ * produced this stream.
  *
  * @param <T> element type
  */
@@ -122,7 +122,9 @@ public class DataStream<T> {
     return keyBy(selector, serde, keyType);
   }
 
-  /** Partitions the stream by key, serializing keys with {@code keySerde} (must be deterministic). */
+  /**
+   * Partitions the stream by key, serializing keys with {@code keySerde} (must be deterministic).
+   */
   public <K> KeyedStream<K, T> keyBy(KeySelector<T, K> selector, Serde<K> keySerde) {
     require(selector, "keyBy", "selector");
     require(keySerde, "keyBy", "keySerde");
@@ -162,7 +164,10 @@ public class DataStream<T> {
     return sinkTo(sinkName, Serdes.jsonAny());
   }
 
-  /** Writes the stream to the sink the runtime binds to {@code sinkName}, serialized by {@code serde}. */
+  /**
+   * Writes the stream to the sink the runtime binds to {@code sinkName}, serialized by {@code
+   * serde}.
+   */
   public DataStreamSink sinkTo(String sinkName, Serde<? super T> serde) {
     if (sinkName == null || !UID.matcher(sinkName).matches()) {
       throw new IllegalArgumentException(

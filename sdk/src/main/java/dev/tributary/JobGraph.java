@@ -16,9 +16,9 @@ import java.util.Objects;
 
 /**
  * The one immutable description of a job, built once from a {@link JobProvider}: its operators in
- * topological order, their uids and stages. Every runtime reads it; none re-derives it. Stage 0 is the
- * stateless prefix (on AWS: the coordinator); each {@code keyBy} starts a keyed stage (on AWS: the
- * operator functions).
+ * topological order, their uids and stages. Every runtime reads it; none re-derives it. Stage 0 is
+ * the stateless prefix (on AWS: the coordinator); each {@code keyBy} starts a keyed stage (on AWS:
+ * the operator functions).
  *
  * <p>A graph holds the user's function instances. An executor owns them while it runs, so build one
  * graph per concurrently running executor ({@link #of} is cheap).
@@ -143,7 +143,11 @@ public final class JobGraph {
   /** The graph as indented text: stages, operators, uids, keys, windows and edges. */
   public String describe() {
     StringBuilder out = new StringBuilder();
-    out.append("Job '").append(jobName).append("' (maxKeyGroups=").append(maxKeyGroups).append(")\n");
+    out.append("Job '")
+        .append(jobName)
+        .append("' (maxKeyGroups=")
+        .append(maxKeyGroups)
+        .append(")\n");
     for (int stage = 0; stage <= keyedStageCount(); stage++) {
       out.append("  Stage ").append(stage).append(": ").append(stageRole(stage)).append('\n');
       for (GraphNode node : stage(stage)) {

@@ -13,8 +13,8 @@ import dev.tributary.windowing.WindowAssigner;
 
 /**
  * A stream partitioned by key: every operator on it sees one key at a time, with that key's state
- * and timers. On AWS this is where records cross from the coordinator to the operator slot that owns
- * the key's key group.
+ * and timers. On AWS this is where records cross from the coordinator to the operator slot that
+ * owns the key's key group.
  *
  * @param <K> key type
  * @param <T> element type

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Names a side output: a second stream a process function or a window emits to, e.g. late data.
- * Two tags are equal when their ids are.
+ * Names a side output: a second stream a process function or a window emits to, e.g. late data. Two
+ * tags are equal when their ids are.
  *
  * @param <T> element type of the side output
  */

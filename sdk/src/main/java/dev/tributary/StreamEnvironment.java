@@ -61,7 +61,8 @@ public final class StreamEnvironment {
 
   /** A Kinesis data stream, read as records of {@code serde}. */
   public <T> DataStream<T> kinesis(String sourceName, Serde<T> serde) {
-    return source(sourceName, SourceKind.KINESIS, requireSerde(sourceName, serde), null, null, null);
+    return source(
+        sourceName, SourceKind.KINESIS, requireSerde(sourceName, serde), null, null, null);
   }
 
   /** A Kafka topic, whose record values are read with {@code serde}. */
@@ -76,7 +77,11 @@ public final class StreamEnvironment {
     for (int i = 0; i < copy.size(); i++) {
       if (copy.get(i) == null) {
         throw new IllegalArgumentException(
-            "fromCollection('" + sourceName + "'): element " + i + " is null; streams hold no nulls");
+            "fromCollection('"
+                + sourceName
+                + "'): element "
+                + i
+                + " is null; streams hold no nulls");
       }
     }
     return source(sourceName, SourceKind.COLLECTION, null, List.copyOf(copy), null, null);
@@ -100,7 +105,8 @@ public final class StreamEnvironment {
 
   private <T> DataStream<T> fileSource(String name, SourceKind kind, Path file, Class<T> type) {
     Objects.requireNonNull(file, kind + " source '" + name + "': file is null");
-    Objects.requireNonNull(type, kind + " source '" + name + "': type is null; pass the record class");
+    Objects.requireNonNull(
+        type, kind + " source '" + name + "': type is null; pass the record class");
     return source(name, kind, dev.tributary.serde.Serdes.json(type), null, file, type);
   }
 
@@ -117,7 +123,8 @@ public final class StreamEnvironment {
           "source name '" + name + "' is used twice; each source needs its own logical name");
     }
     GraphBuilder.Draft draft =
-        graph.add(new SourceSpec(name, kind, serde, elements, path, type), List.of(), "Source: " + name);
+        graph.add(
+            new SourceSpec(name, kind, serde, elements, path, type), List.of(), "Source: " + name);
     draft.outputSerde = serde;
     return new DataStream<>(this, draft.id);
   }

@@ -11,9 +11,9 @@ import dev.tributary.windowing.WindowAssigner;
 import java.time.Duration;
 
 /**
- * A keyed stream grouped into windows, as Flink's {@code WindowedStream}: set lateness handling, then
- * finish with {@code reduce}, {@code aggregate} or {@code process}. Incremental functions keep one
- * value per window; {@code process} alone keeps every element.
+ * A keyed stream grouped into windows, as Flink's {@code WindowedStream}: set lateness handling,
+ * then finish with {@code reduce}, {@code aggregate} or {@code process}. Incremental functions keep
+ * one value per window; {@code process} alone keeps every element.
  *
  * @param <T> element type
  * @param <K> key type
@@ -43,7 +43,10 @@ public final class WindowedStream<T, K, W extends Window> {
     return this;
   }
 
-  /** Sends elements too late for every window to the side output {@code tag} instead of dropping them. */
+  /**
+   * Sends elements too late for every window to the side output {@code tag} instead of dropping
+   * them.
+   */
   public WindowedStream<T, K, W> sideOutputLateData(OutputTag<T> tag) {
     this.lateDataTag = DataStream.require(tag, "sideOutputLateData", "tag");
     return this;

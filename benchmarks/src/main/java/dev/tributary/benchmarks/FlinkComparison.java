@@ -51,10 +51,34 @@ public final class FlinkComparison {
     }
     List<Case> cases =
         List.of(
-            new Case("a", "stateless map -> filter", 10_000, 0, TributaryJobs.mapFilter(), FlinkJobs::mapFilter),
-            new Case("b", "tumbling window 1 s, 10,000 uniform keys, sum", 10_000, 0, TributaryJobs.windowSums(), FlinkJobs::windowSums),
-            new Case("c", "tumbling window 1 s, 10,000 Zipf(1.1) keys, sum", 10_000, 1.1, TributaryJobs.windowSums(), FlinkJobs::windowSums),
-            new Case("d", "running count in ValueState, 10,000 uniform keys", 10_000, 0, TributaryJobs.runningCount(), FlinkJobs::runningCount));
+            new Case(
+                "a",
+                "stateless map -> filter",
+                10_000,
+                0,
+                TributaryJobs.mapFilter(),
+                FlinkJobs::mapFilter),
+            new Case(
+                "b",
+                "tumbling window 1 s, 10,000 uniform keys, sum",
+                10_000,
+                0,
+                TributaryJobs.windowSums(),
+                FlinkJobs::windowSums),
+            new Case(
+                "c",
+                "tumbling window 1 s, 10,000 Zipf(1.1) keys, sum",
+                10_000,
+                1.1,
+                TributaryJobs.windowSums(),
+                FlinkJobs::windowSums),
+            new Case(
+                "d",
+                "running count in ValueState, 10,000 uniform keys",
+                10_000,
+                0,
+                TributaryJobs.runningCount(),
+                FlinkJobs::runningCount));
 
     MiniCluster cluster = startCluster();
     List<String> rows = new ArrayList<>();

@@ -74,9 +74,11 @@ final class FlinkJobs {
     }
   }
 
-  static final class WithWindow extends ProcessWindowFunction<Long, ClickTotal, String, TimeWindow> {
+  static final class WithWindow
+      extends ProcessWindowFunction<Long, ClickTotal, String, TimeWindow> {
     @Override
-    public void process(String user, Context ctx, Iterable<Long> counts, Collector<ClickTotal> out) {
+    public void process(
+        String user, Context ctx, Iterable<Long> counts, Collector<ClickTotal> out) {
       out.collect(
           new ClickTotal(
               user, ctx.window().getStart(), ctx.window().getEnd(), counts.iterator().next()));

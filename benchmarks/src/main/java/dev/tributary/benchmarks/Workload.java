@@ -9,6 +9,7 @@ import dev.tributary.examples.clicks.Click;
  */
 public final class Workload implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
+
   /** Start of event time (2026-01-01T00:00:00Z). */
   public static final long START = 1_767_225_600_000L;
 

@@ -3,8 +3,8 @@ package dev.tributary.eventtime;
 import java.time.Duration;
 
 /**
- * The watermark trails the highest timestamp seen by the allowed out-of-orderness: {@code max - bound
- * - 1}, exactly as Flink's generator of the same name.
+ * The watermark trails the highest timestamp seen by the allowed out-of-orderness: {@code max -
+ * bound - 1}, exactly as Flink's generator of the same name.
  *
  * @param <T> element type
  */

@@ -1,9 +1,9 @@
 package dev.tributary.eventtime;
 
 /**
- * Generates watermarks from the elements of one input, as Flink's interface of the same name. {@code
- * onPeriodicEmit} is called after every batch of records (one event-source-mapping batch on AWS; one
- * {@code pipe} call in the test driver).
+ * Generates watermarks from the elements of one input, as Flink's interface of the same name.
+ * {@code onPeriodicEmit} is called after every batch of records (one event-source-mapping batch on
+ * AWS; one {@code pipe} call in the test driver).
  *
  * @param <T> element type
  */

@@ -1,6 +1,8 @@
 package dev.tributary.eventtime;
 
-/** Where a {@link WatermarkGenerator} reports progress; lower watermarks than before are ignored. */
+/**
+ * Where a {@link WatermarkGenerator} reports progress; lower watermarks than before are ignored.
+ */
 public interface WatermarkOutput {
   /** Declares that no element with a timestamp at or below {@code watermark} should follow. */
   void emitWatermark(long watermark);

@@ -61,7 +61,9 @@ public final class WatermarkStrategy<T> {
     return new WatermarkStrategy<>(ctx -> new NoWatermarks<>(), null, null, "noWatermarks");
   }
 
-  /** A copy that reads timestamps with {@code assigner} instead of the source's record timestamp. */
+  /**
+   * A copy that reads timestamps with {@code assigner} instead of the source's record timestamp.
+   */
   public WatermarkStrategy<T> withTimestampAssigner(TimestampAssigner<T> assigner) {
     Objects.requireNonNull(assigner, "withTimestampAssigner(assigner): assigner is null");
     return new WatermarkStrategy<>(generatorSupplier, assigner, idleness, description);
@@ -95,9 +97,12 @@ public final class WatermarkStrategy<T> {
   }
 
   /** Creates the generator for one input, wrapped for idleness if configured. */
-  public WatermarkGenerator<T> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+  public WatermarkGenerator<T> createWatermarkGenerator(
+      WatermarkGeneratorSupplier.Context context) {
     WatermarkGenerator<T> generator = generatorSupplier.createWatermarkGenerator(context);
-    return idleness == null ? generator : new IdlenessAwareGenerator<>(generator, idleness, context);
+    return idleness == null
+        ? generator
+        : new IdlenessAwareGenerator<>(generator, idleness, context);
   }
 
   /** For {@code JobGraph.describe()}. */
@@ -129,7 +134,9 @@ public final class WatermarkStrategy<T> {
     private boolean idle;
 
     IdlenessAwareGenerator(
-        WatermarkGenerator<T> delegate, Duration timeout, WatermarkGeneratorSupplier.Context clock) {
+        WatermarkGenerator<T> delegate,
+        Duration timeout,
+        WatermarkGeneratorSupplier.Context clock) {
       this.delegate = delegate;
       this.timeoutMillis = timeout.toMillis();
       this.clock = clock;

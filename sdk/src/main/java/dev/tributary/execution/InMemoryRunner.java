@@ -128,7 +128,12 @@ public final class InMemoryRunner {
     for (String name : consumers.keySet()) {
       if (!sinkCounts.containsKey(name)) {
         throw new IllegalArgumentException(
-            "job '" + graph.jobName() + "' has no sink named '" + name + "'; its sinks are " + sinkCounts.keySet());
+            "job '"
+                + graph.jobName()
+                + "' has no sink named '"
+                + name
+                + "'; its sinks are "
+                + sinkCounts.keySet());
       }
     }
     Map<String, Long> sideCounts = new LinkedHashMap<>();

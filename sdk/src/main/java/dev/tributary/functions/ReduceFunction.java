@@ -1,8 +1,8 @@
 package dev.tributary.functions;
 
 /**
- * Combines two values of one key into one, e.g. a sum. Must be associative: Tributary pre-aggregates
- * and may combine in any grouping.
+ * Combines two values of one key into one, e.g. a sum. Must be associative: Tributary
+ * pre-aggregates and may combine in any grouping.
  *
  * @param <T> value type
  */

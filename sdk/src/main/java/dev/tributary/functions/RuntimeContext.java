@@ -3,8 +3,9 @@ package dev.tributary.functions;
 import dev.tributary.state.KeyedStateStore;
 
 /**
- * What a running operator tells its functions: which operator it is and, on keyed streams, the keyed
- * state of the current key ({@link KeyedStateStore}). Declare state in {@link RichFunction#open}.
+ * What a running operator tells its functions: which operator it is and, on keyed streams, the
+ * keyed state of the current key ({@link KeyedStateStore}). Declare state in {@link
+ * RichFunction#open}.
  */
 public interface RuntimeContext extends KeyedStateStore {
   /** The job's name. */

@@ -1,10 +1,10 @@
 package dev.tributary.functions;
 
 /**
- * Timers of the current key, as in Flink. A timer is identified by its key and timestamp: registering
- * the same one twice fires it once. Event-time timers fire when the watermark reaches them,
- * processing-time timers when the clock does (on AWS: the coordinator's clock, so that a re-executed
- * epoch sees the same time).
+ * Timers of the current key, as in Flink. A timer is identified by its key and timestamp:
+ * registering the same one twice fires it once. Event-time timers fire when the watermark reaches
+ * them, processing-time timers when the clock does (on AWS: the coordinator's clock, so that a
+ * re-executed epoch sees the same time).
  */
 public interface TimerService {
   /** The processing time of the element or timer being handled, in epoch milliseconds. */

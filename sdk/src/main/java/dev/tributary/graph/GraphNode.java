@@ -10,7 +10,8 @@ import java.util.List;
  * @param uid stable identifier of a stateful operator's state, or null
  * @param inputs ids of the input nodes, in order
  * @param spec what the operator does
- * @param stage 0 for the stateless prefix; n for the n-th keyed stage (each {@code keyBy} starts one)
+ * @param stage 0 for the stateless prefix; n for the n-th keyed stage (each {@code keyBy} starts
+ *     one)
  */
 public record GraphNode(
     int id, String name, String uid, List<Integer> inputs, OperatorSpec spec, int stage) {

@@ -1,6 +1,8 @@
 package dev.tributary.graph;
 
-/** Where a source's records come from; the runtime binds the logical source name to the real one. */
+/**
+ * Where a source's records come from; the runtime binds the logical source name to the real one.
+ */
 public enum SourceKind {
   /** A Kinesis data stream (unbounded). */
   KINESIS,

@@ -8,9 +8,9 @@ import dev.tributary.serde.Serde;
 import dev.tributary.windowing.WindowAssigner;
 
 /**
- * A keyed window operator, with Flink's default trigger of the assigner's time domain: fire when the
- * watermark (or clock) passes the window's end, fire again for each late element within the allowed
- * lateness, purge after it.
+ * A keyed window operator, with Flink's default trigger of the assigner's time domain: fire when
+ * the watermark (or clock) passes the window's end, fire again for each late element within the
+ * allowed lateness, purge after it.
  *
  * @param assigner the window assigner
  * @param allowedLatenessMillis how long after its end a window still accepts late elements

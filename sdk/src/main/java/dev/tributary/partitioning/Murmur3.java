@@ -2,7 +2,8 @@ package dev.tributary.partitioning;
 
 /**
  * MurmurHash3 x86 32-bit (Austin Appleby's reference algorithm), the hash every Tributary runtime
- * uses to place a serialized key in a key group. Matches Guava's {@code Hashing.murmur3_32_fixed()}.
+ * uses to place a serialized key in a key group. Matches Guava's {@code
+ * Hashing.murmur3_32_fixed()}.
  */
 public final class Murmur3 {
   private static final int C1 = 0xcc9e2d51;
@@ -35,10 +36,10 @@ public final class Murmur3 {
     switch (length & 3) {
       case 3:
         k1 ^= (data[tail + 2] & 0xff) << 16;
-        // fall through
+      // fall through
       case 2:
         k1 ^= (data[tail + 1] & 0xff) << 8;
-        // fall through
+      // fall through
       case 1:
         k1 ^= data[tail] & 0xff;
         h1 ^= mixK1(k1);

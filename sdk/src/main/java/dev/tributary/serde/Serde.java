@@ -1,8 +1,9 @@
 package dev.tributary.serde;
 
 /**
- * Turns values into bytes and back. Every value that leaves a JVM (state in DynamoDB, records between
- * the coordinator and the operators, keys hashed into key groups, sink outputs) goes through one.
+ * Turns values into bytes and back. Every value that leaves a JVM (state in DynamoDB, records
+ * between the coordinator and the operators, keys hashed into key groups, sink outputs) goes
+ * through one.
  *
  * <p>Key serdes must be deterministic: equal keys must serialize to equal bytes, because the bytes
  * decide the key group and therefore which operator slot owns the key.

@@ -24,9 +24,9 @@ public final class Serdes {
   private Serdes() {}
 
   /**
-   * The Jackson mapper behind the JSON serdes: records and POJOs, {@code java.time} types as ISO-8601
-   * strings, map entries sorted by key (so that JSON keys are deterministic), unknown properties
-   * ignored on read (producers may add fields).
+   * The Jackson mapper behind the JSON serdes: records and POJOs, {@code java.time} types as
+   * ISO-8601 strings, map entries sorted by key (so that JSON keys are deterministic), unknown
+   * properties ignored on read (producers may add fields).
    */
   public static final ObjectMapper JSON =
       JsonMapper.builder()

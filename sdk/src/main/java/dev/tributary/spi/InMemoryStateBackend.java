@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Keyed state and timers on the JVM heap: the backend of the test driver and of local in-memory runs,
- * and the reference every other backend is checked against. Objects are kept as they are, never
- * serialized.
+ * Keyed state and timers on the JVM heap: the backend of the test driver and of local in-memory
+ * runs, and the reference every other backend is checked against. Objects are kept as they are,
+ * never serialized.
  */
 public final class InMemoryStateBackend implements StateBackend {
   private final Map<String, Store> stores = new LinkedHashMap<>();

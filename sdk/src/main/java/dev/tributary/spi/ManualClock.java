@@ -1,6 +1,8 @@
 package dev.tributary.spi;
 
-/** A clock that moves only when told to: for tests and for replaying a batch at its recorded time. */
+/**
+ * A clock that moves only when told to: for tests and for replaying a batch at its recorded time.
+ */
 public final class ManualClock implements Clock {
   private long now;
 

@@ -11,7 +11,8 @@ public class UserFunctionException extends RuntimeException {
   private final String operatorUid;
 
   /** Creates the exception. */
-  public UserFunctionException(String operatorName, String operatorUid, String what, Throwable cause) {
+  public UserFunctionException(
+      String operatorName, String operatorUid, String what, Throwable cause) {
     super(
         "operator '"
             + operatorName

@@ -2,8 +2,8 @@ package dev.tributary.state;
 
 /**
  * Where functions get their keyed state from: each call returns a handle that always reads and
- * writes the state of the key being processed. Calling it twice with one descriptor returns the same
- * state.
+ * writes the state of the key being processed. Calling it twice with one descriptor returns the
+ * same state.
  */
 public interface KeyedStateStore {
   /** A value per key. */

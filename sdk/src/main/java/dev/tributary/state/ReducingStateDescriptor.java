@@ -26,10 +26,7 @@ public final class ReducingStateDescriptor<T> extends StateDescriptor<T> {
   private ReducingStateDescriptor(
       String name, ReduceFunction<T> reduceFunction, Serde<T> serde, StateTtlConfig ttl) {
     super(
-        name,
-        serde,
-        ttl,
-        "new ReducingStateDescriptor<>(\"" + name + "\", Long::sum, Long.class)");
+        name, serde, ttl, "new ReducingStateDescriptor<>(\"" + name + "\", Long::sum, Long.class)");
     this.reduceFunction =
         Objects.requireNonNull(
             reduceFunction, "ReducingStateDescriptor '" + name + "' has no reduce function");

@@ -25,12 +25,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs a job in memory, one step at a time, as Kafka Streams' {@code TopologyTestDriver}: pipe records
- * into named sources, move the watermark and the processing-time clock by hand, then read the sinks,
- * the side outputs and the keyed state of any key. It runs the same executor as every other runtime.
+ * Runs a job in memory, one step at a time, as Kafka Streams' {@code TopologyTestDriver}: pipe
+ * records into named sources, move the watermark and the processing-time clock by hand, then read
+ * the sinks, the side outputs and the keyed state of any key. It runs the same executor as every
+ * other runtime.
  *
  * <p>Each {@code pipe} call is one batch: its records go through the job, then the watermark
- * generators emit (as after an event-source-mapping batch on AWS) and due processing-time timers fire.
+ * generators emit (as after an event-source-mapping batch on AWS) and due processing-time timers
+ * fire.
  *
  * <pre>{@code
  * try (JobTestDriver driver = JobTestDriver.of(new ClickWindowSums())) {
@@ -177,7 +179,12 @@ public final class JobTestDriver implements AutoCloseable {
     List<TestRecord<Object>> records = sinks.get(sinkName);
     if (records == null) {
       throw new IllegalArgumentException(
-          "job '" + graph.jobName() + "' has no sink named '" + sinkName + "'; its sinks are " + sinkNames);
+          "job '"
+              + graph.jobName()
+              + "' has no sink named '"
+              + sinkName
+              + "'; its sinks are "
+              + sinkNames);
     }
     return records;
   }
@@ -225,8 +232,8 @@ public final class JobTestDriver implements AutoCloseable {
   }
 
   /**
-   * The raw value of any state of {@code key}: the accumulator of an aggregating state, the value of
-   * a reducing state.
+   * The raw value of any state of {@code key}: the accumulator of an aggregating state, the value
+   * of a reducing state.
    */
   public Object state(String uid, Object key, StateDescriptor<?> descriptor) {
     return read(uid, key, descriptor);
@@ -260,7 +267,12 @@ public final class JobTestDriver implements AutoCloseable {
         }
       }
       throw new IllegalArgumentException(
-          "job '" + graph.jobName() + "' has no stateful operator with uid '" + uid + "'; its stateful uids are " + uids);
+          "job '"
+              + graph.jobName()
+              + "' has no stateful operator with uid '"
+              + uid
+              + "'; its stateful uids are "
+              + uids);
     }
     return store;
   }
@@ -274,7 +286,9 @@ public final class JobTestDriver implements AutoCloseable {
   private final class Collector implements OutputCollector {
     @Override
     public void emit(String sinkName, Object value, long timestamp) {
-      sinks.get(sinkName).add(new TestRecord<>(value, timestamp == Long.MIN_VALUE ? null : timestamp));
+      sinks
+          .get(sinkName)
+          .add(new TestRecord<>(value, timestamp == Long.MIN_VALUE ? null : timestamp));
     }
 
     @Override

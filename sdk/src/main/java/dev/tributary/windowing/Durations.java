@@ -16,7 +16,12 @@ final class Durations {
   static long offsetMillis(String what, Duration offset, long size) {
     if (offset == null || Math.abs(offset.toMillis()) >= size) {
       throw new IllegalArgumentException(
-          what + " offset is " + offset + "; its absolute value must be below the size " + size + " ms");
+          what
+              + " offset is "
+              + offset
+              + "; its absolute value must be below the size "
+              + size
+              + " ms");
     }
     return offset.toMillis();
   }

@@ -7,8 +7,8 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Session windows in event time: an element opens {@code [t, t + gap)}; windows that overlap or touch
- * merge into one session.
+ * Session windows in event time: an element opens {@code [t, t + gap)}; windows that overlap or
+ * touch merge into one session.
  */
 public final class EventTimeSessionWindows extends MergingWindowAssigner<TimeWindow> {
   private final long gap;

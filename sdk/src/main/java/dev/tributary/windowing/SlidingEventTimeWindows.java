@@ -53,6 +53,10 @@ public final class SlidingEventTimeWindows extends WindowAssigner<TimeWindow> {
 
   @Override
   public String describe() {
-    return "slidingEventTime(size=" + DurationFormat.millis(size) + ", slide=" + DurationFormat.millis(slide) + ")";
+    return "slidingEventTime(size="
+        + DurationFormat.millis(size)
+        + ", slide="
+        + DurationFormat.millis(slide)
+        + ")";
   }
 }

@@ -40,6 +40,10 @@ public final class SlidingProcessingTimeWindows extends WindowAssigner<TimeWindo
 
   @Override
   public String describe() {
-    return "slidingProcessingTime(size=" + DurationFormat.millis(size) + ", slide=" + DurationFormat.millis(slide) + ")";
+    return "slidingProcessingTime(size="
+        + DurationFormat.millis(size)
+        + ", slide="
+        + DurationFormat.millis(slide)
+        + ")";
   }
 }

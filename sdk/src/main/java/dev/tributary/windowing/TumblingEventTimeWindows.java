@@ -53,6 +53,9 @@ public final class TumblingEventTimeWindows extends WindowAssigner<TimeWindow> {
 
   @Override
   public String describe() {
-    return "tumblingEventTime(" + DurationFormat.millis(size) + (offset == 0 ? "" : ", offset=" + offset) + ")";
+    return "tumblingEventTime("
+        + DurationFormat.millis(size)
+        + (offset == 0 ? "" : ", offset=" + offset)
+        + ")";
   }
 }

@@ -11,7 +11,9 @@ import java.util.Collection;
  */
 public abstract class WindowAssigner<W extends Window> {
 
-  /** Returns the windows of an element with {@code timestamp} (event time) or at processing time. */
+  /**
+   * Returns the windows of an element with {@code timestamp} (event time) or at processing time.
+   */
   public abstract Collection<W> assignWindows(
       Object element, long timestamp, long currentProcessingTime);
 

@@ -89,7 +89,9 @@ public final class FlinkHarness {
           new Outputs() {
             @Override
             public <T> void collect(String name, DataStream<T> stream) {
-              RESULTS.get(runId).put(name, java.util.Collections.synchronizedList(new ArrayList<>()));
+              RESULTS
+                  .get(runId)
+                  .put(name, java.util.Collections.synchronizedList(new ArrayList<>()));
               stream.sinkTo(new CollectSink<>(runId, name)).name("collect-" + name);
             }
           });
@@ -111,8 +113,8 @@ public final class FlinkHarness {
 
   /**
    * Flink's bounded-out-of-orderness watermark ({@code max - bound - 1}) emitted after every
-   * element, so that lateness is deterministic; the Tributary side advances its watermark after every
-   * element too.
+   * element, so that lateness is deterministic; the Tributary side advances its watermark after
+   * every element too.
    */
   public static <T> WatermarkStrategy<T> perEventBoundedOutOfOrderness(long boundMillis) {
     return WatermarkStrategy.forGenerator(ctx -> new PerEventBounded<>(boundMillis));

@@ -60,7 +60,8 @@ public final class FlinkWindowJobs {
       List<Long> values = new ArrayList<>();
       elements.forEach(e -> values.add(e.value()));
       values.sort(null);
-      out.collect(key + "[" + ctx.window().getStart() + "," + ctx.window().getEnd() + ") " + values);
+      out.collect(
+          key + "[" + ctx.window().getStart() + "," + ctx.window().getEnd() + ") " + values);
     }
   }
 

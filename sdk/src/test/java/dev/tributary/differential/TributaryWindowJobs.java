@@ -65,11 +65,13 @@ public final class TributaryWindowJobs {
                   in.keyBy(Ev::key)
                       .window(
                           switch (c.kind()) {
-                            case TUMBLING -> TumblingEventTimeWindows.of(Duration.ofMillis(c.size()));
+                            case TUMBLING ->
+                                TumblingEventTimeWindows.of(Duration.ofMillis(c.size()));
                             case SLIDING ->
                                 SlidingEventTimeWindows.of(
                                     Duration.ofMillis(c.size()), Duration.ofMillis(c.slide()));
-                            case SESSION -> EventTimeSessionWindows.withGap(Duration.ofMillis(c.gap()));
+                            case SESSION ->
+                                EventTimeSessionWindows.withGap(Duration.ofMillis(c.gap()));
                           })
                       .allowedLateness(Duration.ofMillis(c.lateness()));
               if (c.lateOutput()) {
@@ -79,7 +81,8 @@ public final class TributaryWindowJobs {
                   switch (c.function()) {
                     case REDUCE ->
                         windowed.reduce(
-                            (a, b) -> new Ev(a.key(), Math.min(a.ts(), b.ts()), a.value() + b.value()));
+                            (a, b) ->
+                                new Ev(a.key(), Math.min(a.ts(), b.ts()), a.value() + b.value()));
                     case AGGREGATE -> windowed.aggregate(new CountSum());
                     case PROCESS ->
                         windowed.process(
@@ -125,7 +128,8 @@ public final class TributaryWindowJobs {
                             });
                     case REDUCE_PROCESS ->
                         windowed.reduce(
-                            (a, b) -> new Ev(a.key(), Math.min(a.ts(), b.ts()), a.value() + b.value()),
+                            (a, b) ->
+                                new Ev(a.key(), Math.min(a.ts(), b.ts()), a.value() + b.value()),
                             new ProcessWindowFunction<Ev, String, String, TimeWindow>() {
                               @Override
                               public void process(

@@ -87,8 +87,9 @@ class WindowDifferentialTest {
   }
 
   /**
-   * Random cases. Timestamps, sizes, bounds and lateness are drawn on a grid (1, 5 or 10 ms) so that
-   * watermarks often land exactly on window ends and cleanup times, where off-by-one errors live.
+   * Random cases. Timestamps, sizes, bounds and lateness are drawn on a grid (1, 5 or 10 ms) so
+   * that watermarks often land exactly on window ends and cleanup times, where off-by-one errors
+   * live.
    */
   @Provide
   Arbitrary<WindowCase> cases() {
@@ -131,5 +132,4 @@ class WindowDifferentialTest {
                 lateOutput.map(
                     lo -> new WindowCase(ev, b, k, s, Math.max(1, s / div), g, l, f, lo)));
   }
-
 }

@@ -23,7 +23,8 @@ class WatermarksTest {
     }
   }
 
-  private static DataStream<Ev> source(StreamEnvironment env, String name, WatermarkStrategy<Ev> s) {
+  private static DataStream<Ev> source(
+      StreamEnvironment env, String name, WatermarkStrategy<Ev> s) {
     return env.kinesis(name, Serdes.json(Ev.class))
         .assignTimestampsAndWatermarks(s.withTimestampAssigner((e, t) -> e.ts()));
   }
@@ -40,7 +41,8 @@ class WatermarksTest {
   @Test
   void boundedOutOfOrdernessTrailsTheMaximumByTheBoundMinusOne() {
     try (JobTestDriver d =
-        JobTestDriver.of(probe(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(10))))) {
+        JobTestDriver.of(
+            probe(WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(10))))) {
       d.pipe("in", new Ev("a", 100));
       d.pipe("in", new Ev("a", 50)); // out of order: the watermark holds
       d.pipe("in", new Ev("a", 120));
@@ -63,7 +65,8 @@ class WatermarksTest {
     try (JobTestDriver d = JobTestDriver.of(probe(WatermarkStrategy.forMonotonousTimestamps()))) {
       d.pipeAll("in", java.util.List.of(new Ev("a", 100), new Ev("a", 200), new Ev("a", 300)));
       d.pipe("in", new Ev("a", 400));
-      assertThat(d.sink("out")).containsExactly(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, 299L);
+      assertThat(d.sink("out"))
+          .containsExactly(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, 299L);
     }
   }
 

@@ -23,8 +23,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Batch mode (the runner over bounded input) and streaming mode (records piped one by one) give the
- * same results: exactly, when the watermark advances at the same points, and for any batch size when
- * no element is later than the bound.
+ * same results: exactly, when the watermark advances at the same points, and for any batch size
+ * when no element is later than the bound.
  */
 class BatchStreamingEquivalenceTest {
   record Ev(String key, long ts, long v) {}
@@ -70,8 +70,11 @@ class BatchStreamingEquivalenceTest {
         .bind("in", events)
         .batchSize(batchSize)
         .clock(new ManualClock(0))
-        .onSink("sliding", (v, t) -> out.add("sliding " + new dev.tributary.testkit.TestRecord<>(v, t)))
-        .onSink("sessions", (v, t) -> out.add("sessions " + new dev.tributary.testkit.TestRecord<>(v, t)))
+        .onSink(
+            "sliding", (v, t) -> out.add("sliding " + new dev.tributary.testkit.TestRecord<>(v, t)))
+        .onSink(
+            "sessions",
+            (v, t) -> out.add("sessions " + new dev.tributary.testkit.TestRecord<>(v, t)))
         .run();
     return out;
   }
@@ -92,7 +95,9 @@ class BatchStreamingEquivalenceTest {
   @Provide
   Arbitrary<List<Ev>> events() {
     return Combinators.combine(
-            Arbitraries.of("a", "b", "c"), Arbitraries.integers().between(-15, 10), Arbitraries.longs().between(1, 9))
+            Arbitraries.of("a", "b", "c"),
+            Arbitraries.integers().between(-15, 10),
+            Arbitraries.longs().between(1, 9))
         .as((k, d, v) -> new long[] {k.charAt(0), d, v})
         .list()
         .ofMaxSize(60)

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 class InMemoryRunnerTest {
   record Sale(String shop, long ts, long cents) {}
 
-  static JobProvider totals(java.util.function.Function<dev.tributary.StreamEnvironment, dev.tributary.DataStream<Sale>> source) {
+  static JobProvider totals(
+      java.util.function.Function<dev.tributary.StreamEnvironment, dev.tributary.DataStream<Sale>>
+          source) {
     return env ->
         source
             .apply(env)
@@ -51,7 +53,9 @@ class InMemoryRunnerTest {
     Path file = dir.resolve("sales.jsonl");
     Files.writeString(file, "{\"shop\":\"a\",\"ts\":1,\"cents\":5}\n{oops\n");
     assertThatThrownBy(
-            () -> InMemoryRunner.forJob(totals(env -> env.jsonLines("sales", file, Sale.class))).run())
+            () ->
+                InMemoryRunner.forJob(totals(env -> env.jsonLines("sales", file, Sale.class)))
+                    .run())
         .hasMessageContaining("line 2 of " + file + " is not a JSON Sale");
   }
 
@@ -59,7 +63,8 @@ class InMemoryRunnerTest {
   void readsCsvFilesWithAHeader(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("sales.csv");
     Files.writeString(file, "shop,ts,cents\na,1000,5\na,1500,6\nb,2000,7\n");
-    RunResult result = InMemoryRunner.forJob(totals(env -> env.csv("sales", file, Sale.class))).run();
+    RunResult result =
+        InMemoryRunner.forJob(totals(env -> env.csv("sales", file, Sale.class))).run();
     assertThat(result.sink("out")).containsExactlyInAnyOrder("a=11", "b=7");
   }
 
@@ -84,10 +89,13 @@ class InMemoryRunnerTest {
     assertThatThrownBy(() -> InMemoryRunner.forJob(job).run())
         .hasMessageContaining("source 'sales' is a kafka source; bind it to input")
         .hasMessageContaining(".bind(\"sales\", elements)");
-    assertThatThrownBy(() -> InMemoryRunner.forJob(job).bind("sales", List.of()).bind("other", List.of()).run())
+    assertThatThrownBy(
+            () ->
+                InMemoryRunner.forJob(job).bind("sales", List.of()).bind("other", List.of()).run())
         .hasMessageContaining("has no source named 'other'");
     assertThatThrownBy(
-            () -> InMemoryRunner.forJob(job).bind("sales", List.of()).onSink("x", (v, t) -> {}).run())
+            () ->
+                InMemoryRunner.forJob(job).bind("sales", List.of()).onSink("x", (v, t) -> {}).run())
         .hasMessageContaining("has no sink named 'x'");
     assertThatThrownBy(() -> InMemoryRunner.forJob(job).batchSize(0))
         .hasMessageContaining("batchSize is 0");

@@ -153,7 +153,8 @@ class OperatorsTest {
   @Test
   void nullsAreRefusedWithTheOperatorsName() {
     try (JobTestDriver d =
-        JobTestDriver.of(env -> env.kinesis("in", Serdes.string()).map(s -> (String) null).sinkTo("out"))) {
+        JobTestDriver.of(
+            env -> env.kinesis("in", Serdes.string()).map(s -> (String) null).sinkTo("out"))) {
       assertThatThrownBy(() -> d.pipe("in", "x"))
           .isInstanceOf(UserFunctionException.class)
           .hasMessageContaining("'Map'")
@@ -163,12 +164,14 @@ class OperatorsTest {
 
   @Test
   void unknownSourcesAndSinksAreNamedWithTheAlternatives() {
-    try (JobTestDriver d = JobTestDriver.of(env -> env.kinesis("in", Serdes.string()).sinkTo("out"))) {
+    try (JobTestDriver d =
+        JobTestDriver.of(env -> env.kinesis("in", Serdes.string()).sinkTo("out"))) {
       assertThatThrownBy(() -> d.pipe("nope", "x"))
           .hasMessageContaining("has no source named 'nope'; its sources are [in]");
       assertThatThrownBy(() -> d.sink("nope"))
           .hasMessageContaining("has no sink named 'nope'; its sinks are [out]");
-      assertThatThrownBy(() -> d.keys("nope")).hasMessageContaining("no stateful operator with uid 'nope'");
+      assertThatThrownBy(() -> d.keys("nope"))
+          .hasMessageContaining("no stateful operator with uid 'nope'");
     }
   }
 
@@ -225,7 +228,9 @@ class OperatorsTest {
             env -> {
               DataStream<String> in = env.kinesis("in", Serdes.string());
               in.keyBy(s -> "k")
-                  .window(SlidingProcessingTimeWindows.of(Duration.ofSeconds(10), Duration.ofSeconds(5)))
+                  .window(
+                      SlidingProcessingTimeWindows.of(
+                          Duration.ofSeconds(10), Duration.ofSeconds(5)))
                   .process(new ListAll())
                   .uid("sliding")
                   .sinkTo("sliding");
@@ -260,13 +265,17 @@ class OperatorsTest {
                         WatermarkStrategy.<long[]>forMonotonousTimestamps()
                             .withTimestampAssigner((e, t) -> e[0]))
                     .keyBy(e -> "k")
-                    .window(dev.tributary.windowing.TumblingEventTimeWindows.of(Duration.ofMillis(10)))
+                    .window(
+                        dev.tributary.windowing.TumblingEventTimeWindows.of(Duration.ofMillis(10)))
                     .allowedLateness(Duration.ofMillis(100))
                     .process(
                         new ProcessWindowFunction<long[], String, String, TimeWindow>() {
                           @Override
                           public void process(
-                              String key, Context ctx, Iterable<long[]> elements, Collector<String> out) {
+                              String key,
+                              Context ctx,
+                              Iterable<long[]> elements,
+                              Collector<String> out) {
                             var perWindow = ctx.windowState().getState(firings);
                             var total = ctx.globalState().getState(firings);
                             int w = perWindow.value() == null ? 1 : perWindow.value() + 1;

@@ -25,13 +25,22 @@ class TimersTest {
         case "proc" -> timers.registerProcessingTimeTimer(e.at());
         case "del-event" -> timers.deleteEventTimeTimer(e.at());
         case "del-proc" -> timers.deleteProcessingTimeTimer(e.at());
-        default -> out.collect("echo " + e.key() + " ts=" + ctx.timestamp() + " wm=" + timers.currentWatermark());
+        default ->
+            out.collect(
+                "echo " + e.key() + " ts=" + ctx.timestamp() + " wm=" + timers.currentWatermark());
       }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
-      out.collect(ctx.timeDomain() + " " + ctx.getCurrentKey() + "@" + timestamp + " ctx.ts=" + ctx.timestamp());
+      out.collect(
+          ctx.timeDomain()
+              + " "
+              + ctx.getCurrentKey()
+              + "@"
+              + timestamp
+              + " ctx.ts="
+              + ctx.timestamp());
     }
   }
 

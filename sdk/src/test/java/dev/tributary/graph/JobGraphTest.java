@@ -31,7 +31,8 @@ class JobGraphTest {
   private static DataStream<Ev> timed(dev.tributary.StreamEnvironment env) {
     return env.kinesis("in", Serdes.json(Ev.class))
         .assignTimestampsAndWatermarks(
-            WatermarkStrategy.<Ev>forMonotonousTimestamps().withTimestampAssigner((e, t) -> e.ts()));
+            WatermarkStrategy.<Ev>forMonotonousTimestamps()
+                .withTimestampAssigner((e, t) -> e.ts()));
   }
 
   @Test
@@ -98,7 +99,9 @@ class JobGraphTest {
                     .uid("second")
                     .sinkTo("out"));
     assertThat(graph.keyedStageCount()).isEqualTo(2);
-    assertThat(graph.statelessPrefix()).extracting(GraphNode::name).containsExactly("Source: in", "Map");
+    assertThat(graph.statelessPrefix())
+        .extracting(GraphNode::name)
+        .containsExactly("Source: in", "Map");
     assertThat(graph.stage(2)).extracting(GraphNode::uid).contains("second");
     assertThat(graph.exchanges()).hasSize(2);
   }
@@ -114,7 +117,8 @@ class JobGraphTest {
         };
     assertThatThrownBy(() -> JobGraph.of(job))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("operator 'KeyedProcess' (node 2, keyedProcess) keeps state but has no uid")
+        .hasMessageContaining(
+            "operator 'KeyedProcess' (node 2, keyedProcess) keeps state but has no uid")
         .hasMessageContaining("add .uid(\"...\")")
         .hasMessageContaining("uid 'dup' is used by both 'Reduce' (node 5) and 'Reduce' (node 8)");
   }
@@ -131,7 +135,8 @@ class JobGraphTest {
                             .reduce((a, b) -> a)
                             .uid("w")
                             .sinkTo("out")))
-        .hasMessageContaining("uses event-time windows but its input from source 'in' has no timestamps")
+        .hasMessageContaining(
+            "uses event-time windows but its input from source 'in' has no timestamps")
         .hasMessageContaining("assignTimestampsAndWatermarks");
     // a processing-time window needs no watermarks
     JobGraph.of(
@@ -207,7 +212,8 @@ class JobGraphTest {
     assertThatThrownBy(
             () ->
                 JobGraph.of(
-                    env -> env.fromElements("in", "a").keyBy(s -> s.getBytes()).reduce((a, b) -> a)))
+                    env ->
+                        env.fromElements("in", "a").keyBy(s -> s.getBytes()).reduce((a, b) -> a)))
         .hasMessageContaining("key type [B cannot be a key: arrays compare by identity");
     assertThatThrownBy(
             () -> JobGraph.of(env -> env.fromElements("in", "a").keyBy(s -> new NoEquals(s))))
@@ -268,7 +274,8 @@ class JobGraphTest {
   @Test
   void graphIsImmutable() {
     JobGraph graph = JobGraph.of(env -> env.fromElements("in", 1).sinkTo("out"));
-    assertThatThrownBy(() -> graph.nodes().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> graph.nodes().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> graph.node(1).inputs().clear())
         .isInstanceOf(UnsupportedOperationException.class);
   }

@@ -23,7 +23,9 @@ class KeyGroupsTest {
     // Reference values of MurmurHash3_x86_32 with seed 0.
     assertThat(Murmur3.hash32(new byte[0])).isEqualTo(0);
     assertThat(Murmur3.hash32("hello".getBytes(StandardCharsets.UTF_8))).isEqualTo(0x248bfa47);
-    assertThat(Murmur3.hash32("The quick brown fox jumps over the lazy dog".getBytes(StandardCharsets.UTF_8)))
+    assertThat(
+            Murmur3.hash32(
+                "The quick brown fox jumps over the lazy dog".getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(0x2e4ff723);
   }
 
@@ -42,7 +44,8 @@ class KeyGroupsTest {
 
   @Property(tries = 300)
   void slotRangesCoverEveryKeyGroupOnceInOrder(
-      @ForAll @IntRange(min = 1, max = 4096) int max, @ForAll @IntRange(min = 1, max = 512) int slots) {
+      @ForAll @IntRange(min = 1, max = 4096) int max,
+      @ForAll @IntRange(min = 1, max = 512) int slots) {
     if (slots > max) {
       return;
     }

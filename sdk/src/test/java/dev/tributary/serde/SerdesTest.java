@@ -50,7 +50,8 @@ class SerdesTest {
   void jsonIgnoresUnknownFieldsSoProducersCanAddThem() {
     Order order =
         Serdes.json(Order.class)
-            .deserialize("{\"id\":\"o\",\"cents\":1,\"extra\":true}".getBytes(StandardCharsets.UTF_8));
+            .deserialize(
+                "{\"id\":\"o\",\"cents\":1,\"extra\":true}".getBytes(StandardCharsets.UTF_8));
     assertThat(order.id()).isEqualTo("o");
   }
 
@@ -61,7 +62,8 @@ class SerdesTest {
     Map<String, Integer> a = new java.util.LinkedHashMap<>();
     a.put("b", 2);
     a.put("a", 1);
-    assertThat(new String(serde.serialize(a), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1,\"b\":2}");
+    assertThat(new String(serde.serialize(a), StandardCharsets.UTF_8))
+        .isEqualTo("{\"a\":1,\"b\":2}");
   }
 
   @Test

@@ -31,7 +31,8 @@ class KeyedStateTest {
   static final AggregatingStateDescriptor<Long, long[], Double> AVG =
       new AggregatingStateDescriptor<>("avg", new Average(), Serdes.json(long[].class));
 
-  static final class Average implements dev.tributary.functions.AggregateFunction<Long, long[], Double> {
+  static final class Average
+      implements dev.tributary.functions.AggregateFunction<Long, long[], Double> {
     @Override
     public long[] createAccumulator() {
       return new long[2];
@@ -181,7 +182,9 @@ class KeyedStateTest {
           .endsWith(
               "a value=1 list=[5, 6] map=[k5, k6] sum=11 avg=5.5 empty=false",
               "a value=null list=[6] map=[k6] sum=11 avg=5.5 empty=false");
-      assertThat(d.valueState("sm", "a", VALUE.withTtl(StateTtlConfig.ofWrite(Duration.ofSeconds(10)))))
+      assertThat(
+              d.valueState(
+                  "sm", "a", VALUE.withTtl(StateTtlConfig.ofWrite(Duration.ofSeconds(10)))))
           .isNull();
       d.advanceProcessingTimeBy(Duration.ofSeconds(6)); // 16 s: everything with TTL expired
       d.pipe("cmds", new Cmd("a", "read", 0));
@@ -246,7 +249,9 @@ class KeyedStateTest {
                                   @Override
                                   public void open(OpenContext context) {
                                     getRuntimeContext().getState(VALUE);
-                                    getRuntimeContext().getListState(new ListStateDescriptor<>("value", Long.class));
+                                    getRuntimeContext()
+                                        .getListState(
+                                            new ListStateDescriptor<>("value", Long.class));
                                   }
 
                                   @Override
@@ -261,14 +266,16 @@ class KeyedStateTest {
 
   @Test
   void descriptorsRefuseMissingSerdesAndBadNames() {
-    assertThatThrownBy(() -> new ValueStateDescriptor<>("count", (dev.tributary.serde.Serde<Long>) null))
+    assertThatThrownBy(
+            () -> new ValueStateDescriptor<>("count", (dev.tributary.serde.Serde<Long>) null))
         .hasMessageContaining("ValueStateDescriptor 'count' has no serde")
         .hasMessageContaining("Long.class");
     assertThatThrownBy(() -> new MapStateDescriptor<>("m", null, Serdes.longs()))
         .hasMessageContaining("MapStateDescriptor 'm' has no key serde");
     assertThatThrownBy(() -> new ListStateDescriptor<>("", Long.class))
         .hasMessageContaining("name is ''");
-    assertThatThrownBy(() -> StateTtlConfig.ofWrite(Duration.ZERO)).hasMessageContaining("positive");
+    assertThatThrownBy(() -> StateTtlConfig.ofWrite(Duration.ZERO))
+        .hasMessageContaining("positive");
   }
 
   @Test

@@ -45,8 +45,7 @@ public final class FraudDetection implements JobProvider {
   }
 
   /** The detector: one flag and one timer per account. */
-  public static final class FraudDetector
-      extends KeyedProcessFunction<String, Transaction, Alert> {
+  public static final class FraudDetector extends KeyedProcessFunction<String, Transaction, Alert> {
     /** The last small transaction's amount, while it is suspicious. */
     public static final ValueStateDescriptor<Double> FLAG =
         new ValueStateDescriptor<>("small-amount", Double.class);

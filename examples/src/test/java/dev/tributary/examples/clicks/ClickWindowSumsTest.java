@@ -66,7 +66,8 @@ class ClickWindowSumsTest {
           ClickWindowSums.SOURCE,
           "{\"userId\":\"ann\",\"page\":\"/a\",\"timestamp\":5}".getBytes());
       driver.endOfInput();
-      assertThat(driver.sink(ClickWindowSums.SINK)).containsExactly(new ClickTotal("ann", 0, 1_000, 1));
+      assertThat(driver.sink(ClickWindowSums.SINK))
+          .containsExactly(new ClickTotal("ann", 0, 1_000, 1));
     }
   }
 
@@ -74,7 +75,8 @@ class ClickWindowSumsTest {
   void graphSplitsIntoAStatelessPrefixAndOneKeyedStage() {
     JobGraph graph = JobGraph.of(new ClickWindowSums());
     assertThat(graph.keyedStageCount()).isEqualTo(1);
-    assertThat(graph.statelessPrefix()).extracting(n -> n.spec().kind())
+    assertThat(graph.statelessPrefix())
+        .extracting(n -> n.spec().kind())
         .containsExactly("source", "timestamps/watermarks");
     assertThat(graph.describe())
         .contains("uid=click-totals")
@@ -158,7 +160,8 @@ class ClickWindowSumsTest {
   static final class FlinkWithWindow
       extends ProcessWindowFunction<Long, ClickTotal, String, TimeWindow> {
     @Override
-    public void process(String user, Context ctx, Iterable<Long> counts, Collector<ClickTotal> out) {
+    public void process(
+        String user, Context ctx, Iterable<Long> counts, Collector<ClickTotal> out) {
       out.collect(
           new ClickTotal(
               user, ctx.window().getStart(), ctx.window().getEnd(), counts.iterator().next()));

@@ -68,8 +68,8 @@ class FraudDetectionTest {
   }
 
   /**
-   * Flink runs these inputs in well under the one-minute timer, and the test driver's clock does not
-   * move, so neither side fires a timer: the alerts must be equal.
+   * Flink runs these inputs in well under the one-minute timer, and the test driver's clock does
+   * not move, so neither side fires a timer: the alerts must be equal.
    */
   @Property(tries = 20)
   void sameAlertsAsFlink(@ForAll("transactions") List<Transaction> transactions) {
@@ -129,8 +129,7 @@ class FraudDetectionTest {
     }
 
     @Override
-    public void processElement(Transaction tx, Context ctx, Collector<Alert> out)
-        throws Exception {
+    public void processElement(Transaction tx, Context ctx, Collector<Alert> out) throws Exception {
       Double small = flagState.value();
       if (small != null) {
         if (tx.amount() > FraudDetection.LARGE_AMOUNT) {

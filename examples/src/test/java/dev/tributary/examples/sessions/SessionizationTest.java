@@ -77,7 +77,9 @@ class SessionizationTest {
       driver.endOfInput();
       for (String sink : List.of(Sessionization.SINK, Sessionization.LATE_SINK)) {
         List<String> out = new ArrayList<>();
-        driver.sinkRecords(sink).forEach(r -> out.add(FlinkHarness.format(r.value(), r.timestamp())));
+        driver
+            .sinkRecords(sink)
+            .forEach(r -> out.add(FlinkHarness.format(r.value(), r.timestamp())));
         tributary.put(sink, out);
       }
     }

@@ -46,8 +46,7 @@ public final class JobExecutor implements AutoCloseable {
   private boolean closed;
 
   /** Compiles and opens the graph on {@code backend}, with {@code clock} as processing time. */
-  public JobExecutor(
-      JobGraph graph, StateBackend backend, Clock clock, OutputCollector output) {
+  public JobExecutor(JobGraph graph, StateBackend backend, Clock clock, OutputCollector output) {
     this.graph = Objects.requireNonNull(graph, "graph");
     this.context =
         new ExecutionContext(

@@ -5,8 +5,8 @@ import dev.tributary.graph.GraphNode;
 import dev.tributary.graph.KeyBySpec;
 
 /**
- * The exchange into a keyed stage: extracts the key and hands the element to the keyed operators. In
- * a split execution (coordinator / operator functions) an {@link ExchangeListener} receives the
+ * The exchange into a keyed stage: extracts the key and hands the element to the keyed operators.
+ * In a split execution (coordinator / operator functions) an {@link ExchangeListener} receives the
  * keyed records instead.
  */
 final class KeyByNode extends RuntimeNode {

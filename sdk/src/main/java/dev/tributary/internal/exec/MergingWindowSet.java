@@ -47,7 +47,8 @@ final class MergingWindowSet {
     assigner.mergeWindows(
         windows,
         (MergingWindowAssigner.MergeCallback<Window>)
-            (toBeMerged, mergeResult) -> mergeResults.put(mergeResult, new ArrayList<>(toBeMerged)));
+            (toBeMerged, mergeResult) ->
+                mergeResults.put(mergeResult, new ArrayList<>(toBeMerged)));
 
     Window resultWindow = newWindow;
     boolean mergedNewWindow = false;

@@ -1,6 +1,8 @@
 package dev.tributary.internal.exec;
 
-/** Supplies the namespace state handles read and write: the void namespace or the current window. */
+/**
+ * Supplies the namespace state handles read and write: the void namespace or the current window.
+ */
 @FunctionalInterface
 interface NamespaceSource {
   Object current();

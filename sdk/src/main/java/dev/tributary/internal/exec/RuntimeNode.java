@@ -51,7 +51,8 @@ abstract class RuntimeNode {
       targets = append(targets, target);
     }
     watermarkTargets = append(watermarkTargets, target);
-    watermarkTargetInputs = java.util.Arrays.copyOf(watermarkTargetInputs, watermarkTargetInputs.length + 1);
+    watermarkTargetInputs =
+        java.util.Arrays.copyOf(watermarkTargetInputs, watermarkTargetInputs.length + 1);
     watermarkTargetInputs[watermarkTargetInputs.length - 1] = targetInput;
   }
 
@@ -107,9 +108,9 @@ abstract class RuntimeNode {
   }
 
   /**
-   * A watermark from input {@code input}. As Flink's {@code StatusWatermarkValve}: watermarks of idle
-   * inputs are ignored; an input that comes back from idleness behind the current watermark counts
-   * again only once it has caught up ("aligned").
+   * A watermark from input {@code input}. As Flink's {@code StatusWatermarkValve}: watermarks of
+   * idle inputs are ignored; an input that comes back from idleness behind the current watermark
+   * counts again only once it has caught up ("aligned").
    */
   void processWatermark(long watermark, int input) {
     if (idle || inputIdle[input] || watermark <= inputWatermarks[input]) {

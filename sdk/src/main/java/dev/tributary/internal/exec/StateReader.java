@@ -10,16 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the committed state of one key from outside the executor (the test driver, queryable state),
- * with TTL applied: expired values read as absent.
+ * Reads the committed state of one key from outside the executor (the test driver, queryable
+ * state), with TTL applied: expired values read as absent.
  */
 public final class StateReader {
   private StateReader() {}
 
   /**
    * The value of {@code descriptor} for {@code key}: the value of a value, reducing or aggregating
-   * state (the accumulator for the latter), a {@code List} copy for a list state, a {@code Map} copy
-   * for a map state; null if absent.
+   * state (the accumulator for the latter), a {@code List} copy for a list state, a {@code Map}
+   * copy for a map state; null if absent.
    */
   @SuppressWarnings("unchecked")
   public static Object read(

@@ -30,10 +30,10 @@ import java.util.List;
 
 /**
  * A keyed window operator with the default trigger of its time domain, following Flink's {@code
- * WindowOperator} step by step so that results match: windows late by more than the allowed lateness
- * are skipped, the window fires when time passes its max timestamp (or at once for a late element
- * within the lateness), state is cleared at {@code maxTimestamp + allowedLateness}, and an element no
- * window took goes to the late-data side output if it is late.
+ * WindowOperator} step by step so that results match: windows late by more than the allowed
+ * lateness are skipped, the window fires when time passes its max timestamp (or at once for a late
+ * element within the lateness), state is cleared at {@code maxTimestamp + allowedLateness}, and an
+ * element no window took goes to the late-data side output if it is late.
  */
 final class WindowNode extends KeyedNode implements Collector<Object> {
   static final String CONTENTS = "_t.window-contents";
@@ -73,8 +73,7 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
     this.lateTag = spec.lateDataTag();
     this.reducer = (ReduceFunction<Object>) spec.reduceFunction();
     this.aggregate = (AggregateFunction<Object, Object, Object>) spec.aggregateFunction();
-    this.function =
-        (ProcessWindowFunction<Object, Object, Object, Window>) spec.processFunction();
+    this.function = (ProcessWindowFunction<Object, Object, Object, Window>) spec.processFunction();
     this.contents =
         reducer != null ? Contents.REDUCE : aggregate != null ? Contents.AGGREGATE : Contents.LIST;
     this.stateSerde = spec.stateSerde();
@@ -267,9 +266,7 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
     }
     // default triggers: event time fires at maxTimestamp; processing time fires on its timer
     boolean fires =
-        eventTimeTimer
-            ? eventTime && timer.timestamp() == window.maxTimestamp()
-            : !eventTime;
+        eventTimeTimer ? eventTime && timer.timestamp() == window.maxTimestamp() : !eventTime;
     if (fires) {
       fire(window, stateWindow);
     }
@@ -356,7 +353,9 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
         }
         case REDUCE ->
             entry.put(
-                contentsSlot, stateWindow, current == null ? value : reducer.reduce(current, value));
+                contentsSlot,
+                stateWindow,
+                current == null ? value : reducer.reduce(current, value));
         case AGGREGATE ->
             entry.put(
                 contentsSlot,

@@ -77,10 +77,7 @@ public final class GraphValidator {
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
-          "job '"
-              + jobName
-              + "' is invalid:\n  - "
-              + String.join("\n  - ", problems));
+          "job '" + jobName + "' is invalid:\n  - " + String.join("\n  - ", problems));
     }
   }
 

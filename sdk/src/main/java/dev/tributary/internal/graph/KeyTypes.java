@@ -113,8 +113,8 @@ public final class KeyTypes {
   }
 
   /**
-   * Returns null if {@code type} can be a key, else the reason it cannot. A key needs value equality
-   * (records, enums, strings, boxed numbers, classes overriding {@code equals} and {@code
+   * Returns null if {@code type} can be a key, else the reason it cannot. A key needs value
+   * equality (records, enums, strings, boxed numbers, classes overriding {@code equals} and {@code
    * hashCode}); arrays, {@code Object}, interfaces and abstract classes do not qualify.
    */
   public static String whyNotAKey(Class<?> type) {
