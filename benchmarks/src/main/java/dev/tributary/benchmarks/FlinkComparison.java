@@ -36,6 +36,42 @@ public final class FlinkComparison {
 
   record Case(String id, String name, int keys, double zipf, JobProvider job, FlinkBuilder flink) {}
 
+  /** One engine's result of one run. */
+  record Run(double eventsPerSecond, long outputs) {}
+
+  /** The workloads (a) to (d). */
+  static List<Case> cases() {
+    return List.of(
+        new Case(
+            "a",
+            "stateless map -> filter",
+            10_000,
+            0,
+            TributaryJobs.mapFilter(),
+            FlinkJobs::mapFilter),
+        new Case(
+            "b",
+            "tumbling window 1 s, 10,000 uniform keys, sum",
+            10_000,
+            0,
+            TributaryJobs.windowSums(),
+            FlinkJobs::windowSums),
+        new Case(
+            "c",
+            "tumbling window 1 s, 10,000 Zipf(1.1) keys, sum",
+            10_000,
+            1.1,
+            TributaryJobs.windowSums(),
+            FlinkJobs::windowSums),
+        new Case(
+            "d",
+            "running count in ValueState, 10,000 uniform keys",
+            10_000,
+            0,
+            TributaryJobs.runningCount(),
+            FlinkJobs::runningCount));
+  }
+
   /** Entry point. */
   public static void main(String[] args) throws Exception {
     long events = 5_000_000;
@@ -49,37 +85,7 @@ public final class FlinkComparison {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    List<Case> cases =
-        List.of(
-            new Case(
-                "a",
-                "stateless map -> filter",
-                10_000,
-                0,
-                TributaryJobs.mapFilter(),
-                FlinkJobs::mapFilter),
-            new Case(
-                "b",
-                "tumbling window 1 s, 10,000 uniform keys, sum",
-                10_000,
-                0,
-                TributaryJobs.windowSums(),
-                FlinkJobs::windowSums),
-            new Case(
-                "c",
-                "tumbling window 1 s, 10,000 Zipf(1.1) keys, sum",
-                10_000,
-                1.1,
-                TributaryJobs.windowSums(),
-                FlinkJobs::windowSums),
-            new Case(
-                "d",
-                "running count in ValueState, 10,000 uniform keys",
-                10_000,
-                0,
-                TributaryJobs.runningCount(),
-                FlinkJobs::runningCount));
-
+    List<Case> cases = cases();
     MiniCluster cluster = startCluster();
     List<String> rows = new ArrayList<>();
     try {
@@ -95,17 +101,25 @@ public final class FlinkComparison {
           continue;
         }
         Workload workload = new Workload(42, c.keys(), c.zipf());
-        double tributary = 0;
-        double flink = 0;
+        List<Double> tributary = new ArrayList<>();
+        List<Double> flink = new ArrayList<>();
         long outputs = 0;
         for (int run = 0; run <= runs; run++) {
-          RunResult r = runTributary(c.job(), workload, events);
-          outputs = r.sinkCounts().values().stream().mapToLong(Long::longValue).sum();
-          double t = events / (r.elapsed().toNanos() / 1e9);
-          double f = runFlink(cluster, c.flink(), workload, events);
+          Run t = runTributary(c.job(), workload, events);
+          Run f = runFlink(cluster, c.flink(), workload, events);
+          if (t.outputs() != f.outputs()) {
+            throw new IllegalStateException(
+                "("
+                    + c.id()
+                    + ") the engines disagree: tributary emitted "
+                    + t.outputs()
+                    + " records, flink "
+                    + f.outputs());
+          }
+          outputs = t.outputs();
           if (run > 0) {
-            tributary = Math.max(tributary, t);
-            flink = Math.max(flink, f);
+            tributary.add(t.eventsPerSecond());
+            flink.add(f.eventsPerSecond());
           }
           System.out.printf(
               Locale.ROOT,
@@ -113,18 +127,21 @@ public final class FlinkComparison {
               c.id(),
               run,
               run == 0 ? " (warm-up)" : "",
-              t,
-              f);
+              t.eventsPerSecond(),
+              f.eventsPerSecond());
         }
         String row =
             String.format(
                 Locale.ROOT,
-                "| (%s) %s | %,.0f | %,.0f | %.2fx | %,d |",
+                "| (%s) %s | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx | %,d |",
                 c.id(),
                 c.name(),
-                tributary,
-                flink,
-                tributary / flink,
+                max(tributary),
+                median(tributary),
+                max(flink),
+                median(flink),
+                max(tributary) / max(flink),
+                median(tributary) / median(flink),
                 outputs);
         rows.add(row);
       }
@@ -132,18 +149,35 @@ public final class FlinkComparison {
       cluster.closeAsync().get();
     }
     System.out.println();
-    System.out.println("| workload | Tributary events/s | Flink events/s | ratio | outputs |");
-    System.out.println("|---|---:|---:|---:|---:|");
+    System.out.println(
+        "| workload | Tributary best ev/s | Tributary median | Flink best ev/s | Flink median |"
+            + " ratio (best) | ratio (median) | outputs (equal on both) |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
     rows.forEach(System.out::println);
   }
 
-  static RunResult runTributary(JobProvider job, Workload workload, long events) {
+  static double max(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int n = sorted.size();
+    return n == 0
+        ? 0
+        : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static Run runTributary(JobProvider job, Workload workload, long events) {
     long[] count = new long[1];
-    return InMemoryRunner.forJob(job)
-        .bind("clicks", generator(workload, events))
-        .batchSize(100)
-        .onSink(sinkName(job), (value, ts) -> count[0]++)
-        .run();
+    RunResult result =
+        InMemoryRunner.forJob(job)
+            .bind("clicks", generator(workload, events))
+            .batchSize(100)
+            .onSink(sinkName(job), (value, ts) -> count[0]++)
+            .run();
+    return new Run(events / (result.elapsed().toNanos() / 1e9), count[0]);
   }
 
   private static String sinkName(JobProvider job) {
@@ -172,8 +206,9 @@ public final class FlinkComparison {
     };
   }
 
-  static double runFlink(MiniCluster cluster, FlinkBuilder builder, Workload workload, long events)
+  static Run runFlink(MiniCluster cluster, FlinkBuilder builder, Workload workload, long events)
       throws Exception {
+    CountingSink.COUNT.set(0);
     StreamExecutionEnvironment env = new StreamExecutionEnvironment(new Configuration());
     env.setParallelism(1);
     builder.build(env, workload, events);
@@ -182,7 +217,7 @@ public final class FlinkComparison {
     long wall = System.nanoTime() - start;
     long net = result.getNetRuntime();
     double seconds = net > 0 ? net / 1e3 : wall / 1e9;
-    return events / seconds;
+    return new Run(events / seconds, CountingSink.COUNT.get());
   }
 
   static MiniCluster startCluster() throws Exception {

@@ -12,7 +12,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -31,7 +30,7 @@ final class FlinkJobs {
         .map(c -> c.page().length() + c.timestamp())
         .returns(Types.LONG)
         .filter(v -> (v & 1) == 0)
-        .sinkTo(new DiscardingSink<>());
+        .sinkTo(new CountingSink<>());
   }
 
   static void windowSums(StreamExecutionEnvironment env, Workload workload, long events) {
@@ -42,14 +41,14 @@ final class FlinkJobs {
         .keyBy(Click::userId)
         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(1)))
         .aggregate(new Count(), new WithWindow())
-        .sinkTo(new DiscardingSink<>());
+        .sinkTo(new CountingSink<>());
   }
 
   static void runningCount(StreamExecutionEnvironment env, Workload workload, long events) {
     source(env, workload, events)
         .keyBy(Click::userId)
         .process(new RunningCount())
-        .sinkTo(new DiscardingSink<>());
+        .sinkTo(new CountingSink<>());
   }
 
   static final class Count implements AggregateFunction<Click, Long, Long> {
