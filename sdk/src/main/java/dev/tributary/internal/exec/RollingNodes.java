@@ -22,17 +22,21 @@ final class RollingNodes {
     return new ValueStateDescriptor<>(STATE_NAME, (Serde<Object>) serde);
   }
 
-  static final class Reduce extends KeyedNode {
-    private final ReduceFunction<Object> function;
+  /** The state, lifecycle and function every rolling node shares. */
+  abstract static class Rolling extends KeyedNode {
+    private final Object function;
     private final Serde<?> serde;
-    private int slot;
+    int slot;
 
-    @SuppressWarnings("unchecked")
-    Reduce(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
+    Rolling(
+        GraphNode node,
+        ExecutionContext context,
+        KeyBySpec keyBy,
+        Object function,
+        Serde<?> serde) {
       super(node, context, keyBy);
-      ReduceSpec spec = (ReduceSpec) node.spec();
-      this.function = (ReduceFunction<Object>) spec.function();
-      this.serde = spec.valueSerde();
+      this.function = function;
+      this.serde = serde;
     }
 
     @Override
@@ -45,6 +49,21 @@ final class RollingNodes {
     @Override
     void close() {
       StatelessNodes.close(this, function);
+    }
+  }
+
+  static final class Reduce extends Rolling {
+    private final ReduceFunction<Object> function;
+
+    @SuppressWarnings("unchecked")
+    Reduce(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
+      super(
+          node,
+          context,
+          keyBy,
+          ((ReduceSpec) node.spec()).function(),
+          ((ReduceSpec) node.spec()).valueSerde());
+      this.function = (ReduceFunction<Object>) ((ReduceSpec) node.spec()).function();
     }
 
     @Override
@@ -62,29 +81,19 @@ final class RollingNodes {
     }
   }
 
-  static final class Aggregate extends KeyedNode {
+  static final class Aggregate extends Rolling {
     private final AggregateFunction<Object, Object, Object> function;
-    private final Serde<?> serde;
-    private int slot;
 
     @SuppressWarnings("unchecked")
     Aggregate(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
-      super(node, context, keyBy);
-      AggregateSpec spec = (AggregateSpec) node.spec();
-      this.function = (AggregateFunction<Object, Object, Object>) spec.function();
-      this.serde = spec.accumulatorSerde();
-    }
-
-    @Override
-    void open() {
-      super.open();
-      slot = store.register(descriptor(serde));
-      StatelessNodes.open(this, function, null);
-    }
-
-    @Override
-    void close() {
-      StatelessNodes.close(this, function);
+      super(
+          node,
+          context,
+          keyBy,
+          ((AggregateSpec) node.spec()).function(),
+          ((AggregateSpec) node.spec()).accumulatorSerde());
+      this.function =
+          (AggregateFunction<Object, Object, Object>) ((AggregateSpec) node.spec()).function();
     }
 
     @Override

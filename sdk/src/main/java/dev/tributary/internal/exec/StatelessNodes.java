@@ -39,6 +39,26 @@ final class StatelessNodes {
     }
   }
 
+  /** A node running one user function, opened without keyed state. */
+  abstract static class FunctionNode extends RuntimeNode {
+    private final Object function;
+
+    FunctionNode(GraphNode node, ExecutionContext context, Object function) {
+      super(node, context);
+      this.function = function;
+    }
+
+    @Override
+    void open() {
+      StatelessNodes.open(this, function, null);
+    }
+
+    @Override
+    void close() {
+      StatelessNodes.close(this, function);
+    }
+  }
+
   /** A source: records are pushed in by the executor. */
   static final class Source extends RuntimeNode {
     Source(GraphNode node, ExecutionContext context) {
@@ -56,23 +76,13 @@ final class StatelessNodes {
     }
   }
 
-  static final class Map extends RuntimeNode {
+  static final class Map extends FunctionNode {
     private final MapFunction<Object, Object> function;
 
     @SuppressWarnings("unchecked")
     Map(GraphNode node, ExecutionContext context, MapFunction<?, ?> function) {
-      super(node, context);
+      super(node, context, function);
       this.function = (MapFunction<Object, Object>) function;
-    }
-
-    @Override
-    void open() {
-      StatelessNodes.open(this, function, null);
-    }
-
-    @Override
-    void close() {
-      StatelessNodes.close(this, function);
     }
 
     @Override
@@ -87,23 +97,13 @@ final class StatelessNodes {
     }
   }
 
-  static final class Filter extends RuntimeNode {
+  static final class Filter extends FunctionNode {
     private final FilterFunction<Object> function;
 
     @SuppressWarnings("unchecked")
     Filter(GraphNode node, ExecutionContext context, FilterFunction<?> function) {
-      super(node, context);
+      super(node, context, function);
       this.function = (FilterFunction<Object>) function;
-    }
-
-    @Override
-    void open() {
-      StatelessNodes.open(this, function, null);
-    }
-
-    @Override
-    void close() {
-      StatelessNodes.close(this, function);
     }
 
     @Override
@@ -120,24 +120,14 @@ final class StatelessNodes {
     }
   }
 
-  static final class FlatMap extends RuntimeNode implements Collector<Object> {
+  static final class FlatMap extends FunctionNode implements Collector<Object> {
     private final FlatMapFunction<Object, Object> function;
     private long timestamp;
 
     @SuppressWarnings("unchecked")
     FlatMap(GraphNode node, ExecutionContext context, FlatMapFunction<?, ?> function) {
-      super(node, context);
+      super(node, context, function);
       this.function = (FlatMapFunction<Object, Object>) function;
-    }
-
-    @Override
-    void open() {
-      StatelessNodes.open(this, function, null);
-    }
-
-    @Override
-    void close() {
-      StatelessNodes.close(this, function);
     }
 
     @Override
@@ -160,14 +150,14 @@ final class StatelessNodes {
   }
 
   /** A non-keyed process function. */
-  static final class Process extends RuntimeNode implements Collector<Object> {
+  static final class Process extends FunctionNode implements Collector<Object> {
     private final ProcessFunction<Object, Object> function;
     private final ProcessFunction<Object, Object>.Context ctx;
     private long timestamp;
 
     @SuppressWarnings("unchecked")
     Process(GraphNode node, ExecutionContext context, ProcessFunction<?, ?> function) {
-      super(node, context);
+      super(node, context, function);
       this.function = (ProcessFunction<Object, Object>) function;
       TimerService timers = new NonKeyedTimerService(this);
       this.ctx =
@@ -187,16 +177,6 @@ final class StatelessNodes {
               emitSide(tag, value, timestamp);
             }
           };
-    }
-
-    @Override
-    void open() {
-      StatelessNodes.open(this, function, null);
-    }
-
-    @Override
-    void close() {
-      StatelessNodes.close(this, function);
     }
 
     @Override
