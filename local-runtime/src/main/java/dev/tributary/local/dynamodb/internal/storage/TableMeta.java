@@ -1,0 +1,67 @@
+package dev.tributary.local.dynamodb.internal.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of a table that are not its data: status, billing, throughput, TTL, tags, and the
+ * parts of its description that are echoed back as given (streams, SSE). Guarded by the database
+ * lock like the data.
+ */
+public final class TableMeta {
+  /** When the table was created, epoch seconds. */
+  public final double creationDateTime;
+
+  /** The table ARN. */
+  public final String arn;
+
+  /** The table id. */
+  public final String tableId;
+
+  /** ACTIVE, CREATING, UPDATING or DELETING. */
+  public String status = "ACTIVE";
+
+  /** PROVISIONED or PAY_PER_REQUEST. */
+  public String billingMode;
+
+  /** Provisioned read capacity (0 for on-demand). */
+  public long readCapacity;
+
+  /** Provisioned write capacity (0 for on-demand). */
+  public long writeCapacity;
+
+  /** Provisioned throughput of each GSI: [read, write]. */
+  public final Map<String, long[]> indexThroughput = new LinkedHashMap<>();
+
+  /** Status of each GSI. */
+  public final Map<String, String> indexStatus = new LinkedHashMap<>();
+
+  /** The TTL attribute, or null. */
+  public String ttlAttribute;
+
+  /** Whether TTL is enabled. */
+  public boolean ttlEnabled;
+
+  /** Whether the table refuses DeleteTable. */
+  public boolean deletionProtection;
+
+  /** Tags by key. */
+  public final Map<String, String> tags = new LinkedHashMap<>();
+
+  /** StreamSpecification as given, or null. */
+  public JsonNode streamSpecification;
+
+  /** SSESpecification as given, or null. */
+  public JsonNode sseSpecification;
+
+  /** TableClass as given, or null. */
+  public String tableClass;
+
+  /** Creates the settings of a new table. */
+  public TableMeta(double creationDateTime, String arn, String tableId) {
+    this.creationDateTime = creationDateTime;
+    this.arn = arn;
+    this.tableId = tableId;
+  }
+}

@@ -1,0 +1,166 @@
+package dev.tributary.local.dynamodb.internal.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.local.dynamodb.internal.model.DynamoException;
+import dev.tributary.local.dynamodb.internal.model.Value;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A request body with typed, validating accessors. Constraint violations are collected as DynamoDB
+ * does ("N validation errors detected: Value ... at 'field' failed to satisfy constraint: ...").
+ */
+public final class Request {
+  private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
+
+  private final String operation;
+  private final ObjectNode body;
+  private final List<String> violations = new ArrayList<>();
+
+  /** Wraps the body of {@code operation}. */
+  public Request(String operation, ObjectNode body) {
+    this.operation = operation;
+    this.body = body;
+  }
+
+  /** The operation name. */
+  public String operation() {
+    return operation;
+  }
+
+  /** The raw body. */
+  public ObjectNode body() {
+    return body;
+  }
+
+  /** A field, or null. */
+  public JsonNode get(String field) {
+    JsonNode node = body.get(field);
+    return node == null || node.isNull() ? null : node;
+  }
+
+  /** Whether the field is present. */
+  public boolean has(String field) {
+    return get(field) != null;
+  }
+
+  /** A string field, or null. */
+  public String string(String field) {
+    return string(body, field);
+  }
+
+  /** A string field of {@code node}, or null. */
+  public static String string(JsonNode node, String field) {
+    JsonNode v = node == null ? null : node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ValueCodec.serialization(
+          (v.isNumber() ? "NUMBER_VALUE" : v.isBoolean() ? "TRUE_VALUE" : "Start of structure or map found where not expected")
+              + (v.isNumber() || v.isBoolean() ? " cannot be converted to String" : ""));
+    }
+    return v.textValue();
+  }
+
+  /** A boolean field, or {@code fallback}. */
+  public boolean bool(String field, boolean fallback) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      throw ValueCodec.serialization("Unexpected field type");
+    }
+    return v.booleanValue();
+  }
+
+  /** An integer field, or null. */
+  public Long number(String field) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isIntegralNumber()) {
+      throw ValueCodec.serialization("STRING_VALUE cannot be converted to Long");
+    }
+    return v.longValue();
+  }
+
+  /** An item/key map field, or null. */
+  public Map<String, Value> item(String field) {
+    return ValueCodec.item(get(field));
+  }
+
+  /** A string-to-string map field (ExpressionAttributeNames), or null. */
+  public Map<String, String> stringMap(String field) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return null;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = v.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
+  /** Records a constraint violation. */
+  public void violation(String value, String field, String constraint) {
+    violations.add(
+        "Value "
+            + (value == null ? "null" : "'" + value + "'")
+            + " at '"
+            + field
+            + "' failed to satisfy constraint: "
+            + constraint);
+  }
+
+  /** Checks a table name field and records violations. */
+  public String tableName(String field, String path) {
+    String name = string(field);
+    if (name == null) {
+      violation(null, path, "Member must not be null");
+      return null;
+    }
+    if (!TABLE_NAME.matcher(name).matches()) {
+      violation(name, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    if (name.length() < 3) {
+      violation(name, path, "Member must have length greater than or equal to 3");
+    }
+    if (name.length() > 255) {
+      violation(name, path, "Member must have length less than or equal to 255");
+    }
+    return name;
+  }
+
+  /** Checks an enum field and records violations. */
+  public String enumValue(String field, String path, List<String> allowed) {
+    String value = string(field);
+    if (value != null && !allowed.contains(value)) {
+      violation(value, path, "Member must satisfy enum value set: " + allowed);
+    }
+    return value;
+  }
+
+  /** Fails with every recorded violation. */
+  public void checkViolations() {
+    if (!violations.isEmpty()) {
+      int n = Math.min(10, violations.size());
+      throw DynamoException.validation(
+          n
+              + " validation error"
+              + (n == 1 ? "" : "s")
+              + " detected: "
+              + String.join("; ", violations.subList(0, n)));
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.tributary.local.dynamodb;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** AWS SDK v2 clients pointed at a local endpoint with dummy credentials. */
+public final class LocalClients {
+  private LocalClients() {}
+
+  /** A synchronous client for {@code endpoint}. */
+  public static DynamoDbClient client(URI endpoint) {
+    return client(endpoint, Duration.ofSeconds(10));
+  }
+
+  /** A synchronous client with an API call attempt timeout. */
+  public static DynamoDbClient client(URI endpoint, Duration attemptTimeout) {
+    return DynamoDbClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(attemptTimeout).build())
+        .overrideConfiguration(
+            ClientOverrideConfiguration.builder().apiCallAttemptTimeout(attemptTimeout).build())
+        .build();
+  }
+}
