@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the npm tools the local stack and its tests use into the project-local .tools/node
+# directory (never globally): dynalite (the DynamoDB conformance reference). Idempotent and quiet
+# when everything is already there. Without npm it says so and exits 0: the tests that need the
+# tools then skip with a message.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="$root/.tools/node"
+packages=("dynalite@4.0.0")
+if ! command -v npm >/dev/null 2>&1; then
+  echo "install-tools: npm is not installed; the dynalite conformance tests will be skipped" >&2
+  exit 0
+fi
+mkdir -p "$dir"
+missing=()
+for p in "${packages[@]}"; do
+  name="${p%@*}"
+  version="${p##*@}"
+  installed="$dir/node_modules/$name/package.json"
+  if [[ ! -f "$installed" ]] || ! grep -q "\"version\": \"$version\"" "$installed"; then
+    missing+=("$p")
+  fi
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-tools: installing ${missing[*]} into $dir"
+  [[ -f "$dir/package.json" ]] || echo '{"name":"tributary-tools","private":true}' > "$dir/package.json"
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "${missing[@]}"
+fi
