@@ -57,7 +57,8 @@ class SmokeIT {
                       .key(Map.of("pk", AttributeValue.fromS("a"), "sk", AttributeValue.fromN("3")))
                       .updateExpression("SET n = if_not_exists(n, :z) + :one")
                       .expressionAttributeValues(
-                          Map.of(":z", AttributeValue.fromN("0"), ":one", AttributeValue.fromN("1")))
+                          Map.of(
+                              ":z", AttributeValue.fromN("0"), ":one", AttributeValue.fromN("1")))
                       .returnValues(ReturnValue.ALL_NEW));
       System.out.println(u);
       try {
@@ -73,7 +74,8 @@ class SmokeIT {
                                         "pk", AttributeValue.fromS("a"),
                                         "sk", AttributeValue.fromN("3")))
                                 .conditionExpression("n = :two")
-                                .expressionAttributeValues(Map.of(":two", AttributeValue.fromN("2")))
+                                .expressionAttributeValues(
+                                    Map.of(":two", AttributeValue.fromN("2")))
                                 .build())
                         .build()));
       } catch (TransactionCanceledException e) {
