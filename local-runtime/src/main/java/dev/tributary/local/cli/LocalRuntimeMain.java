@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The local runtime's command line: {@code java -jar tributary-local-runtime-all.jar dynamodb --port
- * 8000 [--data-dir DIR]} serves the DynamoDB-compatible endpoint until interrupted.
+ * The local runtime's command line: {@code java -jar tributary-local-runtime-all.jar dynamodb
+ * --port 8000 [--data-dir DIR]} serves the DynamoDB-compatible endpoint until interrupted.
  */
 @Command(
     name = "tributary-local",
@@ -40,7 +40,9 @@ public final class LocalRuntimeMain implements Runnable {
         "  aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000"
       })
   static final class DynamoDb implements Callable<Integer> {
-    @Option(names = "--port", description = "Port on 127.0.0.1 (0 = any free port; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--port",
+        description = "Port on 127.0.0.1 (0 = any free port; default ${DEFAULT-VALUE}).")
     int port = 8000;
 
     @Option(

@@ -59,7 +59,9 @@ class ConcurrentTransactionsIT {
     for (int c = 0; c < counters; c++) {
       int id = c;
       client.putItem(
-          b -> b.tableName(table).item(Map.of("pk", Tables.s("c" + id), "v", Tables.n(0), "ver", Tables.n(0))));
+          b ->
+              b.tableName(table)
+                  .item(Map.of("pk", Tables.s("c" + id), "v", Tables.n(0), "ver", Tables.n(0))));
     }
     ExecutorService pool = Executors.newFixedThreadPool(perThread.size());
     List<Future<long[]>> futures = new ArrayList<>();
@@ -71,7 +73,8 @@ class ConcurrentTransactionsIT {
                 for (Tx tx : txs) {
                   Map<Integer, Long> versions = new HashMap<>();
                   for (int c : tx.counters()) {
-                    versions.put(c, Long.parseLong(Tables.get(client, table, "c" + c).get("ver").n()));
+                    versions.put(
+                        c, Long.parseLong(Tables.get(client, table, "c" + c).get("ver").n()));
                   }
                   List<TransactWriteItem> actions = new ArrayList<>();
                   for (int c : tx.counters()) {
@@ -119,8 +122,12 @@ class ConcurrentTransactionsIT {
     pool.shutdown();
     for (int c = 0; c < counters; c++) {
       Map<String, AttributeValue> item = Tables.get(client, table, "c" + c);
-      assertThat(Long.parseLong(item.get("v").n())).as("value of c%d", c).isEqualTo(expectedValue[c]);
-      assertThat(Long.parseLong(item.get("ver").n())).as("version of c%d", c).isEqualTo(expectedVersion[c]);
+      assertThat(Long.parseLong(item.get("v").n()))
+          .as("value of c%d", c)
+          .isEqualTo(expectedValue[c]);
+      assertThat(Long.parseLong(item.get("ver").n()))
+          .as("version of c%d", c)
+          .isEqualTo(expectedVersion[c]);
     }
     assertThat(committed).isPositive();
   }
@@ -129,7 +136,12 @@ class ConcurrentTransactionsIT {
   Arbitrary<List<List<Tx>>> workloads() {
     Arbitrary<Tx> tx =
         Combinators.combine(
-                Arbitraries.integers().between(0, 4).set().ofMinSize(1).ofMaxSize(3).map(List::copyOf),
+                Arbitraries.integers()
+                    .between(0, 4)
+                    .set()
+                    .ofMinSize(1)
+                    .ofMaxSize(3)
+                    .map(List::copyOf),
                 Arbitraries.integers().between(1, 9))
             .as(Tx::new);
     return tx.list().ofMinSize(5).ofMaxSize(15).list().ofMinSize(2).ofMaxSize(4);

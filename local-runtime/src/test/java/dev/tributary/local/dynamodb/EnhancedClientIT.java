@@ -11,8 +11,8 @@ import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
-import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.enhanced.dynamodb.model.TransactWriteItemsEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -101,13 +101,29 @@ class EnhancedClientIT {
   static final TableSchema<Reading> SCHEMA =
       StaticImmutableTableSchema.builder(Reading.class, Reading.Builder.class)
           .newItemBuilder(Reading::builder, Reading.Builder::build)
-          .addAttribute(String.class, a -> a.name("sensor").getter(Reading::sensor).setter(Reading.Builder::sensor).tags(StaticAttributeTags.primaryPartitionKey()))
-          .addAttribute(Long.class, a -> a.name("time").getter(Reading::time).setter(Reading.Builder::time).tags(StaticAttributeTags.primarySortKey()))
-          .addAttribute(Double.class, a -> a.name("value").getter(Reading::value).setter(Reading.Builder::value))
+          .addAttribute(
+              String.class,
+              a ->
+                  a.name("sensor")
+                      .getter(Reading::sensor)
+                      .setter(Reading.Builder::sensor)
+                      .tags(StaticAttributeTags.primaryPartitionKey()))
+          .addAttribute(
+              Long.class,
+              a ->
+                  a.name("time")
+                      .getter(Reading::time)
+                      .setter(Reading.Builder::time)
+                      .tags(StaticAttributeTags.primarySortKey()))
+          .addAttribute(
+              Double.class,
+              a -> a.name("value").getter(Reading::value).setter(Reading.Builder::value))
           .addAttribute(
               software.amazon.awssdk.enhanced.dynamodb.EnhancedType.listOf(String.class),
               a -> a.name("tags").getter(Reading::tags).setter(Reading.Builder::tags))
-          .addAttribute(Long.class, a -> a.name("version").getter(Reading::version).setter(Reading.Builder::version))
+          .addAttribute(
+              Long.class,
+              a -> a.name("version").getter(Reading::version).setter(Reading.Builder::version))
           .build();
 
   static DynamoDbLocal local;
@@ -118,7 +134,8 @@ class EnhancedClientIT {
   static void start() {
     local = DynamoDbLocal.start();
     client = LocalClients.client(local.endpoint());
-    DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
+    DynamoDbEnhancedClient enhanced =
+        DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
     table = enhanced.table("readings", SCHEMA);
     table.createTable();
   }
@@ -130,7 +147,13 @@ class EnhancedClientIT {
   }
 
   static Reading reading(String sensor, long time, double value) {
-    return Reading.builder().sensor(sensor).time(time).value(value).tags(List.of("a", "b")).version(1L).build();
+    return Reading.builder()
+        .sensor(sensor)
+        .time(time)
+        .value(value)
+        .tags(List.of("a", "b"))
+        .version(1L)
+        .build();
   }
 
   @Test
@@ -143,7 +166,12 @@ class EnhancedClientIT {
     assertThat(back.tags()).containsExactly("a", "b");
     List<Reading> recent =
         table
-            .query(r -> r.queryConditional(QueryConditional.sortGreaterThan(Key.builder().partitionValue("s1").sortValue(6).build())).scanIndexForward(false))
+            .query(
+                r ->
+                    r.queryConditional(
+                            QueryConditional.sortGreaterThan(
+                                Key.builder().partitionValue("s1").sortValue(6).build()))
+                        .scanIndexForward(false))
             .items()
             .stream()
             .toList();
@@ -151,9 +179,13 @@ class EnhancedClientIT {
     Expression onlyVersion1 =
         Expression.builder()
             .expression("version = :v")
-            .putExpressionValue(":v", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1"))
+            .putExpressionValue(
+                ":v", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1"))
             .build();
-    table.putItem(r -> r.item(Reading.builder().sensor("s1").time(4).value(7).version(2L).build()).conditionExpression(onlyVersion1));
+    table.putItem(
+        r ->
+            r.item(Reading.builder().sensor("s1").time(4).value(7).version(2L).build())
+                .conditionExpression(onlyVersion1));
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> table.putItem(r -> r.item(reading("s1", 4, 8)).conditionExpression(onlyVersion1)))
         .isInstanceOf(ConditionalCheckFailedException.class);
@@ -161,13 +193,19 @@ class EnhancedClientIT {
 
   @Test
   void enhancedTransactionsCommitAtomically() {
-    DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
+    DynamoDbEnhancedClient enhanced =
+        DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
     enhanced.transactWriteItems(
         TransactWriteItemsEnhancedRequest.builder()
             .addPutItem(table, reading("s2", 1, 1))
             .addPutItem(table, reading("s2", 2, 2))
             .build());
-    assertThat(table.query(QueryConditional.keyEqualTo(Key.builder().partitionValue("s2").build())).items().stream().count())
+    assertThat(
+            table
+                .query(QueryConditional.keyEqualTo(Key.builder().partitionValue("s2").build()))
+                .items()
+                .stream()
+                .count())
         .isEqualTo(2);
   }
 }

@@ -60,7 +60,9 @@ class FaultsIT {
     FaultRule throttle =
         local.faults().add(FaultRule.on("UpdateItem").times(2).failWith(FaultError.THROTTLING));
     FaultRule internal =
-        local.faults().add(FaultRule.on("UpdateItem").times(1).failWith(FaultError.INTERNAL_SERVER_ERROR));
+        local
+            .faults()
+            .add(FaultRule.on("UpdateItem").times(1).failWith(FaultError.INTERNAL_SERVER_ERROR));
     increment(client, "retried");
     assertThat(throttle.triggered()).isEqualTo(2);
     assertThat(internal.triggered()).isEqualTo(1);
@@ -69,7 +71,9 @@ class FaultsIT {
 
   @Test
   void errorsReachClientsThatDoNotRetry() {
-    local.faults().add(FaultRule.on("PutItem").times(1).failWith(FaultError.PROVISIONED_THROUGHPUT_EXCEEDED));
+    local
+        .faults()
+        .add(FaultRule.on("PutItem").times(1).failWith(FaultError.PROVISIONED_THROUGHPUT_EXCEEDED));
     try (DynamoDbClient noRetries =
         DynamoDbClient.builder()
             .endpointOverride(local.endpoint())
@@ -78,7 +82,8 @@ class FaultsIT {
                 software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                     software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("l", "l")))
             .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-            .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(r -> r.maxAttempts(1)))
+            .overrideConfiguration(
+                o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(r -> r.maxAttempts(1)))
             .build()) {
       assertThatThrownBy(() -> noRetries.putItem(b -> b.tableName("faults").item(item("p", 1))))
           .isInstanceOf(ProvisionedThroughputExceededException.class);
@@ -88,7 +93,13 @@ class FaultsIT {
 
   @Test
   void aConflictOnASingleWriteIsATransactionConflictException() {
-    local.faults().add(FaultRule.on("UpdateItem").key("pk", "busy").times(1).failWith(FaultError.TRANSACTION_CONFLICT));
+    local
+        .faults()
+        .add(
+            FaultRule.on("UpdateItem")
+                .key("pk", "busy")
+                .times(1)
+                .failWith(FaultError.TRANSACTION_CONFLICT));
     assertThatThrownBy(() -> increment(client, "busy"))
         .isInstanceOf(TransactionConflictException.class)
         .hasMessageContaining("Transaction is ongoing for the item");
@@ -99,7 +110,13 @@ class FaultsIT {
   @Test
   void rulesMatchByTableAndKey() {
     FaultRule rule =
-        local.faults().add(FaultRule.on(null).table("faults").key("pk", "only-me").failWith(FaultError.INTERNAL_SERVER_ERROR));
+        local
+            .faults()
+            .add(
+                FaultRule.on(null)
+                    .table("faults")
+                    .key("pk", "only-me")
+                    .failWith(FaultError.INTERNAL_SERVER_ERROR));
     increment(client, "someone-else");
     assertThat(rule.triggered()).isZero();
     assertThatThrownBy(() -> increment(client, "only-me")).isInstanceOf(DynamoDbException.class);
@@ -111,12 +128,15 @@ class FaultsIT {
     local.faults().add(FaultRule.on("GetItem").times(1).delay(Duration.ofMillis(300)));
     long start = System.nanoTime();
     get(client, "faults", "slow");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
   }
 
   @Test
   void applyThenDropCommitsTheWriteButTheClientSeesNoResponse() {
-    local.faults().add(FaultRule.on("UpdateItem").key("pk", "dropped").times(1).applyThenDropResponse());
+    local
+        .faults()
+        .add(FaultRule.on("UpdateItem").key("pk", "dropped").times(1).applyThenDropResponse());
     try (DynamoDbClient once =
         DynamoDbClient.builder()
             .endpointOverride(local.endpoint())
@@ -135,7 +155,9 @@ class FaultsIT {
 
   @Test
   void aRetryingClientAppliesADroppedWriteTwiceUnlessItIsIdempotent() {
-    local.faults().add(FaultRule.on("UpdateItem").key("pk", "twice").times(1).applyThenDropResponse());
+    local
+        .faults()
+        .add(FaultRule.on("UpdateItem").key("pk", "twice").times(1).applyThenDropResponse());
     increment(client, "twice"); // the SDK retries after the dropped response
     assertThat(get(client, "faults", "twice").get("v")).isEqualTo(n(2));
   }

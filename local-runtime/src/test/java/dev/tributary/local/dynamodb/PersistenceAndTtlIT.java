@@ -33,21 +33,36 @@ class PersistenceAndTtlIT {
       client.createTable(
           b ->
               b.tableName("kept")
-                  .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                  .keySchema(
+                      KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                   .attributeDefinitions(
                       AttributeDefinition.builder().attributeName("pk").attributeType("S").build(),
-                      AttributeDefinition.builder().attributeName("owner").attributeType("S").build())
+                      AttributeDefinition.builder()
+                          .attributeName("owner")
+                          .attributeType("S")
+                          .build())
                   .globalSecondaryIndexes(
                       GlobalSecondaryIndex.builder()
                           .indexName("by-owner")
-                          .keySchema(KeySchemaElement.builder().attributeName("owner").keyType(KeyType.HASH).build())
-                          .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
+                          .keySchema(
+                              KeySchemaElement.builder()
+                                  .attributeName("owner")
+                                  .keyType(KeyType.HASH)
+                                  .build())
+                          .projection(
+                              Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
                           .build())
                   .billingMode(BillingMode.PAY_PER_REQUEST));
-      client.updateTimeToLive(b -> b.tableName("kept").timeToLiveSpecification(t -> t.attributeName("expires").enabled(true)));
+      client.updateTimeToLive(
+          b ->
+              b.tableName("kept")
+                  .timeToLiveSpecification(t -> t.attributeName("expires").enabled(true)));
       for (int i = 0; i < 50; i++) {
         int v = i;
-        client.putItem(b -> b.tableName("kept").item(Map.of("pk", s("k" + v), "owner", s("o" + v % 3), "v", n(v))));
+        client.putItem(
+            b ->
+                b.tableName("kept")
+                    .item(Map.of("pk", s("k" + v), "owner", s("o" + v % 3), "v", n(v))));
       }
     }
     try (DynamoDbLocal local = DynamoDbLocal.builder().dataDir(dir).build();
@@ -55,7 +70,8 @@ class PersistenceAndTtlIT {
       assertThat(get(client, "kept", "k7").get("v")).isEqualTo(n(7));
       assertThat(client.describeTable(b -> b.tableName("kept")).table().itemCount()).isEqualTo(50);
       assertThat(
-              client.query(
+              client
+                  .query(
                       b ->
                           b.tableName("kept")
                               .indexName("by-owner")
@@ -64,7 +80,11 @@ class PersistenceAndTtlIT {
                               .expressionAttributeValues(Map.of(":o", s("o1"))))
                   .count())
           .isEqualTo(17);
-      assertThat(client.describeTimeToLive(b -> b.tableName("kept")).timeToLiveDescription().timeToLiveStatus())
+      assertThat(
+              client
+                  .describeTimeToLive(b -> b.tableName("kept"))
+                  .timeToLiveDescription()
+                  .timeToLiveStatus())
           .isEqualTo(TimeToLiveStatus.ENABLED);
     }
   }
@@ -73,15 +93,24 @@ class PersistenceAndTtlIT {
   void expiredItemsAreReturnedUntilTheSweepDeletesThem() {
     AtomicLong clock = new AtomicLong(1_800_000_000_000L);
     try (DynamoDbLocal local =
-            DynamoDbLocal.builder().clock(clock::get).ttlSweepInterval(Duration.ofHours(1)).build();
+            DynamoDbLocal.builder()
+                .clock(clock::get)
+                .ttlSweepInterval(Duration.ofHours(1))
+                .build();
         DynamoDbClient client = LocalClients.client(local.endpoint())) {
       Tables.hashTable(client, "ttl");
-      client.updateTimeToLive(b -> b.tableName("ttl").timeToLiveSpecification(t -> t.attributeName("exp").enabled(true)));
+      client.updateTimeToLive(
+          b ->
+              b.tableName("ttl")
+                  .timeToLiveSpecification(t -> t.attributeName("exp").enabled(true)));
       long now = clock.get() / 1000;
       client.putItem(b -> b.tableName("ttl").item(Map.of("pk", s("old"), "exp", n(now - 10))));
       client.putItem(b -> b.tableName("ttl").item(Map.of("pk", s("young"), "exp", n(now + 3600))));
       client.putItem(b -> b.tableName("ttl").item(Map.of("pk", s("text"), "exp", s("yesterday"))));
-      client.putItem(b -> b.tableName("ttl").item(Map.of("pk", s("ancient"), "exp", n(now - 6L * 365 * 86400))));
+      client.putItem(
+          b ->
+              b.tableName("ttl")
+                  .item(Map.of("pk", s("ancient"), "exp", n(now - 6L * 365 * 86400))));
       assertThat(get(client, "ttl", "old")).isNotNull(); // like AWS: expired but not yet deleted
       assertThat(local.sweepExpiredItems()).isEqualTo(1);
       assertThat(get(client, "ttl", "old")).isNull();
@@ -99,15 +128,31 @@ class PersistenceAndTtlIT {
     try (DynamoDbLocal local = DynamoDbLocal.start();
         DynamoDbClient client = LocalClients.client(local.endpoint())) {
       Tables.hashTable(client, "ttl-rules");
-      assertThat(client.describeTimeToLive(b -> b.tableName("ttl-rules")).timeToLiveDescription().timeToLiveStatus())
+      assertThat(
+              client
+                  .describeTimeToLive(b -> b.tableName("ttl-rules"))
+                  .timeToLiveDescription()
+                  .timeToLiveStatus())
           .isEqualTo(TimeToLiveStatus.DISABLED);
-      client.updateTimeToLive(b -> b.tableName("ttl-rules").timeToLiveSpecification(t -> t.attributeName("a").enabled(true)));
+      client.updateTimeToLive(
+          b ->
+              b.tableName("ttl-rules")
+                  .timeToLiveSpecification(t -> t.attributeName("a").enabled(true)));
       assertThatThrownBy(
-              () -> client.updateTimeToLive(b -> b.tableName("ttl-rules").timeToLiveSpecification(t -> t.attributeName("a").enabled(true))))
+              () ->
+                  client.updateTimeToLive(
+                      b ->
+                          b.tableName("ttl-rules")
+                              .timeToLiveSpecification(t -> t.attributeName("a").enabled(true))))
           .hasMessageContaining("TimeToLive is already enabled");
       assertThatThrownBy(
-              () -> client.updateTimeToLive(b -> b.tableName("ttl-rules").timeToLiveSpecification(t -> t.attributeName("b").enabled(false))))
-          .hasMessageContaining("TimeToLive is active on a different AttributeName: current AttributeName is a");
+              () ->
+                  client.updateTimeToLive(
+                      b ->
+                          b.tableName("ttl-rules")
+                              .timeToLiveSpecification(t -> t.attributeName("b").enabled(false))))
+          .hasMessageContaining(
+              "TimeToLive is active on a different AttributeName: current AttributeName is a");
     }
   }
 
@@ -143,7 +188,11 @@ class PersistenceAndTtlIT {
       int room = 400 * 1024 - "pk".length() - 1 - name.length();
       client.putItem(b -> b.tableName("big").item(Map.of("pk", s("a"), name, s("x".repeat(room)))));
       assertThatThrownBy(
-              () -> client.putItem(b -> b.tableName("big").item(Map.of("pk", s("b"), name, s("x".repeat(room + 1))))))
+              () ->
+                  client.putItem(
+                      b ->
+                          b.tableName("big")
+                              .item(Map.of("pk", s("b"), name, s("x".repeat(room + 1))))))
           .hasMessageContaining("Item size has exceeded the maximum allowed size");
       assertThat(get(client, "big", "a")).isNotNull();
     }

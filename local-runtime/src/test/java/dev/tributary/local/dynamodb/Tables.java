@@ -17,7 +17,8 @@ final class Tables {
     client.createTable(
         b ->
             b.tableName(name)
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                .keySchema(
+                    KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
                 .attributeDefinitions(
                     AttributeDefinition.builder().attributeName("pk").attributeType("S").build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));

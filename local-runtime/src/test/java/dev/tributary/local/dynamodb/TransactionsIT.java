@@ -53,8 +53,12 @@ class TransactionsIT {
     local.close();
   }
 
-  static TransactWriteItem put(String table, Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
-    return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build();
+  static TransactWriteItem put(
+      String table,
+      Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+    return TransactWriteItem.builder()
+        .put(Put.builder().tableName(table).item(item).build())
+        .build();
   }
 
   static TransactWriteItem increment(String table, String pk) {
@@ -134,7 +138,8 @@ class TransactionsIT {
                         put("tx-commit", item("a", 1)),
                         increment("tx-commit", "b"),
                         TransactWriteItem.builder()
-                            .delete(Delete.builder().tableName("tx-commit").key(key("gone")).build())
+                            .delete(
+                                Delete.builder().tableName("tx-commit").key(key("gone")).build())
                             .build()));
     assertThat(get(client, "tx-commit", "a").get("v")).isEqualTo(n(1));
     assertThat(get(client, "tx-commit", "b").get("v")).isEqualTo(n(1));
@@ -195,7 +200,9 @@ class TransactionsIT {
     assertThatThrownBy(
             () ->
                 client.transactWriteItems(
-                    b -> b.transactItems(put("tx-valerr", item("b", 1)), increment("tx-valerr", "a"))))
+                    b ->
+                        b.transactItems(
+                            put("tx-valerr", item("b", 1)), increment("tx-valerr", "a"))))
         .isInstanceOfSatisfying(
             TransactionCanceledException.class,
             e ->
@@ -235,10 +242,19 @@ class TransactionsIT {
             b ->
                 b.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                     .transactItems(
-                        TransactGetItem.builder().get(Get.builder().tableName("tx-get").key(key("c")).build()).build(),
-                        TransactGetItem.builder().get(Get.builder().tableName("tx-get").key(key("b")).build()).build(),
                         TransactGetItem.builder()
-                            .get(Get.builder().tableName("tx-get").key(key("a")).projectionExpression("v").build())
+                            .get(Get.builder().tableName("tx-get").key(key("c")).build())
+                            .build(),
+                        TransactGetItem.builder()
+                            .get(Get.builder().tableName("tx-get").key(key("b")).build())
+                            .build(),
+                        TransactGetItem.builder()
+                            .get(
+                                Get.builder()
+                                    .tableName("tx-get")
+                                    .key(key("a"))
+                                    .projectionExpression("v")
+                                    .build())
                             .build()));
     assertThat(response.responses().get(0).item()).isEqualTo(item("c", 3));
     assertThat(response.responses().get(1).hasItem()).isFalse();
@@ -263,7 +279,9 @@ class TransactionsIT {
       assertThatThrownBy(
               () ->
                   client.transactWriteItems(
-                      b -> b.transactItems(increment("tx-conflict", "a"), increment("tx-conflict", "b"))))
+                      b ->
+                          b.transactItems(
+                              increment("tx-conflict", "a"), increment("tx-conflict", "b"))))
           .isInstanceOfSatisfying(
               TransactionCanceledException.class,
               e ->

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process started by a test and stopped by its pid (its descendants too), also when the test
- * fails. Output goes to a log file next to the test's working directory.
+ * A child process started by a test and stopped by its pid (its descendants too), also when the
+ * test fails. Output goes to a log file next to the test's working directory.
  */
 public final class ChildProcess implements AutoCloseable {
   private final Process process;
@@ -24,7 +24,9 @@ public final class ChildProcess implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts {@code command} in {@code workingDir} and waits until {@code port} accepts connections. */
+  /**
+   * Starts {@code command} in {@code workingDir} and waits until {@code port} accepts connections.
+   */
   public static ChildProcess start(
       String name,
       List<String> command,
@@ -45,7 +47,13 @@ public final class ChildProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!child.process.isAlive()) {
         throw new IOException(
-            name + " exited with " + child.process.exitValue() + "; see " + log + ":\n" + Files.readString(log));
+            name
+                + " exited with "
+                + child.process.exitValue()
+                + "; see "
+                + log
+                + ":\n"
+                + Files.readString(log));
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -55,7 +63,8 @@ public final class ChildProcess implements AutoCloseable {
       }
     }
     child.close();
-    throw new IOException(name + " did not open port " + port + " within " + startTimeout + "; see " + log);
+    throw new IOException(
+        name + " did not open port " + port + " within " + startTimeout + "; see " + log);
   }
 
   /** The process id. */

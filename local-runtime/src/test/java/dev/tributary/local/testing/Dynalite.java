@@ -10,8 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * dynalite (npm, Apache-2.0), the conformance reference for the non-transactional operations, run as
- * a child process from the project-local {@code .tools/node} directory that {@code
+ * dynalite (npm, Apache-2.0), the conformance reference for the non-transactional operations, run
+ * as a child process from the project-local {@code .tools/node} directory that {@code
  * scripts/install-tools.sh} fills during the build.
  */
 public final class Dynalite implements AutoCloseable {
