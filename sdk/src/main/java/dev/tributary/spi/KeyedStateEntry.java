@@ -15,7 +15,15 @@ public final class KeyedStateEntry {
   private final Object key;
   private Object[] values = new Object[2];
   private Map<Object, Object>[] namespaced;
-  private boolean dirty;
+  private final java.util.Set<Cell> dirtyCells = new java.util.LinkedHashSet<>();
+
+  /**
+   * Identifies one cell of an entry.
+   *
+   * @param slot the state's slot
+   * @param namespace the namespace (a window, or {@link StateNamespace#VOID})
+   */
+  public record Cell(int slot, Object namespace) {}
 
   /** An empty entry for {@code key}. */
   public KeyedStateEntry(Object key) {
@@ -41,7 +49,7 @@ public final class KeyedStateEntry {
   /** Sets a cell; null removes it. Marks the entry dirty. */
   @SuppressWarnings("unchecked")
   public void put(int slot, Object namespace, Object value) {
-    dirty = true;
+    dirtyCells.add(new Cell(slot, namespace));
     if (value == null) {
       remove(slot, namespace);
       return;
@@ -68,7 +76,7 @@ public final class KeyedStateEntry {
 
   /** Removes a cell, returning its value or null. Marks the entry dirty. */
   public Object remove(int slot, Object namespace) {
-    dirty = true;
+    dirtyCells.add(new Cell(slot, namespace));
     if (namespace == StateNamespace.VOID) {
       if (slot >= values.length) {
         return null;
@@ -83,19 +91,24 @@ public final class KeyedStateEntry {
     return namespaced[slot].remove(namespace);
   }
 
-  /** Marks the entry changed (after mutating a cell's list or map in place). */
-  public void markDirty() {
-    dirty = true;
+  /** Marks a cell changed after its list or map was mutated in place. */
+  public void markDirty(int slot, Object namespace) {
+    dirtyCells.add(new Cell(slot, namespace));
   }
 
   /** Whether a cell changed since the last {@link #markClean()}. */
   public boolean isDirty() {
-    return dirty;
+    return !dirtyCells.isEmpty();
+  }
+
+  /** The cells changed (written, removed or mutated) since the last {@link #markClean()}. */
+  public java.util.Set<Cell> dirtyCells() {
+    return java.util.Collections.unmodifiableSet(dirtyCells);
   }
 
   /** Called by a backend after it persisted the entry. */
   public void markClean() {
-    dirty = false;
+    dirtyCells.clear();
   }
 
   /** Whether the entry has no cells. */

@@ -25,7 +25,8 @@ abstract class KeyedNode extends RuntimeNode {
   void open() {
     store =
         context.backend.open(
-            new OperatorStateSpec(context.jobName, node.uid(), keySerde, context.maxKeyGroups));
+            new OperatorStateSpec(
+                context.jobName, node.uid(), keySerde, context.maxKeyGroups, namespaceSerde()));
     keys = new KeyContext(store, context.clock, node.name());
     eventTimers = store.eventTimeTimers();
     processingTimers = store.processingTimeTimers();
@@ -35,6 +36,11 @@ abstract class KeyedNode extends RuntimeNode {
   final void processElement(Object value, long timestamp) {
     throw new IllegalStateException(
         "keyed operator '" + node.name() + "' received an element without its key");
+  }
+
+  /** The serde of this operator's state namespaces, or null if it only uses the void one. */
+  Serde<?> namespaceSerde() {
+    return null;
   }
 
   /** One element of {@code key}. */

@@ -55,7 +55,7 @@ final class ListStateHandle<T> extends StateHandle implements ListState<T> {
       setCell(stored);
     } else {
       stored.add(wrap(value));
-      keys.entry().markDirty();
+      markCellDirty();
     }
   }
 

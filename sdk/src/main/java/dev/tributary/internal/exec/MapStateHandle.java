@@ -1,5 +1,6 @@
 package dev.tributary.internal.exec;
 
+import dev.tributary.spi.TtlValue;
 import dev.tributary.state.MapState;
 import dev.tributary.state.MapStateDescriptor;
 import java.util.AbstractMap;
@@ -44,7 +45,7 @@ final class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> {
 
   private void put(Map<Object, Object> map, Object key, Object wrapped) {
     map.put(key, wrapped);
-    keys.entry().markDirty();
+    markCellDirty();
   }
 
   @Override
@@ -68,7 +69,7 @@ final class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> {
       if (map.isEmpty()) {
         clear();
       } else {
-        keys.entry().markDirty();
+        markCellDirty();
       }
     }
   }
@@ -107,7 +108,7 @@ final class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> {
           @Override
           public void remove() {
             it.remove();
-            keys.entry().markDirty();
+            markCellDirty();
           }
         };
   }
@@ -124,7 +125,7 @@ final class MapStateHandle<K, V> extends StateHandle implements MapState<K, V> {
       if (map.isEmpty()) {
         clear();
       } else {
-        keys.entry().markDirty();
+        markCellDirty();
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.tributary.internal.exec;
 
+import dev.tributary.spi.TtlValue;
 import dev.tributary.state.State;
 import dev.tributary.state.StateDescriptor;
 import dev.tributary.state.StateTtlConfig;
@@ -28,6 +29,11 @@ abstract class StateHandle implements State {
 
   final void setCell(Object value) {
     keys.entry().put(slot, namespaces.current(), value);
+  }
+
+  /** Marks this handle's cell changed after an in-place mutation of its list or map. */
+  final void markCellDirty() {
+    keys.entry().markDirty(slot, namespaces.current());
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.tributary.internal.exec;
 import dev.tributary.spi.KeyedStateEntry;
 import dev.tributary.spi.OperatorStateStore;
 import dev.tributary.spi.StateNamespace;
+import dev.tributary.spi.TtlValue;
 import dev.tributary.state.StateDescriptor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -80,6 +80,11 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
   }
 
   @Override
+  Serde<?> namespaceSerde() {
+    return assigner.windowSerde();
+  }
+
+  @Override
   @SuppressWarnings("unchecked")
   void open() {
     super.open();
@@ -348,7 +353,7 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
             entry.put(contentsSlot, stateWindow, list);
           } else {
             ((List<Object>) current).add(value);
-            entry.markDirty();
+            entry.markDirty(contentsSlot, stateWindow);
           }
         }
         case REDUCE ->
