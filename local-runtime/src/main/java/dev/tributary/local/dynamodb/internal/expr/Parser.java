@@ -12,10 +12,10 @@ import java.util.Set;
 
 /**
  * One recursive-descent parser for every DynamoDB expression: condition, filter and key-condition
- * expressions (precedence: comparisons, NOT, AND, OR), update expressions (SET, REMOVE, ADD, DELETE)
- * and projection expressions. A syntax error fails at once; semantic errors (undefined placeholders,
- * reserved words, wrong operand types...) are collected and the most important one is reported, in
- * the order DynamoDB uses.
+ * expressions (precedence: comparisons, NOT, AND, OR), update expressions (SET, REMOVE, ADD,
+ * DELETE) and projection expressions. A syntax error fails at once; semantic errors (undefined
+ * placeholders, reserved words, wrong operand types...) are collected and the most important one is
+ * reported, in the order DynamoDB uses.
  */
 public final class Parser {
   private static final Set<String> CONDITION_FUNCTIONS =
@@ -66,6 +66,9 @@ public final class Parser {
   private final List<Token> tokens;
   private final Map<String, String> errors = new HashMap<>();
   private int pos;
+
+  /** The token span [open, after close) of the parenthesized condition parsed last. */
+  private final int[] lastParenthesized = {-1, -1};
 
   private Parser(String source, Kind kind, Placeholders placeholders) {
     this.source = source;
@@ -157,8 +160,15 @@ public final class Parser {
       try {
         next();
         Condition inner = or();
+        int close = pos;
         expect(")");
         if (!isComparison(peek())) {
+          // ((a = :a)): the inner parentheses span the whole content of the outer ones
+          if (lastParenthesized[0] == start + 1 && lastParenthesized[1] == close) {
+            error("parens", "The expression has redundant parentheses;");
+          }
+          lastParenthesized[0] = start;
+          lastParenthesized[1] = pos;
           return inner;
         }
       } catch (DynamoException e) {

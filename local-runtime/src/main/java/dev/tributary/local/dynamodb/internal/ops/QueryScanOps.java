@@ -30,7 +30,7 @@ import java.util.Map;
 final class QueryScanOps {
   private static final long PAGE_BYTES = 1024 * 1024;
   private static final List<String> SELECT =
-      List.of("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT");
+      List.of("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES");
 
   private QueryScanOps() {}
 
@@ -50,10 +50,14 @@ final class QueryScanOps {
     String select = r.enumValue("Select", "select", SELECT);
     Long limit = r.number("Limit");
     if (limit != null && limit < 1) {
-      r.violation(String.valueOf(limit), "limit", "Member must have value greater than or equal to 1");
+      r.violation(
+          String.valueOf(limit), "limit", "Member must have value greater than or equal to 1");
     }
     String capacityMode =
-        r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", List.of("INDEXES", "TOTAL", "NONE"));
+        r.enumValue(
+            "ReturnConsumedCapacity",
+            "returnConsumedCapacity",
+            List.of("INDEXES", "TOTAL", "NONE"));
     r.checkViolations();
     Map<String, Value> startKey;
     try {
@@ -105,7 +109,9 @@ final class QueryScanOps {
       throw DynamoException.validation(
           "Consistent reads are not supported on global secondary indexes");
     }
-    if ("ALL_ATTRIBUTES".equals(c.select()) && !index.projectionType().equals("ALL") && index.global()) {
+    if ("ALL_ATTRIBUTES".equals(c.select())
+        && !index.projectionType().equals("ALL")
+        && index.global()) {
       throw DynamoException.validation(
           "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported"
               + " for global secondary index "
@@ -197,7 +203,8 @@ final class QueryScanOps {
   static JsonNode query(Context ctx, Request r) {
     Common c = common(r, true);
     boolean forward = r.bool("ScanIndexForward", true);
-    Map<String, KeyConditions.KeyCondition> split = KeyConditions.split(c.expressions().keyCondition);
+    Map<String, KeyConditions.KeyCondition> split =
+        KeyConditions.split(c.expressions().keyCondition);
     ctx.database().lock().readLock().lock();
     try {
       Table table = Items.table(ctx, c.tableName());
@@ -233,7 +240,9 @@ final class QueryScanOps {
 
   /** Keeps the contiguous run of items whose sort key matches the range condition. */
   private static Iterator<Map<String, Value>> contiguous(
-      Iterator<Map<String, Value>> items, KeyConditions.KeyCondition condition, KeyAttribute range) {
+      Iterator<Map<String, Value>> items,
+      KeyConditions.KeyCondition condition,
+      KeyAttribute range) {
     if (condition == null) {
       return items;
     }
@@ -382,7 +391,8 @@ final class QueryScanOps {
     if (index == null) {
       capacity.addTable(Capacity.pageReadUnits(readBytes, c.consistent()));
     } else {
-      capacity.addIndex(index.name(), index.global(), Capacity.pageReadUnits(readBytes, c.consistent()));
+      capacity.addIndex(
+          index.name(), index.global(), Capacity.pageReadUnits(readBytes, c.consistent()));
       if (tableBytes > 0) {
         capacity.addTable(Capacity.pageReadUnits(tableBytes, c.consistent()));
       }

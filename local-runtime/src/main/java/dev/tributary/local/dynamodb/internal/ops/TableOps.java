@@ -10,6 +10,7 @@ import dev.tributary.local.dynamodb.internal.storage.KeyAttribute;
 import dev.tributary.local.dynamodb.internal.storage.Table;
 import dev.tributary.local.dynamodb.internal.storage.TableMeta;
 import dev.tributary.local.dynamodb.internal.storage.TableSchema;
+import dev.tributary.local.dynamodb.internal.storage.ThroughputChanges;
 import dev.tributary.local.dynamodb.internal.wire.Request;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,6 +28,7 @@ import java.util.UUID;
 final class TableOps {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final String INVALID = "One or more parameter values were invalid: ";
+  private static final long MAX_CAPACITY_UNITS = 1_000_000_000_000L;
 
   private TableOps() {}
 
@@ -34,29 +36,14 @@ final class TableOps {
 
   static JsonNode createTable(Context ctx, Request r) {
     String name = r.tableName("TableName", "tableName");
+    validateCreateTable(r);
     JsonNode keySchema = r.get("KeySchema");
     JsonNode definitions = r.get("AttributeDefinitions");
-    if (keySchema == null) {
-      r.violation(null, "keySchema", "Member must not be null");
-    }
-    if (definitions == null) {
-      r.violation(null, "attributeDefinitions", "Member must not be null");
-    }
-    String billing =
-        r.enumValue("BillingMode", "billingMode", List.of("PROVISIONED", "PAY_PER_REQUEST"));
-    r.checkViolations();
+    String billing = r.string("BillingMode");
     Map<String, String> types = new LinkedHashMap<>();
     for (JsonNode d : definitions) {
       String attr = Request.string(d, "AttributeName");
-      String type = Request.string(d, "AttributeType");
-      if (!List.of("S", "N", "B").contains(type)) {
-        throw DynamoException.validation(
-            "1 validation error detected: Value '"
-                + type
-                + "' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint:"
-                + " Member must satisfy enum value set: [B, N, S]");
-      }
-      if (types.put(attr, type) != null) {
+      if (types.put(attr, Request.string(d, "AttributeType")) != null) {
         throw DynamoException.validation(
             INVALID + "Duplicate AttributeName in AttributeDefinitions: " + attr);
       }
@@ -75,9 +62,7 @@ final class TableOps {
         checkIndexName(indexes, index.name());
         if (!payPerRequest && g.get("ProvisionedThroughput") == null) {
           throw DynamoException.validation(
-              INVALID
-                  + "ProvisionedThroughput must be specified for index: "
-                  + index.name());
+              INVALID + "ProvisionedThroughput must be specified for index: " + index.name());
         }
         indexes.add(index);
       }
@@ -114,18 +99,6 @@ final class TableOps {
               + " defined in AttributeDefinitions");
     }
     JsonNode throughput = r.get("ProvisionedThroughput");
-    if (payPerRequest && throughput != null) {
-      throw DynamoException.validation(
-          INVALID
-              + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode"
-              + " is PAY_PER_REQUEST");
-    }
-    if (!payPerRequest && throughput == null) {
-      throw DynamoException.validation(
-          INVALID
-              + "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is"
-              + " PROVISIONED");
-    }
     TableSchema schema =
         new TableSchema(name, keys.get(0), keys.size() > 1 ? keys.get(1) : null, types, indexes);
     double now = ctx.clock().getAsLong() / 1000.0;
@@ -180,6 +153,269 @@ final class TableOps {
     }
   }
 
+  /**
+   * CreateTable's checks in DynamoDB's order (the order dynalite recorded from the service): field
+   * constraints first, reported together, then the schema rules, the first broken one reported.
+   */
+  private static void validateCreateTable(Request r) {
+    JsonNode definitions = r.get("AttributeDefinitions");
+    if (definitions == null) {
+      r.violation(null, "attributeDefinitions", "Member must not be null");
+    } else {
+      for (int i = 0; i < definitions.size(); i++) {
+        String path = "attributeDefinitions." + (i + 1) + ".member.";
+        JsonNode d = definitions.get(i);
+        if (Request.string(d, "AttributeName") == null) {
+          r.violation(null, path + "attributeName", "Member must not be null");
+        }
+        String type = Request.string(d, "AttributeType");
+        if (type == null) {
+          r.violation(null, path + "attributeType", "Member must not be null");
+        } else if (!List.of("B", "N", "S").contains(type)) {
+          r.violation(
+              type, path + "attributeType", "Member must satisfy enum value set: [B, N, S]");
+        }
+      }
+    }
+    r.enumValue("BillingMode", "billingMode", List.of("PROVISIONED", "PAY_PER_REQUEST"));
+    throughputConstraints(r, r.get("ProvisionedThroughput"), "provisionedThroughput");
+    keySchemaConstraints(r, r.get("KeySchema"), "keySchema", true);
+    JsonNode lsis = r.get("LocalSecondaryIndexes");
+    JsonNode gsis = r.get("GlobalSecondaryIndexes");
+    indexConstraints(r, lsis, "localSecondaryIndexes", false);
+    indexConstraints(r, gsis, "globalSecondaryIndexes", true);
+    r.checkViolations();
+
+    boolean payPerRequest = "PAY_PER_REQUEST".equals(r.string("BillingMode"));
+    JsonNode throughput = r.get("ProvisionedThroughput");
+    if (payPerRequest && throughput != null) {
+      throw DynamoException.validation(
+          INVALID
+              + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode"
+              + " is PAY_PER_REQUEST");
+    }
+    if (!payPerRequest) {
+      if (throughput == null
+          || throughput.path("ReadCapacityUnits").asLong() == 0
+          || throughput.path("WriteCapacityUnits").asLong() == 0) {
+        throw DynamoException.validation(
+            INVALID
+                + "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode"
+                + " is PROVISIONED");
+      }
+      for (String field : List.of("ReadCapacityUnits", "WriteCapacityUnits")) {
+        long value = throughput.path(field).asLong();
+        if (value > MAX_CAPACITY_UNITS) {
+          throw DynamoException.validation(
+              "Given value " + value + " for " + field + " is out of bounds");
+        }
+      }
+    }
+    List<String> defined = new ArrayList<>();
+    definitions.forEach(d -> defined.add(d.path("AttributeName").asText()));
+    JsonNode keySchema = r.get("KeySchema");
+    List<String> keys = new ArrayList<>();
+    keySchema.forEach(k -> keys.add(k.path("AttributeName").asText()));
+    if (keys.size() > defined.size()) {
+      throw DynamoException.validation(
+          "Invalid KeySchema: Some index key attribute have no definition");
+    }
+    checkKeySchemaRules(keySchema, keys, defined);
+    if (lsis == null && gsis == null && keys.size() != defined.size()) {
+      throw DynamoException.validation(
+          INVALID
+              + "Number of attributes in KeySchema does not exactly match number of attributes"
+              + " defined in AttributeDefinitions");
+    }
+    Set<String> indexNames = new HashSet<>();
+    if (lsis != null) {
+      if (lsis.isEmpty()) {
+        throw DynamoException.validation(INVALID + "List of LocalSecondaryIndexes is empty");
+      }
+      if (keys.size() != 2) {
+        throw DynamoException.validation(
+            INVALID
+                + "Table KeySchema does not have a range key, which is required when specifying a"
+                + " LocalSecondaryIndex");
+      }
+      for (JsonNode index : lsis) {
+        String indexName = index.path("IndexName").asText();
+        JsonNode indexKeySchema = index.get("KeySchema");
+        List<String> indexKeys = new ArrayList<>();
+        indexKeySchema.forEach(k -> indexKeys.add(k.path("AttributeName").asText()));
+        checkKeySchemaRules(indexKeySchema, indexKeys, defined);
+        if (indexKeys.size() != 2) {
+          throw DynamoException.validation(
+              INVALID + "Index KeySchema does not have a range key for index: " + indexName);
+        }
+        if (!indexKeys.get(0).equals(keys.get(0))) {
+          throw DynamoException.validation(
+              INVALID
+                  + "Index KeySchema does not have the same leading hash key as table KeySchema for"
+                  + " index: "
+                  + indexName
+                  + ". index hash key: "
+                  + indexKeys.get(0)
+                  + ", table hash key: "
+                  + keys.get(0));
+        }
+        checkProjectionRules(index.get("Projection"));
+        if (!indexNames.add(indexName)) {
+          throw DynamoException.validation(INVALID + "Duplicate index name: " + indexName);
+        }
+      }
+      if (lsis.size() > 5) {
+        throw DynamoException.validation(
+            INVALID + "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+      }
+    }
+    if (gsis != null) {
+      if (gsis.isEmpty()) {
+        throw DynamoException.validation(INVALID + "List of GlobalSecondaryIndexes is empty");
+      }
+      for (JsonNode index : gsis) {
+        String indexName = index.path("IndexName").asText();
+        JsonNode indexKeySchema = index.get("KeySchema");
+        List<String> indexKeys = new ArrayList<>();
+        indexKeySchema.forEach(k -> indexKeys.add(k.path("AttributeName").asText()));
+        checkKeySchemaRules(indexKeySchema, indexKeys, defined);
+        checkProjectionRules(index.get("Projection"));
+        if (payPerRequest && index.hasNonNull("ProvisionedThroughput")) {
+          throw DynamoException.validation(
+              INVALID
+                  + "ProvisionedThroughput should not be specified for index: "
+                  + indexName
+                  + " when BillingMode is PAY_PER_REQUEST");
+        }
+        if (!indexNames.add(indexName)) {
+          throw DynamoException.validation(INVALID + "Duplicate index name: " + indexName);
+        }
+      }
+      if (gsis.size() > 20) {
+        throw DynamoException.validation(
+            INVALID + "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+      }
+    }
+  }
+
+  private static void checkKeySchemaRules(
+      JsonNode keySchema, List<String> keys, List<String> defined) {
+    if (!defined.containsAll(keys)) {
+      throw DynamoException.validation(
+          INVALID
+              + "Some index key attributes are not defined in AttributeDefinitions. Keys: ["
+              + String.join(", ", keys)
+              + "], AttributeDefinitions: ["
+              + String.join(", ", defined)
+              + "]");
+    }
+    if (keys.size() == 2 && keys.get(0).equals(keys.get(1))) {
+      throw DynamoException.validation(
+          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    }
+    if (!"HASH".equals(keySchema.get(0).path("KeyType").asText())) {
+      throw DynamoException.validation(
+          "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    }
+    if (keys.size() == 2 && !"RANGE".equals(keySchema.get(1).path("KeyType").asText())) {
+      throw DynamoException.validation(
+          "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    }
+  }
+
+  private static void checkProjectionRules(JsonNode projection) {
+    String type = Request.string(projection, "ProjectionType");
+    if (type == null) {
+      throw DynamoException.validation(INVALID + "Unknown ProjectionType: null");
+    }
+    if (projection.hasNonNull("NonKeyAttributes") && !type.equals("INCLUDE")) {
+      throw DynamoException.validation(
+          INVALID + "ProjectionType is " + type + ", but NonKeyAttributes is specified");
+    }
+  }
+
+  private static void throughputConstraints(Request r, JsonNode throughput, String path) {
+    if (throughput == null) {
+      return;
+    }
+    for (String field : List.of("WriteCapacityUnits", "ReadCapacityUnits")) {
+      String fieldPath = path + "." + Character.toLowerCase(field.charAt(0)) + field.substring(1);
+      JsonNode v = throughput.get(field);
+      if (v == null || v.isNull()) {
+        r.violation(null, fieldPath, "Member must not be null");
+      } else if (v.asLong() < 1) {
+        r.violation(v.asText(), fieldPath, "Member must have value greater than or equal to 1");
+      }
+    }
+  }
+
+  private static void keySchemaConstraints(
+      Request r, JsonNode keySchema, String path, boolean keyTypeEnum) {
+    if (keySchema == null) {
+      r.violation(null, path, "Member must not be null");
+      return;
+    }
+    if (keySchema.size() < 1) {
+      r.violation(
+          Request.valueString(keySchema),
+          path,
+          "Member must have length greater than or equal to 1");
+    }
+    if (keySchema.size() > 2) {
+      r.violation(
+          Request.valueString(keySchema), path, "Member must have length less than or equal to 2");
+    }
+    for (int i = 0; i < keySchema.size(); i++) {
+      String memberPath = path + "." + (i + 1) + ".member.";
+      JsonNode k = keySchema.get(i);
+      if (Request.string(k, "AttributeName") == null) {
+        r.violation(null, memberPath + "attributeName", "Member must not be null");
+      }
+      String keyType = Request.string(k, "KeyType");
+      if (keyType == null) {
+        r.violation(null, memberPath + "keyType", "Member must not be null");
+      } else if (keyTypeEnum && !List.of("HASH", "RANGE").contains(keyType)) {
+        r.violation(
+            keyType, memberPath + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
+      }
+    }
+  }
+
+  private static void indexConstraints(Request r, JsonNode indexes, String path, boolean global) {
+    if (indexes == null) {
+      return;
+    }
+    for (int i = 0; i < indexes.size(); i++) {
+      String memberPath = path + "." + (i + 1) + ".member.";
+      JsonNode index = indexes.get(i);
+      r.indexName(Request.string(index, "IndexName"), memberPath + "indexName");
+      keySchemaConstraints(r, index.get("KeySchema"), memberPath + "keySchema", false);
+      JsonNode projection = index.get("Projection");
+      if (projection == null || projection.isNull()) {
+        r.violation(null, memberPath + "projection", "Member must not be null");
+      } else {
+        String type = Request.string(projection, "ProjectionType");
+        if (type != null && !List.of("ALL", "INCLUDE", "KEYS_ONLY").contains(type)) {
+          r.violation(
+              type,
+              memberPath + "projection.projectionType",
+              "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+        }
+        JsonNode nonKey = projection.get("NonKeyAttributes");
+        if (nonKey != null && nonKey.isArray() && nonKey.isEmpty()) {
+          r.violation(
+              "[]",
+              memberPath + "projection.nonKeyAttributes",
+              "Member must have length greater than or equal to 1");
+        }
+      }
+      if (global) {
+        throughputConstraints(
+            r, index.get("ProvisionedThroughput"), memberPath + "provisionedThroughput");
+      }
+    }
+  }
+
   private static void checkIndexName(List<IndexSchema> indexes, String name) {
     for (IndexSchema index : indexes) {
       if (index.name().equals(name)) {
@@ -204,10 +440,9 @@ final class TableOps {
       String keyType = Request.string(k, "KeyType");
       if (!(i == 0 ? "HASH" : "RANGE").equals(keyType)) {
         throw DynamoException.validation(
-            INVALID
-                + (i == 0
-                    ? "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
-                    : "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"));
+            i == 0
+                ? "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+                : "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
       }
       String type = types.get(attr);
       if (type == null) {
@@ -222,7 +457,7 @@ final class TableOps {
     }
     if (keys.size() == 2 && keys.get(0).name().equals(keys.get(1).name())) {
       throw DynamoException.validation(
-          INVALID + "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+          "Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
     return keys;
   }
@@ -233,8 +468,7 @@ final class TableOps {
     JsonNode projection = node.get("Projection");
     String type = projection == null ? null : Request.string(projection, "ProjectionType");
     if (type == null) {
-      throw DynamoException.validation(
-          INVALID + "Unknown ProjectionType: null");
+      throw DynamoException.validation(INVALID + "Unknown ProjectionType: null");
     }
     List<String> nonKey = new ArrayList<>();
     JsonNode attrs = projection.get("NonKeyAttributes");
@@ -242,10 +476,7 @@ final class TableOps {
       attrs.forEach(a -> nonKey.add(a.asText()));
       if (!type.equals("INCLUDE")) {
         throw DynamoException.validation(
-            INVALID
-                + "ProjectionType is "
-                + type
-                + ", but NonKeyAttributes is specified");
+            INVALID + "ProjectionType is " + type + ", but NonKeyAttributes is specified");
       }
     } else if (type.equals("INCLUDE")) {
       throw DynamoException.validation(
@@ -347,11 +578,111 @@ final class TableOps {
     String name = r.tableName("TableName", "tableName");
     String billing =
         r.enumValue("BillingMode", "billingMode", List.of("PROVISIONED", "PAY_PER_REQUEST"));
+    JsonNode throughput = r.get("ProvisionedThroughput");
+    throughputConstraints(r, throughput, "provisionedThroughput");
+    JsonNode updates = r.get("GlobalSecondaryIndexUpdates");
+    Map<String, JsonNode> indexUpdates = new LinkedHashMap<>();
+    if (updates != null) {
+      for (int i = 0; i < updates.size(); i++) {
+        JsonNode update = updates.get(i).get("Update");
+        if (update == null || update.isNull()) {
+          continue;
+        }
+        String path = "globalSecondaryIndexUpdates." + (i + 1) + ".member.update.";
+        String indexName = Request.string(update, "IndexName");
+        r.indexName(indexName, path + "indexName");
+        JsonNode t = update.get("ProvisionedThroughput");
+        if (t == null || t.isNull()) {
+          r.violation(null, path + "provisionedThroughput", "Member must not be null");
+        } else {
+          throughputConstraints(r, t, path + "provisionedThroughput");
+          indexUpdates.put(indexName, t);
+        }
+      }
+    }
     r.checkViolations();
     ctx.database().lock().writeLock().lock();
     try {
       Table table = requireTable(ctx, name);
       TableMeta meta = table.meta();
+      double now = ctx.clock().getAsLong() / 1000.0;
+      String newBilling = billing == null ? meta.billingMode : billing;
+      if (throughput != null && newBilling.equals("PAY_PER_REQUEST")) {
+        throw DynamoException.validation(
+            INVALID
+                + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode"
+                + " is PAY_PER_REQUEST");
+      }
+      if (updates != null && updates.size() > 5) {
+        throw new DynamoException(
+            "LimitExceededException",
+            400,
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted"
+                + " simultaneously per table");
+      }
+      for (String indexName : indexUpdates.keySet()) {
+        if (!meta.indexThroughput.containsKey(indexName)) {
+          throw DynamoException.notFound("Requested resource not found");
+        }
+      }
+      boolean toOnDemand = "PAY_PER_REQUEST".equals(billing) && !meta.billingMode.equals(billing);
+      boolean toProvisioned = "PROVISIONED".equals(billing) && !meta.billingMode.equals(billing);
+      if (toProvisioned) {
+        List<String> missing = new ArrayList<>(meta.indexThroughput.keySet());
+        missing.removeAll(indexUpdates.keySet());
+        if (!missing.isEmpty()) {
+          throw DynamoException.validation(
+              INVALID
+                  + "ProvisionedThroughput must be specified for index: "
+                  + String.join(",", missing));
+        }
+      }
+      // refuse a no-op change before changing anything
+      if (throughput != null) {
+        checkThroughputChanges(meta.readCapacity, meta.writeCapacity, throughput);
+      }
+      indexUpdates.forEach(
+          (indexName, t) -> {
+            long[] current = meta.indexThroughput.get(indexName);
+            checkThroughputChanges(current[0], current[1], t);
+          });
+      if (throughput != null) {
+        long read = throughput.path("ReadCapacityUnits").asLong();
+        long write = throughput.path("WriteCapacityUnits").asLong();
+        meta.throughputChanges =
+            meta.throughputChanges.after(meta.readCapacity, meta.writeCapacity, read, write, now);
+        meta.readCapacity = read;
+        meta.writeCapacity = write;
+      }
+      indexUpdates.forEach(
+          (indexName, t) -> {
+            long[] current = meta.indexThroughput.get(indexName);
+            long read = t.path("ReadCapacityUnits").asLong();
+            long write = t.path("WriteCapacityUnits").asLong();
+            meta.indexThroughputChanges.put(
+                indexName,
+                meta.indexThroughputChanges
+                    .getOrDefault(indexName, ThroughputChanges.NONE)
+                    .after(current[0], current[1], read, write, now));
+            meta.indexThroughput.put(indexName, new long[] {read, write});
+          });
+      if (toOnDemand) {
+        meta.readCapacity = 0;
+        meta.writeCapacity = 0;
+        meta.lastUpdateToPayPerRequest = now;
+        meta.indexThroughput.forEach(
+            (indexName, current) -> {
+              meta.indexThroughputChanges.put(
+                  indexName,
+                  meta.indexThroughputChanges
+                      .getOrDefault(indexName, ThroughputChanges.NONE)
+                      .after(current[0], current[1], 0, 0, now));
+              meta.indexThroughput.put(indexName, new long[2]);
+            });
+      }
+      if (billing != null) {
+        meta.billingMode = billing;
+      }
       Map<String, String> types = new LinkedHashMap<>(table.schema().attributeTypes());
       JsonNode definitions = r.get("AttributeDefinitions");
       if (definitions != null) {
@@ -359,25 +690,12 @@ final class TableOps {
           types.put(Request.string(d, "AttributeName"), Request.string(d, "AttributeType"));
         }
       }
-      if (billing != null) {
-        meta.billingMode = billing;
-        if (billing.equals("PAY_PER_REQUEST")) {
-          meta.readCapacity = 0;
-          meta.writeCapacity = 0;
-        }
-      }
-      JsonNode throughput = r.get("ProvisionedThroughput");
-      if (throughput != null) {
-        meta.readCapacity = throughput.path("ReadCapacityUnits").asLong(meta.readCapacity);
-        meta.writeCapacity = throughput.path("WriteCapacityUnits").asLong(meta.writeCapacity);
-      }
       if (r.has("DeletionProtectionEnabled")) {
         meta.deletionProtection = r.bool("DeletionProtectionEnabled", false);
       }
       if (r.has("StreamSpecification")) {
         meta.streamSpecification = r.get("StreamSpecification");
       }
-      JsonNode updates = r.get("GlobalSecondaryIndexUpdates");
       if (updates != null) {
         for (JsonNode update : updates) {
           if (update.has("Create")) {
@@ -407,21 +725,8 @@ final class TableOps {
             indexes.removeIf(i -> i.name().equals(indexName));
             table.removeIndex(table.schema().withIndexes(indexes, types), indexName);
             meta.indexThroughput.remove(indexName);
+            meta.indexThroughputChanges.remove(indexName);
             meta.indexStatus.remove(indexName);
-          } else if (update.has("Update")) {
-            JsonNode u = update.get("Update");
-            String indexName = Request.string(u, "IndexName");
-            if (!meta.indexThroughput.containsKey(indexName)) {
-              throw DynamoException.notFound("Requested resource not found");
-            }
-            JsonNode t = u.get("ProvisionedThroughput");
-            if (t != null) {
-              meta.indexThroughput.put(
-                  indexName,
-                  new long[] {
-                    t.path("ReadCapacityUnits").asLong(), t.path("WriteCapacityUnits").asLong()
-                  });
-            }
           }
         }
       }
@@ -430,6 +735,25 @@ final class TableOps {
       return out;
     } finally {
       ctx.database().lock().writeLock().unlock();
+    }
+  }
+
+  private static void checkThroughputChanges(long read, long write, JsonNode requested) {
+    long newRead = requested.path("ReadCapacityUnits").asLong();
+    long newWrite = requested.path("WriteCapacityUnits").asLong();
+    if (newRead == read && newWrite == write) {
+      throw DynamoException.validation(
+          "The provisioned throughput for the table will not change. The requested value equals"
+              + " the current value. Current ReadCapacityUnits provisioned for the table: "
+              + read
+              + ". Requested ReadCapacityUnits: "
+              + newRead
+              + ". Current WriteCapacityUnits provisioned for the table: "
+              + write
+              + ". Requested WriteCapacityUnits: "
+              + newWrite
+              + ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to"
+              + " request higher limits.");
     }
   }
 
@@ -497,7 +821,8 @@ final class TableOps {
     String name = arn.substring(arn.lastIndexOf('/') + 1);
     Table table = ctx.database().table(name);
     if (table == null || !table.meta().arn.equals(arn)) {
-      throw DynamoException.notFound("Requested resource not found: ResourcArn: " + arn + " not found");
+      throw DynamoException.notFound(
+          "Requested resource not found: ResourcArn: " + arn + " not found");
     }
     return table;
   }
@@ -569,7 +894,9 @@ final class TableOps {
       requireTable(ctx, name);
       boolean enabled =
           r.get("PointInTimeRecoverySpecification") != null
-              && r.get("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean();
+              && r.get("PointInTimeRecoverySpecification")
+                  .path("PointInTimeRecoveryEnabled")
+                  .asBoolean();
       ObjectNode out = JSON.objectNode();
       ObjectNode d = out.putObject("ContinuousBackupsDescription");
       d.put("ContinuousBackupsStatus", "ENABLED");
@@ -591,12 +918,15 @@ final class TableOps {
     schema
         .attributeTypes()
         .forEach(
-            (name, type) -> definitions.addObject().put("AttributeName", name).put("AttributeType", type));
+            (name, type) ->
+                definitions.addObject().put("AttributeName", name).put("AttributeType", type));
     d.put("TableName", schema.name());
     d.set("KeySchema", keySchema(schema.hash(), schema.range()));
     d.put("TableStatus", meta.status);
     d.put("CreationDateTime", meta.creationDateTime);
-    d.set("ProvisionedThroughput", throughput(meta.readCapacity, meta.writeCapacity));
+    d.set(
+        "ProvisionedThroughput",
+        throughput(meta.readCapacity, meta.writeCapacity, meta.throughputChanges));
     d.put("TableSizeBytes", table.sizeBytes());
     d.put("ItemCount", table.itemCount());
     d.put("TableArn", meta.arn);
@@ -604,7 +934,11 @@ final class TableOps {
     if (meta.billingMode.equals("PAY_PER_REQUEST")) {
       ObjectNode summary = d.putObject("BillingModeSummary");
       summary.put("BillingMode", "PAY_PER_REQUEST");
-      summary.put("LastUpdateToPayPerRequestDateTime", meta.creationDateTime);
+      summary.put(
+          "LastUpdateToPayPerRequestDateTime",
+          meta.lastUpdateToPayPerRequest > 0
+              ? meta.lastUpdateToPayPerRequest
+              : meta.creationDateTime);
       d.putObject("TableThroughputModeSummary").put("TableThroughputMode", "PAY_PER_REQUEST");
     } else {
       d.putObject("BillingModeSummary").put("BillingMode", "PROVISIONED");
@@ -624,7 +958,12 @@ final class TableOps {
       if (index.global()) {
         i.put("IndexStatus", meta.indexStatus.getOrDefault(index.name(), "ACTIVE"));
         long[] t = meta.indexThroughput.getOrDefault(index.name(), new long[2]);
-        i.set("ProvisionedThroughput", throughput(t[0], t[1]));
+        i.set(
+            "ProvisionedThroughput",
+            throughput(
+                t[0],
+                t[1],
+                meta.indexThroughputChanges.getOrDefault(index.name(), ThroughputChanges.NONE)));
       }
       i.put("IndexSizeBytes", 0);
       i.put("ItemCount", table.indexItemCount(index.name()));
@@ -660,9 +999,15 @@ final class TableOps {
     return keys;
   }
 
-  private static ObjectNode throughput(long read, long write) {
+  private static ObjectNode throughput(long read, long write, ThroughputChanges changes) {
     ObjectNode t = JSON.objectNode();
-    t.put("NumberOfDecreasesToday", 0);
+    if (changes.lastIncrease() > 0) {
+      t.put("LastIncreaseDateTime", changes.lastIncrease());
+    }
+    if (changes.lastDecrease() > 0) {
+      t.put("LastDecreaseDateTime", changes.lastDecrease());
+    }
+    t.put("NumberOfDecreasesToday", changes.decreasesToday());
     t.put("ReadCapacityUnits", read);
     t.put("WriteCapacityUnits", write);
     return t;

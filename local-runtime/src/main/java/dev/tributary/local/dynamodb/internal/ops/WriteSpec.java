@@ -74,13 +74,16 @@ final class WriteSpec {
         r.enumValue(
             "ReturnValues",
             pathPrefix + "returnValues",
-            List.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"));
+            List.of("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"));
     String onFailure =
         r.enumValue(
             "ReturnValuesOnConditionCheckFailure",
             pathPrefix + "returnValuesOnConditionCheckFailure",
             List.of("ALL_OLD", "NONE"));
-    if (kind == Kind.UPDATE && r.string("UpdateExpression") == null && !r.has("AttributeUpdates") && pathPrefix.startsWith("transact")) {
+    if (kind == Kind.UPDATE
+        && r.string("UpdateExpression") == null
+        && !r.has("AttributeUpdates")
+        && pathPrefix.startsWith("transact")) {
       r.violation(null, pathPrefix + "updateExpression", "Member must not be null");
     }
     if (kind == Kind.CONDITION_CHECK && r.string("ConditionExpression") == null) {
@@ -98,16 +101,21 @@ final class WriteSpec {
         && !returnValues.equals("ALL_OLD")) {
       throw DynamoException.validation("ReturnValues can only be ALL_OLD or NONE");
     }
-    List<String> expressions =
-        kind == Kind.UPDATE ? Expressions.UPDATE : Expressions.WRITE;
-    List<String> legacy = kind == Kind.UPDATE ? Expressions.UPDATE_LEGACY : Expressions.WRITE_LEGACY;
+    List<String> expressions = kind == Kind.UPDATE ? Expressions.UPDATE : Expressions.WRITE;
+    List<String> legacy =
+        kind == Kind.UPDATE ? Expressions.UPDATE_LEGACY : Expressions.WRITE_LEGACY;
     Expressions parsed = Expressions.parse(r, expressions, legacy);
     return new WriteSpec(
         kind, tableName, key, item, parsed, returnValues, "ALL_OLD".equals(onFailure));
   }
 
   /** The outcome of planning: the stored item and what replaces it (null to delete). */
-  record Plan(WriteSpec spec, Table table, Map<String, Value> key, Map<String, Value> old, Map<String, Value> next) {}
+  record Plan(
+      WriteSpec spec,
+      Table table,
+      Map<String, Value> key,
+      Map<String, Value> old,
+      Map<String, Value> next) {}
 
   /** Validates against the table, checks the condition and computes the new item. */
   Plan plan(Table table) {
@@ -126,7 +134,8 @@ final class WriteSpec {
       }
     }
     Map<String, Value> old = table.get(k);
-    if (expressions.condition != null && !Evaluator.matches(expressions.condition, old == null ? Map.of() : old)) {
+    if (expressions.condition != null
+        && !Evaluator.matches(expressions.condition, old == null ? Map.of() : old)) {
       throw DynamoException.conditionFailed(returnOldOnFailure ? old : null);
     }
     Map<String, Value> next;
@@ -143,7 +152,8 @@ final class WriteSpec {
         } else {
           next = base;
         }
-        Items.validateItem(table.schema(), next, "Item size to update has exceeded the maximum allowed size");
+        Items.validateItem(
+            table.schema(), next, "Item size to update has exceeded the maximum allowed size");
       }
     }
     return new Plan(this, table, k, old, next);
@@ -151,12 +161,16 @@ final class WriteSpec {
 
   private void checkIndexTypes(Table table) {
     for (var set : expressions.update.sets()) {
-      if (!set.path().isTopLevel() || !(set.value() instanceof dev.tributary.local.dynamodb.internal.expr.Operand.Literal lit) || lit.value() == null) {
+      if (!set.path().isTopLevel()
+          || !(set.value()
+              instanceof dev.tributary.local.dynamodb.internal.expr.Operand.Literal lit)
+          || lit.value() == null) {
         continue;
       }
       for (IndexSchema index : table.schema().indexes()) {
         for (var keyAttr : index.keys()) {
-          if (keyAttr.name().equals(set.path().head()) && !keyAttr.type().equals(lit.value().type())) {
+          if (keyAttr.name().equals(set.path().head())
+              && !keyAttr.type().equals(lit.value().type())) {
             throw DynamoException.validation(
                 "One or more parameter values were invalid: Type mismatch for Index Key "
                     + keyAttr.name()

@@ -31,6 +31,15 @@ public final class TableMeta {
   /** Provisioned write capacity (0 for on-demand). */
   public long writeCapacity;
 
+  /** Decreases and last changes of the table's provisioned throughput. */
+  public ThroughputChanges throughputChanges = ThroughputChanges.NONE;
+
+  /** Decreases and last changes of each GSI's provisioned throughput. */
+  public final Map<String, ThroughputChanges> indexThroughputChanges = new LinkedHashMap<>();
+
+  /** When the table last switched to on-demand, epoch seconds (0: at creation, or never). */
+  public double lastUpdateToPayPerRequest;
+
   /** Provisioned throughput of each GSI: [read, write]. */
   public final Map<String, long[]> indexThroughput = new LinkedHashMap<>();
 

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,10 @@ import java.util.regex.Pattern;
  */
 public final class Request {
   private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
+
+  /** The operations whose TableName DynamoDB reports as "required" rather than "not null". */
+  private static final Set<String> TABLE_NAME_REQUIRED =
+      Set.of("CreateTable", "DeleteTable", "DescribeTable", "UpdateTable", "DescribeTimeToLive");
 
   private final String operation;
   private final ObjectNode body;
@@ -62,7 +67,11 @@ public final class Request {
     }
     if (!v.isTextual()) {
       throw ValueCodec.serialization(
-          (v.isNumber() ? "NUMBER_VALUE" : v.isBoolean() ? "TRUE_VALUE" : "Start of structure or map found where not expected")
+          (v.isNumber()
+                  ? "NUMBER_VALUE"
+                  : v.isBoolean()
+                      ? "TRUE_VALUE"
+                      : "Start of structure or map found where not expected")
               + (v.isNumber() || v.isBoolean() ? " cannot be converted to String" : ""));
     }
     return v.textValue();
@@ -123,12 +132,25 @@ public final class Request {
             + constraint);
   }
 
-  /** Checks a table name field and records violations. */
+  /**
+   * Checks a table name field. At the top level of a request DynamoDB checks presence (for the
+   * table operations) and length before any other constraint and fails at once; nested table names
+   * (transactions) are checked as constraints and recorded.
+   */
   public String tableName(String field, String path) {
     String name = string(field);
+    boolean topLevel = path.equals("tableName");
     if (name == null) {
+      if (topLevel && TABLE_NAME_REQUIRED.contains(operation)) {
+        throw DynamoException.validation(
+            "The parameter '" + field + "' is required but was not present in the request");
+      }
       violation(null, path, "Member must not be null");
       return null;
+    }
+    if (topLevel && (name.length() < 3 || name.length() > 255)) {
+      throw DynamoException.validation(
+          field + " must be at least 3 characters long and at most 255 characters long");
     }
     if (!TABLE_NAME.matcher(name).matches()) {
       violation(name, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
@@ -140,6 +162,39 @@ public final class Request {
       violation(name, path, "Member must have length less than or equal to 255");
     }
     return name;
+  }
+
+  /**
+   * Checks an index name (3 to 255 characters of [a-zA-Z0-9_.-]) and records violations at {@code
+   * path}.
+   */
+  public void indexName(String name, String path) {
+    if (name == null) {
+      violation(null, path, "Member must not be null");
+      return;
+    }
+    if (!TABLE_NAME.matcher(name).matches()) {
+      violation(name, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    if (name.length() < 3) {
+      violation(name, path, "Member must have length greater than or equal to 3");
+    }
+    if (name.length() > 255) {
+      violation(name, path, "Member must have length less than or equal to 255");
+    }
+  }
+
+  /** A value as DynamoDB prints it in constraint messages: lists as [a, b], objects as JSON. */
+  public static String valueString(JsonNode value) {
+    if (value == null || value.isNull()) {
+      return "null";
+    }
+    if (value.isArray()) {
+      List<String> parts = new ArrayList<>();
+      value.forEach(v -> parts.add(valueString(v)));
+      return "[" + String.join(", ", parts) + "]";
+    }
+    return value.isValueNode() ? value.asText() : value.toString();
   }
 
   /** Checks an enum field and records violations. */
