@@ -102,6 +102,29 @@ record Exchange(String op, String request, Wire.Response ours, Wire.Response dyn
     return this;
   }
 
+  /**
+   * {@link #assertSame} for a Query or Scan page, except that a page that read nothing costs the
+   * minimum on our side (AWS API reference, Query: "Queries that do not return results consume the
+   * minimum number of read capacity units for that type of read operation"; Scan.md: "a minimum
+   * read capacity unit (0.5 with default eventually consistent, 1.0 with strongly consistent)") and
+   * 0 on dynalite's.
+   */
+  Exchange assertSamePage() {
+    JsonNode capacity = ours.body().get("ConsumedCapacity");
+    if (ours.status() != 200 || capacity == null || ours.body().path("ScannedCount").asInt() > 0) {
+      return assertSame();
+    }
+    assertSameExcept("ConsumedCapacity");
+    double minimum = request.contains("\"ConsistentRead\":true") && op.equals("Query") ? 1.0 : 0.5;
+    assertThat(capacity.path("CapacityUnits").asDouble())
+        .as(describe("our CapacityUnits of an empty page"))
+        .isEqualTo(minimum);
+    assertThat(dynalite.body().at("/ConsumedCapacity/CapacityUnits").asDouble())
+        .as(describe("dynalite's CapacityUnits of an empty page"))
+        .isZero();
+    return this;
+  }
+
   /** Our normalized body without {@code fields} (top level) equals dynalite's without them. */
   Exchange assertSameExcept(String... fields) {
     assertSameStatusAndError();

@@ -65,25 +65,34 @@ final class QueryScanOps {
     } catch (DynamoException e) {
       throw DynamoException.validation("The provided starting key is invalid: " + e.getMessage());
     }
+    Expressions expressions =
+        query
+            ? Expressions.parse(r, Expressions.QUERY, Expressions.QUERY_LEGACY)
+            : Expressions.parse(r, Expressions.SCAN, Expressions.SCAN_LEGACY);
     if (query && !r.has("KeyConditions") && r.string("KeyConditionExpression") == null) {
       throw DynamoException.validation(
           "Either the KeyConditions or KeyConditionExpression parameter must be specified in the"
               + " request.");
     }
-    Expressions expressions =
-        query
-            ? Expressions.parse(r, Expressions.QUERY, Expressions.QUERY_LEGACY)
-            : Expressions.parse(r, Expressions.SCAN, Expressions.SCAN_LEGACY);
+    if (expressions.projection != null && select != null && !select.equals("SPECIFIC_ATTRIBUTES")) {
+      // wording captured from DynamoDB; Query puts the constraint prefix on the COUNT case
+      String parameter = r.has("ProjectionExpression") ? "ProjectionExpression" : "AttributesToGet";
+      String message =
+          "Cannot specify the "
+              + parameter
+              + " when choosing to get "
+              + (select.equals("COUNT") ? "only the Count" : select);
+      throw DynamoException.validation(
+          query && select.equals("COUNT") ? "1 validation error detected: " + message : message);
+    }
     if ("SPECIFIC_ATTRIBUTES".equals(select) && expressions.projection == null) {
       throw DynamoException.validation(
           "One or more parameter values were invalid: Select type SPECIFIC_ATTRIBUTES requires"
               + " either ProjectionExpression or AttributesToGet");
     }
-    if (expressions.projection != null && select != null && !select.equals("SPECIFIC_ATTRIBUTES")) {
+    if ("ALL_PROJECTED_ATTRIBUTES".equals(select) && indexName == null) {
       throw DynamoException.validation(
-          "One or more parameter values were invalid: Cannot specify the AttributesToGet when"
-              + " choosing to get "
-              + select);
+          "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
     }
     return new Common(
         tableName,
@@ -134,14 +143,15 @@ final class QueryScanOps {
     return names;
   }
 
-  private static void checkStartKey(Table table, IndexSchema index, Map<String, Value> startKey) {
+  private static void checkStartKey(
+      Table table, IndexSchema index, Map<String, Value> startKey, boolean query) {
     if (startKey == null) {
       return;
     }
     List<String> names = startKeyNames(table, index);
     if (startKey.size() != names.size() || !startKey.keySet().containsAll(names)) {
       throw DynamoException.validation(
-          index == null
+          index == null && !query
               ? "The provided starting key is invalid: The provided key element does not match the"
                   + " schema"
               : "The provided starting key is invalid");
@@ -212,7 +222,7 @@ final class QueryScanOps {
       KeyAttribute hash = index == null ? table.schema().hash() : index.hash();
       KeyAttribute range = index == null ? table.schema().range() : index.range();
       KeyConditions keys = KeyConditions.resolve(split, hash, range);
-      checkStartKey(table, index, c.startKey());
+      checkStartKey(table, index, c.startKey(), true);
       if (c.startKey() != null) {
         Value startHash = c.startKey().get(hash.name());
         if (keys.range != null && !keys.range.matches(c.startKey().get(range.name()))) {
@@ -279,6 +289,20 @@ final class QueryScanOps {
     Common c = common(r, false);
     Long segment = r.number("Segment");
     Long total = r.number("TotalSegments");
+    if (total != null && (total < 1 || total > 1_000_000)) {
+      throw DynamoException.validation(
+          "1 validation error detected: Value '"
+              + total
+              + "' at 'totalSegments' failed to satisfy constraint: Member must have value "
+              + (total < 1 ? "greater than or equal to 1" : "less than or equal to 1000000"));
+    }
+    if (segment != null && (segment < 0 || segment > 999_999)) {
+      throw DynamoException.validation(
+          "1 validation error detected: Value '"
+              + segment
+              + "' at 'segment' failed to satisfy constraint: Member must have value "
+              + (segment < 0 ? "greater than or equal to 0" : "less than or equal to 999999"));
+    }
     if (segment != null && total == null) {
       throw DynamoException.validation(
           "The TotalSegments parameter is required but was not present in the request when Segment"
@@ -288,13 +312,6 @@ final class QueryScanOps {
       throw DynamoException.validation(
           "The Segment parameter is required but was not present in the request when parameter"
               + " TotalSegments is present");
-    }
-    if (total != null && (total < 1 || total > 1_000_000)) {
-      throw DynamoException.validation(
-          "1 validation error detected: Value '"
-              + total
-              + "' at 'totalSegments' failed to satisfy constraint: Member must have value "
-              + (total < 1 ? "greater than or equal to 1" : "less than or equal to 1000000"));
     }
     if (segment != null && segment >= total) {
       throw DynamoException.validation(
@@ -310,7 +327,7 @@ final class QueryScanOps {
     try {
       Table table = Items.table(ctx, c.tableName());
       IndexSchema index = index(table, c);
-      checkStartKey(table, index, c.startKey());
+      checkStartKey(table, index, c.startKey(), false);
       if (c.startKey() != null && tot > 1) {
         String prefix = table.prefixOf(index, c.startKey());
         if (!dev.tributary.local.dynamodb.internal.storage.KeyOrder.inSegment(
