@@ -187,6 +187,19 @@ public final class JobExecutor implements AutoCloseable {
     }
   }
 
+  /**
+   * Fires the timers that are due at the keyed operators' current watermarks and the clock's time,
+   * including timers registered in the past since the watermark last moved. A persistent backend
+   * calls it again after pausing firing to commit.
+   */
+  public void fireDueTimers() {
+    long now = context.clock.currentTimeMillis();
+    for (KeyedNode node : keyedNodes) {
+      node.onWatermark(node.currentWatermark);
+      node.advanceProcessingTime(now);
+    }
+  }
+
   /** Ends all sources: the final watermark fires every event-time window and timer. */
   public void endOfInput() {
     for (StatelessNodes.Source source : sources.values()) {

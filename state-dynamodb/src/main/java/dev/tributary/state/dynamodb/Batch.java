@@ -1,0 +1,40 @@
+package dev.tributary.state.dynamodb;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one operator invocation processes: the keyed records of one split for one slot, with the
+ * time the coordinator observed. A batch without a split is a tick: it only fires due timers.
+ *
+ * @param split the split (Kinesis shard, Kafka partition), or null for a tick
+ * @param slot the slot (0-based)
+ * @param slots the number of slots
+ * @param records the records, in position order
+ * @param watermark the global watermark after these records
+ * @param processingTime the coordinator's clock, epoch ms
+ */
+public record Batch(
+    String split,
+    int slot,
+    int slots,
+    List<KeyedRecord> records,
+    long watermark,
+    long processingTime) {
+
+  /** Validates and copies. */
+  public Batch {
+    records = List.copyOf(Objects.requireNonNull(records, "records"));
+    if (slots < 1 || slot < 0 || slot >= slots) {
+      throw new IllegalArgumentException("slot " + slot + " of " + slots + " is out of range");
+    }
+    if (split == null && !records.isEmpty()) {
+      throw new IllegalArgumentException("a tick (no split) carries no records");
+    }
+  }
+
+  /** A tick for {@code slot}: advance time and fire due timers. */
+  public static Batch tick(int slot, int slots, long watermark, long processingTime) {
+    return new Batch(null, slot, slots, List.of(), watermark, processingTime);
+  }
+}

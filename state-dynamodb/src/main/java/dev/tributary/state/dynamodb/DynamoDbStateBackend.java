@@ -1,0 +1,317 @@
+package dev.tributary.state.dynamodb;
+
+import dev.tributary.partitioning.KeyGroupRange;
+import dev.tributary.spi.OperatorStateSpec;
+import dev.tributary.spi.OperatorStateStore;
+import dev.tributary.spi.StateBackend;
+import dev.tributary.spi.Timer;
+import dev.tributary.state.dynamodb.internal.ChangeSet;
+import dev.tributary.state.dynamodb.internal.Layout;
+import dev.tributary.state.dynamodb.internal.OperatorStore;
+import dev.tributary.state.dynamodb.internal.StoredKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+
+/**
+ * Keyed state and timers in the state table, for the SDK's executor. One instance serves one epoch
+ * loop of one operator slot: it loads the keys the executor touches (prefetched in batches of 100,
+ * consistent reads), the timers that are due, and turns what changed into transaction writes, each
+ * key's main item conditioned on the version it was read at (optimistic concurrency across splits).
+ * A key's small cells share one item, so many records of one key in one epoch make one write; map
+ * and list states larger than {@value #INLINE_CELL_BYTES} bytes spill into one item per map entry
+ * or per list chunk, so they can grow past 400 KB.
+ */
+public final class DynamoDbStateBackend implements StateBackend {
+  /** Map and list cells up to this size stay in the key's main item. */
+  public static final int INLINE_CELL_BYTES = 64 * 1024;
+
+  /** The main item keeps at most this many bytes of cells before the largest spill. */
+  public static final int MAIN_ITEM_BUDGET = 300 * 1024;
+
+  /** The largest list chunk or single value that can be stored. */
+  public static final int MAX_VALUE_BYTES = 390 * 1024;
+
+  private final DynamoDbClient client;
+  private final StateTables tables;
+  private final KeyGroupRange keyGroups;
+  private final BooleanSupplier full;
+  private final Map<String, OperatorStore> stores = new LinkedHashMap<>();
+  private double readUnits;
+
+  /**
+   * A backend for the slot owning {@code keyGroups}; {@code full} tells the timer queues when the
+   * epoch has no room for more firings.
+   */
+  public DynamoDbStateBackend(
+      DynamoDbClient client, StateTables tables, KeyGroupRange keyGroups, BooleanSupplier full) {
+    this.client = client;
+    this.tables = tables;
+    this.keyGroups = keyGroups;
+    this.full = full;
+  }
+
+  @Override
+  public OperatorStateStore open(OperatorStateSpec spec) {
+    OperatorStore store = new OperatorStore(spec, full, this::loadKeys);
+    stores.put(spec.operatorUid(), store);
+    return store;
+  }
+
+  /** The uids of the stateful operators opened. */
+  public Collection<String> uids() {
+    return stores.keySet();
+  }
+
+  /** Read capacity units consumed by loads so far. */
+  public double readUnits() {
+    return readUnits;
+  }
+
+  // ---- loading ----
+
+  /** Loads every given key of every operator that is not loaded yet, in batches of 100. */
+  public void prefetch(Collection<Object> keys) {
+    List<StoredKey> toLoad = new ArrayList<>();
+    for (OperatorStore store : stores.values()) {
+      for (Object key : keys) {
+        if (!store.isTracked(key)) {
+          toLoad.add(store.track(key));
+        }
+      }
+    }
+    loadKeys(toLoad);
+  }
+
+  private void loadKeys(List<StoredKey> handles) {
+    for (int from = 0; from < handles.size(); from += 100) {
+      List<StoredKey> batch = handles.subList(from, Math.min(handles.size(), from + 100));
+      Map<String, StoredKey> byPk = new HashMap<>();
+      List<Map<String, AttributeValue>> keys = new ArrayList<>();
+      for (StoredKey h : batch) {
+        String pk = h.pk();
+        byPk.put(pk, h);
+        keys.add(
+            Map.of(
+                StateTables.PK,
+                AttributeValue.fromS(pk),
+                StateTables.SK,
+                AttributeValue.fromS(Layout.MAIN)));
+      }
+      Map<String, KeysAndAttributes> request =
+          Map.of(
+              tables.state(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+      while (!request.isEmpty()) {
+        Map<String, KeysAndAttributes> current = request;
+        BatchGetItemResponse response =
+            client.batchGetItem(
+                b -> b.requestItems(current).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        count(response.consumedCapacity());
+        for (Map<String, AttributeValue> item :
+            response.responses().getOrDefault(tables.state(), List.of())) {
+          StoredKey h = byPk.get(item.get(StateTables.PK).s());
+          decodeMain(h, item);
+        }
+        request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+      }
+    }
+  }
+
+  private void decodeMain(StoredKey h, Map<String, AttributeValue> item) {
+    h.version = Long.parseLong(item.get("v").n());
+    Map<String, byte[]> cells = new LinkedHashMap<>();
+    if (item.containsKey("c")) {
+      item.get("c").m().forEach((id, v) -> cells.put(id, v.b().asByteArray()));
+    }
+    boolean hasSpills = item.containsKey("m") || item.containsKey("l");
+    Map<String, Map<String, byte[]>> spilledMaps = new LinkedHashMap<>();
+    Map<String, List<byte[]>> spilledLists = new LinkedHashMap<>();
+    if (hasSpills) {
+      if (item.containsKey("m")) {
+        item.get("m").ss().forEach(id -> spilledMaps.put(id, new LinkedHashMap<>()));
+      }
+      if (item.containsKey("l")) {
+        item.get("l").m().keySet().forEach(id -> spilledLists.put(id, new ArrayList<>()));
+      }
+      Map<String, AttributeValue> start = null;
+      do {
+        Map<String, AttributeValue> exclusive = start;
+        QueryResponse page =
+            client.query(
+                QueryRequest.builder()
+                    .tableName(tables.state())
+                    .keyConditionExpression("pk = :pk AND sk > :main")
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":pk",
+                            AttributeValue.fromS(h.pk()),
+                            ":main",
+                            AttributeValue.fromS(Layout.MAIN)))
+                    .consistentRead(true)
+                    .exclusiveStartKey(exclusive)
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .build());
+        count(List.of(page.consumedCapacity()));
+        for (Map<String, AttributeValue> part : page.items()) {
+          String sk = part.get(StateTables.SK).s();
+          byte[] data = part.get("b").b().asByteArray();
+          if (sk.startsWith("M#")) {
+            int last = sk.lastIndexOf('#');
+            spilledMaps
+                .computeIfAbsent(sk.substring(2, last), k -> new LinkedHashMap<>())
+                .put(sk.substring(last + 1), data);
+          } else if (sk.startsWith("L#")) {
+            int last = sk.lastIndexOf('#');
+            spilledLists.computeIfAbsent(sk.substring(2, last), k -> new ArrayList<>()).add(data);
+          }
+        }
+        start =
+            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? page.lastEvaluatedKey()
+                : null;
+      } while (start != null);
+    }
+    h.store().decode(h, cells, spilledMaps, spilledLists);
+  }
+
+  /**
+   * Loads the timers of the slot's key groups that are due: event-time timers in ({@code
+   * eventFrom}, {@code eventTo}] and processing-time timers in ({@code procFrom}, {@code procTo}].
+   */
+  public void loadDueTimers(long eventFrom, long eventTo, long procFrom, long procTo) {
+    List<Object> timerKeys = new ArrayList<>();
+    for (OperatorStore store : stores.values()) {
+      for (int kg = keyGroups.first(); kg <= keyGroups.last(); kg++) {
+        if (eventTo > eventFrom) {
+          loadTimers(store, kg, true, eventFrom, eventTo, timerKeys);
+        }
+        if (procTo > procFrom) {
+          loadTimers(store, kg, false, procFrom, procTo, timerKeys);
+        }
+      }
+    }
+    prefetch(timerKeys);
+  }
+
+  private void loadTimers(
+      OperatorStore store, int kg, boolean eventTime, long from, long to, List<Object> keysOut) {
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> exclusive = start;
+      QueryResponse page =
+          client.query(
+              QueryRequest.builder()
+                  .tableName(tables.state())
+                  .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":pk", AttributeValue.fromS(Layout.timerPk(store.uid(), kg)),
+                          ":from",
+                              AttributeValue.fromS(
+                                  Layout.timerSkFrom(
+                                      eventTime, from == Long.MAX_VALUE ? from : from + 1)),
+                          ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, to))))
+                  .consistentRead(true)
+                  .exclusiveStartKey(exclusive)
+                  .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                  .build());
+      count(List.of(page.consumedCapacity()));
+      for (Map<String, AttributeValue> item : page.items()) {
+        Timer timer = store.timer(item);
+        (eventTime ? store.eventQueue() : store.processingQueue()).load(timer);
+        keysOut.add(timer.key());
+      }
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+  }
+
+  private void count(List<ConsumedCapacity> consumed) {
+    if (consumed != null) {
+      for (ConsumedCapacity c : consumed) {
+        if (c != null && c.capacityUnits() != null) {
+          readUnits += c.capacityUnits();
+        }
+      }
+    }
+  }
+
+  // ---- changes ----
+
+  /** An estimate of the writes the pending changes need (for cutting epochs). */
+  public int pendingWrites() {
+    int writes = 0;
+    for (OperatorStore store : stores.values()) {
+      writes +=
+          store.dirtyKeys()
+              + store.eventQueue().pendingWrites()
+              + store.processingQueue().pendingWrites();
+    }
+    return writes;
+  }
+
+  /** Whether any timer was registered, deleted or fired since the last commit. */
+  public boolean timersChanged() {
+    for (OperatorStore store : stores.values()) {
+      if (store.eventQueue().pendingWrites() + store.processingQueue().pendingWrites() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Timers fired so far. */
+  public long timersFired() {
+    long n = 0;
+    for (OperatorStore store : stores.values()) {
+      n += store.eventQueue().firedCount() + store.processingQueue().firedCount();
+    }
+    return n;
+  }
+
+  /** The earliest pending event-time timer over all operators, or Long.MAX_VALUE. */
+  public long earliestEventTimer() {
+    long t = Long.MAX_VALUE;
+    for (OperatorStore store : stores.values()) {
+      t = Math.min(t, store.eventQueue().earliest());
+    }
+    return t;
+  }
+
+  /** The earliest pending processing-time timer over all operators, or Long.MAX_VALUE. */
+  public long earliestProcessingTimer() {
+    long t = Long.MAX_VALUE;
+    for (OperatorStore store : stores.values()) {
+      t = Math.min(t, store.processingQueue().earliest());
+    }
+    return t;
+  }
+
+  /** Adds every pending change to {@code changes}. */
+  public void collect(ChangeSet changes) {
+    for (OperatorStore store : stores.values()) {
+      store.collect(tables.state(), changes);
+    }
+  }
+
+  /** Forgets everything loaded (after a conflict, to reload). */
+  public void reset() {
+    for (OperatorStore store : stores.values()) {
+      store.reset();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tributary.state.dynamodb;
+
+/**
+ * What a {@link KeyedStageRunner} run committed and what it cost.
+ *
+ * @param committedThrough the last position committed for the split and slot (after this run)
+ * @param epoch the last committed epoch of the split and slot
+ * @param epochs how many transactions this run committed
+ * @param recordsApplied records applied by this run (records already committed were skipped)
+ * @param recordsSkipped records skipped because an earlier run had committed them
+ * @param outputs sink records committed to the outbox
+ * @param timersFired timers fired
+ * @param conflicts commits lost to a concurrent writer and redone
+ * @param retries commits whose outcome was unknown and that were retried with the same token
+ * @param fenced whether a newer invocation had taken over the split and slot, so this one stopped
+ * @param readUnits read capacity consumed
+ * @param writeUnits write capacity consumed
+ */
+public record RunReport(
+    Position committedThrough,
+    long epoch,
+    int epochs,
+    long recordsApplied,
+    long recordsSkipped,
+    long outputs,
+    long timersFired,
+    int conflicts,
+    int retries,
+    boolean fenced,
+    double readUnits,
+    double writeUnits) {}

@@ -1,0 +1,88 @@
+package dev.tributary.state.dynamodb.internal;
+
+/**
+ * The partition and sort keys of every item Tributary writes (docs/protocol.md draws them).
+ *
+ * <pre>
+ * state table
+ *   K#{uid}#{keyGroup}#{key}    #                      key state: version v, inline cells c, spills
+ *   K#{uid}#{keyGroup}#{key}    M#{cell}#{mapKey}      one entry of a spilled map state
+ *   K#{uid}#{keyGroup}#{key}    L#{cell}#{chunk}       one chunk of a spilled list state
+ *   T#{uid}#{keyGroup}          E|P#{time}#{key}#{ns}  an event / processing-time timer
+ *   F#{uid}                     {slots}#{slot}         timers fired up to (fe, fp), version v
+ *   C#{job}#{split}             {slots}#{slot}         checkpoint: position, epoch
+ * outbox table
+ *   {job}#{split}#{slots}#{slot} {epoch}#{page}         committed sink records of one epoch
+ * dead-letter table
+ *   {job}#{split}               {position}             a record set aside, with payload and error
+ * </pre>
+ */
+public final class Layout {
+  private Layout() {}
+
+  /** Sort key of a key's main state item. */
+  public static final String MAIN = "#";
+
+  public static String keyPk(String uid, int keyGroup, byte[] key) {
+    return "K#" + uid + "#" + keyGroup + "#" + Codec.b64(key);
+  }
+
+  public static String mapEntrySk(String cellId, byte[] mapKey) {
+    return "M#" + cellId + "#" + Codec.b64(mapKey);
+  }
+
+  public static String listChunkSk(String cellId, int chunk) {
+    return "L#" + cellId + "#" + String.format("%06d", chunk);
+  }
+
+  public static String timerPk(String uid, int keyGroup) {
+    return "T#" + uid + "#" + keyGroup;
+  }
+
+  public static String timerSk(boolean eventTime, long timestamp, byte[] key, byte[] namespace) {
+    return (eventTime ? "E#" : "P#")
+        + Codec.sortable(timestamp)
+        + "#"
+        + Codec.b64(key)
+        + "#"
+        + (namespace == null ? "-" : Codec.b64(namespace));
+  }
+
+  public static String timerSkFrom(boolean eventTime, long timestamp) {
+    return (eventTime ? "E#" : "P#") + Codec.sortable(timestamp);
+  }
+
+  public static String timerSkTo(boolean eventTime, long timestamp) {
+    return (eventTime ? "E#" : "P#") + Codec.sortable(timestamp) + "#~";
+  }
+
+  /** Partition of the fired-up-to items of an operator. */
+  public static String firedPk(String uid) {
+    return "F#" + uid;
+  }
+
+  /** Sort key of a slot's fired-up-to item. */
+  public static String slotSk(int slots, int slot) {
+    return slots + "#" + slot;
+  }
+
+  /** Partition of a split's checkpoints. */
+  public static String checkpointPk(String job, String split) {
+    return "C#" + job + "#" + split;
+  }
+
+  /** Partition of an outbox stream. */
+  public static String outboxPk(String job, String split, int slots, int slot) {
+    return job + "#" + split + "#" + slots + "#" + slot;
+  }
+
+  /** Sort key of an outbox page. */
+  public static String outboxSk(long epoch, int page) {
+    return String.format("%012d#%04d", epoch, page);
+  }
+
+  /** Partition of a split's dead letters. */
+  public static String deadLetterPk(String job, String split) {
+    return job + "#" + split;
+  }
+}

@@ -1,0 +1,667 @@
+package dev.tributary.state.dynamodb.internal;
+
+import dev.tributary.partitioning.KeyGroups;
+import dev.tributary.serde.Serde;
+import dev.tributary.spi.KeyedStateEntry;
+import dev.tributary.spi.OperatorStateSpec;
+import dev.tributary.spi.OperatorStateStore;
+import dev.tributary.spi.StateNamespace;
+import dev.tributary.spi.StateRegistry;
+import dev.tributary.spi.Timer;
+import dev.tributary.spi.TimerQueue;
+import dev.tributary.spi.TtlValue;
+import dev.tributary.state.MapStateDescriptor;
+import dev.tributary.state.StateDescriptor;
+import dev.tributary.state.dynamodb.StateTables;
+import dev.tributary.state.dynamodb.StateTooLargeException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+
+/**
+ * The keyed state and timers of one operator during an epoch, backed by the state table: keys are
+ * loaded when first touched (or prefetched), cells decoded with the registered descriptors, and
+ * changed keys written back as whole main items conditioned on their version.
+ */
+public final class OperatorStore implements OperatorStateStore {
+  /** Map and list cells larger than this spill out of the main item. */
+  static final int INLINE_CELL_BYTES = 64 * 1024;
+
+  /** The cells of a main item stay below this; the largest map or list cells spill first. */
+  static final int MAIN_ITEM_BUDGET = 300 * 1024;
+
+  /** The largest single value or list chunk. */
+  static final int MAX_VALUE_BYTES = 390 * 1024;
+
+  final String uid;
+  final Serde<Object> keySerde;
+  final Serde<Object> namespaceSerde;
+  final int maxKeyGroups;
+  final StateRegistry registry;
+  final Map<Object, StoredKey> keys = new HashMap<>();
+  private final PersistentTimerQueue eventTimers;
+  private final PersistentTimerQueue processingTimers;
+  private final Consumer<List<StoredKey>> loader;
+
+  /** A store for one operator; {@code loader} reads keys on demand. */
+  @SuppressWarnings("unchecked")
+  public OperatorStore(
+      OperatorStateSpec spec, BooleanSupplier full, Consumer<List<StoredKey>> loader) {
+    this.uid = spec.operatorUid();
+    this.keySerde = (Serde<Object>) spec.keySerde();
+    this.namespaceSerde = (Serde<Object>) spec.namespaceSerde();
+    this.maxKeyGroups = spec.maxKeyGroups();
+    this.registry = new StateRegistry(uid);
+    this.eventTimers = new PersistentTimerQueue(full);
+    this.processingTimers = new PersistentTimerQueue(full);
+    this.loader = loader;
+  }
+
+  /** The operator's uid. */
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public int register(StateDescriptor<?> descriptor) {
+    int slot = registry.register(descriptor);
+    // cells of this state read before it was declared can be decoded now
+    for (StoredKey stored : keys.values()) {
+      boolean clean = !stored.entry.isDirty();
+      stored
+          .unknownCells
+          .entrySet()
+          .removeIf(
+              cell -> {
+                if (!CellIds.stateName(cell.getKey()).equals(descriptor.name())) {
+                  return false;
+                }
+                stored.entry.put(
+                    slot,
+                    CellIds.namespace(cell.getKey(), namespaceSerde),
+                    decode(descriptor, cell.getValue()));
+                return true;
+              });
+      if (clean) {
+        stored.entry.markClean();
+      }
+    }
+    return slot;
+  }
+
+  @Override
+  public StateDescriptor<?> descriptor(int slot) {
+    return registry.descriptor(slot);
+  }
+
+  @Override
+  public KeyedStateEntry entry(Object key) {
+    StoredKey stored = keys.get(key);
+    if (stored == null) {
+      stored = track(key);
+      loader.accept(List.of(stored));
+    }
+    return stored.entry;
+  }
+
+  @Override
+  public KeyedStateEntry existingEntry(Object key) {
+    KeyedStateEntry entry = entry(key);
+    return entry.isEmpty() ? null : entry;
+  }
+
+  @Override
+  public TimerQueue eventTimeTimers() {
+    return eventTimers;
+  }
+
+  @Override
+  public TimerQueue processingTimeTimers() {
+    return processingTimers;
+  }
+
+  /** The event-time timers with their pending changes. */
+  public PersistentTimerQueue eventQueue() {
+    return eventTimers;
+  }
+
+  /** The processing-time timers with their pending changes. */
+  public PersistentTimerQueue processingQueue() {
+    return processingTimers;
+  }
+
+  /** Whether {@code key} is loaded (or being loaded). */
+  public boolean isTracked(Object key) {
+    return keys.containsKey(key);
+  }
+
+  /** Starts tracking a key, to be loaded by the caller. */
+  public StoredKey track(Object key) {
+    byte[] bytes = keySerde.serialize(key);
+    StoredKey stored = new StoredKey(this, key, bytes, KeyGroups.keyGroupOf(bytes, maxKeyGroups));
+    keys.put(key, stored);
+    return stored;
+  }
+
+  /** The number of keys whose state changed. */
+  public int dirtyKeys() {
+    int n = 0;
+    for (StoredKey k : keys.values()) {
+      if (k.entry.isDirty()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Forgets every loaded key and pending timer change. */
+  public void reset() {
+    keys.clear();
+    eventTimers.resetAll();
+    processingTimers.resetAll();
+  }
+
+  // ---- decoding ----
+
+  /** Fills a loaded key from its main item's cells and its spilled items. */
+  public void decode(
+      StoredKey stored,
+      Map<String, byte[]> cells,
+      Map<String, Map<String, byte[]>> spilledMaps,
+      Map<String, List<byte[]>> spilledLists) {
+    for (Map.Entry<String, byte[]> cell : cells.entrySet()) {
+      put(stored, cell.getKey(), cell.getValue(), null, null);
+    }
+    for (Map.Entry<String, Map<String, byte[]>> map : spilledMaps.entrySet()) {
+      stored.spilledMaps.put(map.getKey(), new LinkedHashMap<>(map.getValue()));
+      put(stored, map.getKey(), null, map.getValue(), null);
+    }
+    for (Map.Entry<String, List<byte[]>> list : spilledLists.entrySet()) {
+      stored.spilledLists.put(list.getKey(), list.getValue().size());
+      put(stored, list.getKey(), null, null, list.getValue());
+    }
+    stored.entry.markClean();
+  }
+
+  private void put(
+      StoredKey stored,
+      String cellId,
+      byte[] inline,
+      Map<String, byte[]> mapEntries,
+      List<byte[]> chunks) {
+    int slot = registry.slotOf(CellIds.stateName(cellId));
+    if (slot < 0) {
+      if (inline != null) {
+        stored.unknownCells.put(cellId, inline);
+      }
+      return; // spilled cells of unknown states stay where they are
+    }
+    StateDescriptor<?> descriptor = registry.descriptor(slot);
+    Object namespace = CellIds.namespace(cellId, namespaceSerde);
+    Object value;
+    if (inline != null) {
+      value = decode(descriptor, inline);
+    } else if (mapEntries != null) {
+      Map<Object, Object> map = new HashMap<>();
+      Serde<?> mapKeySerde = ((MapStateDescriptor<?, ?>) descriptor).keySerde();
+      mapEntries.forEach(
+          (k, v) ->
+              map.put(
+                  mapKeySerde.deserialize(Codec.unb64(k)),
+                  Codec.readValue(ByteBuffer.wrap(v), descriptor.serde())));
+      value = map;
+    } else {
+      List<Object> list = new ArrayList<>();
+      for (byte[] chunk : chunks) {
+        list.addAll(Codec.readList(chunk, descriptor.serde()));
+      }
+      value = list;
+    }
+    stored.entry.put(slot, namespace, value);
+  }
+
+  Object decode(StateDescriptor<?> descriptor, byte[] bytes) {
+    return switch (descriptor.kind()) {
+      case LIST -> Codec.readList(bytes, descriptor.serde());
+      case MAP ->
+          Codec.readMap(
+              bytes, ((MapStateDescriptor<?, ?>) descriptor).keySerde(), descriptor.serde());
+      default -> Codec.readValue(ByteBuffer.wrap(bytes), descriptor.serde());
+    };
+  }
+
+  byte[] encode(StateDescriptor<?> descriptor, Object value) {
+    return switch (descriptor.kind()) {
+      case LIST -> Codec.list((List<?>) value, descriptor.serde());
+      case MAP ->
+          Codec.map(
+              (Map<?, ?>) value,
+              ((MapStateDescriptor<?, ?>) descriptor).keySerde(),
+              descriptor.serde());
+      default -> Codec.value(value, descriptor.serde());
+    };
+  }
+
+  String cellId(int slot, Object namespace) {
+    String name = registry.descriptor(slot).name();
+    return namespace == StateNamespace.VOID
+        ? name
+        : CellIds.of(name, namespaceSerde.serialize(namespace));
+  }
+
+  // ---- timers ----
+
+  /** A timer read from a timer item. */
+  public Timer timer(Map<String, AttributeValue> item) {
+    Object key = keySerde.deserialize(item.get("key").b().asByteArray());
+    String sk = item.get(StateTables.SK).s();
+    long timestamp = Long.parseUnsignedLong(sk.substring(2, 22)) ^ Long.MIN_VALUE;
+    Object namespace =
+        item.containsKey("ns")
+            ? namespaceSerde.deserialize(item.get("ns").b().asByteArray())
+            : StateNamespace.VOID;
+    return new Timer(timestamp, key, namespace);
+  }
+
+  private Map<String, AttributeValue> timerKey(
+      boolean eventTime, Timer timer, byte[] keyBytes, byte[] ns) {
+    int kg = KeyGroups.keyGroupOf(keyBytes, maxKeyGroups);
+    return Map.of(
+        StateTables.PK, AttributeValue.fromS(Layout.timerPk(uid, kg)),
+        StateTables.SK,
+            AttributeValue.fromS(Layout.timerSk(eventTime, timer.timestamp(), keyBytes, ns)));
+  }
+
+  private void collectTimers(
+      boolean eventTime, PersistentTimerQueue queue, String table, ChangeSet changes) {
+    for (Timer timer : queue.toPut()) {
+      byte[] keyBytes = keySerde.serialize(timer.key());
+      byte[] ns =
+          timer.namespace() == StateNamespace.VOID
+              ? null
+              : namespaceSerde.serialize(timer.namespace());
+      Map<String, AttributeValue> item = new HashMap<>(timerKey(eventTime, timer, keyBytes, ns));
+      item.put("key", AttributeValue.fromB(SdkBytes.fromByteArray(keyBytes)));
+      if (ns != null) {
+        item.put("ns", AttributeValue.fromB(SdkBytes.fromByteArray(ns)));
+      }
+      changes.add(
+          TransactWriteItem.builder()
+              .put(Put.builder().tableName(table).item(item).build())
+              .build(),
+          100 + keyBytes.length * 2L);
+    }
+    for (Timer timer : queue.toDeleteFired()) {
+      byte[] keyBytes = keySerde.serialize(timer.key());
+      byte[] ns =
+          timer.namespace() == StateNamespace.VOID
+              ? null
+              : namespaceSerde.serialize(timer.namespace());
+      changes.add(
+          TransactWriteItem.builder()
+              .delete(
+                  Delete.builder()
+                      .tableName(table)
+                      .key(timerKey(eventTime, timer, keyBytes, ns))
+                      .conditionExpression("attribute_exists(pk)")
+                      .build())
+              .build(),
+          100 + keyBytes.length);
+    }
+    for (Timer timer : queue.toDelete()) {
+      byte[] keyBytes = keySerde.serialize(timer.key());
+      byte[] ns =
+          timer.namespace() == StateNamespace.VOID
+              ? null
+              : namespaceSerde.serialize(timer.namespace());
+      changes.add(
+          TransactWriteItem.builder()
+              .delete(
+                  Delete.builder()
+                      .tableName(table)
+                      .key(timerKey(eventTime, timer, keyBytes, ns))
+                      .build())
+              .build(),
+          100 + keyBytes.length);
+    }
+    changes.onCommit(queue::committed);
+  }
+
+  // ---- writing ----
+
+  /** Adds the writes of every changed key and timer. */
+  public void collect(String table, ChangeSet changes) {
+    for (StoredKey stored : keys.values()) {
+      if (stored.entry.isDirty()) {
+        collectKey(stored, table, changes);
+      }
+    }
+    collectTimers(true, eventTimers, table, changes);
+    collectTimers(false, processingTimers, table, changes);
+  }
+
+  private record EncodedCell(
+      String id, StateDescriptor<?> descriptor, Object value, byte[] bytes) {}
+
+  private void collectKey(StoredKey stored, String table, ChangeSet changes) {
+    String pk = stored.pk();
+    List<EncodedCell> cells = new ArrayList<>();
+    boolean allTtl = true;
+    long lastRefresh = 0;
+    long ttlMillis = 0;
+    List<int[]> slots = new ArrayList<>();
+    List<Object[]> raw = new ArrayList<>();
+    stored.entry.forEachCell(
+        (slot, namespace, value) -> raw.add(new Object[] {slot, namespace, value}));
+    for (Object[] r : raw) {
+      int slot = (Integer) r[0];
+      StateDescriptor<?> descriptor = registry.descriptor(slot);
+      String id = cellId(slot, r[1]);
+      byte[] bytes = encode(descriptor, r[2]);
+      cells.add(new EncodedCell(id, descriptor, r[2], bytes));
+      if (descriptor.ttl() == null) {
+        allTtl = false;
+      } else {
+        ttlMillis = Math.max(ttlMillis, descriptor.ttl().ttlMillis());
+        lastRefresh = Math.max(lastRefresh, latestRefresh(r[2]));
+      }
+    }
+    // decide which map and list cells spill: the big ones, then the largest until the item fits
+    Set<String> spill = new HashSet<>();
+    long inlineBytes = 0;
+    for (EncodedCell c : cells) {
+      if (spillable(c) && c.bytes().length > INLINE_CELL_BYTES) {
+        spill.add(c.id());
+      } else {
+        inlineBytes += c.bytes().length + c.id().length();
+      }
+    }
+    for (byte[] unknown : stored.unknownCells.values()) {
+      inlineBytes += unknown.length;
+    }
+    List<EncodedCell> bySize = new ArrayList<>(cells);
+    bySize.sort(Comparator.comparingInt((EncodedCell c) -> c.bytes().length).reversed());
+    for (EncodedCell c : bySize) {
+      if (inlineBytes <= MAIN_ITEM_BUDGET) {
+        break;
+      }
+      if (spillable(c) && spill.add(c.id())) {
+        inlineBytes -= c.bytes().length + c.id().length();
+      }
+    }
+    if (inlineBytes > MAX_VALUE_BYTES) {
+      EncodedCell largest = bySize.isEmpty() ? null : bySize.get(0);
+      throw new StateTooLargeException(
+          "the state of key "
+              + stored.key
+              + " in operator '"
+              + uid
+              + "' needs "
+              + inlineBytes
+              + " bytes in one DynamoDB item"
+              + (largest == null
+                  ? ""
+                  : " (state '"
+                      + CellIds.stateName(largest.id())
+                      + "': "
+                      + largest.bytes().length
+                      + " bytes)")
+              + "; an item holds at most 400 KB, so one value of a ValueState, ReducingState or"
+              + " AggregatingState must stay below "
+              + MAX_VALUE_BYTES
+              + " bytes; keep large collections in a MapState or ListState, which grow past one"
+              + " item");
+    }
+    Map<String, AttributeValue> inline = new LinkedHashMap<>();
+    stored.unknownCells.forEach(
+        (id, bytes) -> inline.put(id, AttributeValue.fromB(SdkBytes.fromByteArray(bytes))));
+    Map<String, Map<String, byte[]>> newSpilledMaps = new HashMap<>();
+    Map<String, Integer> newSpilledLists = new HashMap<>();
+    for (EncodedCell c : cells) {
+      if (!spill.contains(c.id())) {
+        inline.put(c.id(), AttributeValue.fromB(SdkBytes.fromByteArray(c.bytes())));
+      } else if (c.descriptor().kind() == StateDescriptor.Kind.MAP) {
+        newSpilledMaps.put(c.id(), writeMapEntries(stored, pk, c, table, changes));
+      } else {
+        newSpilledLists.put(c.id(), writeListChunks(stored, pk, c, table, changes));
+      }
+    }
+    // spilled cells that are now inline or gone: delete their items
+    for (Map.Entry<String, Map<String, byte[]>> old : stored.spilledMaps.entrySet()) {
+      if (!newSpilledMaps.containsKey(old.getKey())) {
+        for (String entryKey : old.getValue().keySet()) {
+          deletePart(pk, "M#" + old.getKey() + "#" + entryKey, table, changes);
+        }
+      }
+    }
+    for (Map.Entry<String, Integer> old : stored.spilledLists.entrySet()) {
+      if (!newSpilledLists.containsKey(old.getKey())) {
+        for (int i = 0; i < old.getValue(); i++) {
+          deletePart(pk, Layout.listChunkSk(old.getKey(), i), table, changes);
+        }
+      }
+    }
+    Map<String, AttributeValue> key =
+        Map.of(
+            StateTables.PK,
+            AttributeValue.fromS(pk),
+            StateTables.SK,
+            AttributeValue.fromS(Layout.MAIN));
+    long version = stored.version;
+    if (inline.isEmpty() && newSpilledMaps.isEmpty() && newSpilledLists.isEmpty()) {
+      if (version > 0) {
+        changes.add(
+            TransactWriteItem.builder()
+                .delete(
+                    Delete.builder()
+                        .tableName(table)
+                        .key(key)
+                        .conditionExpression("v = :v")
+                        .expressionAttributeValues(
+                            Map.of(":v", AttributeValue.fromN(Long.toString(version))))
+                        .build())
+                .build(),
+            pk.length() + 10);
+      }
+      changes.onCommit(
+          () -> {
+            stored.version = 0;
+            stored.spilledMaps.clear();
+            stored.spilledLists.clear();
+            stored.entry.markClean();
+          });
+      return;
+    }
+    Map<String, AttributeValue> item = new HashMap<>(key);
+    item.put("v", AttributeValue.fromN(Long.toString(version + 1)));
+    if (!inline.isEmpty()) {
+      item.put("c", AttributeValue.fromM(inline));
+    }
+    if (!newSpilledMaps.isEmpty()) {
+      item.put("m", AttributeValue.fromSs(new ArrayList<>(newSpilledMaps.keySet())));
+    }
+    if (!newSpilledLists.isEmpty()) {
+      Map<String, AttributeValue> chunks = new HashMap<>();
+      newSpilledLists.forEach((id, n) -> chunks.put(id, AttributeValue.fromN(Integer.toString(n))));
+      item.put("l", AttributeValue.fromM(chunks));
+    }
+    if (allTtl && !cells.isEmpty() && stored.unknownCells.isEmpty()) {
+      item.put(
+          StateTables.TTL,
+          AttributeValue.fromN(Long.toString((lastRefresh + ttlMillis) / 1000 + 1)));
+    }
+    Put.Builder put = Put.builder().tableName(table).item(item);
+    if (version == 0) {
+      put.conditionExpression("attribute_not_exists(pk)");
+    } else {
+      put.conditionExpression("v = :v")
+          .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(version))));
+    }
+    changes.add(
+        TransactWriteItem.builder().put(put.build()).build(), inlineBytes + pk.length() + 50);
+    changes.onCommit(
+        () -> {
+          stored.version = version + 1;
+          stored.spilledMaps.clear();
+          stored.spilledMaps.putAll(newSpilledMaps);
+          stored.spilledLists.clear();
+          stored.spilledLists.putAll(newSpilledLists);
+          stored.entry.markClean();
+        });
+  }
+
+  private static boolean spillable(EncodedCell c) {
+    return c.descriptor().kind() == StateDescriptor.Kind.MAP
+        || c.descriptor().kind() == StateDescriptor.Kind.LIST;
+  }
+
+  private static long latestRefresh(Object value) {
+    long latest = 0;
+    if (value instanceof TtlValue t) {
+      latest = t.refreshedAt();
+    } else if (value instanceof List<?> list) {
+      for (Object v : list) {
+        latest = Math.max(latest, latestRefresh(v));
+      }
+    } else if (value instanceof Map<?, ?> map) {
+      for (Object v : map.values()) {
+        latest = Math.max(latest, latestRefresh(v));
+      }
+    }
+    return latest;
+  }
+
+  /** Writes the changed entries of a spilled map; returns the entries as now stored. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Map<String, byte[]> writeMapEntries(
+      StoredKey stored, String pk, EncodedCell cell, String table, ChangeSet changes) {
+    Map<String, byte[]> before = stored.spilledMaps.getOrDefault(cell.id(), Map.of());
+    Map<String, byte[]> after = new LinkedHashMap<>();
+    Serde keySerde = ((MapStateDescriptor<?, ?>) cell.descriptor()).keySerde();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) cell.value()).entrySet()) {
+      String entryKey = Codec.b64(keySerde.serialize(e.getKey()));
+      byte[] value = Codec.value(e.getValue(), cell.descriptor().serde());
+      if (value.length > MAX_VALUE_BYTES) {
+        throw new StateTooLargeException(
+            "one entry of map state '"
+                + CellIds.stateName(cell.id())
+                + "' of key "
+                + stored.key
+                + " in operator '"
+                + uid
+                + "' is "
+                + value.length
+                + " bytes; an entry is one DynamoDB item of at most 400 KB, so it must stay below "
+                + MAX_VALUE_BYTES
+                + " bytes");
+      }
+      after.put(entryKey, value);
+      byte[] old = before.get(entryKey);
+      if (old == null || !java.util.Arrays.equals(old, value)) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(StateTables.PK, AttributeValue.fromS(pk));
+        item.put(StateTables.SK, AttributeValue.fromS("M#" + cell.id() + "#" + entryKey));
+        item.put("b", AttributeValue.fromB(SdkBytes.fromByteArray(value)));
+        changes.add(
+            TransactWriteItem.builder()
+                .put(Put.builder().tableName(table).item(item).build())
+                .build(),
+            value.length + pk.length() * 2L);
+      }
+    }
+    for (String gone : before.keySet()) {
+      if (!after.containsKey(gone)) {
+        deletePart(pk, "M#" + cell.id() + "#" + gone, table, changes);
+      }
+    }
+    return after;
+  }
+
+  /** Rewrites a spilled list in chunks; returns the number of chunks. */
+  private int writeListChunks(
+      StoredKey stored, String pk, EncodedCell cell, String table, ChangeSet changes) {
+    List<?> values = (List<?>) cell.value();
+    List<Object> chunk = new ArrayList<>();
+    int chunks = 0;
+    long chunkBytes = 0;
+    for (Object v : values) {
+      int size = Codec.value(v, cell.descriptor().serde()).length;
+      if (size > MAX_VALUE_BYTES) {
+        throw new StateTooLargeException(
+            "one element of list state '"
+                + CellIds.stateName(cell.id())
+                + "' of key "
+                + stored.key
+                + " in operator '"
+                + uid
+                + "' is "
+                + size
+                + " bytes; elements must stay below "
+                + MAX_VALUE_BYTES
+                + " bytes");
+      }
+      if (chunkBytes + size > MAX_VALUE_BYTES - 16 && !chunk.isEmpty()) {
+        putChunk(pk, cell, chunks++, chunk, table, changes);
+        chunk = new ArrayList<>();
+        chunkBytes = 0;
+      }
+      chunk.add(v);
+      chunkBytes += size;
+    }
+    if (!chunk.isEmpty()) {
+      putChunk(pk, cell, chunks++, chunk, table, changes);
+    }
+    int before = stored.spilledLists.getOrDefault(cell.id(), 0);
+    for (int i = chunks; i < before; i++) {
+      deletePart(pk, Layout.listChunkSk(cell.id(), i), table, changes);
+    }
+    return chunks;
+  }
+
+  private void putChunk(
+      String pk,
+      EncodedCell cell,
+      int index,
+      List<Object> values,
+      String table,
+      ChangeSet changes) {
+    byte[] bytes = Codec.list(values, cell.descriptor().serde());
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put(StateTables.PK, AttributeValue.fromS(pk));
+    item.put(StateTables.SK, AttributeValue.fromS(Layout.listChunkSk(cell.id(), index)));
+    item.put("b", AttributeValue.fromB(SdkBytes.fromByteArray(bytes)));
+    changes.add(
+        TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build(),
+        bytes.length + pk.length() * 2L);
+  }
+
+  private static void deletePart(String pk, String sk, String table, ChangeSet changes) {
+    changes.add(
+        TransactWriteItem.builder()
+            .delete(
+                Delete.builder()
+                    .tableName(table)
+                    .key(
+                        Map.of(
+                            StateTables.PK,
+                            AttributeValue.fromS(pk),
+                            StateTables.SK,
+                            AttributeValue.fromS(sk)))
+                    .build())
+            .build(),
+        pk.length() + sk.length());
+  }
+}
