@@ -39,9 +39,17 @@ final class BatchOps {
               : "Member must have length greater than or equal to 1");
     }
     String capacityMode =
-        r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", List.of("INDEXES", "TOTAL", "NONE"));
+        r.enumValue(
+            "ReturnConsumedCapacity",
+            "returnConsumedCapacity",
+            List.of("INDEXES", "TOTAL", "NONE"));
     r.checkViolations();
-    record TableRequest(String table, List<Map<String, Value>> keys, Expressions expressions, boolean consistent, JsonNode raw) {}
+    record TableRequest(
+        String table,
+        List<Map<String, Value>> keys,
+        Expressions expressions,
+        boolean consistent,
+        JsonNode raw) {}
     List<TableRequest> tables = new ArrayList<>();
     int total = 0;
     Iterator<Map.Entry<String, JsonNode>> it = requestItems.fields();
@@ -49,12 +57,21 @@ final class BatchOps {
       Map.Entry<String, JsonNode> e = it.next();
       Request tr = new Request("BatchGetItem", (ObjectNode) e.getValue());
       JsonNode keysNode = tr.get("Keys");
-      if (keysNode == null || keysNode.size() < 1 || keysNode.size() > 100) {
+      String keysPath = "requestItems." + e.getKey() + ".member.keys";
+      if (keysNode == null) {
         throw DynamoException.validation(
-            "1 validation error detected: Value at 'requestItems."
-                + e.getKey()
-                + ".member.keys' failed to satisfy constraint: Member must have length "
-                + (keysNode == null || keysNode.size() < 1
+            "1 validation error detected: Value null at '"
+                + keysPath
+                + "' failed to satisfy constraint: Member must not be null");
+      }
+      if (keysNode.size() < 1 || keysNode.size() > 100) {
+        throw DynamoException.validation(
+            "1 validation error detected: Value '"
+                + Request.valueString(keysNode)
+                + "' at '"
+                + keysPath
+                + "' failed to satisfy constraint: Member must have length "
+                + (keysNode.size() < 1
                     ? "greater than or equal to 1"
                     : "less than or equal to 100"));
       }
@@ -144,7 +161,10 @@ final class BatchOps {
               : "Member must have length greater than or equal to 1");
     }
     String capacityMode =
-        r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", List.of("INDEXES", "TOTAL", "NONE"));
+        r.enumValue(
+            "ReturnConsumedCapacity",
+            "returnConsumedCapacity",
+            List.of("INDEXES", "TOTAL", "NONE"));
     r.checkViolations();
     Map<String, List<WriteSpec>> writes = new LinkedHashMap<>();
     int total = 0;
@@ -197,7 +217,8 @@ final class BatchOps {
           } catch (DynamoException ex) {
             String m = ex.getMessage();
             if (m.contains("Missing the key") || m.contains("Type mismatch for key")) {
-              throw DynamoException.validation("The provided key element does not match the schema");
+              throw DynamoException.validation(
+                  "The provided key element does not match the schema");
             }
             throw ex;
           }

@@ -77,28 +77,64 @@ public final class Request {
     return v.textValue();
   }
 
-  /** A boolean field, or {@code fallback}. */
+  /**
+   * A boolean field, or {@code fallback}. Like DynamoDB, the strings true/false, 1/0 and yes/no
+   * (any case) are read as booleans too.
+   */
   public boolean bool(String field, boolean fallback) {
     JsonNode v = get(field);
-    if (v == null) {
-      return fallback;
-    }
-    if (!v.isBoolean()) {
-      throw ValueCodec.serialization("Unexpected field type");
-    }
-    return v.booleanValue();
+    return v == null ? fallback : toBoolean(v);
   }
 
-  /** An integer field, or null. */
+  /** A JSON value read as a boolean by DynamoDB's rules (see {@link #bool}). */
+  static boolean toBoolean(JsonNode v) {
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isTextual()) {
+      String text = v.textValue().toUpperCase(java.util.Locale.ROOT);
+      if (List.of("TRUE", "1", "YES").contains(text)) {
+        return true;
+      }
+      if (List.of("FALSE", "0", "NO").contains(text)) {
+        return false;
+      }
+      throw ValueCodec.serialization("Unexpected token received from parser");
+    }
+    if (v.isNumber()) {
+      throw ValueCodec.serialization(
+          (v.isIntegralNumber() ? "NUMBER_VALUE" : "DECIMAL_VALUE")
+              + " cannot be converted to Boolean");
+    }
+    if (v.isArray()) {
+      throw ValueCodec.serialization("Unrecognized collection type class java.lang.Boolean");
+    }
+    throw ValueCodec.serialization("Start of structure or map found where not expected");
+  }
+
+  /**
+   * An integer field, or null. Every integer request field of the operations (Limit, Segment,
+   * TotalSegments) is an Integer in DynamoDB's model; a fractional number is rounded down.
+   */
   public Long number(String field) {
     JsonNode v = get(field);
     if (v == null) {
       return null;
     }
-    if (!v.isIntegralNumber()) {
-      throw ValueCodec.serialization("STRING_VALUE cannot be converted to Long");
+    if (v.isNumber()) {
+      return (long) Math.floor(v.doubleValue());
     }
-    return v.longValue();
+    if (v.isTextual()) {
+      throw ValueCodec.serialization("STRING_VALUE cannot be converted to Integer");
+    }
+    if (v.isBoolean()) {
+      throw ValueCodec.serialization(
+          (v.booleanValue() ? "TRUE_VALUE" : "FALSE_VALUE") + " cannot be converted to Integer");
+    }
+    if (v.isArray()) {
+      throw ValueCodec.serialization("Unrecognized collection type class java.lang.Integer");
+    }
+    throw ValueCodec.serialization("Start of structure or map found where not expected");
   }
 
   /** An item/key map field, or null. */

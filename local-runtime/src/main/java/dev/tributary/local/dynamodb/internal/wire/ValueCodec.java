@@ -32,6 +32,11 @@ public final class ValueCodec {
     if (node == null || node.isNull()) {
       return null;
     }
+    if (node.isArray()) {
+      throw serialization(
+          "Unrecognized collection type java.util.Map<java.lang.String,"
+              + " com.amazonaws.dynamodb.v20120810.AttributeValue>");
+    }
     if (!node.isObject()) {
       throw serialization("Start of structure or map found where not expected");
     }
@@ -71,15 +76,9 @@ public final class ValueCodec {
       case "B":
         return new Value.B(binary(v));
       case "BOOL":
-        if (!v.isBoolean()) {
-          throw serialization("Unexpected field type");
-        }
-        return new Value.Bool(v.booleanValue());
+        return new Value.Bool(Request.toBoolean(v));
       case "NULL":
-        if (!v.isBoolean()) {
-          throw serialization("Unexpected field type");
-        }
-        if (!v.booleanValue()) {
+        if (!Request.toBoolean(v)) {
           throw DynamoException.validation(
               INVALID + "Null attribute value types must have the value of true");
         }
@@ -155,16 +154,33 @@ public final class ValueCodec {
     return v.textValue();
   }
 
+  /**
+   * Decodes a B value. DynamoDB wants padded, canonical base64: the JDK decoder alone would accept
+   * "abc" (no padding) and stray low bits in the last character.
+   */
   private static Bytes binary(JsonNode v) {
     String text = text(v);
-    try {
-      return Bytes.fromBase64(text);
-    } catch (IllegalArgumentException e) {
-      throw serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " + text.length());
+    if (text.length() % 4 != 0) {
+      throw serialization(
+          "Base64 encoded length is expected a multiple of 4 bytes but found: " + text.length());
     }
+    Bytes bytes;
+    try {
+      bytes = Bytes.fromBase64(text);
+    } catch (IllegalArgumentException e) {
+      throw serialization("Invalid last non-pad Base64 character dectected");
+    }
+    if (!bytes.toBase64().equals(text)) {
+      // sic: "dectected" is DynamoDB's spelling
+      throw serialization("Invalid last non-pad Base64 character dectected");
+    }
+    return bytes;
   }
 
   private static Iterable<JsonNode> array(JsonNode v) {
+    if (v.isObject()) {
+      throw serialization("Start of structure or map found where not expected");
+    }
     if (!v.isArray()) {
       throw serialization("Unexpected field type");
     }
