@@ -87,7 +87,8 @@ public final class DynamoDbLocal implements AutoCloseable {
               return t;
             });
     long every = b.ttlSweepInterval.toMillis();
-    sweeper.scheduleWithFixedDelay(() -> TtlSweeper.sweep(context), every, every, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(
+        () -> TtlSweeper.sweep(context), every, every, TimeUnit.MILLISECONDS);
   }
 
   /** A builder; {@code builder().build()} starts on a free port. */
@@ -132,8 +133,7 @@ public final class DynamoDbLocal implements AutoCloseable {
   private JsonNode intercept(String operation, ObjectNode body, Supplier<JsonNode> call) {
     List<Targets.Target> targets = null;
     for (FaultRule rule : faults.rules()) {
-      if (!rule.active()
-          || (rule.operation() != null && !rule.operation().equals(operation))) {
+      if (!rule.active() || (rule.operation() != null && !rule.operation().equals(operation))) {
         continue;
       }
       if (targets == null) {
@@ -208,8 +208,7 @@ public final class DynamoDbLocal implements AutoCloseable {
   private static boolean keyMatches(Map<String, Value> key, Map<String, String> expected) {
     for (Map.Entry<String, String> e : expected.entrySet()) {
       Value v = key.get(e.getKey());
-      String text =
-          v instanceof Value.S s ? s.value() : v instanceof Value.N n ? n.text() : null;
+      String text = v instanceof Value.S s ? s.value() : v instanceof Value.N n ? n.text() : null;
       if (!e.getValue().equals(text)) {
         return false;
       }
@@ -253,7 +252,8 @@ public final class DynamoDbLocal implements AutoCloseable {
     /** The port on 127.0.0.1 (default 0: any free port). */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port is " + port + "; use 0 to 65535 (0 = any free port)");
+        throw new IllegalArgumentException(
+            "port is " + port + "; use 0 to 65535 (0 = any free port)");
       }
       this.port = port;
       return this;
@@ -268,7 +268,8 @@ public final class DynamoDbLocal implements AutoCloseable {
     /** How often expired TTL items are deleted (default 30 s). */
     public Builder ttlSweepInterval(Duration interval) {
       if (interval == null || interval.isZero() || interval.isNegative()) {
-        throw new IllegalArgumentException("ttlSweepInterval is " + interval + "; it must be positive");
+        throw new IllegalArgumentException(
+            "ttlSweepInterval is " + interval + "; it must be positive");
       }
       this.ttlSweepInterval = interval;
       return this;

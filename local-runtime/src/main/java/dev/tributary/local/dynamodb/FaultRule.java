@@ -7,9 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One fault to inject into matching requests: by operation, table and key, for a number of
- * requests (or for all). The action is an error, a delay, or <em>apply then drop the response</em>:
- * the write commits but the client never gets an answer, the case that breaks naive exactly-once.
+ * One fault to inject into matching requests: by operation, table and key, for a number of requests
+ * (or for all). The action is an error, a delay, or <em>apply then drop the response</em>: the
+ * write commits but the client never gets an answer, the case that breaks naive exactly-once.
  *
  * <pre>{@code
  * local.faults().add(FaultRule.on("TransactWriteItems").table("state").times(1)
@@ -36,6 +36,7 @@ public final class FaultRule {
   private Duration delay = Duration.ZERO;
   private final AtomicInteger triggered = new AtomicInteger();
   private final AtomicInteger remaining = new AtomicInteger(-1);
+  private final AtomicInteger skip = new AtomicInteger();
 
   private FaultRule(String operation) {
     this.operation = operation;
@@ -68,6 +69,18 @@ public final class FaultRule {
     }
     this.times = n;
     this.remaining.set(n);
+    return this;
+  }
+
+  /**
+   * Lets the first {@code n} matching requests through untouched; the rule applies from the next
+   * one (to hit, say, the third commit of a run).
+   */
+  public FaultRule after(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("after is " + n + "; it must be at least 0");
+    }
+    this.skip.set(n);
     return this;
   }
 
@@ -133,6 +146,15 @@ public final class FaultRule {
 
   /** Takes one use of the rule; false if it is used up. */
   boolean claim() {
+    while (true) {
+      int left = skip.get();
+      if (left <= 0) {
+        break;
+      }
+      if (skip.compareAndSet(left, left - 1)) {
+        return false;
+      }
+    }
     if (times >= 0) {
       while (true) {
         int left = remaining.get();
@@ -150,6 +172,14 @@ public final class FaultRule {
 
   @Override
   public String toString() {
-    return "FaultRule[" + (operation == null ? "*" : operation) + (table == null ? "" : " table=" + table) + (key.isEmpty() ? "" : " key=" + key) + " " + action + (action == Action.FAIL ? " " + error : action == Action.DELAY ? " " + delay : "") + (times < 0 ? "" : " times=" + times) + "]";
+    return "FaultRule["
+        + (operation == null ? "*" : operation)
+        + (table == null ? "" : " table=" + table)
+        + (key.isEmpty() ? "" : " key=" + key)
+        + " "
+        + action
+        + (action == Action.FAIL ? " " + error : action == Action.DELAY ? " " + delay : "")
+        + (times < 0 ? "" : " times=" + times)
+        + "]";
   }
 }

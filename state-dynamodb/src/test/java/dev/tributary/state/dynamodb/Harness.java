@@ -1,0 +1,205 @@
+package dev.tributary.state.dynamodb;
+
+import dev.tributary.JobGraph;
+import dev.tributary.JobProvider;
+import dev.tributary.graph.GraphNode;
+import dev.tributary.graph.KeyBySpec;
+import dev.tributary.graph.SinkSpec;
+import dev.tributary.internal.exec.ExchangeListener;
+import dev.tributary.internal.exec.JobExecutor;
+import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.partitioning.KeyGroups;
+import dev.tributary.serde.Serde;
+import dev.tributary.spi.InMemoryStateBackend;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * A keyed stage against the embedded DynamoDB endpoint: starts the endpoint, creates the job's
+ * tables, turns source records into keyed records (running the job's stateless prefix), cuts them
+ * into per-slot batches, and reads back the outbox and the state.
+ */
+final class Harness implements AutoCloseable {
+  private static final AtomicInteger TABLES = new AtomicInteger();
+
+  final DynamoDbLocal local;
+  final DynamoDbClient client;
+  final StateTables tables;
+  final JobGraph graph;
+  final int exchange;
+  private final Serde<Object> keySerde;
+
+  @SuppressWarnings("unchecked")
+  private Harness(JobProvider job) {
+    this.graph = JobGraph.of(job);
+    this.local = DynamoDbLocal.builder().build();
+    this.client = client(local.endpoint(), true);
+    this.tables = StateTables.withPrefix("t" + TABLES.incrementAndGet());
+    tables.createIfMissing(client);
+    GraphNode keyBy = graph.exchanges().get(0);
+    this.exchange = keyBy.id();
+    this.keySerde = (Serde<Object>) ((KeyBySpec) keyBy.spec()).keySerde();
+  }
+
+  static Harness start(JobProvider job) {
+    return new Harness(job);
+  }
+
+  /** A client; without SDK retries when {@code sdkRetries} is false (every fault reaches us). */
+  static DynamoDbClient client(URI endpoint, boolean sdkRetries) {
+    ClientOverrideConfiguration.Builder config =
+        ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofSeconds(10));
+    if (!sdkRetries) {
+      config.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1));
+    }
+    return DynamoDbClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
+        .overrideConfiguration(config.build())
+        .build();
+  }
+
+  KeyedStageRunner runner() {
+    return new KeyedStageRunner(client, tables, graph, 50, 8, Duration.ofMillis(2));
+  }
+
+  KeyedStageRunner runner(DynamoDbClient other) {
+    return new KeyedStageRunner(other, tables, graph, 50, 8, Duration.ofMillis(2));
+  }
+
+  /**
+   * Runs the stateless prefix over source records {@code values}, the first at offset {@code
+   * firstOffset}: the keyed records, positioned (offset, index within the source record).
+   */
+  List<KeyedRecord> keyed(String source, List<?> values, long firstOffset) {
+    List<KeyedRecord> out = new ArrayList<>();
+    long[] offset = {firstOffset};
+    int[] sub = {0};
+    try (JobExecutor prefix =
+        new JobExecutor(graph, new InMemoryStateBackend(), () -> 0L, (s, v, t) -> {})) {
+      prefix.setExchangeListener(
+          new ExchangeListener() {
+            @Override
+            public void onKeyedRecord(int exchangeId, Object key, Object value, long timestamp) {
+              out.add(
+                  new KeyedRecord(
+                      exchangeId, key, value, timestamp, Position.of(offset[0], sub[0]++)));
+            }
+          });
+      for (Object value : values) {
+        sub[0] = 0;
+        prefix.process(source, value, Long.MIN_VALUE);
+        offset[0]++;
+      }
+    }
+    return out;
+  }
+
+  int slotOf(Object key, int slots) {
+    int keyGroup = KeyGroups.keyGroupOf(keySerde.serialize(key), graph.maxKeyGroups());
+    return KeyGroups.slotOf(keyGroup, graph.maxKeyGroups(), slots);
+  }
+
+  /** One batch per slot holding that slot's records (slots without records get none). */
+  List<Batch> batches(
+      String split, int slots, List<KeyedRecord> records, long watermark, long processingTime) {
+    Map<Integer, List<KeyedRecord>> bySlot = new HashMap<>();
+    for (KeyedRecord r : records) {
+      bySlot.computeIfAbsent(slotOf(r.key(), slots), s -> new ArrayList<>()).add(r);
+    }
+    List<Batch> out = new ArrayList<>();
+    for (int slot = 0; slot < slots; slot++) {
+      out.add(
+          new Batch(
+              split, slot, slots, bySlot.getOrDefault(slot, List.of()), watermark, processingTime));
+    }
+    return out;
+  }
+
+  /** Runs every batch with a fresh runner; returns the reports. */
+  List<RunReport> runAll(List<Batch> batches) {
+    List<RunReport> reports = new ArrayList<>();
+    for (Batch b : batches) {
+      reports.add(runner().run(b));
+    }
+    return reports;
+  }
+
+  /** Every sink record committed to the outbox, per stream in commit order, decoded. */
+  @SuppressWarnings("unchecked")
+  <T> List<T> outbox(String sink) {
+    Serde<Object> serde = null;
+    for (GraphNode node : graph.sinks()) {
+      SinkSpec spec = (SinkSpec) node.spec();
+      if (spec.sinkName().equals(sink)) {
+        serde = (Serde<Object>) spec.serde();
+      }
+    }
+    List<Map<String, AttributeValue>> items = new ArrayList<>();
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> exclusive = start;
+      ScanResponse page =
+          client.scan(b -> b.tableName(tables.outbox()).exclusiveStartKey(exclusive));
+      items.addAll(page.items());
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+    items.sort(
+        Comparator.comparing((Map<String, AttributeValue> i) -> i.get("pk").s())
+            .thenComparing(i -> i.get("sk").s()));
+    List<T> out = new ArrayList<>();
+    for (Map<String, AttributeValue> item : items) {
+      for (AttributeValue record : item.get("r").l()) {
+        if (record.m().get("s").s().equals(sink)) {
+          out.add((T) serde.deserialize(record.m().get("v").b().asByteArray()));
+        }
+      }
+    }
+    return out;
+  }
+
+  QueryableState state() {
+    return new QueryableState(client, tables, graph);
+  }
+
+  /** The committed checkpoint of (split, slot): position and epoch, or null. */
+  Map<String, AttributeValue> checkpoint(String split, int slots, int slot) {
+    var response =
+        client.getItem(
+            b ->
+                b.tableName(tables.state())
+                    .consistentRead(true)
+                    .key(
+                        Map.of(
+                            "pk", AttributeValue.fromS("C#" + graph.jobName() + "#" + split),
+                            "sk", AttributeValue.fromS(slots + "#" + slot))));
+    return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    local.close();
+  }
+}

@@ -1,0 +1,165 @@
+package dev.tributary.state.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.state.dynamodb.LedgerJob.Txn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The keyed stage on the embedded endpoint, without faults: results equal the reference run. */
+class KeyedStageRunnerIT {
+  private Harness h;
+
+  @BeforeEach
+  void start() {
+    h = Harness.start(new LedgerJob());
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  /** Feeds {@code txns} of one split in batches; returns the last watermark. */
+  static long feed(Harness h, String split, List<Txn> txns, int batchSize, int slots, long offset) {
+    long watermark = Long.MIN_VALUE;
+    for (int from = 0; from < txns.size(); from += batchSize) {
+      List<Txn> chunk = txns.subList(from, Math.min(txns.size(), from + batchSize));
+      watermark = chunk.get(chunk.size() - 1).ts() - 1;
+      h.runAll(
+          h.batches(split, slots, h.keyed(LedgerJob.SOURCE, chunk, offset + from), watermark, 0));
+    }
+    return watermark;
+  }
+
+  static void finish(Harness h, int slots) {
+    for (int slot = 0; slot < slots; slot++) {
+      h.runner().run(Batch.tick(slot, slots, Long.MAX_VALUE, 0));
+    }
+  }
+
+  @Test
+  void oneSplitInBatchesMatchesTheReference() {
+    List<Txn> txns = Ledger.txns(1, 300, 20, 0);
+    feed(h, "shard-0", txns, 50, 4, 0);
+    finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  @Test
+  void windowsFireAsTheWatermarkAdvancesNotOnlyAtTheEnd() {
+    List<Txn> txns = Ledger.txns(2, 200, 5, 0);
+    feed(h, "shard-0", txns, 40, 2, 0);
+    long windows =
+        h.<LedgerJob.Out>outbox(LedgerJob.SINK).stream()
+            .filter(o -> o.kind().equals("window"))
+            .count();
+    assertThat(windows).as("windows fired before the end of input").isGreaterThan(0);
+    finish(h, 2);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  @Test
+  void replayingEveryBatchAppliesNothingTwice() {
+    List<Txn> txns = Ledger.txns(3, 120, 10, 0);
+    List<Batch> all = new ArrayList<>();
+    for (int from = 0; from < txns.size(); from += 30) {
+      List<Txn> chunk = txns.subList(from, from + 30);
+      all.addAll(
+          h.batches(
+              "shard-0", 3, h.keyed(LedgerJob.SOURCE, chunk, from), chunk.get(29).ts() - 1, 0));
+    }
+    h.runAll(all);
+    List<RunReport> replays = h.runAll(all);
+    for (RunReport r : replays) {
+      assertThat(r.recordsApplied()).isZero();
+      assertThat(r.outputs()).isZero();
+    }
+    assertThat(replays.stream().mapToLong(RunReport::recordsSkipped).sum()).isEqualTo(txns.size());
+    finish(h, 3);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  @Test
+  void aBatchOverlappingTheCommittedOnesAppliesOnlyItsNewRecords() {
+    List<Txn> txns = Ledger.txns(4, 100, 8, 0);
+    List<KeyedRecord> keyed = h.keyed(LedgerJob.SOURCE, txns, 0);
+    h.runAll(h.batches("shard-0", 1, keyed.subList(0, 60), txns.get(59).ts() - 1, 0));
+    RunReport second =
+        h.runner()
+            .run(h.batches("shard-0", 1, keyed.subList(30, 100), txns.get(99).ts() - 1, 0).get(0));
+    assertThat(second.recordsSkipped()).isEqualTo(30);
+    assertThat(second.recordsApplied()).isEqualTo(40);
+    finish(h, 1);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  @Test
+  void epochsIncreaseByOnePerCommitAndTheCheckpointHoldsTheLastPosition() {
+    List<Txn> txns = Ledger.txns(5, 90, 4, 0);
+    long lastEpoch = 0;
+    for (int from = 0; from < 90; from += 30) {
+      List<Txn> chunk = txns.subList(from, from + 30);
+      RunReport r =
+          h.runner()
+              .run(
+                  h.batches(
+                          "s", 1, h.keyed(LedgerJob.SOURCE, chunk, from), chunk.get(29).ts() - 1, 0)
+                      .get(0));
+      assertThat(r.epoch()).isEqualTo(lastEpoch + r.epochs());
+      assertThat(r.epochs()).isGreaterThanOrEqualTo(1);
+      lastEpoch = r.epoch();
+      assertThat(r.committedThrough()).isEqualTo(Position.of(from + 29, 0));
+    }
+    Map<String, ?> checkpoint = h.checkpoint("s", 1, 0);
+    assertThat(checkpoint).isNotNull();
+    assertThat(h.checkpoint("s", 1, 0).get("pos").s()).isEqualTo("89:0");
+    assertThat(h.checkpoint("s", 1, 0).get("epoch").n()).isEqualTo(Long.toString(lastEpoch));
+  }
+
+  @Test
+  void twoSplitsSharingKeysBothApplyEveryRecord() {
+    List<Txn> a = Ledger.txns(6, 150, 6, 0);
+    List<Txn> b = Ledger.txns(7, 150, 6, 100_000);
+    List<Txn> all = new ArrayList<>(a);
+    all.addAll(b);
+    // the watermark a batch carries counts only what the other split has committed, as the
+    // coordinator's does: records in flight are never late
+    long committedA = Long.MIN_VALUE + 1;
+    long committedB = Long.MIN_VALUE + 1;
+    for (int from = 0; from < 150; from += 50) {
+      List<Txn> ca = a.subList(from, from + 50);
+      List<Txn> cb = b.subList(from, from + 50);
+      long lastA = ca.get(49).ts();
+      h.runAll(
+          h.batches(
+              "a", 2, h.keyed(LedgerJob.SOURCE, ca, from), Math.min(lastA, committedB) - 1, 0));
+      committedA = lastA;
+      long lastB = cb.get(49).ts();
+      h.runAll(
+          h.batches(
+              "b", 2, h.keyed(LedgerJob.SOURCE, cb, from), Math.min(committedA, lastB) - 1, 0));
+      committedB = lastB;
+    }
+    finish(h, 2);
+    Ledger.assertMatchesReference(h, all, true);
+  }
+
+  @Test
+  void reportsCountCapacity() {
+    List<Txn> txns = Ledger.txns(8, 50, 5, 0);
+    RunReport r =
+        h.runner()
+            .run(
+                h.batches("s", 1, h.keyed(LedgerJob.SOURCE, txns, 0), txns.get(49).ts() - 1, 0)
+                    .get(0));
+    assertThat(r.readUnits()).isGreaterThan(0);
+    assertThat(r.writeUnits()).isGreaterThan(0);
+    assertThat(r.recordsApplied()).isEqualTo(50);
+    assertThat(r.outputs()).isGreaterThanOrEqualTo(50);
+  }
+}
