@@ -135,6 +135,8 @@ class BatchConformanceIT extends ConformanceSupport {
     assertThat(returned).isLessThan(10);
     assertThat(e.dynaliteBody().at("/UnprocessedKeys/" + LARGE + "/Keys").size())
         .isEqualTo(10 - returned);
+    assertThat(number(e.dynaliteBody(), "/ConsumedCapacity/0/CapacityUnits"))
+        .isEqualTo(returned * 37.0 + (10 - returned));
   }
 
   @Test
