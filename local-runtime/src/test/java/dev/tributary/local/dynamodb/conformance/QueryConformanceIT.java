@@ -231,7 +231,7 @@ class QueryConformanceIT extends ConformanceSupport {
                 + select
                 + values
                 + ",'ReturnConsumedCapacity':'TOTAL'")
-        .assertSameStatusAndError();
+        .assertSamePage();
     query(NUMBERS, "'KeyConditionExpression':'pk = :p'," + select + values).assertSame();
   }
 

@@ -3,7 +3,6 @@ package dev.tributary.local.dynamodb.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,15 +28,6 @@ class TableConformanceIT extends ConformanceSupport {
           + "'LocalSecondaryIndexes':[{'IndexName':'byL','KeySchema':[{'AttributeName':'pk',"
           + "'KeyType':'HASH'},{'AttributeName':'l','KeyType':'RANGE'}],"
           + "'Projection':{'ProjectionType':'INCLUDE','NonKeyAttributes':['x','y']}}]}";
-
-  /** The table description both give, without the field where we deliberately differ. */
-  private static JsonNode description(JsonNode body, String wrapper) {
-    ObjectNode d = (ObjectNode) Exchange.normalize(body.get(wrapper));
-    // We always send BillingModeSummary (KCL dereferences it); AWS's create-table sample and
-    // dynalite omit it for provisioned tables created without BillingMode.
-    d.remove("BillingModeSummary");
-    return d;
-  }
 
   @Test
   void createTableWithGlobalAndLocalIndexesIsDescribedAlike() {
