@@ -48,6 +48,10 @@ public final class DynamoDbStateBackend implements StateBackend {
   private final StateTables tables;
   private final KeyGroupRange keyGroups;
   private final BooleanSupplier full;
+
+  /** Timer index items read per Query page. */
+  static final int TIMER_PAGE = 100;
+
   private final Map<String, OperatorStore> stores = new LinkedHashMap<>();
   private double readUnits;
 
@@ -131,6 +135,7 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   private void decodeMain(StoredKey h, Map<String, AttributeValue> item) {
     h.version = Long.parseLong(item.get("v").n());
+    h.loadedTimers(item.containsKey("t") ? item.get("t").b().asByteArray() : null);
     Map<String, byte[]> cells = new LinkedHashMap<>();
     if (item.containsKey("c")) {
       item.get("c").m().forEach((id, v) -> cells.put(id, v.b().asByteArray()));
@@ -187,26 +192,34 @@ public final class DynamoDbStateBackend implements StateBackend {
   }
 
   /**
-   * Loads the timers of the slot's key groups that are due: event-time timers in ({@code
-   * eventFrom}, {@code eventTo}] and processing-time timers in ({@code procFrom}, {@code procTo}].
+   * Loads the stored timers of the slot's key groups that are due: event-time timers up to {@code
+   * watermark} (when {@code event}) and processing-time timers up to {@code now} (when {@code
+   * processing}), and the keys they belong to. Fired timers are deleted when they fire, so every
+   * stored timer up to a bound is pending. Returns the earliest stored timer after each bound (for
+   * the slot's fired-up-to item), {@code Long.MAX_VALUE} when there is none, or the old bound of a
+   * domain that was not read.
    */
-  public void loadDueTimers(long eventFrom, long eventTo, long procFrom, long procTo) {
+  public long[] loadDueTimers(
+      boolean event, long watermark, boolean processing, long now, long[] oldNext) {
     List<Object> timerKeys = new ArrayList<>();
+    long[] next = {event ? Long.MAX_VALUE : oldNext[0], processing ? Long.MAX_VALUE : oldNext[1]};
     for (OperatorStore store : stores.values()) {
       for (int kg = keyGroups.first(); kg <= keyGroups.last(); kg++) {
-        if (eventTo > eventFrom) {
-          loadTimers(store, kg, true, eventFrom, eventTo, timerKeys);
+        if (event) {
+          next[0] = Math.min(next[0], loadTimers(store, kg, true, watermark, timerKeys));
         }
-        if (procTo > procFrom) {
-          loadTimers(store, kg, false, procFrom, procTo, timerKeys);
+        if (processing) {
+          next[1] = Math.min(next[1], loadTimers(store, kg, false, now, timerKeys));
         }
       }
     }
     prefetch(timerKeys);
+    return next;
   }
 
-  private void loadTimers(
-      OperatorStore store, int kg, boolean eventTime, long from, long to, List<Object> keysOut) {
+  /** Loads one key group's timers up to {@code bound}; returns the first one after it. */
+  private long loadTimers(
+      OperatorStore store, int kg, boolean eventTime, long bound, List<Object> keysOut) {
     Map<String, AttributeValue> start = null;
     do {
       Map<String, AttributeValue> exclusive = start;
@@ -219,17 +232,19 @@ public final class DynamoDbStateBackend implements StateBackend {
                       Map.of(
                           ":pk", AttributeValue.fromS(Layout.timerPk(store.uid(), kg)),
                           ":from",
-                              AttributeValue.fromS(
-                                  Layout.timerSkFrom(
-                                      eventTime, from == Long.MAX_VALUE ? from : from + 1)),
-                          ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, to))))
+                              AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
+                          ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))))
                   .consistentRead(true)
+                  .limit(TIMER_PAGE)
                   .exclusiveStartKey(exclusive)
                   .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                   .build());
       count(List.of(page.consumedCapacity()));
       for (Map<String, AttributeValue> item : page.items()) {
         Timer timer = store.timer(item);
+        if (timer.timestamp() > bound) {
+          return timer.timestamp();
+        }
         (eventTime ? store.eventQueue() : store.processingQueue()).load(timer);
         keysOut.add(timer.key());
       }
@@ -238,6 +253,7 @@ public final class DynamoDbStateBackend implements StateBackend {
               ? page.lastEvaluatedKey()
               : null;
     } while (start != null);
+    return Long.MAX_VALUE;
   }
 
   private void count(List<ConsumedCapacity> consumed) {
@@ -264,10 +280,38 @@ public final class DynamoDbStateBackend implements StateBackend {
     return writes;
   }
 
-  /** Whether any timer was registered, deleted or fired since the last commit. */
-  public boolean timersChanged() {
+  /** Timers fired since the last commit. */
+  public long firedInEpoch() {
+    long n = 0;
     for (OperatorStore store : stores.values()) {
-      if (store.eventQueue().pendingWrites() + store.processingQueue().pendingWrites() > 0) {
+      n += store.eventQueue().firedInEpoch() + store.processingQueue().firedInEpoch();
+    }
+    return n;
+  }
+
+  /**
+   * The earliest event-time ({@code [0]}) and processing-time ({@code [1]}) timer that is pending
+   * in memory or stored by this epoch, or Long.MAX_VALUE.
+   */
+  public long[] earliestPending() {
+    long[] t = {Long.MAX_VALUE, Long.MAX_VALUE};
+    for (OperatorStore store : stores.values()) {
+      t[0] =
+          Math.min(
+              t[0], Math.min(store.eventQueue().earliest(), store.eventQueue().earliestAdded()));
+      t[1] =
+          Math.min(
+              t[1],
+              Math.min(
+                  store.processingQueue().earliest(), store.processingQueue().earliestAdded()));
+    }
+    return t;
+  }
+
+  /** Whether this epoch stores new timers. */
+  public boolean addsTimers() {
+    for (OperatorStore store : stores.values()) {
+      if (!store.eventQueue().toPut().isEmpty() || !store.processingQueue().toPut().isEmpty()) {
         return true;
       }
     }

@@ -26,7 +26,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -113,8 +112,17 @@ public final class KeyedStageRunner {
   /** Checkpoint of one (split, slot). */
   private record Checkpoint(boolean exists, Position position, long epoch) {}
 
-  /** Fired-up-to item of one operator and slot. */
-  private record Fired(boolean exists, long event, long processing, long version) {}
+  /**
+   * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
+   * of the stored timers not fired (nextEvent, nextProcessing) and its version.
+   */
+  private record Fired(
+      boolean exists,
+      long event,
+      long processing,
+      long nextEvent,
+      long nextProcessing,
+      long version) {}
 
   /** A sink record waiting for its epoch's commit. */
   private record Output(String sink, byte[] value, long timestamp) {}
@@ -215,9 +223,12 @@ public final class KeyedStageRunner {
       Map<String, Fired> fired = readFired(backend, batch, totals);
       long firedEvent = Long.MAX_VALUE;
       long firedProcessing = Long.MAX_VALUE;
+      long[] storedNext = {Long.MAX_VALUE, Long.MAX_VALUE};
       for (Fired f : fired.values()) {
         firedEvent = Math.min(firedEvent, f.event());
         firedProcessing = Math.min(firedProcessing, f.processing());
+        storedNext[0] = Math.min(storedNext[0], f.nextEvent());
+        storedNext[1] = Math.min(storedNext[1], f.nextProcessing());
       }
       if (fired.isEmpty()) {
         firedEvent = Long.MIN_VALUE;
@@ -236,6 +247,7 @@ public final class KeyedStageRunner {
           new Epoch(batch, split, checkpointKey, checkpoint, fired, backend, outputs, totals);
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
+      epoch.storedNext = storedNext;
       Position last = checkpoint.position();
       long appliedInEpoch = 0;
       for (KeyedRecord r : pending) {
@@ -251,10 +263,16 @@ public final class KeyedStageRunner {
           appliedInEpoch = 0;
         }
       }
-      // then time: due timers up to the watermark and the clock fire, in epochs that fit
+      // then time: due timers up to the watermark and the clock fire, in epochs that fit; the
+      // stored timers are read only when the earliest of them is due
       long watermark = Math.max(batch.watermark(), firedEvent);
       long now = Math.max(batch.processingTime(), firedProcessing);
-      backend.loadDueTimers(firedEvent, watermark, firedProcessing, now);
+      boolean eventDue = epoch.storedNext[0] <= watermark;
+      boolean processingDue = epoch.storedNext[1] <= now;
+      if (eventDue || processingDue) {
+        epoch.storedNext =
+            backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
+      }
       full[0] = epoch.isFull();
       for (int exchange : exchanges) {
         executor.injectWatermark(exchange, watermark);
@@ -304,6 +322,9 @@ public final class KeyedStageRunner {
     final Totals totals;
     long fe;
     long fp;
+
+    /** Lower bounds of the stored timers that are not in memory (event, processing). */
+    long[] storedNext;
 
     Epoch(
         Batch batch,
@@ -361,32 +382,42 @@ public final class KeyedStageRunner {
       if (!records.isEmpty()) {
         addPage(changes, epochNumber, page, records, pageBytes);
       }
-      boolean timersChanged = backend.timersChanged();
+      // the timer item changes when timers fire (fired-up-to advances) or new timers are stored
+      // (the bound of the earliest may drop): two epochs doing either on one slot conflict here
+      long[] pending = backend.earliestPending();
+      long nextEvent = Math.min(storedNext[0], pending[0]);
+      long nextProcessing = Math.min(storedNext[1], pending[1]);
+      boolean firedAny = backend.firedInEpoch() > 0;
+      boolean addsTimers = backend.addsTimers();
+      Map<String, Fired> written = new LinkedHashMap<>();
       for (Map.Entry<String, Fired> e : fired.entrySet()) {
         Fired f = e.getValue();
-        Map<String, AttributeValue> fKey =
-            key(Layout.firedPk(e.getKey()), Layout.slotSk(batch.slots(), batch.slot()));
-        boolean advance = newFe > f.event() || newFp > f.processing();
-        if (advance) {
-          Map<String, AttributeValue> item = new HashMap<>(fKey);
-          item.put("fe", AttributeValue.fromN(Long.toString(Math.max(newFe, f.event()))));
-          item.put("fp", AttributeValue.fromN(Long.toString(Math.max(newFp, f.processing()))));
-          item.put("v", AttributeValue.fromN(Long.toString(f.version() + 1)));
-          Put.Builder put = Put.builder().tableName(tables.state()).item(item);
-          condition(put, f);
-          changes.add(TransactWriteItem.builder().put(put.build()).build(), 120);
-        } else if (timersChanged) {
-          ConditionCheck.Builder check =
-              ConditionCheck.builder().tableName(tables.state()).key(fKey);
-          if (f.exists()) {
-            check
-                .conditionExpression("v = :v")
-                .expressionAttributeValues(Map.of(":v", num(f.version())));
-          } else {
-            check.conditionExpression("attribute_not_exists(pk)");
-          }
-          changes.add(TransactWriteItem.builder().conditionCheck(check.build()).build(), 80);
+        if (!firedAny
+            && !addsTimers
+            && f.nextEvent() == nextEvent
+            && f.nextProcessing() == nextProcessing) {
+          continue;
         }
+        Fired next =
+            new Fired(
+                true,
+                Math.max(newFe, f.event()),
+                Math.max(newFp, f.processing()),
+                nextEvent,
+                nextProcessing,
+                f.version() + 1);
+        written.put(e.getKey(), next);
+        Map<String, AttributeValue> item =
+            new HashMap<>(
+                key(Layout.firedPk(e.getKey()), Layout.slotSk(batch.slots(), batch.slot())));
+        item.put("fe", num(next.event()));
+        item.put("fp", num(next.processing()));
+        item.put("ne", num(next.nextEvent()));
+        item.put("np", num(next.nextProcessing()));
+        item.put("v", num(next.version()));
+        Put.Builder put = Put.builder().tableName(tables.state()).item(item);
+        condition(put, f);
+        changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
       }
       boolean moved = through.compareTo(checkpoint.position()) > 0;
       if (changes.items().isEmpty() && !moved) {
@@ -446,17 +477,7 @@ public final class KeyedStageRunner {
       outputs.clear();
       checkpoint = new Checkpoint(true, through, epochNumber);
       totals.checkpoint = checkpoint;
-      for (Map.Entry<String, Fired> e : fired.entrySet()) {
-        Fired f = e.getValue();
-        if (newFe > f.event() || newFp > f.processing()) {
-          e.setValue(
-              new Fired(
-                  true,
-                  Math.max(newFe, f.event()),
-                  Math.max(newFp, f.processing()),
-                  f.version() + 1));
-        }
-      }
+      fired.putAll(written);
       fe = Math.max(fe, newFe);
       fp = Math.max(fp, newFp);
       return Outcome.COMMITTED;
@@ -623,7 +644,9 @@ public final class KeyedStageRunner {
         totals.readUnits += response.consumedCapacity().capacityUnits();
       }
       if (!response.hasItem() || response.item().isEmpty()) {
-        out.put(uid, new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, 0));
+        out.put(
+            uid,
+            new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0));
       } else {
         Map<String, AttributeValue> item = response.item();
         out.put(
@@ -632,6 +655,8 @@ public final class KeyedStageRunner {
                 true,
                 Long.parseLong(item.get("fe").n()),
                 Long.parseLong(item.get("fp").n()),
+                Long.parseLong(item.get("ne").n()),
+                Long.parseLong(item.get("np").n()),
                 Long.parseLong(item.get("v").n())));
       }
     }

@@ -60,9 +60,22 @@ public final class LedgerJob implements JobProvider {
     }
   }
 
+  private final int maxKeyGroups;
+
+  /** The job with 128 key groups. */
+  public LedgerJob() {
+    this(128);
+  }
+
+  /** The job with {@code maxKeyGroups} key groups (fewer make fewer timer queries per run). */
+  public LedgerJob(int maxKeyGroups) {
+    this.maxKeyGroups = maxKeyGroups;
+  }
+
   @Override
   public void build(StreamEnvironment env) {
     env.jobName("ledger")
+        .maxKeyGroups(maxKeyGroups)
         .kinesis(SOURCE, Serdes.json(Txn.class))
         .assignTimestampsAndWatermarks(
             WatermarkStrategy.<Txn>forMonotonousTimestamps()

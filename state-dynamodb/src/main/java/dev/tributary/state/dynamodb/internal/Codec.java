@@ -135,6 +135,50 @@ public final class Codec {
     }
   }
 
+  /**
+   * The stored timers of a key: count, then per timer its domain (0 event, 1 processing), time and
+   * namespace (absent for the void namespace).
+   */
+  public static byte[] timers(
+      java.util.Set<dev.tributary.spi.Timer> event,
+      java.util.Set<dev.tributary.spi.Timer> processing,
+      Serde<Object> namespaceSerde) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeVarint(out, event.size() + processing.size());
+    for (int domain = 0; domain < 2; domain++) {
+      for (dev.tributary.spi.Timer t : domain == 0 ? event : processing) {
+        boolean voidNamespace = t.namespace() == dev.tributary.spi.StateNamespace.VOID;
+        out.write(domain | (voidNamespace ? 0 : 2));
+        out.writeBytes(ByteBuffer.allocate(8).putLong(t.timestamp()).array());
+        if (!voidNamespace) {
+          writeBytes(out, namespaceSerde.serialize(t.namespace()));
+        }
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes {@link #timers} for {@code key} into the two sets. */
+  public static void readTimers(
+      byte[] bytes,
+      Object key,
+      Serde<Object> namespaceSerde,
+      java.util.Set<dev.tributary.spi.Timer> event,
+      java.util.Set<dev.tributary.spi.Timer> processing) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    int n = readVarint(in);
+    for (int i = 0; i < n; i++) {
+      int flags = in.get();
+      long time = in.getLong();
+      Object namespace =
+          (flags & 2) == 0
+              ? dev.tributary.spi.StateNamespace.VOID
+              : namespaceSerde.deserialize(readBytes(in));
+      ((flags & 1) == 0 ? event : processing)
+          .add(new dev.tributary.spi.Timer(time, key, namespace));
+    }
+  }
+
   /** A sortable 20-digit form of a timestamp (offset by 2^63, so that negatives sort first). */
   public static String sortable(long timestamp) {
     return String.format(

@@ -65,9 +65,24 @@ public final class OperatorStore implements OperatorStateStore {
     this.namespaceSerde = (Serde<Object>) spec.namespaceSerde();
     this.maxKeyGroups = spec.maxKeyGroups();
     this.registry = new StateRegistry(uid);
-    this.eventTimers = new PersistentTimerQueue(full);
-    this.processingTimers = new PersistentTimerQueue(full);
+    this.eventTimers = new PersistentTimerQueue(full, keyTimers(true));
+    this.processingTimers = new PersistentTimerQueue(full, keyTimers(false));
     this.loader = loader;
+  }
+
+  private PersistentTimerQueue.KeyTimers keyTimers(boolean eventTime) {
+    return new PersistentTimerQueue.KeyTimers() {
+      @Override
+      public Set<Timer> of(Object key) {
+        entry(key); // loads the key if needed
+        return keys.get(key).timers(eventTime);
+      }
+
+      @Override
+      public void changed(Object key) {
+        keys.get(key).timersDirty = true;
+      }
+    };
   }
 
   /** The operator's uid. */
@@ -160,7 +175,7 @@ public final class OperatorStore implements OperatorStateStore {
   public int dirtyKeys() {
     int n = 0;
     for (StoredKey k : keys.values()) {
-      if (k.entry.isDirty()) {
+      if (k.entry.isDirty() || k.timersDirty) {
         n++;
       }
     }
@@ -304,23 +319,6 @@ public final class OperatorStore implements OperatorStateStore {
               .build(),
           100 + keyBytes.length * 2L);
     }
-    for (Timer timer : queue.toDeleteFired()) {
-      byte[] keyBytes = keySerde.serialize(timer.key());
-      byte[] ns =
-          timer.namespace() == StateNamespace.VOID
-              ? null
-              : namespaceSerde.serialize(timer.namespace());
-      changes.add(
-          TransactWriteItem.builder()
-              .delete(
-                  Delete.builder()
-                      .tableName(table)
-                      .key(timerKey(eventTime, timer, keyBytes, ns))
-                      .conditionExpression("attribute_exists(pk)")
-                      .build())
-              .build(),
-          100 + keyBytes.length);
-    }
     for (Timer timer : queue.toDelete()) {
       byte[] keyBytes = keySerde.serialize(timer.key());
       byte[] ns =
@@ -345,7 +343,7 @@ public final class OperatorStore implements OperatorStateStore {
   /** Adds the writes of every changed key and timer. */
   public void collect(String table, ChangeSet changes) {
     for (StoredKey stored : keys.values()) {
-      if (stored.entry.isDirty()) {
+      if (stored.entry.isDirty() || stored.timersDirty) {
         collectKey(stored, table, changes);
       }
     }
@@ -461,7 +459,11 @@ public final class OperatorStore implements OperatorStateStore {
             StateTables.SK,
             AttributeValue.fromS(Layout.MAIN));
     long version = stored.version;
-    if (inline.isEmpty() && newSpilledMaps.isEmpty() && newSpilledLists.isEmpty()) {
+    byte[] timerBytes = stored.encodedTimers();
+    if (inline.isEmpty()
+        && newSpilledMaps.isEmpty()
+        && newSpilledLists.isEmpty()
+        && timerBytes == null) {
       if (version > 0) {
         changes.add(
             TransactWriteItem.builder()
@@ -482,6 +484,7 @@ public final class OperatorStore implements OperatorStateStore {
             stored.spilledMaps.clear();
             stored.spilledLists.clear();
             stored.entry.markClean();
+            stored.timersDirty = false;
           });
       return;
     }
@@ -498,7 +501,12 @@ public final class OperatorStore implements OperatorStateStore {
       newSpilledLists.forEach((id, n) -> chunks.put(id, AttributeValue.fromN(Integer.toString(n))));
       item.put("l", AttributeValue.fromM(chunks));
     }
-    if (allTtl && !cells.isEmpty() && stored.unknownCells.isEmpty()) {
+    if (timerBytes != null) {
+      item.put("t", AttributeValue.fromB(SdkBytes.fromByteArray(timerBytes)));
+      inlineBytes += timerBytes.length;
+    }
+    // a key with timers never expires: its timers must find it when they fire
+    if (allTtl && !cells.isEmpty() && stored.unknownCells.isEmpty() && timerBytes == null) {
       item.put(
           StateTables.TTL,
           AttributeValue.fromN(Long.toString((lastRefresh + ttlMillis) / 1000 + 1)));
@@ -520,6 +528,7 @@ public final class OperatorStore implements OperatorStateStore {
           stored.spilledLists.clear();
           stored.spilledLists.putAll(newSpilledLists);
           stored.entry.markClean();
+          stored.timersDirty = false;
         });
   }
 

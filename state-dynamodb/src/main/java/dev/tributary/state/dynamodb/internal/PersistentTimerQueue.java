@@ -3,59 +3,78 @@ package dev.tributary.state.dynamodb.internal;
 import dev.tributary.spi.HeapTimerQueue;
 import dev.tributary.spi.Timer;
 import dev.tributary.spi.TimerQueue;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * The timers of one operator and time domain during an epoch: the due timers loaded from the table
- * plus those registered in the epoch, with the changes to write back. A fired timer that was stored
- * is deleted on the condition that it still exists, so that two invocations can never both fire it.
- * While the epoch is full, {@link #peek()} answers null so that the executor stops firing until the
- * commit has made room.
+ * The timers of one operator and time domain during an epoch. A stored timer has two records: an
+ * index item under its key group, sorted by time (to find due timers with a Query), and an entry in
+ * its key's main item (so that registering a timer the key already has writes nothing, as Flink's
+ * timer service deduplicates). The heap holds the due timers loaded from the index plus those
+ * registered in the epoch; the queue remembers which index items to put and delete. While the epoch
+ * is full, {@link #peek()} answers null so that the executor stops firing until the commit has made
+ * room.
  */
 public final class PersistentTimerQueue implements TimerQueue {
-  private final HeapTimerQueue heap = new HeapTimerQueue();
-  private final Set<Timer> stored = new HashSet<>();
-  private final Set<Timer> added = new LinkedHashSet<>();
-  private final Set<Timer> firedStored = new LinkedHashSet<>();
-  private final Set<Timer> removed = new LinkedHashSet<>();
-  private final BooleanSupplier full;
-  private long fired;
+  /** The keys' stored timers, loading a key when needed. */
+  public interface KeyTimers {
+    /** The stored timers of {@code key} in this queue's domain (a live, mutable set). */
+    Set<Timer> of(Object key);
 
-  /** A queue that pauses firing while {@code full} says the epoch has no room. */
-  public PersistentTimerQueue(BooleanSupplier full) {
-    this.full = full;
+    /** The key's set changed: its main item must be written. */
+    void changed(Object key);
   }
 
-  /** Adds a due timer read from the table. */
+  private final HeapTimerQueue heap = new HeapTimerQueue();
+  private final Set<Timer> added = new LinkedHashSet<>();
+  private final Set<Timer> deleted = new LinkedHashSet<>();
+  private final BooleanSupplier full;
+  private final KeyTimers keys;
+  private long fired;
+  private long firedInEpoch;
+
+  /** A queue that pauses firing while {@code full} says the epoch has no room. */
+  public PersistentTimerQueue(BooleanSupplier full, KeyTimers keys) {
+    this.full = full;
+    this.keys = keys;
+  }
+
+  /** Adds a due timer read from the index. */
   public void load(Timer timer) {
-    if (!removed.contains(timer) && !firedStored.contains(timer) && heap.add(timer)) {
-      stored.add(timer);
+    if (!deleted.contains(timer)) {
+      heap.add(timer);
     }
   }
 
   @Override
   public boolean add(Timer timer) {
     boolean fresh = heap.add(timer);
-    if (fresh && !stored.contains(timer)) {
-      added.add(timer);
+    Set<Timer> stored = keys.of(timer.key());
+    if (stored.add(timer)) {
+      keys.changed(timer.key());
+      if (!deleted.remove(timer)) {
+        added.add(timer); // a new index item (unless its deletion was pending: then keep it)
+      }
     }
-    removed.remove(timer);
     return fresh;
   }
 
   @Override
   public boolean remove(Timer timer) {
     boolean present = heap.remove(timer);
-    if (added.remove(timer)) {
-      return present;
-    }
-    // stored, or perhaps stored but not loaded (not due yet): delete it
-    stored.remove(timer);
-    removed.add(timer);
+    forget(timer);
     return present;
+  }
+
+  private void forget(Timer timer) {
+    Set<Timer> stored = keys.of(timer.key());
+    if (stored.remove(timer)) {
+      keys.changed(timer.key());
+      if (!added.remove(timer)) {
+        deleted.add(timer); // its index item exists
+      }
+    }
   }
 
   @Override
@@ -71,9 +90,8 @@ public final class PersistentTimerQueue implements TimerQueue {
     Timer timer = heap.poll();
     if (timer != null) {
       fired++;
-      if (!added.remove(timer) && stored.remove(timer)) {
-        firedStored.add(timer);
-      }
+      firedInEpoch++;
+      forget(timer);
     }
     return timer;
   }
@@ -88,30 +106,39 @@ public final class PersistentTimerQueue implements TimerQueue {
     return fired;
   }
 
-  /** The earliest pending timer's time regardless of room in the epoch, or Long.MAX_VALUE. */
+  /** How many timers fired since the last commit. */
+  public long firedInEpoch() {
+    return firedInEpoch;
+  }
+
+  /** The earliest timer in the heap regardless of room in the epoch, or Long.MAX_VALUE. */
   public long earliest() {
     Timer t = heap.peek();
     return t == null ? Long.MAX_VALUE : t.timestamp();
   }
 
-  /** Timers registered in the epoch and not fired: to write. */
+  /** New timers: index items to put. */
   public Set<Timer> toPut() {
     return added;
   }
 
-  /** Stored timers that fired: to delete if they still exist. */
-  public Set<Timer> toDeleteFired() {
-    return firedStored;
-  }
-
-  /** Timers deleted by the job: to delete. */
+  /** Stored timers that fired or were deleted: index items to delete. */
   public Set<Timer> toDelete() {
-    return removed;
+    return deleted;
   }
 
-  /** How many writes the pending changes need. */
+  /** The earliest index item this epoch adds, or Long.MAX_VALUE. */
+  public long earliestAdded() {
+    long t = Long.MAX_VALUE;
+    for (Timer timer : added) {
+      t = Math.min(t, timer.timestamp());
+    }
+    return t;
+  }
+
+  /** How many writes the pending changes need (index items; the keys count separately). */
   public int pendingWrites() {
-    return added.size() + firedStored.size() + removed.size();
+    return added.size() + deleted.size();
   }
 
   /** Forgets everything (after a conflict, before a reload). */
@@ -119,17 +146,15 @@ public final class PersistentTimerQueue implements TimerQueue {
     while (heap.poll() != null) {
       // drain
     }
-    stored.clear();
     added.clear();
-    firedStored.clear();
-    removed.clear();
+    deleted.clear();
+    firedInEpoch = 0;
   }
 
-  /** After a commit: the pending timers are now stored, the changes done. */
+  /** After a commit: the changes are done. */
   public void committed() {
-    stored.addAll(added);
     added.clear();
-    firedStored.clear();
-    removed.clear();
+    deleted.clear();
+    firedInEpoch = 0;
   }
 }

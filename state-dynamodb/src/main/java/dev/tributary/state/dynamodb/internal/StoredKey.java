@@ -1,8 +1,11 @@
 package dev.tributary.state.dynamodb.internal;
 
 import dev.tributary.spi.KeyedStateEntry;
+import dev.tributary.spi.Timer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One key's state as loaded from the table: the live entry the executor works on, plus what is
@@ -27,12 +30,53 @@ public final class StoredKey {
   /** Spilled list cells as stored: cell id to the number of chunks. */
   final Map<String, Integer> spilledLists = new HashMap<>();
 
+  /** The stored timers as read ({@code t}), decoded on first use; null if none. */
+  byte[] timerBytes;
+
+  /** The key's stored event-time and processing-time timers, once decoded. */
+  private Set<Timer> eventTimers;
+
+  private Set<Timer> processingTimers;
+
+  /** Whether the timer sets changed since the last commit. */
+  boolean timersDirty;
+
   StoredKey(OperatorStore store, Object key, byte[] keyBytes, int keyGroup) {
     this.store = store;
     this.key = key;
     this.keyBytes = keyBytes;
     this.keyGroup = keyGroup;
     this.entry = new KeyedStateEntry(key);
+  }
+
+  /** Sets the stored timers read with the main item ({@code t}). */
+  public void loadedTimers(byte[] bytes) {
+    this.timerBytes = bytes;
+    this.eventTimers = null;
+    this.processingTimers = null;
+  }
+
+  /** The stored timers of one domain (decoding them on first use). */
+  Set<Timer> timers(boolean eventTime) {
+    if (eventTimers == null) {
+      eventTimers = new HashSet<>();
+      processingTimers = new HashSet<>();
+      if (timerBytes != null) {
+        Codec.readTimers(timerBytes, key, store.namespaceSerde, eventTimers, processingTimers);
+      }
+    }
+    return eventTime ? eventTimers : processingTimers;
+  }
+
+  /** The stored timers in their stored form, or null if the key has none. */
+  byte[] encodedTimers() {
+    if (eventTimers == null) {
+      return timerBytes;
+    }
+    if (eventTimers.isEmpty() && processingTimers.isEmpty()) {
+      return null;
+    }
+    return Codec.timers(eventTimers, processingTimers, store.namespaceSerde);
   }
 
   /** The operator store the key belongs to. */
