@@ -33,9 +33,9 @@ public final class Capacity {
   }
 
   /**
-   * Read units of a Query or Scan page that read {@code bytes}: rounded up to 4 KB once, and at least
-   * the minimum read even when the page is empty ("Queries that do not return results consume the
-   * minimum number of read capacity units for that type of read operation").
+   * Read units of a Query or Scan page that read {@code bytes}: rounded up to 4 KB once, and at
+   * least the minimum read even when the page is empty ("Queries that do not return results consume
+   * the minimum number of read capacity units for that type of read operation").
    */
   public static double pageReadUnits(long bytes, boolean consistent) {
     double units = Math.max(1, Math.ceil(bytes / 4096.0));

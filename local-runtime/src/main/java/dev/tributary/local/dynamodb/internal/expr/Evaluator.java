@@ -180,5 +180,4 @@ public final class Evaluator {
     }
     return current;
   }
-
 }

@@ -53,13 +53,20 @@ final class Lexer {
           i++;
         }
         String text = source.substring(start, i);
-        tokens.add(new Token(text.chars().allMatch(Character::isDigit) ? Kind.NUMBER : Kind.NAME, text, start, i));
+        tokens.add(
+            new Token(
+                text.chars().allMatch(Character::isDigit) ? Kind.NUMBER : Kind.NAME,
+                text,
+                start,
+                i));
       } else if (isNameChar(c)) {
         while (i < n && isNameChar(source.charAt(i))) {
           i++;
         }
         tokens.add(new Token(Kind.NAME, source.substring(start, i), start, i));
-      } else if (c == '<' && i + 1 < n && (source.charAt(i + 1) == '=' || source.charAt(i + 1) == '>')) {
+      } else if (c == '<'
+          && i + 1 < n
+          && (source.charAt(i + 1) == '=' || source.charAt(i + 1) == '>')) {
         i += 2;
         tokens.add(new Token(Kind.SYMBOL, source.substring(start, i), start, i));
       } else if (c == '>' && i + 1 < n && source.charAt(i + 1) == '=') {

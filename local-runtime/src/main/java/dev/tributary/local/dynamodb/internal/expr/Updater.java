@@ -39,7 +39,7 @@ public final class Updater {
     List<Path> removes = new ArrayList<>(update.removes());
     removes.sort(
         Comparator.comparing(
-                (Path p) -> p.elements().get(p.elements().size() - 1) instanceof Integer i ? -i : 0));
+            (Path p) -> p.elements().get(p.elements().size() - 1) instanceof Integer i ? -i : 0));
     for (Path path : removes) {
       result = remove(result, path);
     }
@@ -53,7 +53,8 @@ public final class Updater {
         continue;
       }
       Value remaining = delete(existing, delete.value().value());
-      result = remaining == null ? remove(result, delete.path()) : set(result, delete.path(), remaining);
+      result =
+          remaining == null ? remove(result, delete.path()) : set(result, delete.path(), remaining);
     }
     return result;
   }
@@ -111,7 +112,8 @@ public final class Updater {
           : new Value.N(Numbers.check(((Value.N) existing).value().add(n.value())));
     }
     if (addend instanceof Value.SS ss) {
-      Set<String> out = new LinkedHashSet<>(existing == null ? Set.of() : ((Value.SS) existing).value());
+      Set<String> out =
+          new LinkedHashSet<>(existing == null ? Set.of() : ((Value.SS) existing).value());
       out.addAll(ss.value());
       return new Value.SS(out);
     }

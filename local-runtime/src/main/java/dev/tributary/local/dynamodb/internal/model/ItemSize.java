@@ -3,10 +3,10 @@ package dev.tributary.local.dynamodb.internal.model;
 import java.util.Map;
 
 /**
- * Item sizes as DynamoDB counts them (developer guide, "Item sizes and formats"): the UTF-8 length of
- * each attribute name plus the size of its value; strings by UTF-8 length, numbers by significant
- * digits, lists and maps with 3 bytes of overhead plus 1 per element. Capacity units and the 400 KB
- * item limit are computed from these sizes.
+ * Item sizes as DynamoDB counts them (developer guide, "Item sizes and formats"): the UTF-8 length
+ * of each attribute name plus the size of its value; strings by UTF-8 length, numbers by
+ * significant digits, lists and maps with 3 bytes of overhead plus 1 per element. Capacity units
+ * and the 400 KB item limit are computed from these sizes.
  */
 public final class ItemSize {
   /** The largest item DynamoDB stores: 400 KB. */
@@ -121,7 +121,8 @@ public final class ItemSize {
     if (value instanceof Value.M m) {
       long size = 3 + m.value().size();
       for (Map.Entry<String, Value> e : m.value().entrySet()) {
-        size += storedSize(e.getValue(), compress) + (compress ? 1 : Value.S.utf8Length(e.getKey()));
+        size +=
+            storedSize(e.getValue(), compress) + (compress ? 1 : Value.S.utf8Length(e.getKey()));
       }
       return size;
     }

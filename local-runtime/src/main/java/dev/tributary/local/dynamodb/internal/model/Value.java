@@ -14,8 +14,16 @@ import java.util.Set;
  * normalized {@link BigDecimal}s, so that equal numbers are equal values.
  */
 public sealed interface Value
-    permits Value.S, Value.N, Value.B, Value.Bool, Value.Null, Value.M, Value.L, Value.SS,
-        Value.NS, Value.BS {
+    permits Value.S,
+        Value.N,
+        Value.B,
+        Value.Bool,
+        Value.Null,
+        Value.M,
+        Value.L,
+        Value.SS,
+        Value.NS,
+        Value.BS {
 
   /** The type code: S, N, B, BOOL, NULL, M, L, SS, NS or BS. */
   String type();

@@ -39,7 +39,9 @@ final class ItemOps {
         out.set("Item", ValueCodec.write(shown));
       }
       ObjectNode consumed =
-          new Capacity(name, true).addTable(Capacity.readUnits(item, consistent)).render(capacityMode);
+          new Capacity(name, true)
+              .addTable(Capacity.readUnits(item, consistent))
+              .render(capacityMode);
       if (consumed != null) {
         out.set("ConsumedCapacity", consumed);
       }

@@ -64,9 +64,7 @@ final class Items {
             || (v instanceof Value.B b && b.value().length() == 0);
     if (empty) {
       throw DynamoException.validation(
-          (inKey
-                  ? INVALID
-                  : "One or more parameter values are not valid. ")
+          (inKey ? INVALID : "One or more parameter values are not valid. ")
               + "The AttributeValue for a key attribute cannot contain an empty "
               + (v instanceof Value.S ? "string" : "binary")
               + " value. Key: "
@@ -89,10 +87,12 @@ final class Items {
 
   /** Checks an item to be written: keys present and typed, index keys typed, size. */
   static void validateItem(TableSchema schema, Map<String, Value> item, String sizeMessage) {
-    for (KeyAttribute key : schema.range() == null ? List.of(schema.hash()) : List.of(schema.hash(), schema.range())) {
+    for (KeyAttribute key :
+        schema.range() == null ? List.of(schema.hash()) : List.of(schema.hash(), schema.range())) {
       Value v = item.get(key.name());
       if (v == null) {
-        throw DynamoException.validation(INVALID + "Missing the key " + key.name() + " in the item");
+        throw DynamoException.validation(
+            INVALID + "Missing the key " + key.name() + " in the item");
       }
       if (!v.type().equals(key.type())) {
         throw DynamoException.validation(
@@ -160,7 +160,10 @@ final class Items {
                   + path.head());
         }
         throw DynamoException.validation(
-            INVALID + "Cannot update attribute " + path.head() + ". This attribute is part of the key");
+            INVALID
+                + "Cannot update attribute "
+                + path.head()
+                + ". This attribute is part of the key");
       }
       for (IndexSchema index : schema.indexes()) {
         for (KeyAttribute key : index.keys()) {
@@ -240,12 +243,14 @@ final class Items {
           : new Value.N(Numbers.check(((Value.N) existing).value().add(n.value())));
     }
     if (value instanceof Value.L l) {
-      List<Value> out = new ArrayList<>(existing == null ? List.of() : ((Value.L) existing).value());
+      List<Value> out =
+          new ArrayList<>(existing == null ? List.of() : ((Value.L) existing).value());
       out.addAll(l.value());
       return new Value.L(out);
     }
     if (value instanceof Value.SS ss) {
-      Set<String> out = new LinkedHashSet<>(existing == null ? Set.of() : ((Value.SS) existing).value());
+      Set<String> out =
+          new LinkedHashSet<>(existing == null ? Set.of() : ((Value.SS) existing).value());
       out.addAll(ss.value());
       return new Value.SS(out);
     }
@@ -256,7 +261,8 @@ final class Items {
       return new Value.NS(out);
     }
     if (value instanceof Value.BS bs) {
-      Set<Bytes> out = new LinkedHashSet<>(existing == null ? Set.of() : ((Value.BS) existing).value());
+      Set<Bytes> out =
+          new LinkedHashSet<>(existing == null ? Set.of() : ((Value.BS) existing).value());
       out.addAll(bs.value());
       return new Value.BS(out);
     }

@@ -46,7 +46,9 @@ final class KeyConditions {
   private static final Map<String, String> FLIPPED =
       Map.of("=", "=", "<", ">", "<=", ">=", ">", "<", ">=", "<=");
 
-  /** Splits a key condition expression (or translated KeyConditions) into per-attribute conditions. */
+  /**
+   * Splits a key condition expression (or translated KeyConditions) into per-attribute conditions.
+   */
   static Map<String, KeyCondition> split(Condition condition) {
     Map<String, KeyCondition> out = new LinkedHashMap<>();
     collect(condition, out);
@@ -119,7 +121,8 @@ final class KeyConditions {
         attribute = ref.path().head();
         position = i;
       } else if (a instanceof Operand.Size) {
-        throw DynamoException.validation("KeyConditionExpressions cannot contain nested operations");
+        throw DynamoException.validation(
+            "KeyConditionExpressions cannot contain nested operations");
       } else {
         values.add(((Operand.Literal) a).value());
       }

@@ -101,7 +101,8 @@ public final class Snapshots {
     TableMeta meta = table.meta();
     create.put("BillingMode", meta.billingMode);
     if (meta.billingMode.equals("PROVISIONED")) {
-      create.putObject("ProvisionedThroughput")
+      create
+          .putObject("ProvisionedThroughput")
           .put("ReadCapacityUnits", meta.readCapacity)
           .put("WriteCapacityUnits", meta.writeCapacity);
     }

@@ -25,7 +25,10 @@ public final class Targets {
             Iterator<JsonNode> it = action.elements();
             while (it.hasNext()) {
               JsonNode a = it.next();
-              out.add(new Target(a.path("TableName").asText(null), a.has("Key") ? a.get("Key") : a.get("Item")));
+              out.add(
+                  new Target(
+                      a.path("TableName").asText(null),
+                      a.has("Key") ? a.get("Key") : a.get("Item")));
             }
           }
         }
@@ -38,7 +41,10 @@ public final class Targets {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode list = e.getValue().isArray() ? e.getValue() : e.getValue().path("Keys");
             for (JsonNode w : list) {
-              JsonNode key = w.has("PutRequest") ? w.get("PutRequest").get("Item") : w.has("DeleteRequest") ? w.get("DeleteRequest").get("Key") : w;
+              JsonNode key =
+                  w.has("PutRequest")
+                      ? w.get("PutRequest").get("Item")
+                      : w.has("DeleteRequest") ? w.get("DeleteRequest").get("Key") : w;
               out.add(new Target(e.getKey(), key));
             }
           }
@@ -66,7 +72,8 @@ public final class Targets {
       if (attr == null) {
         return false;
       }
-      String text = attr.has("S") ? attr.get("S").asText() : attr.has("N") ? attr.get("N").asText() : null;
+      String text =
+          attr.has("S") ? attr.get("S").asText() : attr.has("N") ? attr.get("N").asText() : null;
       if (!e.getValue().equals(text)) {
         return false;
       }

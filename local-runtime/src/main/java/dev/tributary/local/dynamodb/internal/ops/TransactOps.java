@@ -21,8 +21,8 @@ import java.util.Set;
 /**
  * TransactWriteItems and TransactGetItems. A write transaction holds the database's write lock from
  * its first check to its last write, so it is atomic and serializable against every other request;
- * every action is checked before any is applied, and a cancellation reports one reason per action in
- * request order.
+ * every action is checked before any is applied, and a cancellation reports one reason per action
+ * in request order.
  */
 final class TransactOps {
   private static final long MAX_BYTES = 4L * 1024 * 1024;
@@ -44,7 +44,9 @@ final class TransactOps {
     }
   }
 
-  /** One action's outcome: Code None, ConditionalCheckFailed, TransactionConflict, ValidationError. */
+  /**
+   * One action's outcome: Code None, ConditionalCheckFailed, TransactionConflict, ValidationError.
+   */
   record Reason(String code, String message, Map<String, Value> item) {}
 
   static JsonNode transactWriteItems(Context ctx, Request r) {
@@ -60,7 +62,10 @@ final class TransactOps {
               : "Member must have length less than or equal to 100");
     }
     String capacityMode =
-        r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", List.of("INDEXES", "TOTAL", "NONE"));
+        r.enumValue(
+            "ReturnConsumedCapacity",
+            "returnConsumedCapacity",
+            List.of("INDEXES", "TOTAL", "NONE"));
     String token = r.string("ClientRequestToken");
     if (token != null && (token.isEmpty() || token.length() > 36)) {
       r.violation(
@@ -75,11 +80,14 @@ final class TransactOps {
     for (int i = 0; i < items.size(); i++) {
       JsonNode action = items.get(i);
       List<String> present = new ArrayList<>();
-      action.fieldNames().forEachRemaining(n -> {
-        if (!action.get(n).isNull()) {
-          present.add(n);
-        }
-      });
+      action
+          .fieldNames()
+          .forEachRemaining(
+              n -> {
+                if (!action.get(n).isNull()) {
+                  present.add(n);
+                }
+              });
       if (present.size() != 1) {
         throw DynamoException.validation(
             "TransactItems can only contain one of Check, Put, Update or Delete");
@@ -99,7 +107,12 @@ final class TransactOps {
           WriteSpec.parse(
               kind,
               new Request("TransactWriteItems", (ObjectNode) action.get(type)),
-              "transactItems." + (i + 1) + ".member." + Character.toLowerCase(type.charAt(0)) + type.substring(1) + "."));
+              "transactItems."
+                  + (i + 1)
+                  + ".member."
+                  + Character.toLowerCase(type.charAt(0))
+                  + type.substring(1)
+                  + "."));
     }
     long now = ctx.clock().getAsLong();
     JsonNode fingerprint = fingerprint(r);
@@ -216,7 +229,10 @@ final class TransactOps {
               : "Member must have length less than or equal to 100");
     }
     String capacityMode =
-        r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", List.of("INDEXES", "TOTAL", "NONE"));
+        r.enumValue(
+            "ReturnConsumedCapacity",
+            "returnConsumedCapacity",
+            List.of("INDEXES", "TOTAL", "NONE"));
     r.checkViolations();
     record Get(String table, Map<String, Value> key, Expressions expressions) {}
     List<Get> gets = new ArrayList<>();

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * What a table write did to one secondary index, in write capacity units by the developer guide's
- * rules: a new or removed index entry costs its size in 1 KB units; an entry whose key changed costs
- * a delete and a put; an entry rewritten in place costs the larger image; an unchanged one nothing.
+ * rules: a new or removed index entry costs its size in 1 KB units; an entry whose key changed
+ * costs a delete and a put; an entry rewritten in place costs the larger image; an unchanged one
+ * nothing.
  *
  * @param units write capacity units consumed by the index
  */

@@ -13,9 +13,9 @@ import java.util.HexFormat;
 /**
  * How items are ordered. Within a partition, sort keys order naturally (strings by UTF-8 bytes,
  * numbers numerically, binary unsigned). Partitions order by a hash of the partition key, so that
- * Scan returns items in a hash order as DynamoDB does; the hash is dynalite's (the first 6 hex digits
- * of {@code md5("Outliers" + key bytes)}), so that Scan pages and parallel-scan segments match the
- * conformance reference exactly.
+ * Scan returns items in a hash order as DynamoDB does; the hash is dynalite's (the first 6 hex
+ * digits of {@code md5("Outliers" + key bytes)}), so that Scan pages and parallel-scan segments
+ * match the conformance reference exactly.
  */
 public final class KeyOrder {
   private KeyOrder() {}

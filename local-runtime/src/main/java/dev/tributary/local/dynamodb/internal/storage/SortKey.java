@@ -4,8 +4,8 @@ import dev.tributary.local.dynamodb.internal.model.Value;
 import java.util.Comparator;
 
 /**
- * The position of an item within a partition: its sort key, then (in indexes, where sort keys repeat)
- * the hash prefix and key of the table item.
+ * The position of an item within a partition: its sort key, then (in indexes, where sort keys
+ * repeat) the hash prefix and key of the table item.
  *
  * @param range the sort key value, or {@link KeyOrder#NO_RANGE}
  * @param tablePrefix the table key's hash prefix (indexes), or ""

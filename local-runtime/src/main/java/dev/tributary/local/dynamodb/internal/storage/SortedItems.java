@@ -56,9 +56,10 @@ final class SortedItems {
     count = 0;
   }
 
-  /** The items of one partition, in sort order or reversed, strictly after {@code start} if given. */
-  Iterator<Map<String, Value>> partition(
-      PartitionKey partition, SortKey start, boolean forward) {
+  /**
+   * The items of one partition, in sort order or reversed, strictly after {@code start} if given.
+   */
+  Iterator<Map<String, Value>> partition(PartitionKey partition, SortKey start, boolean forward) {
     TreeMap<SortKey, Map<String, Value>> items = partitions.get(partition);
     if (items == null) {
       return Collections.emptyIterator();

@@ -113,7 +113,15 @@ public final class Table {
       if (after != null) {
         data.put(after.partition, after.sort, after.projected);
       }
-      writes.put(index.name(), IndexWrite.of(before == null ? null : before.projected, after == null ? null : after.projected, before != null && after != null && before.partition.equals(after.partition) && SortKey.ORDER.compare(before.sort, after.sort) == 0));
+      writes.put(
+          index.name(),
+          IndexWrite.of(
+              before == null ? null : before.projected,
+              after == null ? null : after.projected,
+              before != null
+                  && after != null
+                  && before.partition.equals(after.partition)
+                  && SortKey.ORDER.compare(before.sort, after.sort) == 0));
     }
     return writes;
   }
@@ -182,7 +190,8 @@ public final class Table {
     SortKey start = null;
     if (startItem != null) {
       partition =
-          PartitionKey.of(startItem.get(index == null ? schema.hash().name() : index.hash().name()));
+          PartitionKey.of(
+              startItem.get(index == null ? schema.hash().name() : index.hash().name()));
       start = position(index, startItem);
     }
     Predicate<PartitionKey> inSegment =

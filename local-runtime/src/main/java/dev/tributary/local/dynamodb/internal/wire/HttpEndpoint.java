@@ -22,8 +22,9 @@ import java.util.zip.CRC32;
 
 /**
  * The DynamoDB JSON 1.0 protocol over HTTP on 127.0.0.1: {@code POST /} with {@code X-Amz-Target:
- * DynamoDB_20120810.<Operation>}, JSON in and out, {@code x-amz-crc32} on every response. Signatures
- * are accepted unchecked (local use). Nagle's algorithm is off, or each request would wait ~40 ms.
+ * DynamoDB_20120810.<Operation>}, JSON in and out, {@code x-amz-crc32} on every response.
+ * Signatures are accepted unchecked (local use). Nagle's algorithm is off, or each request would
+ * wait ~40 ms.
  */
 public final class HttpEndpoint implements AutoCloseable {
   static {
@@ -53,7 +54,8 @@ public final class HttpEndpoint implements AutoCloseable {
   public HttpEndpoint(int port, Engine engine, Interceptor interceptor) throws IOException {
     this.engine = engine;
     this.interceptor = interceptor;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -77,7 +79,11 @@ public final class HttpEndpoint implements AutoCloseable {
     try {
       if (!exchange.getRequestMethod().equals("POST")) {
         if (exchange.getRequestMethod().equals("GET")) {
-          send(exchange, 200, "healthy: dynamodb.local ".getBytes(StandardCharsets.UTF_8), "text/plain");
+          send(
+              exchange,
+              200,
+              "healthy: dynamodb.local ".getBytes(StandardCharsets.UTF_8),
+              "text/plain");
         } else {
           send(exchange, 404, new byte[0], "text/plain");
         }
@@ -106,7 +112,10 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         body = object;
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        error(exchange, new DynamoException("SerializationException", 400, "Invalid JSON: " + e.getOriginalMessage()));
+        error(
+            exchange,
+            new DynamoException(
+                "SerializationException", 400, "Invalid JSON: " + e.getOriginalMessage()));
         return;
       }
       JsonNode response;
@@ -124,8 +133,7 @@ public final class HttpEndpoint implements AutoCloseable {
       send(exchange, 200, MAPPER.writeValueAsBytes(response), "application/x-amz-json-1.0");
     } catch (RuntimeException e) {
       error(
-          exchange,
-          new DynamoException("InternalServerError", 500, "Internal server error: " + e));
+          exchange, new DynamoException("InternalServerError", 500, "Internal server error: " + e));
     } finally {
       exchange.close();
     }
