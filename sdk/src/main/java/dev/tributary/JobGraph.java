@@ -28,8 +28,10 @@ public final class JobGraph {
   private final int maxKeyGroups;
   private final List<GraphNode> nodes;
   private final List<List<Integer>> outputs;
+  private final JobProvider provider;
 
-  private JobGraph(String jobName, int maxKeyGroups, List<GraphNode> nodes) {
+  private JobGraph(String jobName, int maxKeyGroups, List<GraphNode> nodes, JobProvider provider) {
+    this.provider = provider;
     this.jobName = jobName;
     this.maxKeyGroups = maxKeyGroups;
     this.nodes = List.copyOf(nodes);
@@ -64,7 +66,17 @@ public final class JobGraph {
     provider.build(env);
     List<GraphNode> nodes = env.graph.freeze();
     GraphValidator.validate(env.jobName(), nodes);
-    return new JobGraph(env.jobName(), env.maxKeyGroups(), nodes);
+    return new JobGraph(env.jobName(), env.maxKeyGroups(), nodes, provider);
+  }
+
+  /**
+   * The same graph with its own instances of the user functions, built again from the program. User
+   * functions hold per-executor fields (state handles bound in {@code open}), so executors that run
+   * at the same time in one JVM each need their own instance, as Flink gives each parallel task its
+   * own copy of a function.
+   */
+  public JobGraph instance() {
+    return of(provider);
   }
 
   /** The job's name. */

@@ -11,7 +11,6 @@ import dev.tributary.spi.ManualClock;
 import dev.tributary.spi.OutputCollector;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.Layout;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +44,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * fences zombies and duplicates). Batches are cut into epochs that fit a transaction; a lost
  * version race is redone from the committed state; an unknown outcome is retried with the same
  * ClientRequestToken and, past the token window, settled by reading the checkpoint.
+ *
+ * <p>A runner is used by one thread at a time; runners of one job may run at the same time (they
+ * build their own instances of the job's functions).
  */
 public final class KeyedStageRunner {
   /** Writes an epoch may collect before it is committed (a transaction holds 100). */
@@ -87,7 +89,8 @@ public final class KeyedStageRunner {
       Duration backoff) {
     this.client = Objects.requireNonNull(client, "client");
     this.tables = Objects.requireNonNull(tables, "tables");
-    this.graph = Objects.requireNonNull(graph, "graph");
+    // this runner's own user-function instances: runners may work at the same time
+    this.graph = Objects.requireNonNull(graph, "graph").instance();
     this.maxConflictRetries = maxConflictRetries;
     this.maxCommitAttempts = maxCommitAttempts;
     this.backoff = backoff;
@@ -110,7 +113,7 @@ public final class KeyedStageRunner {
   }
 
   /** Checkpoint of one (split, slot). */
-  private record Checkpoint(boolean exists, Position position, long epoch) {}
+  private record Checkpoint(boolean exists, Position position, long epoch, String commitId) {}
 
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
@@ -423,10 +426,13 @@ public final class KeyedStageRunner {
       if (changes.items().isEmpty() && !moved) {
         return Outcome.COMMITTED; // nothing to do
       }
-      // the checkpoint goes last: its index tells a fence from a conflict
+      // the checkpoint goes last: its index tells a fence from a conflict. It carries a random
+      // commit id, which tells our own commit from a duplicate's when the outcome was lost
+      String token = UUID.randomUUID().toString();
       Map<String, AttributeValue> item = new HashMap<>(checkpointKey);
       item.put("pos", AttributeValue.fromS(through.encode()));
       item.put("epoch", num(epochNumber));
+      item.put("commit", AttributeValue.fromS(token));
       Put.Builder put = Put.builder().tableName(tables.state()).item(item);
       if (checkpoint.exists()) {
         put.conditionExpression("epoch = :e")
@@ -446,28 +452,13 @@ public final class KeyedStageRunner {
                 + " writes, more than the 100 a DynamoDB transaction holds: a single record changed"
                 + " too many map entries, list chunks or timers at once");
       }
-      String token =
-          UUID.nameUUIDFromBytes(
-                  (graph.jobName()
-                          + "|"
-                          + split
-                          + "|"
-                          + batch.slots()
-                          + "|"
-                          + batch.slot()
-                          + "|"
-                          + epochNumber
-                          + "|"
-                          + through.encode())
-                      .getBytes(StandardCharsets.UTF_8))
-              .toString();
       TransactWriteItemsRequest request =
           TransactWriteItemsRequest.builder()
               .transactItems(changes.items())
               .clientRequestToken(token)
               .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
               .build();
-      Outcome outcome = execute(request, epochNumber, through);
+      Outcome outcome = execute(request, token);
       if (outcome != Outcome.COMMITTED) {
         return outcome;
       }
@@ -475,7 +466,7 @@ public final class KeyedStageRunner {
       totals.epochs++;
       totals.outputs += outputs.size();
       outputs.clear();
-      checkpoint = new Checkpoint(true, through, epochNumber);
+      checkpoint = new Checkpoint(true, through, epochNumber, token);
       totals.checkpoint = checkpoint;
       fired.putAll(written);
       fe = Math.max(fe, newFe);
@@ -509,7 +500,7 @@ public final class KeyedStageRunner {
     }
 
     /** Sends the transaction; classifies the outcome; retries unknown outcomes. */
-    private Outcome execute(TransactWriteItemsRequest request, long epochNumber, Position through) {
+    private Outcome execute(TransactWriteItemsRequest request, String commitId) {
       int checkpointIndex = request.transactItems().size() - 1;
       RuntimeException lastUnknown = null;
       for (int attempt = 0; attempt < maxCommitAttempts; attempt++) {
@@ -522,7 +513,7 @@ public final class KeyedStageRunner {
           String fence =
               reasons.size() > checkpointIndex ? reasons.get(checkpointIndex).code() : null;
           if ("ConditionalCheckFailed".equals(fence)) {
-            return settle(epochNumber, through) ? Outcome.COMMITTED : Outcome.FENCED;
+            return settle(commitId) ? Outcome.COMMITTED : Outcome.FENCED;
           }
           boolean conditionFailed =
               reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
@@ -561,12 +552,12 @@ public final class KeyedStageRunner {
         }
       }
       // the token window may have passed: the checkpoint says whether it committed
-      if (settle(epochNumber, through)) {
+      if (settle(commitId)) {
         return Outcome.COMMITTED;
       }
       throw new IllegalStateException(
           "could not commit epoch "
-              + epochNumber
+              + (checkpoint.epoch() + 1)
               + " of split "
               + split
               + ", slot "
@@ -577,10 +568,9 @@ public final class KeyedStageRunner {
           lastUnknown);
     }
 
-    /** Whether the checkpoint shows this epoch as committed (by an earlier attempt of ours). */
-    private boolean settle(long epochNumber, Position through) {
-      Checkpoint now = readCheckpoint(checkpointKey, totals);
-      return now.epoch() == epochNumber && now.position().equals(through);
+    /** Whether the checkpoint shows this commit as done (by an earlier attempt of ours). */
+    private boolean settle(String commitId) {
+      return commitId.equals(readCheckpoint(checkpointKey, totals).commitId());
     }
 
     private void countWrites(List<ConsumedCapacity> consumed) {
@@ -622,11 +612,14 @@ public final class KeyedStageRunner {
       totals.readUnits += response.consumedCapacity().capacityUnits();
     }
     if (!response.hasItem() || response.item().isEmpty()) {
-      return new Checkpoint(false, Position.BEGINNING, 0);
+      return new Checkpoint(false, Position.BEGINNING, 0, null);
     }
     Map<String, AttributeValue> item = response.item();
     return new Checkpoint(
-        true, Position.decode(item.get("pos").s()), Long.parseLong(item.get("epoch").n()));
+        true,
+        Position.decode(item.get("pos").s()),
+        Long.parseLong(item.get("epoch").n()),
+        item.containsKey("commit") ? item.get("commit").s() : null);
   }
 
   private Map<String, Fired> readFired(DynamoDbStateBackend backend, Batch batch, Totals totals) {

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -38,6 +37,7 @@ final class Harness implements AutoCloseable {
   private static final AtomicInteger TABLES = new AtomicInteger();
 
   final DynamoDbLocal local;
+  private final boolean ownsLocal;
   final DynamoDbClient client;
   final StateTables tables;
   final JobGraph graph;
@@ -45,9 +45,10 @@ final class Harness implements AutoCloseable {
   private final Serde<Object> keySerde;
 
   @SuppressWarnings("unchecked")
-  private Harness(JobProvider job) {
+  private Harness(JobProvider job, DynamoDbLocal shared) {
     this.graph = JobGraph.of(job);
-    this.local = DynamoDbLocal.builder().build();
+    this.ownsLocal = shared == null;
+    this.local = shared == null ? DynamoDbLocal.builder().build() : shared;
     this.client = client(local.endpoint(), true);
     this.tables = StateTables.withPrefix("t" + TABLES.incrementAndGet());
     tables.createIfMissing(client);
@@ -56,8 +57,14 @@ final class Harness implements AutoCloseable {
     this.keySerde = (Serde<Object>) ((KeyBySpec) keyBy.spec()).keySerde();
   }
 
+  /** A harness with its own endpoint. */
   static Harness start(JobProvider job) {
-    return new Harness(job);
+    return new Harness(job, null);
+  }
+
+  /** A harness with fresh tables on a shared endpoint (closing it leaves the endpoint running). */
+  static Harness on(DynamoDbLocal local, JobProvider job) {
+    return new Harness(job, local);
   }
 
   /** A client; without SDK retries when {@code sdkRetries} is false (every fault reaches us). */
@@ -65,7 +72,7 @@ final class Harness implements AutoCloseable {
     ClientOverrideConfiguration.Builder config =
         ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofSeconds(10));
     if (!sdkRetries) {
-      config.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1));
+      config.retryStrategy(b -> b.maxAttempts(1));
     }
     return DynamoDbClient.builder()
         .endpointOverride(endpoint)
@@ -79,6 +86,27 @@ final class Harness implements AutoCloseable {
 
   KeyedStageRunner runner() {
     return new KeyedStageRunner(client, tables, graph, 50, 8, Duration.ofMillis(2));
+  }
+
+  /** A client with {@code interceptor} and the SDK's retries on or off. */
+  DynamoDbClient client(
+      software.amazon.awssdk.core.interceptor.ExecutionInterceptor interceptor,
+      boolean sdkRetries) {
+    ClientOverrideConfiguration.Builder config =
+        ClientOverrideConfiguration.builder()
+            .apiCallAttemptTimeout(Duration.ofSeconds(10))
+            .addExecutionInterceptor(interceptor);
+    if (!sdkRetries) {
+      config.retryStrategy(b -> b.maxAttempts(1));
+    }
+    return DynamoDbClient.builder()
+        .endpointOverride(local.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
+        .overrideConfiguration(config.build())
+        .build();
   }
 
   KeyedStageRunner runner(DynamoDbClient other) {
@@ -200,6 +228,8 @@ final class Harness implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    local.close();
+    if (ownsLocal) {
+      local.close();
+    }
   }
 }
