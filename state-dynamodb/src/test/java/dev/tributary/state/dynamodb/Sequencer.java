@@ -1,0 +1,94 @@
+package dev.tributary.state.dynamodb;
+
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/**
+ * Lets concurrent writers make their DynamoDB calls one at a time, in an order the test chooses:
+ * each writer's client stops before every call until the test grants it. Between calls writers run
+ * freely; the test waits until every writer is stopped or finished before it picks the next one.
+ */
+final class Sequencer {
+  private enum State {
+    RUNNING,
+    WAITING,
+    DONE
+  }
+
+  private final State[] states;
+  private final boolean[] granted;
+
+  Sequencer(int writers) {
+    states = new State[writers];
+    granted = new boolean[writers];
+    java.util.Arrays.fill(states, State.RUNNING);
+  }
+
+  /** The interceptor for writer {@code w}'s client. */
+  ExecutionInterceptor gate(int w) {
+    return new ExecutionInterceptor() {
+      @Override
+      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        arrive(w);
+      }
+    };
+  }
+
+  private synchronized void arrive(int w) {
+    states[w] = State.WAITING;
+    notifyAll();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!granted[w]) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        throw new IllegalStateException("writer " + w + " was never granted its call");
+      }
+      try {
+        wait(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    granted[w] = false;
+  }
+
+  /** Writer {@code w} has finished (or failed). */
+  synchronized void done(int w) {
+    states[w] = State.DONE;
+    notifyAll();
+  }
+
+  /** Waits until no writer is running; returns the waiting ones (empty when all are done). */
+  synchronized List<Integer> waiting() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      boolean running = false;
+      List<Integer> out = new ArrayList<>();
+      for (int i = 0; i < states.length; i++) {
+        running |= states[i] == State.RUNNING;
+        if (states[i] == State.WAITING) {
+          out.add(i);
+        }
+      }
+      if (!running) {
+        return out;
+      }
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        throw new IllegalStateException("a writer neither called DynamoDB nor finished in 60 s");
+      }
+      wait(left);
+    }
+  }
+
+  /** Lets writer {@code w} make its next call. */
+  synchronized void grant(int w) {
+    granted[w] = true;
+    states[w] = State.RUNNING;
+    notifyAll();
+  }
+}
