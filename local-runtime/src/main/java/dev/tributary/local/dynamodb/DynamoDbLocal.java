@@ -188,6 +188,17 @@ public final class DynamoDbLocal implements AutoCloseable {
               "RequestLimitExceeded",
               400,
               "Throughput exceeds the current throughput limit for your account.");
+      case ACCESS_DENIED ->
+          throw new DynamoException(
+              "AccessDeniedException",
+              400,
+              "User: arn:aws:iam::"
+                  + context.accountId()
+                  + ":user/local is not authorized to perform: dynamodb:"
+                  + operation
+                  + " because no identity-based policy allows the dynamodb:"
+                  + operation
+                  + " action");
       default -> throw new DynamoException("InternalServerError", 500, "Internal server error");
     }
   }

@@ -14,5 +14,7 @@ public enum FaultError {
   /** RequestLimitExceeded (400, retried by the SDKs). */
   REQUEST_LIMIT_EXCEEDED,
   /** InternalServerError (500, retried by the SDKs). */
-  INTERNAL_SERVER_ERROR
+  INTERNAL_SERVER_ERROR,
+  /** AccessDeniedException (400, not retried): the caller's IAM policy lacks the action. */
+  ACCESS_DENIED
 }

@@ -8,6 +8,7 @@ import dev.tributary.spi.Timer;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.OperatorStore;
+import dev.tributary.state.dynamodb.internal.Spill;
 import dev.tributary.state.dynamodb.internal.StoredKey;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,14 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Keyed state and timers in the state table, for the SDK's executor. One instance serves one epoch
@@ -54,6 +58,7 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   private final Map<String, OperatorStore> stores = new LinkedHashMap<>();
   private double readUnits;
+  private double cleanupWriteUnits;
 
   /**
    * A backend for the slot owning {@code keyGroups}; {@code full} tells the timer queues when the
@@ -140,16 +145,20 @@ public final class DynamoDbStateBackend implements StateBackend {
     if (item.containsKey("c")) {
       item.get("c").m().forEach((id, v) -> cells.put(id, v.b().asByteArray()));
     }
-    boolean hasSpills = item.containsKey("m") || item.containsKey("l");
-    Map<String, Map<String, byte[]>> spilledMaps = new LinkedHashMap<>();
-    Map<String, List<byte[]>> spilledLists = new LinkedHashMap<>();
-    if (hasSpills) {
-      if (item.containsKey("m")) {
-        item.get("m").ss().forEach(id -> spilledMaps.put(id, new LinkedHashMap<>()));
-      }
-      if (item.containsKey("l")) {
-        item.get("l").m().keySet().forEach(id -> spilledLists.put(id, new ArrayList<>()));
-      }
+    h.generation = item.containsKey("g") ? Long.parseLong(item.get("g").n()) : 0;
+    Map<String, Long> mapGens = new HashMap<>();
+    Map<String, Long> listGens = new HashMap<>();
+    if (item.containsKey("m")) {
+      item.get("m").m().forEach((id, g) -> mapGens.put(id, Long.parseLong(g.n())));
+    }
+    if (item.containsKey("l")) {
+      item.get("l").m().forEach((id, g) -> listGens.put(id, Long.parseLong(g.n())));
+    }
+    Map<String, Map<String, byte[]>> entries = new HashMap<>();
+    Map<String, List<byte[]>> chunks = new HashMap<>();
+    mapGens.keySet().forEach(id -> entries.put(id, new LinkedHashMap<>()));
+    listGens.keySet().forEach(id -> chunks.put(id, new ArrayList<>()));
+    if (!mapGens.isEmpty() || !listGens.isEmpty() || h.generation > 0) {
       Map<String, AttributeValue> start = null;
       do {
         Map<String, AttributeValue> exclusive = start;
@@ -171,15 +180,15 @@ public final class DynamoDbStateBackend implements StateBackend {
         count(List.of(page.consumedCapacity()));
         for (Map<String, AttributeValue> part : page.items()) {
           String sk = part.get(StateTables.SK).s();
+          String[] p = Layout.parsePart(sk);
+          long generation = Long.parseLong(p[2]);
           byte[] data = part.get("b").b().asByteArray();
-          if (sk.startsWith("M#")) {
-            int last = sk.lastIndexOf('#');
-            spilledMaps
-                .computeIfAbsent(sk.substring(2, last), k -> new LinkedHashMap<>())
-                .put(sk.substring(last + 1), data);
-          } else if (sk.startsWith("L#")) {
-            int last = sk.lastIndexOf('#');
-            spilledLists.computeIfAbsent(sk.substring(2, last), k -> new ArrayList<>()).add(data);
+          if (p[0].equals("M") && Long.valueOf(generation).equals(mapGens.get(p[1]))) {
+            entries.get(p[1]).put(p[3], data);
+          } else if (p[0].equals("L") && Long.valueOf(generation).equals(listGens.get(p[1]))) {
+            chunks.get(p[1]).add(data); // sort keys keep the chunks in order
+          } else {
+            h.garbage.add(sk); // an older generation, left by a commit that crashed before cleanup
           }
         }
         start =
@@ -188,7 +197,9 @@ public final class DynamoDbStateBackend implements StateBackend {
                 : null;
       } while (start != null);
     }
-    h.store().decode(h, cells, spilledMaps, spilledLists);
+    mapGens.forEach((id, g) -> h.loadedSpill(id, new Spill(true, g, entries.get(id), null)));
+    listGens.forEach((id, g) -> h.loadedSpill(id, new Spill(false, g, null, chunks.get(id))));
+    h.store().decode(h, cells);
   }
 
   /**
@@ -280,6 +291,19 @@ public final class DynamoDbStateBackend implements StateBackend {
     return writes;
   }
 
+  /**
+   * Whether an event-time timer up to {@code watermark} or a processing-time one up to {@code now}
+   * waits.
+   */
+  public boolean hasDueTimers(long watermark, long now) {
+    for (OperatorStore store : stores.values()) {
+      if (store.eventQueue().hasDue(watermark) || store.processingQueue().hasDue(now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Timers fired since the last commit. */
   public long firedInEpoch() {
     long n = 0;
@@ -350,6 +374,63 @@ public final class DynamoDbStateBackend implements StateBackend {
     for (OperatorStore store : stores.values()) {
       store.collect(tables.state(), changes);
     }
+  }
+
+  /**
+   * Deletes the items of cleared or rewritten spills (older generations), outside any transaction:
+   * nothing reads them any more, so a crash before or during this only leaves garbage that the next
+   * load of the key finds and deletes. Best effort: a failure is left for that next time.
+   */
+  public void cleanGarbage() {
+    List<WriteRequest> deletes = new ArrayList<>();
+    for (OperatorStore store : stores.values()) {
+      store
+          .takeGarbage()
+          .forEach(
+              (pk, sks) -> {
+                for (String sk : sks) {
+                  deletes.add(
+                      WriteRequest.builder()
+                          .deleteRequest(
+                              d ->
+                                  d.key(
+                                      Map.of(
+                                          StateTables.PK,
+                                          AttributeValue.fromS(pk),
+                                          StateTables.SK,
+                                          AttributeValue.fromS(sk))))
+                          .build());
+                }
+              });
+    }
+    for (int from = 0; from < deletes.size(); from += 25) {
+      Map<String, List<WriteRequest>> request =
+          Map.of(tables.state(), deletes.subList(from, Math.min(deletes.size(), from + 25)));
+      try {
+        for (int attempt = 0; !request.isEmpty() && attempt < 5; attempt++) {
+          Map<String, List<WriteRequest>> current = request;
+          BatchWriteItemResponse response =
+              client.batchWriteItem(
+                  b ->
+                      b.requestItems(current).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+          if (response.consumedCapacity() != null) {
+            for (ConsumedCapacity c : response.consumedCapacity()) {
+              if (c.capacityUnits() != null) {
+                cleanupWriteUnits += c.capacityUnits();
+              }
+            }
+          }
+          request = response.hasUnprocessedItems() ? response.unprocessedItems() : Map.of();
+        }
+      } catch (SdkException e) {
+        return; // left for the next load of these keys
+      }
+    }
+  }
+
+  /** Write units spent deleting garbage. */
+  public double cleanupWriteUnits() {
+    return cleanupWriteUnits;
   }
 
   /** Forgets everything loaded (after a conflict, to reload). */

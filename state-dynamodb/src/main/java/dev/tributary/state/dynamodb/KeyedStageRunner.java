@@ -49,11 +49,17 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * build their own instances of the job's functions).
  */
 public final class KeyedStageRunner {
-  /** Writes an epoch may collect before it is committed (a transaction holds 100). */
-  public static final int SOFT_WRITE_LIMIT = 80;
+  /** The actions a DynamoDB transaction holds. */
+  public static final int MAX_ACTIONS = 100;
 
-  /** Bytes an epoch may collect before it is committed (a transaction holds 4 MB). */
-  public static final long SOFT_BYTE_LIMIT = 3L * 1024 * 1024;
+  /** The bytes a DynamoDB transaction holds (4 MB); epochs stay below this estimate. */
+  public static final long MAX_BYTES = 4_000_000L;
+
+  /**
+   * While firing timers, an epoch commits once it holds this many actions, leaving room for what
+   * one firing writes.
+   */
+  static final int TIMER_ACTIONS = 90;
 
   /** Outbox records go into pages of at most this many bytes. */
   static final int OUTBOX_PAGE_BYTES = 300 * 1024;
@@ -133,14 +139,23 @@ public final class KeyedStageRunner {
   private enum Outcome {
     COMMITTED,
     CONFLICT,
-    FENCED
+    FENCED,
+    /** The epoch outgrew a transaction: redo it with a cut where {@link Cuts} says. */
+    RECUT
+  }
+
+  /** Where epochs must end, learned from epochs that outgrew a transaction. */
+  private static final class Cuts {
+    final java.util.Set<Position> beforeRecord = new java.util.HashSet<>();
+    boolean beforeTimers;
+    int timerActions = TIMER_ACTIONS;
   }
 
   /** Mutable accounting of one run. */
   private static final class Totals {
     int epochs;
     long applied;
-    long skipped;
+    long skipped = -1;
     long outputs;
     long timersFired;
     int conflicts;
@@ -155,13 +170,18 @@ public final class KeyedStageRunner {
     Totals totals = new Totals();
     String split = batch.split() == null ? "~tick" : batch.split();
     KeyGroupRange range = KeyGroups.rangeOf(batch.slot(), graph.maxKeyGroups(), batch.slots());
+    Cuts cuts = new Cuts();
     for (int attempt = 0; ; attempt++) {
-      Outcome outcome = attempt(batch, split, range, totals);
+      Outcome outcome = attempt(batch, split, range, totals, cuts);
       if (outcome == Outcome.COMMITTED) {
         return report(totals, false);
       }
       if (outcome == Outcome.FENCED) {
         return report(totals, true);
+      }
+      if (outcome == Outcome.RECUT) {
+        attempt--; // not a conflict: the next attempt cuts the epoch earlier
+        continue;
       }
       totals.conflicts++;
       if (attempt >= maxConflictRetries) {
@@ -196,7 +216,8 @@ public final class KeyedStageRunner {
   }
 
   /** One attempt from the committed state; commits as many epochs as the batch needs. */
-  private Outcome attempt(Batch batch, String split, KeyGroupRange range, Totals totals) {
+  private Outcome attempt(
+      Batch batch, String split, KeyGroupRange range, Totals totals, Cuts cuts) {
     Map<String, AttributeValue> checkpointKey =
         key(
             Layout.checkpointPk(graph.jobName(), split),
@@ -213,15 +234,13 @@ public final class KeyedStageRunner {
       }
     }
     pending.sort((a, b) -> a.position().compareTo(b.position()));
-    List<Output> outputs = new ArrayList<>();
-    boolean[] full = new boolean[1];
-    DynamoDbStateBackend backend = new DynamoDbStateBackend(client, tables, range, () -> full[0]);
+    Epoch[] current = new Epoch[1];
+    DynamoDbStateBackend backend =
+        new DynamoDbStateBackend(
+            client, tables, range, () -> current[0] != null && current[0].timersFull());
     ManualClock clock = new ManualClock(batch.processingTime());
     OutputCollector collector =
-        (sink, value, timestamp) -> {
-          Serde<Object> serde = sinkSerdes.get(sink);
-          outputs.add(new Output(sink, serde.serialize(value), timestamp));
-        };
+        (sink, value, timestamp) -> current[0].output(sink, value, timestamp);
     try (JobExecutor executor = new JobExecutor(graph, backend, clock, collector)) {
       Map<String, Fired> fired = readFired(backend, batch, totals);
       long firedEvent = Long.MAX_VALUE;
@@ -247,23 +266,34 @@ public final class KeyedStageRunner {
         }
       }
       Epoch epoch =
-          new Epoch(batch, split, checkpointKey, checkpoint, fired, backend, outputs, totals);
+          new Epoch(batch, split, checkpointKey, checkpoint, fired, backend, totals, cuts);
+      current[0] = epoch;
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
       epoch.storedNext = storedNext;
       Position last = checkpoint.position();
-      long appliedInEpoch = 0;
       for (KeyedRecord r : pending) {
-        executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
-        last = r.position();
-        appliedInEpoch++;
-        if (epoch.isFull()) {
+        if (epoch.recordCount > 0 && cuts.beforeRecord.contains(r.position())) {
           Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
           if (o != Outcome.COMMITTED) {
             return o;
           }
-          totals.applied += appliedInEpoch;
-          appliedInEpoch = 0;
+        }
+        executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
+        last = r.position();
+        epoch.recordCount++;
+        epoch.lastRecord = last;
+        if (epoch.isFull(MAX_ACTIONS)) {
+          Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
+          if (o != Outcome.COMMITTED) {
+            return o;
+          }
+        }
+      }
+      if (epoch.recordCount > 0 && cuts.beforeTimers) {
+        Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
+        if (o != Outcome.COMMITTED) {
+          return o;
         }
       }
       // then time: due timers up to the watermark and the clock fire, in epochs that fit; the
@@ -276,24 +306,32 @@ public final class KeyedStageRunner {
         epoch.storedNext =
             backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
       }
-      full[0] = epoch.isFull();
+      epoch.timePhase = true;
       for (int exchange : exchanges) {
         executor.injectWatermark(exchange, watermark);
       }
       while (true) {
         executor.fireDueTimers();
-        boolean paused = full[0] || epoch.isFull();
         long nextEvent = backend.earliestEventTimer();
         long nextProcessing = backend.earliestProcessingTimer();
-        boolean done = nextEvent > watermark && nextProcessing > now;
-        if (done || !paused) {
-          Outcome o = epoch.commit(last, watermark, now);
-          if (o == Outcome.COMMITTED) {
-            totals.applied += appliedInEpoch;
-          }
-          return o;
+        if (!backend.hasDueTimers(watermark, now)) {
+          return epoch.commit(last, watermark, now);
         }
         // the epoch filled up while firing: commit what fired so far, then go on
+        if (backend.firedInEpoch() == 0 && !epoch.timersFull()) {
+          throw new IllegalStateException(
+              "timers due at "
+                  + nextEvent
+                  + "/"
+                  + nextProcessing
+                  + " did not fire at watermark "
+                  + watermark
+                  + " and time "
+                  + now
+                  + " (operator watermark "
+                  + executor.outputWatermark()
+                  + ")");
+        }
         Outcome o =
             epoch.commit(
                 last,
@@ -302,14 +340,13 @@ public final class KeyedStageRunner {
         if (o != Outcome.COMMITTED) {
           return o;
         }
-        totals.applied += appliedInEpoch;
-        appliedInEpoch = 0;
-        full[0] = false;
       }
     } finally {
-      totals.skipped = skipped;
+      if (totals.skipped < 0) {
+        totals.skipped = skipped; // as of the first attempt: later ones also skip our own commits
+      }
       totals.readUnits += backend.readUnits();
-      totals.timersFired += backend.timersFired();
+      totals.writeUnits += backend.cleanupWriteUnits();
     }
   }
 
@@ -321,13 +358,23 @@ public final class KeyedStageRunner {
     Checkpoint checkpoint;
     final Map<String, Fired> fired;
     final DynamoDbStateBackend backend;
-    final List<Output> outputs;
+    final List<Output> outputs = new ArrayList<>();
+    long outputBytes;
     final Totals totals;
+    final Cuts cuts;
     long fe;
     long fp;
 
     /** Lower bounds of the stored timers that are not in memory (event, processing). */
     long[] storedNext;
+
+    /** Records applied in this epoch, and the last of them. */
+    int recordCount;
+
+    Position lastRecord;
+
+    /** Whether the records are done and timers are firing. */
+    boolean timePhase;
 
     Epoch(
         Batch batch,
@@ -336,26 +383,39 @@ public final class KeyedStageRunner {
         Checkpoint checkpoint,
         Map<String, Fired> fired,
         DynamoDbStateBackend backend,
-        List<Output> outputs,
-        Totals totals) {
+        Totals totals,
+        Cuts cuts) {
       this.batch = batch;
       this.split = split;
       this.checkpointKey = checkpointKey;
       this.checkpoint = checkpoint;
       this.fired = new LinkedHashMap<>(fired);
       this.backend = backend;
-      this.outputs = outputs;
       this.totals = totals;
+      this.cuts = cuts;
     }
 
-    boolean isFull() {
-      long bytes = 0;
-      for (Output o : outputs) {
-        bytes += o.value().length + o.sink().length() + 16;
-      }
-      int pages = (int) (bytes / OUTBOX_PAGE_BYTES) + 1;
-      return backend.pendingWrites() + pages + fired.size() + 1 >= SOFT_WRITE_LIMIT
-          || bytes >= SOFT_BYTE_LIMIT;
+    void output(String sink, Object value, long timestamp) {
+      byte[] bytes = sinkSerdes.get(sink).serialize(value);
+      outputs.add(new Output(sink, bytes, timestamp));
+      outputBytes += recordBytes(sink, bytes);
+    }
+
+    /**
+     * Whether the epoch's estimated actions reach {@code actions} or its outputs most of a
+     * transaction's bytes. State sizes are not estimated per record (that would re-encode the
+     * state): an epoch whose state outgrows 4 MB is cut at commit time and redone ({@link #recut}).
+     */
+    boolean isFull(int actions) {
+      int pages = outputs.isEmpty() ? 0 : (int) (outputBytes / OUTBOX_PAGE_BYTES) + 1;
+      boolean timerItems = timePhase || backend.firedInEpoch() > 0 || backend.addsTimers();
+      return backend.pendingWrites() + pages + (timerItems ? fired.size() : 0) + 1 >= actions
+          || outputBytes >= MAX_BYTES * 3 / 4;
+    }
+
+    /** Whether firing must pause for a commit. */
+    boolean timersFull() {
+      return timePhase && isFull(cuts.timerActions);
     }
 
     /** Commits everything pending with the checkpoint at {@code through}. */
@@ -373,7 +433,7 @@ public final class KeyedStageRunner {
         if (o.timestamp() != Long.MIN_VALUE) {
           record.put("t", AttributeValue.fromN(Long.toString(o.timestamp())));
         }
-        long size = o.value().length + o.sink().length() + 16;
+        long size = recordBytes(o.sink(), o.value());
         if (pageBytes + size > OUTBOX_PAGE_BYTES && !records.isEmpty()) {
           addPage(changes, epochNumber, page++, records, pageBytes);
           records = new ArrayList<>();
@@ -441,16 +501,8 @@ public final class KeyedStageRunner {
         put.conditionExpression("attribute_not_exists(pk)");
       }
       changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
-      if (changes.items().size() > 100) {
-        throw new IllegalStateException(
-            "one epoch of split "
-                + split
-                + ", slot "
-                + batch.slot()
-                + " needs "
-                + changes.items().size()
-                + " writes, more than the 100 a DynamoDB transaction holds: a single record changed"
-                + " too many map entries, list chunks or timers at once");
+      if (changes.items().size() > MAX_ACTIONS || changes.bytes() > MAX_BYTES) {
+        return recut(changes);
       }
       TransactWriteItemsRequest request =
           TransactWriteItemsRequest.builder()
@@ -462,16 +514,54 @@ public final class KeyedStageRunner {
       if (outcome != Outcome.COMMITTED) {
         return outcome;
       }
+      totals.timersFired += backend.firedInEpoch();
       changes.committed();
+      backend.cleanGarbage();
       totals.epochs++;
       totals.outputs += outputs.size();
+      totals.applied += recordCount;
+      recordCount = 0;
       outputs.clear();
+      outputBytes = 0;
       checkpoint = new Checkpoint(true, through, epochNumber, token);
       totals.checkpoint = checkpoint;
       fired.putAll(written);
       fe = Math.max(fe, newFe);
       fp = Math.max(fp, newFp);
       return Outcome.COMMITTED;
+    }
+
+    /**
+     * The epoch outgrew a transaction: learn where to cut it and redo the attempt; when no cut can
+     * help (one record or one timer alone is too big), fail with what and where.
+     */
+    private Outcome recut(ChangeSet changes) {
+      if (timePhase && recordCount > 0) {
+        cuts.beforeTimers = true;
+        return Outcome.RECUT;
+      }
+      if (!timePhase && recordCount > 1) {
+        cuts.beforeRecord.add(lastRecord);
+        return Outcome.RECUT;
+      }
+      if (timePhase && backend.firedInEpoch() > 1 && cuts.timerActions > 2) {
+        cuts.timerActions = Math.max(2, cuts.timerActions / 2);
+        return Outcome.RECUT;
+      }
+      throw new StateTooLargeException(
+          (timePhase
+                  ? "one timer firing"
+                  : "the record at position " + lastRecord + " of split " + split)
+              + " on slot "
+              + batch.slot()
+              + " changes "
+              + changes.items().size()
+              + " items ("
+              + changes.bytes()
+              + " bytes), more than one DynamoDB transaction holds ("
+              + MAX_ACTIONS
+              + " items, 4 MB); emit fewer or smaller outputs per record, or touch fewer map"
+              + " entries at once");
     }
 
     private void addPage(
@@ -582,6 +672,10 @@ public final class KeyedStageRunner {
         }
       }
     }
+  }
+
+  private static long recordBytes(String sink, byte[] value) {
+    return value.length + sink.length() + 16;
   }
 
   private static boolean isThrottling(DynamoDbException e) {

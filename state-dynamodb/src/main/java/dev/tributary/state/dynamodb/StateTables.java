@@ -94,7 +94,8 @@ public record StateTables(String state, String outbox, String deadLetters) {
                 + " for a local run",
             e);
       } catch (DynamoDbException e) {
-        if (e.statusCode() == 403) {
+        String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+        if (e.statusCode() == 403 || "AccessDeniedException".equals(code)) {
           throw new IllegalStateException(
               "no permission to describe DynamoDB table '"
                   + name

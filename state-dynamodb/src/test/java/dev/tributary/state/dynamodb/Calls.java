@@ -13,7 +13,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * Counts the DynamoDB calls a client makes and crashes the caller (as a Lambda that dies) before or
  * after a chosen call: the call's effects, if any, stay; nothing after it happens.
  */
-final class Calls implements ExecutionInterceptor {
+class Calls implements ExecutionInterceptor {
   /** The invocation died. */
   static final class Crash extends Error {
     Crash(String message) {

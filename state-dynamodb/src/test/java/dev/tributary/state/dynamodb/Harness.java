@@ -207,6 +207,32 @@ final class Harness implements AutoCloseable {
     return out;
   }
 
+  /** How many items the state table holds for {@code key} of operator {@code uid}. */
+  int itemsOfKey(String uid, Object key) {
+    byte[] bytes = keySerde.serialize(key);
+    String pk =
+        dev.tributary.state.dynamodb.internal.Layout.keyPk(
+            uid, KeyGroups.keyGroupOf(bytes, graph.maxKeyGroups()), bytes);
+    int count = 0;
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> exclusive = start;
+      var page =
+          client.query(
+              b ->
+                  b.tableName(tables.state())
+                      .keyConditionExpression("pk = :pk")
+                      .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)))
+                      .exclusiveStartKey(exclusive));
+      count += page.count();
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+    return count;
+  }
+
   QueryableState state() {
     return new QueryableState(client, tables, graph);
   }

@@ -85,7 +85,7 @@ public final class LedgerJob implements JobProvider {
               for (int i = 0; i < Math.max(1, t.fanOut()); i++) {
                 out.collect(
                     new Txn(
-                        t.account(),
+                        t.fanOut() > 1 ? t.account() + "/" + (i % 250) : t.account(),
                         t.fanOut() > 1 ? t.id() * 10000 + i : t.id(),
                         t.amount(),
                         t.ts(),

@@ -6,8 +6,8 @@ package dev.tributary.state.dynamodb.internal;
  * <pre>
  * state table
  *   K#{uid}#{keyGroup}#{key}    #                      key state: version v, inline cells c, spills
- *   K#{uid}#{keyGroup}#{key}    M#{cell}#{mapKey}      one entry of a spilled map state
- *   K#{uid}#{keyGroup}#{key}    L#{cell}#{chunk}       one chunk of a spilled list state
+ *   K#{uid}#{keyGroup}#{key}    M#{cell}#{gen}#{mapKey} one entry of a spilled map state
+ *   K#{uid}#{keyGroup}#{key}    L#{cell}#{gen}#{chunk}  one chunk of a spilled list state
  *   T#{uid}#{keyGroup}          E|P#{time}#{key}#{ns}  an event / processing-time timer
  *   F#{uid}                     {slots}#{slot}         timers fired up to (fe, fp), version v
  *   C#{job}#{split}             {slots}#{slot}         checkpoint: position, epoch
@@ -27,12 +27,26 @@ public final class Layout {
     return "K#" + uid + "#" + keyGroup + "#" + Codec.b64(key);
   }
 
-  public static String mapEntrySk(String cellId, byte[] mapKey) {
-    return "M#" + cellId + "#" + Codec.b64(mapKey);
+  /** Sort key of one entry of a spilled map. */
+  public static String mapEntrySk(String cellId, long generation, String mapKeyB64) {
+    return "M#" + cellId + "#" + generation + "#" + mapKeyB64;
   }
 
-  public static String listChunkSk(String cellId, int chunk) {
-    return "L#" + cellId + "#" + String.format("%06d", chunk);
+  /** Sort key of one chunk of a spilled list. */
+  public static String listChunkSk(String cellId, long generation, int chunk) {
+    return "L#" + cellId + "#" + generation + "#" + String.format("%06d", chunk);
+  }
+
+  /**
+   * Parses the sort key of a spilled part: {kind ("M" or "L"), cell id, generation, entry key or
+   * chunk index}.
+   */
+  public static String[] parsePart(String sk) {
+    int last = sk.lastIndexOf('#');
+    int gen = sk.lastIndexOf('#', last - 1);
+    return new String[] {
+      sk.substring(0, 1), sk.substring(2, gen), sk.substring(gen + 1, last), sk.substring(last + 1)
+    };
   }
 
   public static String timerPk(String uid, int keyGroup) {

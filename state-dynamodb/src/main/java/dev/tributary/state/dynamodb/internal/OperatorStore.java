@@ -43,8 +43,14 @@ public final class OperatorStore implements OperatorStateStore {
   /** The cells of a main item stay below this; the largest map or list cells spill first. */
   static final int MAIN_ITEM_BUDGET = 300 * 1024;
 
-  /** The largest single value or list chunk. */
+  /** The largest single value, map entry or list element. */
   static final int MAX_VALUE_BYTES = 390 * 1024;
+
+  /** A map cell with more entries than this spills (so that spilling it fits one transaction). */
+  static final int MAP_INLINE_ENTRIES = 32;
+
+  /** Spilled lists are cut into chunks of about this many bytes. */
+  static final int LIST_CHUNK_BYTES = 32 * 1024;
 
   final String uid;
   final Serde<Object> keySerde;
@@ -110,6 +116,18 @@ public final class OperatorStore implements OperatorStateStore {
                     decode(descriptor, cell.getValue()));
                 return true;
               });
+      for (Map.Entry<String, Spill> spill : stored.spills.entrySet()) {
+        if (CellIds.stateName(spill.getKey()).equals(descriptor.name())
+            && stored.entry.get(slot, CellIds.namespace(spill.getKey(), namespaceSerde)) == null) {
+          Spill sp = spill.getValue();
+          put(
+              stored,
+              spill.getKey(),
+              null,
+              sp.map() ? sp.entries() : null,
+              sp.map() ? null : sp.chunks());
+        }
+      }
       if (clean) {
         stored.entry.markClean();
       }
@@ -182,6 +200,18 @@ public final class OperatorStore implements OperatorStateStore {
     return n;
   }
 
+  /** Takes the garbage sort keys of every loaded key, by partition key. */
+  public Map<String, List<String>> takeGarbage() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (StoredKey k : keys.values()) {
+      if (!k.garbage.isEmpty()) {
+        out.put(k.pk(), new ArrayList<>(k.garbage));
+        k.garbage.clear();
+      }
+    }
+    return out;
+  }
+
   /** Forgets every loaded key and pending timer change. */
   public void reset() {
     keys.clear();
@@ -191,22 +221,19 @@ public final class OperatorStore implements OperatorStateStore {
 
   // ---- decoding ----
 
-  /** Fills a loaded key from its main item's cells and its spilled items. */
-  public void decode(
-      StoredKey stored,
-      Map<String, byte[]> cells,
-      Map<String, Map<String, byte[]>> spilledMaps,
-      Map<String, List<byte[]>> spilledLists) {
+  /** Fills a loaded key from its main item's cells and its spills ({@link StoredKey#spills}). */
+  public void decode(StoredKey stored, Map<String, byte[]> cells) {
     for (Map.Entry<String, byte[]> cell : cells.entrySet()) {
       put(stored, cell.getKey(), cell.getValue(), null, null);
     }
-    for (Map.Entry<String, Map<String, byte[]>> map : spilledMaps.entrySet()) {
-      stored.spilledMaps.put(map.getKey(), new LinkedHashMap<>(map.getValue()));
-      put(stored, map.getKey(), null, map.getValue(), null);
-    }
-    for (Map.Entry<String, List<byte[]>> list : spilledLists.entrySet()) {
-      stored.spilledLists.put(list.getKey(), list.getValue().size());
-      put(stored, list.getKey(), null, null, list.getValue());
+    for (Map.Entry<String, Spill> spill : stored.spills.entrySet()) {
+      Spill sp = spill.getValue();
+      put(
+          stored,
+          spill.getKey(),
+          null,
+          sp.map() ? sp.entries() : null,
+          sp.map() ? null : sp.chunks());
     }
     stored.entry.markClean();
   }
@@ -222,7 +249,7 @@ public final class OperatorStore implements OperatorStateStore {
       if (inline != null) {
         stored.unknownCells.put(cellId, inline);
       }
-      return; // spilled cells of unknown states stay where they are
+      return; // spilled cells of unknown states stay where they are (their spill is kept)
     }
     StateDescriptor<?> descriptor = registry.descriptor(slot);
     Object namespace = CellIds.namespace(cellId, namespaceSerde);
@@ -377,11 +404,15 @@ public final class OperatorStore implements OperatorStateStore {
         lastRefresh = Math.max(lastRefresh, latestRefresh(r[2]));
       }
     }
-    // decide which map and list cells spill: the big ones, then the largest until the item fits
+    // decide which map and list cells spill: those spilled before (while not empty), the big
+    // ones, maps with many entries, then the largest until the main item fits
     Set<String> spill = new HashSet<>();
     long inlineBytes = 0;
     for (EncodedCell c : cells) {
-      if (spillable(c) && c.bytes().length > INLINE_CELL_BYTES) {
+      if (spillable(c)
+          && (stored.spills.containsKey(c.id())
+              || c.bytes().length > INLINE_CELL_BYTES
+              || (c.value() instanceof Map<?, ?> m && m.size() > MAP_INLINE_ENTRIES))) {
         spill.add(c.id());
       } else {
         inlineBytes += c.bytes().length + c.id().length();
@@ -426,29 +457,40 @@ public final class OperatorStore implements OperatorStateStore {
     Map<String, AttributeValue> inline = new LinkedHashMap<>();
     stored.unknownCells.forEach(
         (id, bytes) -> inline.put(id, AttributeValue.fromB(SdkBytes.fromByteArray(bytes))));
-    Map<String, Map<String, byte[]>> newSpilledMaps = new HashMap<>();
-    Map<String, Integer> newSpilledLists = new HashMap<>();
+    Map<String, Spill> newSpills = new HashMap<>();
+    long[] generation = {stored.generation};
     for (EncodedCell c : cells) {
       if (!spill.contains(c.id())) {
         inline.put(c.id(), AttributeValue.fromB(SdkBytes.fromByteArray(c.bytes())));
-      } else if (c.descriptor().kind() == StateDescriptor.Kind.MAP) {
-        newSpilledMaps.put(c.id(), writeMapEntries(stored, pk, c, table, changes));
       } else {
-        newSpilledLists.put(c.id(), writeListChunks(stored, pk, c, table, changes));
+        Spill before = stored.spills.get(c.id());
+        long gen = before != null ? before.generation() : ++generation[0];
+        Spill after =
+            c.descriptor().kind() == StateDescriptor.Kind.MAP
+                ? writeMapEntries(stored, pk, c, gen, before, table, changes)
+                : writeListChunks(stored, pk, c, gen, before, table, changes);
+        newSpills.put(c.id(), after);
       }
     }
-    // spilled cells that are now inline or gone: delete their items
-    for (Map.Entry<String, Map<String, byte[]>> old : stored.spilledMaps.entrySet()) {
-      if (!newSpilledMaps.containsKey(old.getKey())) {
-        for (String entryKey : old.getValue().keySet()) {
-          deletePart(pk, "M#" + old.getKey() + "#" + entryKey, table, changes);
-        }
+    // spills of states not declared in this run stay as they are; spills of declared states that
+    // are now empty or inline become garbage, deleted after the commit
+    List<String> newGarbage = new ArrayList<>();
+    for (Map.Entry<String, Spill> old : stored.spills.entrySet()) {
+      if (newSpills.containsKey(old.getKey())) {
+        continue;
       }
-    }
-    for (Map.Entry<String, Integer> old : stored.spilledLists.entrySet()) {
-      if (!newSpilledLists.containsKey(old.getKey())) {
-        for (int i = 0; i < old.getValue(); i++) {
-          deletePart(pk, Layout.listChunkSk(old.getKey(), i), table, changes);
+      if (registry.slotOf(CellIds.stateName(old.getKey())) < 0) {
+        newSpills.put(old.getKey(), old.getValue());
+        continue;
+      }
+      Spill sp = old.getValue();
+      if (sp.map()) {
+        sp.entries()
+            .keySet()
+            .forEach(k -> newGarbage.add(Layout.mapEntrySk(old.getKey(), sp.generation(), k)));
+      } else {
+        for (int i = 0; i < sp.chunks().size(); i++) {
+          newGarbage.add(Layout.listChunkSk(old.getKey(), sp.generation(), i));
         }
       }
     }
@@ -460,10 +502,7 @@ public final class OperatorStore implements OperatorStateStore {
             AttributeValue.fromS(Layout.MAIN));
     long version = stored.version;
     byte[] timerBytes = stored.encodedTimers();
-    if (inline.isEmpty()
-        && newSpilledMaps.isEmpty()
-        && newSpilledLists.isEmpty()
-        && timerBytes == null) {
+    if (inline.isEmpty() && newSpills.isEmpty() && timerBytes == null) {
       if (version > 0) {
         changes.add(
             TransactWriteItem.builder()
@@ -481,8 +520,9 @@ public final class OperatorStore implements OperatorStateStore {
       changes.onCommit(
           () -> {
             stored.version = 0;
-            stored.spilledMaps.clear();
-            stored.spilledLists.clear();
+            stored.generation = 0;
+            stored.spills.clear();
+            stored.garbage.addAll(newGarbage);
             stored.entry.markClean();
             stored.timersDirty = false;
           });
@@ -493,13 +533,20 @@ public final class OperatorStore implements OperatorStateStore {
     if (!inline.isEmpty()) {
       item.put("c", AttributeValue.fromM(inline));
     }
-    if (!newSpilledMaps.isEmpty()) {
-      item.put("m", AttributeValue.fromSs(new ArrayList<>(newSpilledMaps.keySet())));
+    Map<String, AttributeValue> mapGens = new HashMap<>();
+    Map<String, AttributeValue> listGens = new HashMap<>();
+    newSpills.forEach(
+        (id, sp) ->
+            (sp.map() ? mapGens : listGens)
+                .put(id, AttributeValue.fromN(Long.toString(sp.generation()))));
+    if (!mapGens.isEmpty()) {
+      item.put("m", AttributeValue.fromM(mapGens));
     }
-    if (!newSpilledLists.isEmpty()) {
-      Map<String, AttributeValue> chunks = new HashMap<>();
-      newSpilledLists.forEach((id, n) -> chunks.put(id, AttributeValue.fromN(Integer.toString(n))));
-      item.put("l", AttributeValue.fromM(chunks));
+    if (!listGens.isEmpty()) {
+      item.put("l", AttributeValue.fromM(listGens));
+    }
+    if (generation[0] > 0) {
+      item.put("g", AttributeValue.fromN(Long.toString(generation[0])));
     }
     if (timerBytes != null) {
       item.put("t", AttributeValue.fromB(SdkBytes.fromByteArray(timerBytes)));
@@ -523,10 +570,10 @@ public final class OperatorStore implements OperatorStateStore {
     changes.onCommit(
         () -> {
           stored.version = version + 1;
-          stored.spilledMaps.clear();
-          stored.spilledMaps.putAll(newSpilledMaps);
-          stored.spilledLists.clear();
-          stored.spilledLists.putAll(newSpilledLists);
+          stored.generation = generation[0];
+          stored.spills.clear();
+          stored.spills.putAll(newSpills);
+          stored.garbage.addAll(newGarbage);
           stored.entry.markClean();
           stored.timersDirty = false;
         });
@@ -553,11 +600,17 @@ public final class OperatorStore implements OperatorStateStore {
     return latest;
   }
 
-  /** Writes the changed entries of a spilled map; returns the entries as now stored. */
+  /** Writes the changed entries of a spilled map; returns the spill as now stored. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Map<String, byte[]> writeMapEntries(
-      StoredKey stored, String pk, EncodedCell cell, String table, ChangeSet changes) {
-    Map<String, byte[]> before = stored.spilledMaps.getOrDefault(cell.id(), Map.of());
+  private Spill writeMapEntries(
+      StoredKey stored,
+      String pk,
+      EncodedCell cell,
+      long generation,
+      Spill before,
+      String table,
+      ChangeSet changes) {
+    Map<String, byte[]> old = before == null ? Map.of() : before.entries();
     Map<String, byte[]> after = new LinkedHashMap<>();
     Serde keySerde = ((MapStateDescriptor<?, ?>) cell.descriptor()).keySerde();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) cell.value()).entrySet()) {
@@ -578,33 +631,35 @@ public final class OperatorStore implements OperatorStateStore {
                 + " bytes");
       }
       after.put(entryKey, value);
-      byte[] old = before.get(entryKey);
-      if (old == null || !java.util.Arrays.equals(old, value)) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(StateTables.PK, AttributeValue.fromS(pk));
-        item.put(StateTables.SK, AttributeValue.fromS("M#" + cell.id() + "#" + entryKey));
-        item.put("b", AttributeValue.fromB(SdkBytes.fromByteArray(value)));
-        changes.add(
-            TransactWriteItem.builder()
-                .put(Put.builder().tableName(table).item(item).build())
-                .build(),
-            value.length + pk.length() * 2L);
+      byte[] was = old.get(entryKey);
+      if (was == null || !java.util.Arrays.equals(was, value)) {
+        putPart(pk, Layout.mapEntrySk(cell.id(), generation, entryKey), value, table, changes);
       }
     }
-    for (String gone : before.keySet()) {
+    for (String gone : old.keySet()) {
       if (!after.containsKey(gone)) {
-        deletePart(pk, "M#" + cell.id() + "#" + gone, table, changes);
+        deletePart(pk, Layout.mapEntrySk(cell.id(), generation, gone), table, changes);
       }
     }
-    return after;
+    return new Spill(true, generation, after, null);
   }
 
-  /** Rewrites a spilled list in chunks; returns the number of chunks. */
-  private int writeListChunks(
-      StoredKey stored, String pk, EncodedCell cell, String table, ChangeSet changes) {
+  /**
+   * Writes a spilled list as chunks of about {@value #LIST_CHUNK_BYTES} bytes of whole elements,
+   * putting only the chunks that changed (appends rewrite the last chunk and add new ones).
+   */
+  private Spill writeListChunks(
+      StoredKey stored,
+      String pk,
+      EncodedCell cell,
+      long generation,
+      Spill before,
+      String table,
+      ChangeSet changes) {
     List<?> values = (List<?>) cell.value();
+    List<byte[]> old = before == null ? List.of() : before.chunks();
+    List<byte[]> after = new ArrayList<>();
     List<Object> chunk = new ArrayList<>();
-    int chunks = 0;
     long chunkBytes = 0;
     for (Object v : values) {
       int size = Codec.value(v, cell.descriptor().serde()).length;
@@ -622,8 +677,8 @@ public final class OperatorStore implements OperatorStateStore {
                 + MAX_VALUE_BYTES
                 + " bytes");
       }
-      if (chunkBytes + size > MAX_VALUE_BYTES - 16 && !chunk.isEmpty()) {
-        putChunk(pk, cell, chunks++, chunk, table, changes);
+      if (chunkBytes + size > LIST_CHUNK_BYTES && !chunk.isEmpty()) {
+        after.add(Codec.list(chunk, cell.descriptor().serde()));
         chunk = new ArrayList<>();
         chunkBytes = 0;
       }
@@ -631,30 +686,27 @@ public final class OperatorStore implements OperatorStateStore {
       chunkBytes += size;
     }
     if (!chunk.isEmpty()) {
-      putChunk(pk, cell, chunks++, chunk, table, changes);
+      after.add(Codec.list(chunk, cell.descriptor().serde()));
     }
-    int before = stored.spilledLists.getOrDefault(cell.id(), 0);
-    for (int i = chunks; i < before; i++) {
-      deletePart(pk, Layout.listChunkSk(cell.id(), i), table, changes);
+    for (int i = 0; i < after.size(); i++) {
+      if (i >= old.size() || !java.util.Arrays.equals(old.get(i), after.get(i))) {
+        putPart(pk, Layout.listChunkSk(cell.id(), generation, i), after.get(i), table, changes);
+      }
     }
-    return chunks;
+    for (int i = after.size(); i < old.size(); i++) {
+      deletePart(pk, Layout.listChunkSk(cell.id(), generation, i), table, changes);
+    }
+    return new Spill(false, generation, null, after);
   }
 
-  private void putChunk(
-      String pk,
-      EncodedCell cell,
-      int index,
-      List<Object> values,
-      String table,
-      ChangeSet changes) {
-    byte[] bytes = Codec.list(values, cell.descriptor().serde());
+  private static void putPart(String pk, String sk, byte[] bytes, String table, ChangeSet changes) {
     Map<String, AttributeValue> item = new HashMap<>();
     item.put(StateTables.PK, AttributeValue.fromS(pk));
-    item.put(StateTables.SK, AttributeValue.fromS(Layout.listChunkSk(cell.id(), index)));
+    item.put(StateTables.SK, AttributeValue.fromS(sk));
     item.put("b", AttributeValue.fromB(SdkBytes.fromByteArray(bytes)));
     changes.add(
         TransactWriteItem.builder().put(Put.builder().tableName(table).item(item).build()).build(),
-        bytes.length + pk.length() * 2L);
+        bytes.length + pk.length() + sk.length());
   }
 
   private static void deletePart(String pk, String sk, String table, ChangeSet changes) {

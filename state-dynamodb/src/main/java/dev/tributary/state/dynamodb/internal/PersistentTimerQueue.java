@@ -117,6 +117,12 @@ public final class PersistentTimerQueue implements TimerQueue {
     return t == null ? Long.MAX_VALUE : t.timestamp();
   }
 
+  /** Whether a timer at or before {@code bound} waits to fire (regardless of room). */
+  public boolean hasDue(long bound) {
+    Timer t = heap.peek();
+    return t != null && t.timestamp() <= bound;
+  }
+
   /** New timers: index items to put. */
   public Set<Timer> toPut() {
     return added;

@@ -24,11 +24,14 @@ public final class StoredKey {
   /** Cells of states that no function has declared (yet): cell id to bytes, written back as is. */
   final Map<String, byte[]> unknownCells = new HashMap<>();
 
-  /** Spilled map cells as stored: cell id to (entry key in base64 to value bytes). */
-  final Map<String, Map<String, byte[]>> spilledMaps = new HashMap<>();
+  /** The spilled map and list cells as stored, by cell id. */
+  final Map<String, Spill> spills = new HashMap<>();
 
-  /** Spilled list cells as stored: cell id to the number of chunks. */
-  final Map<String, Integer> spilledLists = new HashMap<>();
+  /** The last spill generation handed out for this key ({@code g}). */
+  public long generation;
+
+  /** Items of older spill generations, to delete after the next commit (outside it). */
+  public final java.util.List<String> garbage = new java.util.ArrayList<>();
 
   /** The stored timers as read ({@code t}), decoded on first use; null if none. */
   byte[] timerBytes;
@@ -47,6 +50,11 @@ public final class StoredKey {
     this.keyBytes = keyBytes;
     this.keyGroup = keyGroup;
     this.entry = new KeyedStateEntry(key);
+  }
+
+  /** Records a spilled cell read with the key (before {@link OperatorStore#decode}). */
+  public void loadedSpill(String cellId, Spill spill) {
+    spills.put(cellId, spill);
   }
 
   /** Sets the stored timers read with the main item ({@code t}). */
