@@ -28,10 +28,12 @@ public final class Codec {
     return Base64.getUrlDecoder().decode(text);
   }
 
-  /** Encodes one value (possibly a {@link TtlValue}). */
+  /** Encodes one value (possibly a {@link TtlValue}, possibly null: a map entry may be null). */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static void writeValue(ByteArrayOutputStream out, Object value, Serde serde) {
-    if (value instanceof TtlValue t) {
+    if (value == null) {
+      out.write(2);
+    } else if (value instanceof TtlValue t) {
       out.write(1);
       out.writeBytes(ByteBuffer.allocate(8).putLong(t.refreshedAt()).array());
       writeBytes(out, serde.serialize(t.value()));
@@ -44,6 +46,9 @@ public final class Codec {
   /** Decodes one value. */
   public static Object readValue(ByteBuffer in, Serde<?> serde) {
     int flag = in.get();
+    if (flag == 2) {
+      return null;
+    }
     if (flag == 1) {
       long refreshedAt = in.getLong();
       return new TtlValue(serde.deserialize(readBytes(in)), refreshedAt);
