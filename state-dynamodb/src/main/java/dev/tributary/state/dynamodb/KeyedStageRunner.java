@@ -10,7 +10,9 @@ import dev.tributary.serde.Serde;
 import dev.tributary.spi.ManualClock;
 import dev.tributary.spi.OutputCollector;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
+import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.Layout;
+import dev.tributary.state.dynamodb.internal.TimerItem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -471,13 +473,16 @@ public final class KeyedStageRunner {
                 f.version() + 1);
         written.put(e.getKey(), next);
         Map<String, AttributeValue> item =
-            new HashMap<>(
-                key(Layout.firedPk(e.getKey()), Layout.slotSk(batch.slots(), batch.slot())));
-        item.put("fe", num(next.event()));
-        item.put("fp", num(next.processing()));
-        item.put("ne", num(next.nextEvent()));
-        item.put("np", num(next.nextProcessing()));
-        item.put("v", num(next.version()));
+            TimerItem.SCHEMA.itemToMap(
+                new TimerItem(
+                    Layout.firedPk(e.getKey()),
+                    Layout.slotSk(batch.slots(), batch.slot()),
+                    next.event(),
+                    next.processing(),
+                    next.nextEvent(),
+                    next.nextProcessing(),
+                    next.version()),
+                true);
         Put.Builder put = Put.builder().tableName(tables.state()).item(item);
         condition(put, f);
         changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
@@ -489,10 +494,15 @@ public final class KeyedStageRunner {
       // the checkpoint goes last: its index tells a fence from a conflict. It carries a random
       // commit id, which tells our own commit from a duplicate's when the outcome was lost
       String token = UUID.randomUUID().toString();
-      Map<String, AttributeValue> item = new HashMap<>(checkpointKey);
-      item.put("pos", AttributeValue.fromS(through.encode()));
-      item.put("epoch", num(epochNumber));
-      item.put("commit", AttributeValue.fromS(token));
+      Map<String, AttributeValue> item =
+          CheckpointItem.SCHEMA.itemToMap(
+              new CheckpointItem(
+                  checkpointKey.get(StateTables.PK).s(),
+                  checkpointKey.get(StateTables.SK).s(),
+                  through.encode(),
+                  epochNumber,
+                  token),
+              true);
       Put.Builder put = Put.builder().tableName(tables.state()).item(item);
       if (checkpoint.exists()) {
         put.conditionExpression("epoch = :e")
@@ -708,12 +718,8 @@ public final class KeyedStageRunner {
     if (!response.hasItem() || response.item().isEmpty()) {
       return new Checkpoint(false, Position.BEGINNING, 0, null);
     }
-    Map<String, AttributeValue> item = response.item();
-    return new Checkpoint(
-        true,
-        Position.decode(item.get("pos").s()),
-        Long.parseLong(item.get("epoch").n()),
-        item.containsKey("commit") ? item.get("commit").s() : null);
+    CheckpointItem item = CheckpointItem.SCHEMA.mapToItem(response.item());
+    return new Checkpoint(true, Position.decode(item.pos()), item.epoch(), item.commit());
   }
 
   private Map<String, Fired> readFired(DynamoDbStateBackend backend, Batch batch, Totals totals) {
@@ -735,16 +741,8 @@ public final class KeyedStageRunner {
             uid,
             new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0));
       } else {
-        Map<String, AttributeValue> item = response.item();
-        out.put(
-            uid,
-            new Fired(
-                true,
-                Long.parseLong(item.get("fe").n()),
-                Long.parseLong(item.get("fp").n()),
-                Long.parseLong(item.get("ne").n()),
-                Long.parseLong(item.get("np").n()),
-                Long.parseLong(item.get("v").n())));
+        TimerItem item = TimerItem.SCHEMA.mapToItem(response.item());
+        out.put(uid, new Fired(true, item.fe(), item.fp(), item.ne(), item.np(), item.v()));
       }
     }
     return out;

@@ -1,0 +1,87 @@
+package dev.tributary.state.dynamodb.internal;
+
+import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags;
+import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchema;
+
+/**
+ * The timer item of one keyed operator and slot: the times up to which its timers have fired (the
+ * slot's watermark and clock) and lower bounds of its stored timers that have not fired.
+ *
+ * @param pk {@code F#{uid}}
+ * @param sk {@code {slots}#{slot}}
+ * @param fe event time fired up to
+ * @param fp processing time fired up to
+ * @param ne no stored event-time timer is earlier
+ * @param np no stored processing-time timer is earlier
+ * @param v the version
+ */
+public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np, long v) {
+  /** The item's immutable schema. */
+  public static final TableSchema<TimerItem> SCHEMA =
+      StaticImmutableTableSchema.builder(TimerItem.class, Builder.class)
+          .newItemBuilder(Builder::new, Builder::build)
+          .addAttribute(
+              String.class,
+              a ->
+                  a.name("pk")
+                      .getter(TimerItem::pk)
+                      .setter(Builder::pk)
+                      .tags(StaticAttributeTags.primaryPartitionKey()))
+          .addAttribute(
+              String.class,
+              a ->
+                  a.name("sk")
+                      .getter(TimerItem::sk)
+                      .setter(Builder::sk)
+                      .tags(StaticAttributeTags.primarySortKey()))
+          .addAttribute(Long.class, a -> a.name("fe").getter(TimerItem::fe).setter(Builder::fe))
+          .addAttribute(Long.class, a -> a.name("fp").getter(TimerItem::fp).setter(Builder::fp))
+          .addAttribute(Long.class, a -> a.name("ne").getter(TimerItem::ne).setter(Builder::ne))
+          .addAttribute(Long.class, a -> a.name("np").getter(TimerItem::np).setter(Builder::np))
+          .addAttribute(Long.class, a -> a.name("v").getter(TimerItem::v).setter(Builder::v))
+          .build();
+
+  /** The schema's builder. */
+  public static final class Builder {
+    private String pk;
+    private String sk;
+    private long fe;
+    private long fp;
+    private long ne;
+    private long np;
+    private long v;
+
+    void pk(String x) {
+      pk = x;
+    }
+
+    void sk(String x) {
+      sk = x;
+    }
+
+    void fe(Long x) {
+      fe = x;
+    }
+
+    void fp(Long x) {
+      fp = x;
+    }
+
+    void ne(Long x) {
+      ne = x;
+    }
+
+    void np(Long x) {
+      np = x;
+    }
+
+    void v(Long x) {
+      v = x;
+    }
+
+    TimerItem build() {
+      return new TimerItem(pk, sk, fe, fp, ne, np, v);
+    }
+  }
+}
