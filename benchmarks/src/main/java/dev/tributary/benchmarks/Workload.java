@@ -1,5 +1,7 @@
 package dev.tributary.benchmarks;
 
+import dev.tributary.examples.KeyDistribution;
+
 import dev.tributary.examples.clicks.Click;
 
 /**
@@ -15,7 +17,7 @@ public final class Workload implements java.io.Serializable {
 
   private final long seed;
   private final String[] users;
-  private final double[] cumulative;
+  private final KeyDistribution distribution;
 
   /** A workload over {@code keys} keys, uniform when {@code zipfExponent} is 0. */
   public Workload(long seed, int keys, double zipfExponent) {
@@ -24,40 +26,17 @@ public final class Workload implements java.io.Serializable {
     for (int i = 0; i < keys; i++) {
       users[i] = "user-" + i;
     }
-    if (zipfExponent > 0) {
-      cumulative = new double[keys];
-      double sum = 0;
-      for (int i = 0; i < keys; i++) {
-        sum += 1.0 / Math.pow(i + 1, zipfExponent);
-        cumulative[i] = sum;
-      }
-      for (int i = 0; i < keys; i++) {
-        cumulative[i] /= sum;
-      }
-    } else {
-      cumulative = null;
-    }
+    this.distribution = zipfExponent > 0 ? new KeyDistribution(keys, zipfExponent) : null;
   }
 
   /** The event with index {@code i}. */
   public Click click(long i) {
     long h = mix(seed ^ (i * 0x9E3779B97F4A7C15L));
     int user;
-    if (cumulative == null) {
+    if (distribution == null) {
       user = (int) Long.remainderUnsigned(h, users.length);
     } else {
-      double u = (h >>> 11) * 0x1.0p-53;
-      int lo = 0;
-      int hi = cumulative.length - 1;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (cumulative[mid] < u) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      user = lo;
+      user = distribution.index((h >>> 11) * 0x1.0p-53);
     }
     return new Click(users[user], PAGES[(int) ((h >>> 40) & 15)], START + i);
   }

@@ -1,5 +1,6 @@
 package dev.tributary.examples.clicks;
 
+import dev.tributary.examples.KeyDistribution;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -12,7 +13,7 @@ public final class ClickGenerator implements Iterator<Click> {
   private final long count;
   private final long stepMillis;
   private final String[] users;
-  private final double[] cumulative;
+  private final KeyDistribution distribution;
   private final SplittableRandom random;
   private long emitted;
   private long time;
@@ -40,19 +41,7 @@ public final class ClickGenerator implements Iterator<Click> {
     for (int i = 0; i < users; i++) {
       this.users[i] = "user-" + i;
     }
-    if (zipfExponent > 0) {
-      cumulative = new double[users];
-      double sum = 0;
-      for (int i = 0; i < users; i++) {
-        sum += 1.0 / Math.pow(i + 1, zipfExponent);
-        cumulative[i] = sum;
-      }
-      for (int i = 0; i < users; i++) {
-        cumulative[i] /= sum;
-      }
-    } else {
-      cumulative = null;
-    }
+    this.distribution = zipfExponent > 0 ? new KeyDistribution(users, zipfExponent) : null;
   }
 
   @Override
@@ -73,20 +62,9 @@ public final class ClickGenerator implements Iterator<Click> {
 
   /** The index of the next user. */
   public int nextUser() {
-    if (cumulative == null) {
+    if (distribution == null) {
       return random.nextInt(users.length);
     }
-    double u = random.nextDouble();
-    int lo = 0;
-    int hi = cumulative.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (cumulative[mid] < u) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    return distribution.index(random.nextDouble());
   }
 }
