@@ -1,7 +1,6 @@
 package dev.tributary.benchmarks;
 
 import dev.tributary.examples.KeyDistribution;
-
 import dev.tributary.examples.clicks.Click;
 
 /**

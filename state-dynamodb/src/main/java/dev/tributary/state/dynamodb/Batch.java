@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param records the records, in position order
  * @param watermark the global watermark after these records
  * @param processingTime the coordinator's clock, epoch ms
+ * @param inputWatermark the global watermark in effect before these records (records behind it are
+ *     late; timers up to it fire before the records), or {@code Long.MIN_VALUE}
  */
 public record Batch(
     String split,
@@ -20,13 +22,33 @@ public record Batch(
     int slots,
     List<KeyedRecord> records,
     long watermark,
-    long processingTime) {
+    long processingTime,
+    long inputWatermark) {
+
+  /** A batch whose records are judged against the slot's own watermark only. */
+  public Batch(
+      String split,
+      int slot,
+      int slots,
+      List<KeyedRecord> records,
+      long watermark,
+      long processingTime) {
+    this(split, slot, slots, records, watermark, processingTime, Long.MIN_VALUE);
+  }
 
   /** Validates and copies. */
   public Batch {
     records = List.copyOf(Objects.requireNonNull(records, "records"));
     if (slots < 1 || slot < 0 || slot >= slots) {
       throw new IllegalArgumentException("slot " + slot + " of " + slots + " is out of range");
+    }
+    if (inputWatermark > watermark) {
+      throw new IllegalArgumentException(
+          "inputWatermark "
+              + inputWatermark
+              + " is after the watermark "
+              + watermark
+              + "; the watermark before the records cannot pass the one after them");
     }
     if (split == null && !records.isEmpty()) {
       throw new IllegalArgumentException("a tick (no split) carries no records");

@@ -240,7 +240,7 @@ public final class KeyedStageRunner {
     DynamoDbStateBackend backend =
         new DynamoDbStateBackend(
             client, tables, range, () -> current[0] != null && current[0].timersFull());
-    ManualClock clock = new ManualClock(batch.processingTime());
+    ManualClock clock = new ManualClock(Long.MIN_VALUE);
     OutputCollector collector =
         (sink, value, timestamp) -> current[0].output(sink, value, timestamp);
     try (JobExecutor executor = new JobExecutor(graph, backend, clock, collector)) {
@@ -258,15 +258,9 @@ public final class KeyedStageRunner {
         firedEvent = Long.MIN_VALUE;
         firedProcessing = Long.MIN_VALUE;
       }
-      clock.set(Math.max(batch.processingTime(), firedProcessing));
       List<Object> keys = new ArrayList<>();
       pending.forEach(r -> keys.add(r.key()));
       backend.prefetch(keys);
-      if (firedEvent > Long.MIN_VALUE) {
-        for (int exchange : exchanges) {
-          executor.injectWatermark(exchange, firedEvent);
-        }
-      }
       Epoch epoch =
           new Epoch(batch, split, checkpointKey, checkpoint, fired, backend, totals, cuts);
       current[0] = epoch;
@@ -274,6 +268,18 @@ public final class KeyedStageRunner {
       epoch.fp = firedProcessing;
       epoch.storedNext = storedNext;
       Position last = checkpoint.position();
+      // first the watermark in effect before the records: event-time timers up to it fire before
+      // the records are seen, as they would have in Flink (processing time does not move yet)
+      long before = Math.max(batch.inputWatermark(), firedEvent);
+      if (before > Long.MIN_VALUE) {
+        clock.set(firedProcessing);
+        Outcome o = fireTimers(executor, backend, epoch, last, before, firedProcessing, false);
+        if (o != Outcome.COMMITTED) {
+          return o;
+        }
+        epoch.timePhase = false;
+      }
+      clock.set(Math.max(batch.processingTime(), firedProcessing));
       for (KeyedRecord r : pending) {
         if (epoch.recordCount > 0 && cuts.beforeRecord.contains(r.position())) {
           Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
@@ -298,57 +304,73 @@ public final class KeyedStageRunner {
           return o;
         }
       }
-      // then time: due timers up to the watermark and the clock fire, in epochs that fit; the
-      // stored timers are read only when the earliest of them is due
-      long watermark = Math.max(batch.watermark(), firedEvent);
+      // then time: due timers up to the watermark and the clock fire, in epochs that fit
+      long watermark = Math.max(batch.watermark(), before);
       long now = Math.max(batch.processingTime(), firedProcessing);
-      boolean eventDue = epoch.storedNext[0] <= watermark;
-      boolean processingDue = epoch.storedNext[1] <= now;
-      if (eventDue || processingDue) {
-        epoch.storedNext =
-            backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
+      Outcome o = fireTimers(executor, backend, epoch, last, watermark, now, true);
+      if (o != Outcome.COMMITTED) {
+        return o;
       }
-      epoch.timePhase = true;
-      for (int exchange : exchanges) {
-        executor.injectWatermark(exchange, watermark);
-      }
-      while (true) {
-        executor.fireDueTimers();
-        long nextEvent = backend.earliestEventTimer();
-        long nextProcessing = backend.earliestProcessingTimer();
-        if (!backend.hasDueTimers(watermark, now)) {
-          return epoch.commit(last, watermark, now);
-        }
-        // the epoch filled up while firing: commit what fired so far, then go on
-        if (backend.firedInEpoch() == 0 && !epoch.timersFull()) {
-          throw new IllegalStateException(
-              "timers due at "
-                  + nextEvent
-                  + "/"
-                  + nextProcessing
-                  + " did not fire at watermark "
-                  + watermark
-                  + " and time "
-                  + now
-                  + " (operator watermark "
-                  + executor.outputWatermark()
-                  + ")");
-        }
-        Outcome o =
-            epoch.commit(
-                last,
-                Math.min(watermark, nextEvent == Long.MAX_VALUE ? watermark : nextEvent - 1),
-                Math.min(now, nextProcessing == Long.MAX_VALUE ? now : nextProcessing - 1));
-        if (o != Outcome.COMMITTED) {
-          return o;
-        }
-      }
+      return epoch.commit(last, watermark, now);
     } finally {
       if (totals.skipped < 0) {
         totals.skipped = skipped; // as of the first attempt: later ones also skip our own commits
       }
       totals.readUnits += backend.readUnits();
       totals.writeUnits += backend.cleanupWriteUnits();
+    }
+  }
+
+  /**
+   * Fires the event-time timers up to {@code watermark} (and, with {@code processing}, the
+   * processing-time timers up to {@code now}), reading the stored ones only when the slot's bound
+   * says one is due, and committing whenever the epoch fills up. Leaves the last epoch open.
+   */
+  private Outcome fireTimers(
+      JobExecutor executor,
+      DynamoDbStateBackend backend,
+      Epoch epoch,
+      Position last,
+      long watermark,
+      long now,
+      boolean processing) {
+    long processingBound = processing ? now : Long.MIN_VALUE;
+    boolean eventDue = epoch.storedNext[0] <= watermark;
+    boolean processingDue = epoch.storedNext[1] <= processingBound;
+    if (eventDue || processingDue) {
+      epoch.storedNext =
+          backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
+    }
+    epoch.timePhase = true;
+    for (int exchange : exchanges) {
+      executor.injectWatermark(exchange, watermark);
+    }
+    while (true) {
+      executor.fireDueTimers();
+      if (!backend.hasDueTimers(watermark, processingBound)) {
+        return Outcome.COMMITTED;
+      }
+      if (backend.firedInEpoch() == 0 && !epoch.timersFull()) {
+        throw new IllegalStateException(
+            "timers due up to "
+                + watermark
+                + " / "
+                + processingBound
+                + " did not fire (operator watermark "
+                + executor.outputWatermark()
+                + ")");
+      }
+      // the epoch filled up while firing: commit what fired so far, then go on
+      long nextEvent = backend.earliestEventTimer();
+      long nextProcessing = backend.earliestProcessingTimer();
+      Outcome o =
+          epoch.commit(
+              last,
+              Math.min(watermark, nextEvent == Long.MAX_VALUE ? watermark : nextEvent - 1),
+              Math.min(now, nextProcessing == Long.MAX_VALUE ? now : nextProcessing - 1));
+      if (o != Outcome.COMMITTED) {
+        return o;
+      }
     }
   }
 

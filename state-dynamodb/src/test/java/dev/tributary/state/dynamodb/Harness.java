@@ -171,6 +171,15 @@ final class Harness implements AutoCloseable {
     return reports;
   }
 
+  /** Every sink record committed to the outbox as UTF-8 text of its bytes. */
+  List<String> outboxText(String sink) {
+    List<String> out = new ArrayList<>();
+    for (byte[] bytes : outboxBytes(sink)) {
+      out.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
   /** Every sink record committed to the outbox, per stream in commit order, decoded. */
   @SuppressWarnings("unchecked")
   <T> List<T> outbox(String sink) {
@@ -181,6 +190,14 @@ final class Harness implements AutoCloseable {
         serde = (Serde<Object>) spec.serde();
       }
     }
+    List<T> out = new ArrayList<>();
+    for (byte[] bytes : outboxBytes(sink)) {
+      out.add((T) serde.deserialize(bytes));
+    }
+    return out;
+  }
+
+  private List<byte[]> outboxBytes(String sink) {
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     Map<String, AttributeValue> start = null;
     do {
@@ -196,11 +213,11 @@ final class Harness implements AutoCloseable {
     items.sort(
         Comparator.comparing((Map<String, AttributeValue> i) -> i.get("pk").s())
             .thenComparing(i -> i.get("sk").s()));
-    List<T> out = new ArrayList<>();
+    List<byte[]> out = new ArrayList<>();
     for (Map<String, AttributeValue> item : items) {
       for (AttributeValue record : item.get("r").l()) {
         if (record.m().get("s").s().equals(sink)) {
-          out.add((T) serde.deserialize(record.m().get("v").b().asByteArray()));
+          out.add(record.m().get("v").b().asByteArray());
         }
       }
     }
