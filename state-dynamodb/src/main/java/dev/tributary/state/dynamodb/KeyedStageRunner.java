@@ -165,6 +165,7 @@ public final class KeyedStageRunner {
     double readUnits;
     double writeUnits;
     Checkpoint checkpoint;
+    final List<RunReport.EpochCost> epochCosts = new ArrayList<>();
   }
 
   /** Runs a batch; returns what it committed. */
@@ -214,7 +215,8 @@ public final class KeyedStageRunner {
         t.retries,
         fenced,
         t.readUnits,
-        t.writeUnits);
+        t.writeUnits,
+        t.epochCosts);
   }
 
   /** One attempt from the committed state; commits as many epochs as the batch needs. */
@@ -400,6 +402,9 @@ public final class KeyedStageRunner {
     /** Whether the records are done and timers are firing. */
     boolean timePhase;
 
+    /** The write units of the last commit that answered. */
+    double lastCommitUnits;
+
     Epoch(
         Batch batch,
         String split,
@@ -542,11 +547,20 @@ public final class KeyedStageRunner {
               .clientRequestToken(token)
               .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
               .build();
+      lastCommitUnits = 0;
       Outcome outcome = execute(request, token);
       if (outcome != Outcome.COMMITTED) {
         return outcome;
       }
       totals.timersFired += backend.firedInEpoch();
+      totals.epochCosts.add(
+          new RunReport.EpochCost(
+              epochNumber,
+              through,
+              changes.items().size(),
+              recordCount,
+              outputs.size(),
+              lastCommitUnits));
       changes.committed();
       backend.cleanGarbage();
       totals.epochs++;
@@ -696,10 +710,12 @@ public final class KeyedStageRunner {
     }
 
     private void countWrites(List<ConsumedCapacity> consumed) {
+      lastCommitUnits = 0;
       if (consumed != null) {
         for (ConsumedCapacity c : consumed) {
           if (c.capacityUnits() != null) {
             totals.writeUnits += c.capacityUnits();
+            lastCommitUnits += c.capacityUnits();
           }
         }
       }

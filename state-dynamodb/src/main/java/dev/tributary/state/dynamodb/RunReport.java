@@ -1,5 +1,7 @@
 package dev.tributary.state.dynamodb;
 
+import java.util.List;
+
 /**
  * What a {@link KeyedStageRunner} run committed and what it cost.
  *
@@ -15,6 +17,7 @@ package dev.tributary.state.dynamodb;
  * @param fenced whether a newer invocation had taken over the split and slot, so this one stopped
  * @param readUnits read capacity consumed
  * @param writeUnits write capacity consumed
+ * @param epochCosts what each committed epoch wrote and cost, in commit order
  */
 public record RunReport(
     Position committedThrough,
@@ -28,4 +31,30 @@ public record RunReport(
     int retries,
     boolean fenced,
     double readUnits,
-    double writeUnits) {}
+    double writeUnits,
+    List<EpochCost> epochCosts) {
+
+  /** Copies the list. */
+  public RunReport {
+    epochCosts = List.copyOf(epochCosts);
+  }
+
+  /**
+   * One committed epoch.
+   *
+   * @param epoch its number
+   * @param committedThrough the position its checkpoint holds
+   * @param actions the actions of its transaction
+   * @param records the records it applied
+   * @param outputs the sink records it committed
+   * @param writeUnits the write units DynamoDB reported for its transaction (0 when the answer was
+   *     lost and the checkpoint settled the outcome)
+   */
+  public record EpochCost(
+      long epoch,
+      Position committedThrough,
+      int actions,
+      long records,
+      long outputs,
+      double writeUnits) {}
+}

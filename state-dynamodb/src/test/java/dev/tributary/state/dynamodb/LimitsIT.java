@@ -58,6 +58,26 @@ class LimitsIT {
   }
 
   @Test
+  void manyRecordsOfOneKeyInOneEpochMakeOneWriteOfThatKey() {
+    try (Harness h = Harness.on(local, new KvJob())) {
+      Transactions tx = new Transactions();
+      List<Op> ops = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        ops.add(new Op(i % 2 == 0 ? "even" : "odd", "count", 0, 0));
+      }
+      RunReport r = run(h, h.client(tx, true), ops, 0);
+      assertThat(tx.actions).as("two keys and the checkpoint").containsExactly(3);
+      assertThat(r.epochCosts()).hasSize(1);
+      RunReport.EpochCost epoch = r.epochCosts().get(0);
+      assertThat(epoch.records()).isEqualTo(300);
+      assertThat(epoch.actions()).isEqualTo(3);
+      assertThat(epoch.writeUnits()).as("3 items of under 1 KB, 2 units each").isEqualTo(6.0);
+      assertThat(r.writeUnits()).isEqualTo(6.0);
+      assertThat(h.state().value(KvJob.UID, KvJob.COUNT, "even")).isEqualTo(150L);
+    }
+  }
+
+  @Test
   void aHundredKeysNeed101ActionsAndAreCutIntoTwoTransactions() {
     try (Harness h = Harness.on(local, new KvJob())) {
       Transactions tx = new Transactions();
