@@ -159,43 +159,26 @@ public final class DynamoDbStateBackend implements StateBackend {
     mapGens.keySet().forEach(id -> entries.put(id, new LinkedHashMap<>()));
     listGens.keySet().forEach(id -> chunks.put(id, new ArrayList<>()));
     if (!mapGens.isEmpty() || !listGens.isEmpty() || h.generation > 0) {
-      Map<String, AttributeValue> start = null;
-      do {
-        Map<String, AttributeValue> exclusive = start;
-        QueryResponse page =
-            client.query(
-                QueryRequest.builder()
-                    .tableName(tables.state())
-                    .keyConditionExpression("pk = :pk AND sk > :main")
-                    .expressionAttributeValues(
-                        Map.of(
-                            ":pk",
-                            AttributeValue.fromS(h.pk()),
-                            ":main",
-                            AttributeValue.fromS(Layout.MAIN)))
-                    .consistentRead(true)
-                    .exclusiveStartKey(exclusive)
-                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-                    .build());
-        count(List.of(page.consumedCapacity()));
-        for (Map<String, AttributeValue> part : page.items()) {
-          String sk = part.get(StateTables.SK).s();
-          String[] p = Layout.parsePart(sk);
-          long generation = Long.parseLong(p[2]);
-          byte[] data = part.get("b").b().asByteArray();
-          if (p[0].equals("M") && Long.valueOf(generation).equals(mapGens.get(p[1]))) {
-            entries.get(p[1]).put(p[3], data);
-          } else if (p[0].equals("L") && Long.valueOf(generation).equals(listGens.get(p[1]))) {
-            chunks.get(p[1]).add(data); // sort keys keep the chunks in order
-          } else {
-            h.garbage.add(sk); // an older generation, left by a commit that crashed before cleanup
-          }
-        }
-        start =
-            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? page.lastEvaluatedKey()
-                : null;
-      } while (start != null);
+      query(
+          h.pk(),
+          "sk > :main",
+          Map.of(":main", AttributeValue.fromS(Layout.MAIN)),
+          null,
+          part -> {
+            String sk = part.get(StateTables.SK).s();
+            String[] p = Layout.parsePart(sk);
+            Long generation = Long.valueOf(p[2]);
+            byte[] data = part.get("b").b().asByteArray();
+            if (p[0].equals("M") && generation.equals(mapGens.get(p[1]))) {
+              entries.get(p[1]).put(p[3], data);
+            } else if (p[0].equals("L") && generation.equals(listGens.get(p[1]))) {
+              chunks.get(p[1]).add(data); // sort keys keep the chunks in order
+            } else {
+              h.garbage.add(
+                  sk); // an older generation, left by a commit that crashed before cleanup
+            }
+            return true;
+          });
     }
     mapGens.forEach((id, g) -> h.loadedSpill(id, new Spill(true, g, entries.get(id), null)));
     listGens.forEach((id, g) -> h.loadedSpill(id, new Spill(false, g, null, chunks.get(id))));
@@ -231,40 +214,64 @@ public final class DynamoDbStateBackend implements StateBackend {
   /** Loads one key group's timers up to {@code bound}; returns the first one after it. */
   private long loadTimers(
       OperatorStore store, int kg, boolean eventTime, long bound, List<Object> keysOut) {
+    long[] next = {Long.MAX_VALUE};
+    query(
+        Layout.timerPk(store.uid(), kg),
+        "sk BETWEEN :from AND :to",
+        Map.of(
+            ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
+            ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
+        TIMER_PAGE,
+        item -> {
+          Timer timer = store.timer(item);
+          if (timer.timestamp() > bound) {
+            next[0] = timer.timestamp();
+            return false;
+          }
+          (eventTime ? store.eventQueue() : store.processingQueue()).load(timer);
+          keysOut.add(timer.key());
+          return true;
+        });
+    return next[0];
+  }
+
+  /**
+   * Runs a strongly consistent Query page by page, handing each item to {@code visitor} until it
+   * answers false; counts the read units.
+   */
+  private void query(
+      String pk,
+      String condition,
+      Map<String, AttributeValue> values,
+      Integer limit,
+      java.util.function.Predicate<Map<String, AttributeValue>> visitor) {
     Map<String, AttributeValue> start = null;
     do {
       Map<String, AttributeValue> exclusive = start;
+      Map<String, AttributeValue> all = new HashMap<>(values);
+      all.put(":pk", AttributeValue.fromS(pk));
       QueryResponse page =
           client.query(
               QueryRequest.builder()
                   .tableName(tables.state())
-                  .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
-                  .expressionAttributeValues(
-                      Map.of(
-                          ":pk", AttributeValue.fromS(Layout.timerPk(store.uid(), kg)),
-                          ":from",
-                              AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
-                          ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))))
+                  .keyConditionExpression("pk = :pk AND " + condition)
+                  .expressionAttributeValues(all)
                   .consistentRead(true)
-                  .limit(TIMER_PAGE)
+                  .limit(limit)
                   .exclusiveStartKey(exclusive)
                   .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                   .build());
       count(List.of(page.consumedCapacity()));
       for (Map<String, AttributeValue> item : page.items()) {
-        Timer timer = store.timer(item);
-        if (timer.timestamp() > bound) {
-          return timer.timestamp();
+        if (!visitor.test(item)) {
+          return;
         }
-        (eventTime ? store.eventQueue() : store.processingQueue()).load(timer);
-        keysOut.add(timer.key());
       }
       start =
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
               : null;
     } while (start != null);
-    return Long.MAX_VALUE;
   }
 
   private void count(List<ConsumedCapacity> consumed) {

@@ -741,7 +741,8 @@ public final class KeyedStageRunner {
     }
   }
 
-  private Checkpoint readCheckpoint(Map<String, AttributeValue> key, Totals totals) {
+  /** A strongly consistent GetItem of the state table, counting its read units; null if none. */
+  private Map<String, AttributeValue> get(Map<String, AttributeValue> key, Totals totals) {
     GetItemResponse response =
         client.getItem(
             b ->
@@ -753,33 +754,29 @@ public final class KeyedStageRunner {
         && response.consumedCapacity().capacityUnits() != null) {
       totals.readUnits += response.consumedCapacity().capacityUnits();
     }
-    if (!response.hasItem() || response.item().isEmpty()) {
+    return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+  }
+
+  private Checkpoint readCheckpoint(Map<String, AttributeValue> key, Totals totals) {
+    Map<String, AttributeValue> found = get(key, totals);
+    if (found == null) {
       return new Checkpoint(false, Position.BEGINNING, 0, null);
     }
-    CheckpointItem item = CheckpointItem.SCHEMA.mapToItem(response.item());
+    CheckpointItem item = CheckpointItem.SCHEMA.mapToItem(found);
     return new Checkpoint(true, Position.decode(item.pos()), item.epoch(), item.commit());
   }
 
   private Map<String, Fired> readFired(DynamoDbStateBackend backend, Batch batch, Totals totals) {
     Map<String, Fired> out = new LinkedHashMap<>();
     for (String uid : backend.uids()) {
-      GetItemResponse response =
-          client.getItem(
-              b ->
-                  b.tableName(tables.state())
-                      .key(key(Layout.firedPk(uid), Layout.slotSk(batch.slots(), batch.slot())))
-                      .consistentRead(true)
-                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-      if (response.consumedCapacity() != null
-          && response.consumedCapacity().capacityUnits() != null) {
-        totals.readUnits += response.consumedCapacity().capacityUnits();
-      }
-      if (!response.hasItem() || response.item().isEmpty()) {
+      Map<String, AttributeValue> found =
+          get(key(Layout.firedPk(uid), Layout.slotSk(batch.slots(), batch.slot())), totals);
+      if (found == null) {
         out.put(
             uid,
             new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0));
       } else {
-        TimerItem item = TimerItem.SCHEMA.mapToItem(response.item());
+        TimerItem item = TimerItem.SCHEMA.mapToItem(found);
         out.put(uid, new Fired(true, item.fe(), item.fp(), item.ne(), item.np(), item.v()));
       }
     }

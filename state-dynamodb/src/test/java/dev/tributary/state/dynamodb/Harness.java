@@ -49,7 +49,7 @@ final class Harness implements AutoCloseable {
     this.graph = JobGraph.of(job);
     this.ownsLocal = shared == null;
     this.local = shared == null ? DynamoDbLocal.builder().build() : shared;
-    this.client = client(local.endpoint(), true);
+    this.client = client(local.endpoint(), null, true);
     this.tables = StateTables.withPrefix("t" + TABLES.incrementAndGet());
     tables.createIfMissing(client);
     GraphNode keyBy = graph.exchanges().get(0);
@@ -67,10 +67,19 @@ final class Harness implements AutoCloseable {
     return new Harness(job, local);
   }
 
-  /** A client; without SDK retries when {@code sdkRetries} is false (every fault reaches us). */
-  static DynamoDbClient client(URI endpoint, boolean sdkRetries) {
+  /**
+   * A client for {@code endpoint}, with {@code interceptor} (or none), without the SDK's retries
+   * when {@code sdkRetries} is false (then every fault reaches the runner).
+   */
+  static DynamoDbClient client(
+      URI endpoint,
+      software.amazon.awssdk.core.interceptor.ExecutionInterceptor interceptor,
+      boolean sdkRetries) {
     ClientOverrideConfiguration.Builder config =
         ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofSeconds(10));
+    if (interceptor != null) {
+      config.addExecutionInterceptor(interceptor);
+    }
     if (!sdkRetries) {
       config.retryStrategy(b -> b.maxAttempts(1));
     }
@@ -88,25 +97,13 @@ final class Harness implements AutoCloseable {
     return new KeyedStageRunner(client, tables, graph, 50, 8, Duration.ofMillis(2));
   }
 
-  /** A client with {@code interceptor} and the SDK's retries on or off. */
+  /**
+   * A client of this harness's endpoint with {@code interceptor} and the SDK's retries on or off.
+   */
   DynamoDbClient client(
       software.amazon.awssdk.core.interceptor.ExecutionInterceptor interceptor,
       boolean sdkRetries) {
-    ClientOverrideConfiguration.Builder config =
-        ClientOverrideConfiguration.builder()
-            .apiCallAttemptTimeout(Duration.ofSeconds(10))
-            .addExecutionInterceptor(interceptor);
-    if (!sdkRetries) {
-      config.retryStrategy(b -> b.maxAttempts(1));
-    }
-    return DynamoDbClient.builder()
-        .endpointOverride(local.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
-        .overrideConfiguration(config.build())
-        .build();
+    return client(local.endpoint(), interceptor, sdkRetries);
   }
 
   KeyedStageRunner runner(DynamoDbClient other) {

@@ -78,6 +78,25 @@ class KeyedStageChaosIT {
     }
   }
 
+  /**
+   * Runs the scenario on fresh tables with {@code fault} injected; checks it against the reference.
+   */
+  private static FaultRule runWith(
+      java.util.function.Function<Harness, FaultRule> fault,
+      ExecutionInterceptor interceptor,
+      boolean sdkRetries) {
+    try (Harness h = Harness.on(local, new LedgerJob(8))) {
+      FaultRule rule = local.faults().add(fault.apply(h));
+      try {
+        runInOrder(h, scenario(), h.client(interceptor, sdkRetries));
+      } finally {
+        local.faults().clear();
+      }
+      Ledger.assertMatchesReference(h, scenario().all(), true);
+      return rule;
+    }
+  }
+
   private static int callsOfACleanRun(String operation) {
     try (Harness h = Harness.on(local, new LedgerJob(8))) {
       Calls calls = new Calls();
@@ -120,51 +139,40 @@ class KeyedStageChaosIT {
     int commits = callsOfACleanRun("TransactWriteItems");
     assertThat(commits).isGreaterThan(5);
     for (int n = 0; n < commits; n++) {
-      try (Harness h = Harness.on(local, new LedgerJob(8))) {
-        FaultRule drop =
-            local
-                .faults()
-                .add(
-                    FaultRule.on("TransactWriteItems")
-                        .table(h.tables.state())
-                        .after(n)
-                        .times(1)
-                        .applyThenDropResponse());
-        try {
-          runInOrder(h, scenario(), h.client(new Calls(), false));
-        } finally {
-          local.faults().clear();
-        }
-        assertThat(drop.triggered()).isEqualTo(1);
-        Ledger.assertMatchesReference(h, scenario().all(), true);
-      }
+      int after = n;
+      FaultRule drop =
+          runWith(
+              h ->
+                  FaultRule.on("TransactWriteItems")
+                      .table(h.tables.state())
+                      .after(after)
+                      .times(1)
+                      .applyThenDropResponse(),
+              new Calls(),
+              false);
+      assertThat(drop.triggered()).isEqualTo(1);
     }
   }
 
   @Test
   void whenEveryRetryIsLostTooTheCheckpointSettlesTheOutcome() {
-    try (Harness h = Harness.on(local, new LedgerJob(8))) {
-      // the commit applies, then it and all of its retries lose their responses
-      local
-          .faults()
-          .add(
-              FaultRule.on("TransactWriteItems")
-                  .table(h.tables.state())
-                  .after(3)
-                  .times(8)
-                  .applyThenDropResponse());
-      try {
-        runInOrder(h, scenario(), h.client(new Calls(), false));
-      } finally {
-        local.faults().clear();
-      }
-      Ledger.assertMatchesReference(h, scenario().all(), true);
-    }
+    // the commit applies, then it and all of its retries lose their responses
+    FaultRule drop =
+        runWith(
+            h ->
+                FaultRule.on("TransactWriteItems")
+                    .table(h.tables.state())
+                    .after(3)
+                    .times(8)
+                    .applyThenDropResponse(),
+            new Calls(),
+            false);
+    assertThat(drop.triggered()).isEqualTo(8);
   }
 
   @Test
   void aRetryAfterTheTokenWindowIsSettledByTheCheckpoint() {
-    try (Harness h = Harness.on(local, new LedgerJob(8))) {
+    {
       // every lost commit response is followed by 11 minutes: the retry's token has expired, so
       // DynamoDB runs it again; the checkpoint condition stops it, and the commit id tells the
       // runner that its first attempt committed
@@ -179,20 +187,15 @@ class KeyedStageChaosIT {
               }
             }
           };
-      local
-          .faults()
-          .add(
+      runWith(
+          h ->
               FaultRule.on("TransactWriteItems")
                   .table(h.tables.state())
                   .after(2)
                   .times(3)
-                  .applyThenDropResponse());
-      try {
-        runInOrder(h, scenario(), h.client(timeFlies, false));
-      } finally {
-        local.faults().clear();
-      }
-      Ledger.assertMatchesReference(h, scenario().all(), true);
+                  .applyThenDropResponse(),
+          timeFlies,
+          false);
     }
   }
 
@@ -200,22 +203,16 @@ class KeyedStageChaosIT {
   void transactionConflictsOnTheNthCommitAreRetried() {
     int commits = callsOfACleanRun("TransactWriteItems");
     for (int n = 0; n < commits; n += 2) {
-      try (Harness h = Harness.on(local, new LedgerJob(8))) {
-        local
-            .faults()
-            .add(
-                FaultRule.on("TransactWriteItems")
-                    .table(h.tables.state())
-                    .after(n)
-                    .times(2)
-                    .failWith(FaultError.TRANSACTION_CONFLICT));
-        try {
-          runInOrder(h, scenario(), h.client(new Calls(), false));
-        } finally {
-          local.faults().clear();
-        }
-        Ledger.assertMatchesReference(h, scenario().all(), true);
-      }
+      int after = n;
+      runWith(
+          h ->
+              FaultRule.on("TransactWriteItems")
+                  .table(h.tables.state())
+                  .after(after)
+                  .times(2)
+                  .failWith(FaultError.TRANSACTION_CONFLICT),
+          new Calls(),
+          false);
     }
   }
 
@@ -229,17 +226,11 @@ class KeyedStageChaosIT {
       FaultError.INTERNAL_SERVER_ERROR
     };
     for (int n = 0; n < total; n += 3) {
-      try (Harness h = Harness.on(local, new LedgerJob(8))) {
-        local
-            .faults()
-            .add(FaultRule.on(null).after(n).times(2).failWith(errors[n % errors.length]));
-        try {
-          runInOrder(h, scenario(), h.client(new Calls(), true));
-        } finally {
-          local.faults().clear();
-        }
-        Ledger.assertMatchesReference(h, scenario().all(), true);
-      }
+      int after = n;
+      runWith(
+          h -> FaultRule.on(null).after(after).times(2).failWith(errors[after % errors.length]),
+          new Calls(),
+          true);
     }
   }
 

@@ -600,6 +600,28 @@ public final class OperatorStore implements OperatorStateStore {
     return latest;
   }
 
+  /** Fails when one map entry or list element can never fit an item. */
+  private void checkPartSize(StoredKey stored, EncodedCell cell, String part, int size) {
+    if (size > MAX_VALUE_BYTES) {
+      throw new StateTooLargeException(
+          "one "
+              + part
+              + " of "
+              + cell.descriptor().kind().name().toLowerCase(java.util.Locale.ROOT)
+              + " state '"
+              + CellIds.stateName(cell.id())
+              + "' of key "
+              + stored.key
+              + " in operator '"
+              + uid
+              + "' is "
+              + size
+              + " bytes; each is one DynamoDB item of at most 400 KB, so it must stay below "
+              + MAX_VALUE_BYTES
+              + " bytes");
+    }
+  }
+
   /** Writes the changed entries of a spilled map; returns the spill as now stored. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private Spill writeMapEntries(
@@ -616,20 +638,7 @@ public final class OperatorStore implements OperatorStateStore {
     for (Map.Entry<?, ?> e : ((Map<?, ?>) cell.value()).entrySet()) {
       String entryKey = Codec.b64(keySerde.serialize(e.getKey()));
       byte[] value = Codec.value(e.getValue(), cell.descriptor().serde());
-      if (value.length > MAX_VALUE_BYTES) {
-        throw new StateTooLargeException(
-            "one entry of map state '"
-                + CellIds.stateName(cell.id())
-                + "' of key "
-                + stored.key
-                + " in operator '"
-                + uid
-                + "' is "
-                + value.length
-                + " bytes; an entry is one DynamoDB item of at most 400 KB, so it must stay below "
-                + MAX_VALUE_BYTES
-                + " bytes");
-      }
+      checkPartSize(stored, cell, "entry", value.length);
       after.put(entryKey, value);
       byte[] was = old.get(entryKey);
       if (was == null || !java.util.Arrays.equals(was, value)) {
@@ -663,20 +672,7 @@ public final class OperatorStore implements OperatorStateStore {
     long chunkBytes = 0;
     for (Object v : values) {
       int size = Codec.value(v, cell.descriptor().serde()).length;
-      if (size > MAX_VALUE_BYTES) {
-        throw new StateTooLargeException(
-            "one element of list state '"
-                + CellIds.stateName(cell.id())
-                + "' of key "
-                + stored.key
-                + " in operator '"
-                + uid
-                + "' is "
-                + size
-                + " bytes; elements must stay below "
-                + MAX_VALUE_BYTES
-                + " bytes");
-      }
+      checkPartSize(stored, cell, "element", size);
       if (chunkBytes + size > LIST_CHUNK_BYTES && !chunk.isEmpty()) {
         after.add(Codec.list(chunk, cell.descriptor().serde()));
         chunk = new ArrayList<>();
