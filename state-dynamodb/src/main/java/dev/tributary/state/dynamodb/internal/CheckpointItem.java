@@ -1,7 +1,6 @@
 package dev.tributary.state.dynamodb.internal;
 
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
-import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchema;
 
 /**
@@ -17,22 +16,13 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
 public record CheckpointItem(String pk, String sk, String pos, long epoch, String commit) {
   /** The item's immutable schema. */
   public static final TableSchema<CheckpointItem> SCHEMA =
-      StaticImmutableTableSchema.builder(CheckpointItem.class, Builder.class)
-          .newItemBuilder(Builder::new, Builder::build)
-          .addAttribute(
-              String.class,
-              a ->
-                  a.name("pk")
-                      .getter(CheckpointItem::pk)
-                      .setter(Builder::pk)
-                      .tags(StaticAttributeTags.primaryPartitionKey()))
-          .addAttribute(
-              String.class,
-              a ->
-                  a.name("sk")
-                      .getter(CheckpointItem::sk)
-                      .setter(Builder::sk)
-                      .tags(StaticAttributeTags.primarySortKey()))
+      ItemKeys.keys(
+              StaticImmutableTableSchema.builder(CheckpointItem.class, Builder.class)
+                  .newItemBuilder(Builder::new, Builder::build),
+              CheckpointItem::pk,
+              Builder::pk,
+              CheckpointItem::sk,
+              Builder::sk)
           .addAttribute(
               String.class, a -> a.name("pos").getter(CheckpointItem::pos).setter(Builder::pos))
           .addAttribute(

@@ -119,13 +119,7 @@ public final class OperatorStore implements OperatorStateStore {
       for (Map.Entry<String, Spill> spill : stored.spills.entrySet()) {
         if (CellIds.stateName(spill.getKey()).equals(descriptor.name())
             && stored.entry.get(slot, CellIds.namespace(spill.getKey(), namespaceSerde)) == null) {
-          Spill sp = spill.getValue();
-          put(
-              stored,
-              spill.getKey(),
-              null,
-              sp.map() ? sp.entries() : null,
-              sp.map() ? null : sp.chunks());
+          putSpill(stored, spill.getKey(), spill.getValue());
         }
       }
       if (clean) {
@@ -227,15 +221,18 @@ public final class OperatorStore implements OperatorStateStore {
       put(stored, cell.getKey(), cell.getValue(), null, null);
     }
     for (Map.Entry<String, Spill> spill : stored.spills.entrySet()) {
-      Spill sp = spill.getValue();
-      put(
-          stored,
-          spill.getKey(),
-          null,
-          sp.map() ? sp.entries() : null,
-          sp.map() ? null : sp.chunks());
+      putSpill(stored, spill.getKey(), spill.getValue());
     }
     stored.entry.markClean();
+  }
+
+  private void putSpill(StoredKey stored, String cellId, Spill spill) {
+    put(
+        stored,
+        cellId,
+        null,
+        spill.map() ? spill.entries() : null,
+        spill.map() ? null : spill.chunks());
   }
 
   private void put(

@@ -1,7 +1,6 @@
 package dev.tributary.state.dynamodb.internal;
 
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
-import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTags;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchema;
 
 /**
@@ -19,22 +18,13 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
 public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np, long v) {
   /** The item's immutable schema. */
   public static final TableSchema<TimerItem> SCHEMA =
-      StaticImmutableTableSchema.builder(TimerItem.class, Builder.class)
-          .newItemBuilder(Builder::new, Builder::build)
-          .addAttribute(
-              String.class,
-              a ->
-                  a.name("pk")
-                      .getter(TimerItem::pk)
-                      .setter(Builder::pk)
-                      .tags(StaticAttributeTags.primaryPartitionKey()))
-          .addAttribute(
-              String.class,
-              a ->
-                  a.name("sk")
-                      .getter(TimerItem::sk)
-                      .setter(Builder::sk)
-                      .tags(StaticAttributeTags.primarySortKey()))
+      ItemKeys.keys(
+              StaticImmutableTableSchema.builder(TimerItem.class, Builder.class)
+                  .newItemBuilder(Builder::new, Builder::build),
+              TimerItem::pk,
+              Builder::pk,
+              TimerItem::sk,
+              Builder::sk)
           .addAttribute(Long.class, a -> a.name("fe").getter(TimerItem::fe).setter(Builder::fe))
           .addAttribute(Long.class, a -> a.name("fp").getter(TimerItem::fp).setter(Builder::fp))
           .addAttribute(Long.class, a -> a.name("ne").getter(TimerItem::ne).setter(Builder::ne))
