@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param processingTime the coordinator's clock, epoch ms
  * @param inputWatermark the global watermark in effect before these records (records behind it are
  *     late; timers up to it fire before the records), or {@code Long.MIN_VALUE}
+ * @param deadLetters records of this batch to set aside instead of applying
  */
 public record Batch(
     String split,
@@ -23,7 +24,8 @@ public record Batch(
     List<KeyedRecord> records,
     long watermark,
     long processingTime,
-    long inputWatermark) {
+    long inputWatermark,
+    List<DeadLetter> deadLetters) {
 
   /** A batch whose records are judged against the slot's own watermark only. */
   public Batch(
@@ -33,12 +35,33 @@ public record Batch(
       List<KeyedRecord> records,
       long watermark,
       long processingTime) {
-    this(split, slot, slots, records, watermark, processingTime, Long.MIN_VALUE);
+    this(split, slot, slots, records, watermark, processingTime, Long.MIN_VALUE, List.of());
+  }
+
+  /** A batch without dead letters. */
+  public Batch(
+      String split,
+      int slot,
+      int slots,
+      List<KeyedRecord> records,
+      long watermark,
+      long processingTime,
+      long inputWatermark) {
+    this(split, slot, slots, records, watermark, processingTime, inputWatermark, List.of());
+  }
+
+  /** This batch with {@code letter} set aside as well. */
+  public Batch withDeadLetter(DeadLetter letter) {
+    List<DeadLetter> letters = new java.util.ArrayList<>(deadLetters);
+    letters.add(letter);
+    return new Batch(
+        split, slot, slots, records, watermark, processingTime, inputWatermark, letters);
   }
 
   /** Validates and copies. */
   public Batch {
     records = List.copyOf(Objects.requireNonNull(records, "records"));
+    deadLetters = List.copyOf(deadLetters == null ? List.of() : deadLetters);
     if (slots < 1 || slot < 0 || slot >= slots) {
       throw new IllegalArgumentException("slot " + slot + " of " + slots + " is out of range");
     }

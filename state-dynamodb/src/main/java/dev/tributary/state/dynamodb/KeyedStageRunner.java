@@ -9,6 +9,7 @@ import dev.tributary.partitioning.KeyGroups;
 import dev.tributary.serde.Serde;
 import dev.tributary.spi.ManualClock;
 import dev.tributary.spi.OutputCollector;
+import dev.tributary.spi.UserFunctionException;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.Layout;
@@ -164,6 +165,7 @@ public final class KeyedStageRunner {
     int retries;
     double readUnits;
     double writeUnits;
+    long deadLettered;
     Checkpoint checkpoint;
     final List<RunReport.EpochCost> epochCosts = new ArrayList<>();
   }
@@ -216,7 +218,8 @@ public final class KeyedStageRunner {
         fenced,
         t.readUnits,
         t.writeUnits,
-        t.epochCosts);
+        t.epochCosts,
+        t.deadLettered);
   }
 
   /** One attempt from the committed state; commits as many epochs as the batch needs. */
@@ -282,6 +285,8 @@ public final class KeyedStageRunner {
         epoch.timePhase = false;
       }
       clock.set(Math.max(batch.processingTime(), firedProcessing));
+      Map<Position, DeadLetter> setAside = new HashMap<>();
+      batch.deadLetters().forEach(d -> setAside.put(d.position(), d));
       for (KeyedRecord r : pending) {
         if (epoch.recordCount > 0 && cuts.beforeRecord.contains(r.position())) {
           Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
@@ -289,7 +294,16 @@ public final class KeyedStageRunner {
             return o;
           }
         }
-        executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
+        DeadLetter letter = setAside.get(r.position());
+        if (letter != null) {
+          epoch.deadLetters.add(letter);
+        } else {
+          try {
+            executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
+          } catch (UserFunctionException e) {
+            throw new PoisonRecordException(split, r.position(), e);
+          }
+        }
         last = r.position();
         epoch.recordCount++;
         epoch.lastRecord = last;
@@ -401,6 +415,9 @@ public final class KeyedStageRunner {
 
     /** Whether the records are done and timers are firing. */
     boolean timePhase;
+
+    /** Records set aside in this epoch. */
+    final List<DeadLetter> deadLetters = new ArrayList<>();
 
     /** The write units of the last commit that answered. */
     double lastCommitUnits;
@@ -514,6 +531,27 @@ public final class KeyedStageRunner {
         condition(put, f);
         changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
       }
+      for (DeadLetter d : deadLetters) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(StateTables.PK, AttributeValue.fromS(Layout.deadLetterPk(graph.jobName(), split)));
+        item.put(
+            StateTables.SK,
+            AttributeValue.fromS(d.position().encode() + "#" + batch.slots() + "#" + batch.slot()));
+        item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(d.payload())));
+        item.put("error", AttributeValue.fromS(d.error().isEmpty() ? "-" : d.error()));
+        item.put("attempts", num(d.attempts()));
+        item.put("slot", num(batch.slot()));
+        if (!d.metadata().isEmpty()) {
+          Map<String, AttributeValue> meta = new HashMap<>();
+          d.metadata().forEach((k, v) -> meta.put(k, AttributeValue.fromS(v)));
+          item.put("metadata", AttributeValue.fromM(meta));
+        }
+        changes.add(
+            TransactWriteItem.builder()
+                .put(Put.builder().tableName(tables.deadLetters()).item(item).build())
+                .build(),
+            d.payload().length + d.error().length() + 200L);
+      }
       boolean moved = through.compareTo(checkpoint.position()) > 0;
       if (changes.items().isEmpty() && !moved) {
         return Outcome.COMMITTED; // nothing to do
@@ -565,7 +603,9 @@ public final class KeyedStageRunner {
       backend.cleanGarbage();
       totals.epochs++;
       totals.outputs += outputs.size();
-      totals.applied += recordCount;
+      totals.applied += recordCount - deadLetters.size();
+      totals.deadLettered += deadLetters.size();
+      deadLetters.clear();
       recordCount = 0;
       outputs.clear();
       outputBytes = 0;

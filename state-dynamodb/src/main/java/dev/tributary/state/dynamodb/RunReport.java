@@ -18,6 +18,7 @@ import java.util.List;
  * @param readUnits read capacity consumed
  * @param writeUnits write capacity consumed
  * @param epochCosts what each committed epoch wrote and cost, in commit order
+ * @param deadLettered records set aside to the dead-letter table by this run
  */
 public record RunReport(
     Position committedThrough,
@@ -32,7 +33,8 @@ public record RunReport(
     boolean fenced,
     double readUnits,
     double writeUnits,
-    List<EpochCost> epochCosts) {
+    List<EpochCost> epochCosts,
+    long deadLettered) {
 
   /** Copies the list. */
   public RunReport {

@@ -54,7 +54,8 @@ public final class KvJob implements JobProvider {
    * One operation on {@code key}: {@code count}; {@code blob} (a value of {@code size} chars);
    * {@code map} ({@code n} more entries of {@code size} chars); {@code unmap} (clear the map);
    * {@code list} ({@code n} more elements); {@code emit} ({@code n} outputs of {@code size} chars);
-   * {@code session} (read the session value, emit what was there, write a new one).
+   * {@code session} (read the session value, emit what was there, write a new one); {@code boom}
+   * (fail).
    */
   public record Op(String key, String kind, int size, int n) {}
 
@@ -123,6 +124,7 @@ public final class KvJob implements JobProvider {
           out.collect(op.key() + " had " + session.value());
           session.update("seen-" + seen);
         }
+        case "boom" -> throw new IllegalStateException("boom on " + op.key());
         default -> {}
       }
     }

@@ -1,0 +1,81 @@
+package dev.tributary.state.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.state.dynamodb.KvJob.Op;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** A record a user function fails on is reported by position, then set aside in the commit. */
+class PoisonRecordsIT {
+  private static DynamoDbLocal local;
+
+  @BeforeAll
+  static void start() {
+    local = DynamoDbLocal.builder().build();
+  }
+
+  @AfterAll
+  static void stop() {
+    local.close();
+  }
+
+  @Test
+  void aFailingRecordIsReportedThenSetAsideWithItsPayloadInTheCommitThatPassesIt() {
+    try (Harness h = Harness.on(local, new KvJob())) {
+      List<Op> ops =
+          List.of(
+              new Op("a", "count", 0, 0),
+              new Op("b", "boom", 0, 0),
+              new Op("a", "count", 0, 0),
+              new Op("c", "emit", 3, 1));
+      Batch batch = new Batch("s", 0, 1, h.keyed(KvJob.SOURCE, ops, 10), Long.MIN_VALUE, 0);
+      PoisonRecordException poison =
+          catchThrowableOfType(PoisonRecordException.class, () -> h.runner().run(batch));
+      assertThat(poison.position()).isEqualTo(Position.of(11, 0));
+      assertThat(poison).hasMessageContaining("boom on b").hasMessageContaining("11:0");
+      assertThat(h.checkpoint("s", 1, 0)).as("nothing of the failed attempt committed").isNull();
+
+      byte[] payload = "{\"key\":\"b\",\"kind\":\"boom\"}".getBytes(StandardCharsets.UTF_8);
+      RunReport r =
+          h.runner()
+              .run(
+                  batch.withDeadLetter(
+                      new DeadLetter(
+                          poison.position(),
+                          payload,
+                          poison.getMessage(),
+                          3,
+                          Map.of("partitionKey", "b"))));
+      assertThat(r.deadLettered()).isEqualTo(1);
+      assertThat(r.recordsApplied()).isEqualTo(3);
+      assertThat(h.checkpoint("s", 1, 0).get("pos").s()).isEqualTo("13:0");
+      assertThat(h.state().value(KvJob.UID, KvJob.COUNT, "a")).isEqualTo(2L);
+      assertThat(h.state().value(KvJob.UID, KvJob.COUNT, "b")).isNull();
+      assertThat(h.<String>outbox(KvJob.SINK)).hasSize(1);
+
+      List<Map<String, AttributeValue>> letters =
+          h.client.scan(b -> b.tableName(h.tables.deadLetters())).items();
+      assertThat(letters).hasSize(1);
+      Map<String, AttributeValue> letter = letters.get(0);
+      assertThat(letter.get("pk").s()).isEqualTo("kv#s");
+      assertThat(letter.get("sk").s()).isEqualTo("11:0#1#0");
+      assertThat(letter.get("payload").b().asByteArray()).isEqualTo(payload);
+      assertThat(letter.get("error").s()).contains("boom on b");
+      assertThat(letter.get("attempts").n()).isEqualTo("3");
+      assertThat(letter.get("metadata").m().get("partitionKey").s()).isEqualTo("b");
+
+      // delivered again: everything is committed, nothing happens twice
+      RunReport again = h.runner().run(batch);
+      assertThat(again.recordsSkipped()).isEqualTo(4);
+      assertThat(h.client.scan(b -> b.tableName(h.tables.deadLetters())).items()).hasSize(1);
+    }
+  }
+}
