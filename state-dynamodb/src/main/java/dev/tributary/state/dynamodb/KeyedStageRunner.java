@@ -170,6 +170,26 @@ public final class KeyedStageRunner {
     final List<RunReport.EpochCost> epochCosts = new ArrayList<>();
   }
 
+  /**
+   * The committed checkpoint of {@code split} at {@code slot} of {@code slots}: a strongly
+   * consistent read ({@link Position#BEGINNING} and epoch 0 when nothing was committed).
+   */
+  public Committed committed(String split, int slot, int slots) {
+    Checkpoint c =
+        readCheckpoint(
+            key(Layout.checkpointPk(graph.jobName(), split), Layout.slotSk(slots, slot)),
+            new Totals());
+    return new Committed(c.position(), c.epoch());
+  }
+
+  /**
+   * A checkpoint as read.
+   *
+   * @param position the last committed position
+   * @param epoch the epoch that committed it
+   */
+  public record Committed(Position position, long epoch) {}
+
   /** Runs a batch; returns what it committed. */
   public RunReport run(Batch batch) {
     Totals totals = new Totals();

@@ -1,0 +1,249 @@
+package dev.tributary.coordinator;
+
+import dev.tributary.JobGraph;
+import dev.tributary.operator.AttemptCounter;
+import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.StatelessPrefix;
+import dev.tributary.operator.protocol.OperatorRequest;
+import dev.tributary.operator.protocol.OperatorResponse;
+import dev.tributary.operator.protocol.Protocol;
+import dev.tributary.operator.protocol.SourceRecord;
+import dev.tributary.partitioning.KeyGroups;
+import dev.tributary.spi.Clock;
+import dev.tributary.state.dynamodb.Checkpoints;
+import dev.tributary.state.dynamodb.Position;
+import dev.tributary.state.dynamodb.StateTables;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The job manager's work for one batch of one split: skip what every slot has committed, run the
+ * stateless prefix, fan the rest out to the slots it touches (in parallel), and work out the first
+ * record not committed by every slot, which the event source mapping must deliver again. Also the
+ * periodic tick. Used by one thread at a time.
+ */
+public final class Coordinator {
+  private final RuntimeSettings settings;
+  private final JobGraph graph;
+  private final DynamoDbClient dynamo;
+  private final StateTables tables;
+  private final SlotInvoker lambda;
+  private final SlotInvoker inProcess;
+  private final Clock clock;
+  private final Checkpoints checkpoints;
+  private final SplitWatermarks watermarks;
+  private final AttemptCounter attempts;
+  private final Map<String, StatelessPrefix> prefixes = new HashMap<>();
+
+  /**
+   * What became of a batch.
+   *
+   * @param firstUncommitted the index of the first record not committed by every slot it touches
+   *     (deliver again from there), or -1 when the whole batch is committed
+   * @param responses the slots' answers
+   * @param inputWatermark the global watermark before the batch
+   * @param watermark the global watermark sent with the batch
+   * @param deadLettered records the prefix could not read, set aside
+   * @param skipped records every slot had committed before
+   */
+  public record Outcome(
+      int firstUncommitted,
+      List<OperatorResponse> responses,
+      long inputWatermark,
+      long watermark,
+      int deadLettered,
+      int skipped) {}
+
+  /**
+   * A coordinator; {@code lambda} reaches the operator function, {@code inProcess} runs slots here
+   * (either may be the same invoker, per the fan-out policy).
+   */
+  public Coordinator(
+      RuntimeSettings settings,
+      DynamoDbClient dynamo,
+      SlotInvoker lambda,
+      SlotInvoker inProcess,
+      Clock clock) {
+    this.settings = settings;
+    this.graph = settings.graph();
+    this.dynamo = dynamo;
+    this.tables = settings.tables();
+    this.lambda = lambda;
+    this.inProcess = inProcess;
+    this.clock = clock;
+    this.checkpoints = new Checkpoints(dynamo, tables, graph.jobName());
+    this.watermarks = new SplitWatermarks(dynamo, tables, graph.jobName());
+    this.attempts = new AttemptCounter(dynamo, tables, graph.jobName());
+  }
+
+  /** Processes one batch of {@code split} from {@code source} (null: the configured source). */
+  public Outcome process(String source, String split, List<SourceRecord> records) {
+    String src = source == null ? settings.source() : source;
+    long now = clock.currentTimeMillis();
+    int slots = settings.slots();
+    Position[] committed = checkpoints.read(split, slots);
+    StatelessPrefix prefix = prefixes.computeIfAbsent(src, s -> new StatelessPrefix(graph, s));
+    StatelessPrefix.Result result = prefix.run(records);
+
+    // records the prefix cannot read: count the attempt; past the limit set them aside
+    int cutoff = records.size();
+    int deadLettered = 0;
+    java.util.Set<Integer> setAside = new java.util.HashSet<>();
+    for (StatelessPrefix.Failure f : result.failures()) {
+      SourceRecord r = records.get(f.recordIndex());
+      Position p = StatelessPrefix.position(r, 0);
+      int failures = attempts.failed(split, p, "prefix");
+      if (failures < settings.maxAttempts()) {
+        cutoff = f.recordIndex();
+        break;
+      }
+      deadLetter(split, r, p, f.error(), failures);
+      setAside.add(f.recordIndex());
+      deadLettered++;
+    }
+    if (cutoff < records.size()) {
+      result = prefix.run(records.subList(0, cutoff)); // the watermark of what goes out only
+    }
+
+    // which slots each record touches, and the last keyed position it has in each
+    List<Map<Integer, Position>> lastBySlot = new ArrayList<>();
+    for (int i = 0; i < cutoff; i++) {
+      lastBySlot.add(new HashMap<>());
+    }
+    for (StatelessPrefix.Keyed k : result.keyed()) {
+      int slot = KeyGroups.slotOf(k.keyGroup(), graph.maxKeyGroups(), slots);
+      lastBySlot.get(k.recordIndex()).merge(slot, k.record().position(), (a, b) -> b);
+    }
+    Map<Integer, List<SourceRecord>> pending = new LinkedHashMap<>();
+    int skipped = 0;
+    for (int i = 0; i < cutoff; i++) {
+      boolean open = false;
+      for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
+        if (e.getValue().compareTo(committed[e.getKey()]) > 0) {
+          pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(records.get(i));
+          open = true;
+        }
+      }
+      if (!open) {
+        skipped++;
+      }
+    }
+
+    // watermarks: before = the global one now; after = with this split's batch counted
+    Map<String, SplitWatermarks.Split> all = watermarks.read();
+    long inputWatermark = SplitWatermarks.global(all, split, null, now, settings.idleTimeout());
+    long watermark =
+        Math.max(
+            inputWatermark,
+            SplitWatermarks.global(all, split, result.watermark(), now, settings.idleTimeout()));
+
+    int total = pending.values().stream().mapToInt(List::size).sum();
+    SlotInvoker invoker = chooseInvoker(total);
+    Map<Integer, CompletableFuture<OperatorResponse>> calls = new LinkedHashMap<>();
+    for (Map.Entry<Integer, List<SourceRecord>> e : pending.entrySet()) {
+      calls.put(
+          e.getKey(),
+          invoker.invoke(
+              new OperatorRequest(
+                  Protocol.VERSION,
+                  graph.jobName(),
+                  src,
+                  split,
+                  e.getKey(),
+                  slots,
+                  inputWatermark,
+                  watermark,
+                  now,
+                  e.getValue())));
+    }
+    List<OperatorResponse> responses = new ArrayList<>();
+    Position[] after = committed.clone();
+    RuntimeException failure = null;
+    for (Map.Entry<Integer, CompletableFuture<OperatorResponse>> call : calls.entrySet()) {
+      try {
+        OperatorResponse response = call.getValue().join();
+        responses.add(response);
+        after[call.getKey()] = Position.decode(response.committedThrough());
+      } catch (CompletionException e) {
+        // this slot's answer is lost: what it committed shows in its checkpoint next time
+        failure = e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    if (failure != null && responses.isEmpty()) {
+      throw failure;
+    }
+
+    int firstUncommitted = -1;
+    for (int i = 0; i < cutoff && firstUncommitted < 0; i++) {
+      for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
+        // a slot that failed to answer counts at its checkpoint from before the batch
+        if (e.getValue().compareTo(after[e.getKey()]) > 0) {
+          firstUncommitted = i;
+          break;
+        }
+      }
+    }
+    if (firstUncommitted < 0 && cutoff < records.size()) {
+      firstUncommitted = cutoff;
+    }
+    if (firstUncommitted < 0) {
+      watermarks.advance(split, result.watermark(), now);
+    }
+    return new Outcome(
+        firstUncommitted, responses, inputWatermark, watermark, deadLettered, skipped);
+  }
+
+  private SlotInvoker chooseInvoker(int records) {
+    return switch (settings.fanOut()) {
+      case LAMBDA -> lambda;
+      case IN_PROCESS -> inProcess;
+      case AUTO -> records <= settings.inProcessMaxRecords() ? inProcess : lambda;
+    };
+  }
+
+  /**
+   * The periodic tick: every slot fires what is due at the global watermark (idle splits left out;
+   * when all are idle, the latest one) and the clock.
+   */
+  public List<OperatorResponse> tick() {
+    long now = clock.currentTimeMillis();
+    long watermark =
+        SplitWatermarks.global(watermarks.read(), null, null, now, settings.idleTimeout());
+    List<CompletableFuture<OperatorResponse>> calls = new ArrayList<>();
+    SlotInvoker invoker = chooseInvoker(0);
+    for (int slot = 0; slot < settings.slots(); slot++) {
+      calls.add(
+          invoker.invoke(
+              OperatorRequest.tick(graph.jobName(), slot, settings.slots(), watermark, now)));
+    }
+    List<OperatorResponse> out = new ArrayList<>();
+    for (CompletableFuture<OperatorResponse> call : calls) {
+      out.add(call.join());
+    }
+    return out;
+  }
+
+  private void deadLetter(
+      String split, SourceRecord r, Position p, RuntimeException error, int failures) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put(StateTables.PK, AttributeValue.fromS(graph.jobName() + "#" + split));
+    item.put(StateTables.SK, AttributeValue.fromS(p.encode() + "#prefix"));
+    item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(r.data())));
+    item.put("error", AttributeValue.fromS(String.valueOf(error)));
+    item.put("attempts", AttributeValue.fromN(Integer.toString(failures)));
+    Map<String, AttributeValue> meta = new HashMap<>();
+    r.metadata().forEach((k, v) -> meta.put(k, AttributeValue.fromS(v)));
+    meta.put("sequence", AttributeValue.fromS(r.sequence()));
+    meta.put("timestamp", AttributeValue.fromS(Long.toString(r.timestamp())));
+    item.put("metadata", AttributeValue.fromM(meta));
+    dynamo.putItem(b -> b.tableName(tables.deadLetters()).item(item));
+  }
+}

@@ -1,0 +1,94 @@
+package dev.tributary.coordinator;
+
+import dev.tributary.operator.Functions;
+import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.SlotExecutor;
+import dev.tributary.spi.Clock;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+
+/**
+ * The coordinator's parts, built once per Lambda container from {@link RuntimeSettings}: the
+ * DynamoDB client, the invokers (the operator function through {@link LambdaAsyncClient}, and
+ * in-process slot executors), and the {@link Coordinator}.
+ */
+public final class CoordinatorRuntime {
+  private static volatile CoordinatorRuntime shared;
+
+  private final RuntimeSettings settings;
+  private final Coordinator coordinator;
+
+  /** A runtime of {@code settings} on {@code dynamo}, with the given invokers. */
+  public CoordinatorRuntime(
+      RuntimeSettings settings,
+      DynamoDbClient dynamo,
+      SlotInvoker lambda,
+      SlotInvoker inProcess,
+      Clock clock) {
+    this.settings = settings;
+    this.coordinator = new Coordinator(settings, dynamo, lambda, inProcess, clock);
+  }
+
+  /** The runtime of this container's environment (built on first use, then shared). */
+  public static CoordinatorRuntime fromEnvironment() {
+    CoordinatorRuntime r = shared;
+    if (r == null) {
+      synchronized (CoordinatorRuntime.class) {
+        r = shared;
+        if (r == null) {
+          shared = r = build(RuntimeSettings.fromEnvironment());
+        }
+      }
+    }
+    return r;
+  }
+
+  private static CoordinatorRuntime build(RuntimeSettings settings) {
+    DynamoDbClient dynamo = Functions.dynamoDb();
+    settings.tables().validate(dynamo);
+    SlotInvoker inProcess =
+        new InProcessInvoker(
+            () -> Functions.slotExecutorUnchecked(settings, dynamo),
+            Math.max(1, Math.min(settings.slots(), 4)));
+    SlotInvoker lambda;
+    if (settings.operatorFunction() != null) {
+      lambda =
+          new LambdaInvoker(
+              LambdaAsyncClient.builder()
+                  .httpClientBuilder(
+                      NettyNioAsyncHttpClient.builder().maxConcurrency(settings.slots() * 2))
+                  .build(),
+              settings.operatorFunction(),
+              true);
+    } else if (settings.fanOut() == RuntimeSettings.FanOut.IN_PROCESS) {
+      lambda = inProcess;
+    } else {
+      throw new IllegalArgumentException(
+          RuntimeSettings.OPERATOR_FUNCTION
+              + " is not set but "
+              + RuntimeSettings.FAN_OUT
+              + " is "
+              + settings.fanOut()
+              + "; set it to the operator function's name or ARN, or set "
+              + RuntimeSettings.FAN_OUT
+              + "=in-process to run every slot in the coordinator");
+    }
+    return new CoordinatorRuntime(settings, dynamo, lambda, inProcess, Clock.system());
+  }
+
+  /** The settings. */
+  public RuntimeSettings settings() {
+    return settings;
+  }
+
+  /** The coordinator. */
+  public Coordinator coordinator() {
+    return coordinator;
+  }
+
+  /** For tests: an executor like the in-process invoker's. */
+  static SlotExecutor executor(RuntimeSettings settings, DynamoDbClient dynamo) {
+    return Functions.slotExecutorUnchecked(settings, dynamo);
+  }
+}

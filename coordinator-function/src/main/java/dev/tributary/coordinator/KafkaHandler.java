@@ -1,0 +1,77 @@
+package dev.tributary.coordinator;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import dev.tributary.operator.protocol.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The coordinator for an Amazon MSK or self-managed Kafka event source mapping: each
+ * topic-partition is a split; values (and keys) arrive base64-encoded; the answer names, per
+ * partition not fully committed, the offset to deliver again from.
+ */
+public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatchResponse> {
+  private final CoordinatorRuntime runtime;
+
+  /** The handler Lambda creates. */
+  public KafkaHandler() {
+    this(CoordinatorRuntime.fromEnvironment());
+  }
+
+  /** A handler on {@code runtime}. */
+  public KafkaHandler(CoordinatorRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public KafkaBatchResponse handleRequest(KafkaEvent event, Context context) {
+    KafkaBatchResponse response = new KafkaBatchResponse();
+    Map<String, List<KafkaEvent.KafkaEventRecord>> partitions =
+        new TreeMap<>(event.getRecords() == null ? Map.of() : event.getRecords());
+    for (Map.Entry<String, List<KafkaEvent.KafkaEventRecord>> e : partitions.entrySet()) {
+      List<KafkaEvent.KafkaEventRecord> kafka = new ArrayList<>(e.getValue());
+      kafka.sort((a, b) -> Long.compare(a.getOffset(), b.getOffset()));
+      List<SourceRecord> records = new ArrayList<>();
+      for (KafkaEvent.KafkaEventRecord r : kafka) {
+        records.add(sourceRecord(r));
+      }
+      String split =
+          kafka.isEmpty()
+              ? e.getKey()
+              : kafka.get(0).getTopic() + "-" + kafka.get(0).getPartition();
+      Coordinator.Outcome outcome = runtime.coordinator().process(null, split, records);
+      if (outcome.firstUncommitted() >= 0) {
+        response
+            .getBatchItemFailures()
+            .add(
+                new KafkaBatchResponse.Failure(
+                    split, kafka.get(outcome.firstUncommitted()).getOffset()));
+      }
+    }
+    return response;
+  }
+
+  static SourceRecord sourceRecord(KafkaEvent.KafkaEventRecord r) {
+    Map<String, String> meta = new HashMap<>();
+    meta.put("topic", r.getTopic());
+    meta.put("partition", Integer.toString(r.getPartition()));
+    meta.put("offset", Long.toString(r.getOffset()));
+    if (r.getKey() != null) {
+      meta.put("key", r.getKey());
+    }
+    if (r.getHeaders() != null) {
+      for (Map<String, byte[]> header : r.getHeaders()) {
+        header.forEach((k, v) -> meta.put("header." + k, new String(v, StandardCharsets.UTF_8)));
+      }
+    }
+    byte[] value = r.getValue() == null ? new byte[0] : Base64.getDecoder().decode(r.getValue());
+    return new SourceRecord(Long.toString(r.getOffset()), 0, r.getTimestamp(), value, meta);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.tributary.coordinator;
+
+import dev.tributary.operator.protocol.OperatorRequest;
+import dev.tributary.operator.protocol.OperatorResponse;
+import dev.tributary.operator.protocol.Protocol;
+import dev.tributary.operator.protocol.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+
+/**
+ * Invokes the operator function (RequestResponse) for a slot. A request larger than Lambda's 6 MB
+ * payload limit is cut into consecutive requests sent one after the other, each starting once the
+ * previous one committed, so that the slot still sees its records in order.
+ */
+public final class LambdaInvoker implements SlotInvoker {
+  /** Requests stay below this many bytes (Lambda's synchronous payload limit is 6 MB). */
+  public static final int MAX_PAYLOAD_BYTES = 5_500_000;
+
+  private final LambdaAsyncClient lambda;
+  private final String function;
+  private final boolean ownsClient;
+
+  /** An invoker of {@code function} (a name or ARN) through {@code lambda}. */
+  public LambdaInvoker(LambdaAsyncClient lambda, String function, boolean ownsClient) {
+    this.lambda = lambda;
+    this.function = function;
+    this.ownsClient = ownsClient;
+  }
+
+  @Override
+  public CompletableFuture<OperatorResponse> invoke(OperatorRequest request) {
+    List<OperatorRequest> parts = cut(request, MAX_PAYLOAD_BYTES);
+    CompletableFuture<OperatorResponse> chain = send(parts.get(0));
+    for (int i = 1; i < parts.size(); i++) {
+      OperatorRequest next = parts.get(i);
+      chain =
+          chain.thenCompose(
+              previous ->
+                  previous.status() == OperatorResponse.Status.COMMITTED
+                      ? send(next)
+                      : CompletableFuture.completedFuture(previous));
+    }
+    return chain;
+  }
+
+  /** Cuts {@code request} into requests of at most {@code maxBytes} encoded bytes. */
+  static List<OperatorRequest> cut(OperatorRequest request, int maxBytes) {
+    List<OperatorRequest> parts = new ArrayList<>();
+    int envelope = Protocol.write(request.withRecords(List.of())).length;
+    List<SourceRecord> current = new ArrayList<>();
+    long bytes = envelope;
+    for (SourceRecord r : request.records()) {
+      long size = Protocol.write(r).length + 1L;
+      if (envelope + size > maxBytes) {
+        throw new IllegalArgumentException(
+            "record "
+                + r.sequence()
+                + " of split "
+                + request.split()
+                + " is "
+                + size
+                + " bytes encoded, more than one operator request holds ("
+                + maxBytes
+                + "); Lambda's payload limit is 6 MB");
+      }
+      if (bytes + size > maxBytes && !current.isEmpty()) {
+        parts.add(request.withRecords(current));
+        current = new ArrayList<>();
+        bytes = envelope;
+      }
+      current.add(r);
+      bytes += size;
+    }
+    parts.add(request.withRecords(current));
+    return parts;
+  }
+
+  private CompletableFuture<OperatorResponse> send(OperatorRequest request) {
+    return lambda
+        .invoke(
+            b ->
+                b.functionName(function)
+                    .invocationType(InvocationType.REQUEST_RESPONSE)
+                    .payload(SdkBytes.fromByteArray(Protocol.write(request))))
+        .thenApply(this::answer);
+  }
+
+  private OperatorResponse answer(InvokeResponse response) {
+    byte[] payload = response.payload() == null ? new byte[0] : response.payload().asByteArray();
+    if (response.functionError() != null) {
+      throw new OperatorFailedException(
+          "operator function "
+              + function
+              + " failed ("
+              + response.functionError()
+              + "): "
+              + new String(payload, StandardCharsets.UTF_8));
+    }
+    return Protocol.readResponse(payload);
+  }
+
+  @Override
+  public void close() {
+    if (ownsClient) {
+      lambda.close();
+    }
+  }
+
+  /** The operator function answered with an error. */
+  public static final class OperatorFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OperatorFailedException(String message) {
+      super(message);
+    }
+  }
+}

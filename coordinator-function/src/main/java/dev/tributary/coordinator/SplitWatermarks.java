@@ -1,0 +1,119 @@
+package dev.tributary.coordinator;
+
+import dev.tributary.state.dynamodb.StateTables;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Each split's watermark contribution, written after its batch committed (pk {@code W#{job}}, sort
+ * key the split; {@code wm} the watermark, {@code seen} when it last delivered records). The global
+ * watermark is the minimum over the splits that delivered within the idle timeout; when every split
+ * is idle, it is the maximum (everything that was read is final), so that a tick fires the windows
+ * of an idle stream.
+ */
+public final class SplitWatermarks {
+  private final DynamoDbClient dynamo;
+  private final StateTables tables;
+  private final String pk;
+
+  /** The watermarks of {@code job}. */
+  public SplitWatermarks(DynamoDbClient dynamo, StateTables tables, String job) {
+    this.dynamo = dynamo;
+    this.tables = tables;
+    this.pk = "W#" + job;
+  }
+
+  /** A split's contribution. */
+  public record Split(long watermark, long seen) {}
+
+  /** Every split's contribution (strongly consistent). */
+  public Map<String, Split> read() {
+    Map<String, Split> out = new HashMap<>();
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> exclusive = start;
+      QueryResponse page =
+          dynamo.query(
+              b ->
+                  b.tableName(tables.state())
+                      .keyConditionExpression("pk = :pk")
+                      .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)))
+                      .consistentRead(true)
+                      .exclusiveStartKey(exclusive));
+      for (Map<String, AttributeValue> item : page.items()) {
+        out.put(
+            item.get(StateTables.SK).s(),
+            new Split(Long.parseLong(item.get("wm").n()), Long.parseLong(item.get("seen").n())));
+      }
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+    return out;
+  }
+
+  /**
+   * The global watermark from {@code splits}, with {@code split} counted at {@code ownWatermark}
+   * (null: as stored) and active.
+   */
+  public static long global(
+      Map<String, Split> splits, String split, Long ownWatermark, long now, Duration idle) {
+    Map<String, Split> all = new HashMap<>(splits);
+    if (split != null) {
+      Split own = all.get(split);
+      long w =
+          ownWatermark != null
+              ? Math.max(ownWatermark, own == null ? Long.MIN_VALUE : own.watermark())
+              : own == null ? Long.MIN_VALUE : own.watermark();
+      all.put(split, new Split(w, now));
+    }
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    boolean anyActive = false;
+    for (Split s : all.values()) {
+      max = Math.max(max, s.watermark());
+      if (now - s.seen() <= idle.toMillis()) {
+        anyActive = true;
+        min = Math.min(min, s.watermark());
+      }
+    }
+    if (all.isEmpty()) {
+      return Long.MIN_VALUE;
+    }
+    return anyActive ? min : max;
+  }
+
+  /** Records that {@code split} committed up to {@code watermark} and was seen at {@code now}. */
+  public void advance(String split, long watermark, long now) {
+    Map<String, AttributeValue> key =
+        Map.of(
+            StateTables.PK, AttributeValue.fromS(pk), StateTables.SK, AttributeValue.fromS(split));
+    try {
+      dynamo.updateItem(
+          b ->
+              b.tableName(tables.state())
+                  .key(key)
+                  .updateExpression("SET wm = :w, seen = :now")
+                  .conditionExpression("attribute_not_exists(wm) OR wm <= :w")
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":w", AttributeValue.fromN(Long.toString(watermark)),
+                          ":now", AttributeValue.fromN(Long.toString(now)))));
+    } catch (ConditionalCheckFailedException behind) {
+      // a later batch already moved it further: keep that watermark, note that the split lives
+      dynamo.updateItem(
+          b ->
+              b.tableName(tables.state())
+                  .key(key)
+                  .updateExpression("SET seen = :now")
+                  .expressionAttributeValues(
+                      Map.of(":now", AttributeValue.fromN(Long.toString(now)))));
+    }
+  }
+}

@@ -1,0 +1,202 @@
+package dev.tributary.operator;
+
+import dev.tributary.JobGraph;
+import dev.tributary.operator.protocol.OperatorRequest;
+import dev.tributary.operator.protocol.OperatorResponse;
+import dev.tributary.operator.protocol.Protocol;
+import dev.tributary.operator.protocol.SourceRecord;
+import dev.tributary.partitioning.KeyGroupRange;
+import dev.tributary.partitioning.KeyGroups;
+import dev.tributary.state.dynamodb.Batch;
+import dev.tributary.state.dynamodb.DeadLetter;
+import dev.tributary.state.dynamodb.KeyedRecord;
+import dev.tributary.state.dynamodb.KeyedStageRunner;
+import dev.tributary.state.dynamodb.PoisonRecordException;
+import dev.tributary.state.dynamodb.RunReport;
+import dev.tributary.state.dynamodb.StateTables;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The task manager's work for one request: run the stateless prefix again on the source records,
+ * keep the keyed records of this slot, run the keyed stage through the exactly-once protocol, and
+ * set aside a record that keeps failing. Used by one thread at a time.
+ */
+public final class SlotExecutor {
+  private final JobGraph graph;
+  private final DynamoDbClient dynamo;
+  private final StateTables tables;
+  private final int maxAttempts;
+  private final Map<String, StatelessPrefix> prefixes = new HashMap<>();
+  private final KeyedStageRunner runner;
+  private final AttemptCounter attempts;
+
+  /** An executor for {@code graph}'s keyed stage on {@code tables}. */
+  public SlotExecutor(JobGraph graph, DynamoDbClient dynamo, StateTables tables, int maxAttempts) {
+    this.graph = graph;
+    this.dynamo = dynamo;
+    this.tables = tables;
+    this.maxAttempts = maxAttempts;
+    this.runner = new KeyedStageRunner(dynamo, tables, graph);
+    this.attempts = new AttemptCounter(dynamo, tables, graph.jobName());
+  }
+
+  /** Runs one request. */
+  public OperatorResponse execute(OperatorRequest request) {
+    if (request.version() != Protocol.VERSION) {
+      throw new IllegalArgumentException(
+          "request has protocol version "
+              + request.version()
+              + "; this build speaks "
+              + Protocol.VERSION);
+    }
+    if (!request.job().equals(graph.jobName())) {
+      throw new IllegalArgumentException(
+          "request is for job '"
+              + request.job()
+              + "' but this function runs job '"
+              + graph.jobName()
+              + "'; point the coordinator at this job's operator function");
+    }
+    Batch batch;
+    Map<dev.tributary.state.dynamodb.Position, SourceRecord> origin = new HashMap<>();
+    if (request.split() == null) {
+      batch =
+          Batch.tick(
+              request.slot(), request.slots(), request.watermark(), request.processingTime());
+    } else {
+      StatelessPrefix prefix =
+          prefixes.computeIfAbsent(request.source(), s -> new StatelessPrefix(graph, s));
+      StatelessPrefix.Result result = prefix.run(request.records());
+      if (!result.failures().isEmpty()) {
+        StatelessPrefix.Failure f = result.failures().get(0);
+        throw new IllegalStateException(
+            "the stateless prefix failed on record "
+                + request.records().get(f.recordIndex()).sequence()
+                + " of split "
+                + request.split()
+                + ", which the coordinator had run it on without failing: the job's stateless"
+                + " functions must be deterministic",
+            f.error());
+      }
+      KeyGroupRange range =
+          KeyGroups.rangeOf(request.slot(), graph.maxKeyGroups(), request.slots());
+      List<KeyedRecord> mine = new ArrayList<>();
+      for (StatelessPrefix.Keyed k : result.keyed()) {
+        if (range.contains(k.keyGroup())) {
+          mine.add(k.record());
+          origin.put(k.record().position(), request.records().get(k.recordIndex()));
+        }
+      }
+      batch =
+          new Batch(
+              request.split(),
+              request.slot(),
+              request.slots(),
+              mine,
+              request.watermark(),
+              request.processingTime(),
+              request.inputWatermark());
+    }
+    while (true) {
+      try {
+        return committed(request, runner.run(batch));
+      } catch (PoisonRecordException poison) {
+        SourceRecord source = origin.get(poison.position());
+        int failures =
+            attempts.failed(
+                request.split(), poison.position(), request.slots() + "#" + request.slot());
+        if (failures < maxAttempts) {
+          return poisoned(request, poison, failures);
+        }
+        batch =
+            batch.withDeadLetter(
+                new DeadLetter(
+                    poison.position(),
+                    source == null ? null : source.data(),
+                    describe(poison),
+                    failures,
+                    source == null ? Map.of() : withSequence(source)));
+      }
+    }
+  }
+
+  private static Map<String, String> withSequence(SourceRecord source) {
+    Map<String, String> meta = new HashMap<>(source.metadata());
+    meta.put("sequence", source.sequence());
+    meta.put("subSequence", Long.toString(source.subSequence()));
+    meta.put("timestamp", Long.toString(source.timestamp()));
+    return meta;
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      b.append("\ncaused by ").append(c);
+    }
+    return b.length() > 8000 ? b.substring(0, 8000) : b.toString();
+  }
+
+  private OperatorResponse poisoned(
+      OperatorRequest request, PoisonRecordException poison, int failures) {
+    // what was committed before the failing record stays committed; read it back
+    KeyedStageRunner.Committed before =
+        runner.committed(request.split(), request.slot(), request.slots());
+    return new OperatorResponse(
+        Protocol.VERSION,
+        OperatorResponse.Status.POISON,
+        request.split(),
+        request.slot(),
+        before.position().encode(),
+        before.epoch(),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        poison.position().encode(),
+        failures,
+        describe(poison));
+  }
+
+  private static OperatorResponse committed(OperatorRequest request, RunReport r) {
+    return new OperatorResponse(
+        Protocol.VERSION,
+        r.fenced() ? OperatorResponse.Status.FENCED : OperatorResponse.Status.COMMITTED,
+        request.split(),
+        request.slot(),
+        r.committedThrough().encode(),
+        r.epoch(),
+        r.epochs(),
+        r.recordsApplied(),
+        r.recordsSkipped(),
+        r.deadLettered(),
+        r.outputs(),
+        r.timersFired(),
+        r.conflicts(),
+        r.retries(),
+        r.readUnits(),
+        r.writeUnits(),
+        null,
+        0,
+        null);
+  }
+
+  /** The DynamoDB client (for the handler's health checks). */
+  DynamoDbClient dynamo() {
+    return dynamo;
+  }
+
+  /** The tables. */
+  StateTables tables() {
+    return tables;
+  }
+}

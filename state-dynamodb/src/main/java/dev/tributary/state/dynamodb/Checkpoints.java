@@ -1,0 +1,63 @@
+package dev.tributary.state.dynamodb;
+
+import dev.tributary.state.dynamodb.internal.CheckpointItem;
+import dev.tributary.state.dynamodb.internal.Layout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+
+/**
+ * Reads the checkpoints of one split at every slot (strongly consistent, in batches of 100): what
+ * the coordinator skips before it fans a batch out, and what it answers the event source mapping.
+ */
+public final class Checkpoints {
+  private final DynamoDbClient client;
+  private final StateTables tables;
+  private final String job;
+
+  /** A reader of {@code job}'s checkpoints. */
+  public Checkpoints(DynamoDbClient client, StateTables tables, String job) {
+    this.client = client;
+    this.tables = tables;
+    this.job = job;
+  }
+
+  /** The committed position of {@code split} at each of {@code slots} slots. */
+  public Position[] read(String split, int slots) {
+    Position[] out = new Position[slots];
+    java.util.Arrays.fill(out, Position.BEGINNING);
+    String pk = Layout.checkpointPk(job, split);
+    for (int from = 0; from < slots; from += 100) {
+      List<Map<String, AttributeValue>> keys = new ArrayList<>();
+      for (int slot = from; slot < Math.min(slots, from + 100); slot++) {
+        keys.add(
+            Map.of(
+                StateTables.PK,
+                AttributeValue.fromS(pk),
+                StateTables.SK,
+                AttributeValue.fromS(Layout.slotSk(slots, slot))));
+      }
+      Map<String, KeysAndAttributes> request =
+          Map.of(
+              tables.state(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+      while (!request.isEmpty()) {
+        Map<String, KeysAndAttributes> current = request;
+        BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(current));
+        for (Map<String, AttributeValue> item :
+            response.responses().getOrDefault(tables.state(), List.of())) {
+          CheckpointItem c = CheckpointItem.SCHEMA.mapToItem(item);
+          String sk = c.sk();
+          out[Integer.parseInt(sk.substring(sk.indexOf('#') + 1))] = Position.decode(c.pos());
+        }
+        request =
+            response.hasUnprocessedKeys() ? new HashMap<>(response.unprocessedKeys()) : Map.of();
+      }
+    }
+    return out;
+  }
+}
