@@ -168,7 +168,8 @@ public record RuntimeSettings(
               + DEAD_LETTER_TABLE);
     }
     int maxKeyGroups = graph == null ? 128 : graph.maxKeyGroups();
-    int slots = integer(env, SLOTS, 4, 1, maxKeyGroups, "at most the job's maxKeyGroups", problems);
+    int slots =
+        integer(env, SLOTS, 4, 1, maxKeyGroups, "between 1 and the job's maxKeyGroups", problems);
     String expectedGroups = value(env, MAX_KEY_GROUPS);
     if (expectedGroups != null && graph != null) {
       if (!expectedGroups.equals(Integer.toString(graph.maxKeyGroups()))) {

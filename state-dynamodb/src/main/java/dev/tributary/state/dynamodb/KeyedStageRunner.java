@@ -321,6 +321,11 @@ public final class KeyedStageRunner {
           try {
             executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
           } catch (UserFunctionException e) {
+            if (epoch.recordCount > 0) {
+              // commit the records before it first (redo the epoch, cut before this record)
+              cuts.beforeRecord.add(r.position());
+              return Outcome.RECUT;
+            }
             throw new PoisonRecordException(split, r.position(), e);
           }
         }

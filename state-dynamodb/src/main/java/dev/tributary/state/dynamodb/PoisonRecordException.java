@@ -2,8 +2,8 @@ package dev.tributary.state.dynamodb;
 
 /**
  * A user function failed on one keyed record: the caller counts the attempt and, past its limit,
- * runs the batch again with the record as a {@link DeadLetter}. Nothing of the failed attempt was
- * committed.
+ * runs the batch again with the record as a {@link DeadLetter}. The records before it are committed
+ * (the runner cuts the epoch before the failing record); nothing of the failing record is.
  */
 public final class PoisonRecordException extends RuntimeException {
   private static final long serialVersionUID = 1L;
