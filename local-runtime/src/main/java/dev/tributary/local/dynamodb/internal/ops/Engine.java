@@ -48,6 +48,7 @@ public final class Engine {
           "DeleteTable",
           "UpdateTable",
           "UpdateTimeToLive",
+          "UpdateContinuousBackups",
           "TagResource",
           "UntagResource");
 

@@ -41,6 +41,11 @@ public final class Snapshots {
           t.put("ttlAttribute", meta.ttlAttribute);
           t.put("ttlEnabled", meta.ttlEnabled);
         }
+        if (meta.pointInTimeRecovery) {
+          t.putObject("pointInTimeRecovery")
+              .put("enabledAt", meta.pointInTimeRecoveryEnabledAt)
+              .put("recoveryPeriodInDays", meta.recoveryPeriodInDays);
+        }
         ArrayNode items = t.putArray("items");
         Iterator<Map<String, dev.tributary.local.dynamodb.internal.model.Value>> it = table.all();
         while (it.hasNext()) {
@@ -76,6 +81,13 @@ public final class Snapshots {
           if (t.has("ttlAttribute")) {
             table.meta().ttlAttribute = t.get("ttlAttribute").asText();
             table.meta().ttlEnabled = t.get("ttlEnabled").asBoolean();
+          }
+          JsonNode pitr = t.get("pointInTimeRecovery");
+          if (pitr != null) {
+            table.meta().pointInTimeRecovery = true;
+            table.meta().pointInTimeRecoveryEnabledAt = pitr.path("enabledAt").asDouble();
+            table.meta().recoveryPeriodInDays =
+                pitr.path("recoveryPeriodInDays").asInt(TableMeta.DEFAULT_RECOVERY_PERIOD_DAYS);
           }
           for (JsonNode item : t.path("items")) {
             table.put(ValueCodec.item(item));

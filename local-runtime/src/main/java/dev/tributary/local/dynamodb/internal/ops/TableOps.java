@@ -870,42 +870,103 @@ final class TableOps {
     }
   }
 
+  /**
+   * The backup operations answer TableNotFoundException ("Table not found: name") for a missing
+   * table, not ResourceNotFoundException.
+   */
+  private static Table requireBackupTable(Context ctx, String name) {
+    Table table = ctx.database().table(name);
+    if (table == null) {
+      throw new DynamoException("TableNotFoundException", 400, "Table not found: " + name);
+    }
+    return table;
+  }
+
   static JsonNode describeContinuousBackups(Context ctx, Request r) {
     String name = r.tableName("TableName", "tableName");
     r.checkViolations();
     ctx.database().lock().readLock().lock();
     try {
-      requireTable(ctx, name);
-      ObjectNode out = JSON.objectNode();
-      ObjectNode d = out.putObject("ContinuousBackupsDescription");
-      d.put("ContinuousBackupsStatus", "ENABLED");
-      d.putObject("PointInTimeRecoveryDescription").put("PointInTimeRecoveryStatus", "DISABLED");
-      return out;
+      return continuousBackups(ctx, requireBackupTable(ctx, name).meta());
     } finally {
       ctx.database().lock().readLock().unlock();
     }
   }
 
+  /**
+   * Turns point-in-time recovery on or off. Nothing is backed up, but the setting is kept (and
+   * saved with the data directory), so DescribeContinuousBackups and later calls see it.
+   */
   static JsonNode updateContinuousBackups(Context ctx, Request r) {
     String name = r.tableName("TableName", "tableName");
-    r.checkViolations();
-    ctx.database().lock().readLock().lock();
-    try {
-      requireTable(ctx, name);
-      boolean enabled =
-          r.get("PointInTimeRecoverySpecification") != null
-              && r.get("PointInTimeRecoverySpecification")
-                  .path("PointInTimeRecoveryEnabled")
-                  .asBoolean();
-      ObjectNode out = JSON.objectNode();
-      ObjectNode d = out.putObject("ContinuousBackupsDescription");
-      d.put("ContinuousBackupsStatus", "ENABLED");
-      d.putObject("PointInTimeRecoveryDescription")
-          .put("PointInTimeRecoveryStatus", enabled ? "ENABLED" : "DISABLED");
-      return out;
-    } finally {
-      ctx.database().lock().readLock().unlock();
+    JsonNode spec = r.get("PointInTimeRecoverySpecification");
+    JsonNode enabledNode = null;
+    JsonNode periodNode = null;
+    if (spec == null || spec.isNull()) {
+      r.violation(null, "pointInTimeRecoverySpecification", "Member must not be null");
+    } else {
+      enabledNode = spec.get("PointInTimeRecoveryEnabled");
+      if (enabledNode == null || enabledNode.isNull()) {
+        r.violation(
+            null,
+            "pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled",
+            "Member must not be null");
+      }
+      periodNode = spec.get("RecoveryPeriodInDays");
+      if (periodNode != null && !periodNode.isNull()) {
+        long days = periodNode.asLong();
+        if (days < 1 || days > 35) {
+          r.violation(
+              periodNode.asText(),
+              "pointInTimeRecoverySpecification.recoveryPeriodInDays",
+              days < 1
+                  ? "Member must have value greater than or equal to 1"
+                  : "Member must have value less than or equal to 35");
+        }
+      }
     }
+    r.checkViolations();
+    boolean enabled = enabledNode.asBoolean();
+    ctx.database().lock().writeLock().lock();
+    try {
+      TableMeta meta = requireBackupTable(ctx, name).meta();
+      if (enabled) {
+        if (!meta.pointInTimeRecovery) {
+          meta.pointInTimeRecovery = true;
+          meta.pointInTimeRecoveryEnabledAt = ctx.clock().getAsLong() / 1000.0;
+        }
+        if (periodNode != null && !periodNode.isNull()) {
+          meta.recoveryPeriodInDays = periodNode.asInt();
+        }
+      } else {
+        meta.pointInTimeRecovery = false;
+        meta.pointInTimeRecoveryEnabledAt = 0;
+        meta.recoveryPeriodInDays = TableMeta.DEFAULT_RECOVERY_PERIOD_DAYS;
+      }
+      return continuousBackups(ctx, meta);
+    } finally {
+      ctx.database().lock().writeLock().unlock();
+    }
+  }
+
+  private static ObjectNode continuousBackups(Context ctx, TableMeta meta) {
+    ObjectNode out = JSON.objectNode();
+    ObjectNode d = out.putObject("ContinuousBackupsDescription");
+    d.put("ContinuousBackupsStatus", "ENABLED");
+    ObjectNode pitr = d.putObject("PointInTimeRecoveryDescription");
+    if (meta.pointInTimeRecovery) {
+      double now = ctx.clock().getAsLong() / 1000.0;
+      double earliest =
+          Math.max(meta.pointInTimeRecoveryEnabledAt, now - meta.recoveryPeriodInDays * 86_400.0);
+      pitr.put("PointInTimeRecoveryStatus", "ENABLED");
+      pitr.put("RecoveryPeriodInDays", meta.recoveryPeriodInDays);
+      pitr.put("EarliestRestorableDateTime", earliest);
+      // "typically 5 minutes before the current time"
+      pitr.put("LatestRestorableDateTime", Math.max(earliest, now - 300));
+    } else {
+      pitr.put("PointInTimeRecoveryStatus", "DISABLED");
+    }
+    return out;
   }
 
   // ---- descriptions ----

@@ -55,6 +55,18 @@ public final class TableMeta {
   /** Whether the table refuses DeleteTable. */
   public boolean deletionProtection;
 
+  /** The recovery period when none is given. */
+  public static final int DEFAULT_RECOVERY_PERIOD_DAYS = 35;
+
+  /** Whether point-in-time recovery is enabled (nothing is backed up locally). */
+  public boolean pointInTimeRecovery;
+
+  /** When point-in-time recovery was enabled, epoch seconds. */
+  public double pointInTimeRecoveryEnabledAt;
+
+  /** The point-in-time recovery period, 1 to 35 days. */
+  public int recoveryPeriodInDays = DEFAULT_RECOVERY_PERIOD_DAYS;
+
   /** Tags by key. */
   public final Map<String, String> tags = new LinkedHashMap<>();
 
