@@ -12,9 +12,10 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 /**
  * Each split's watermark contribution, written after its batch committed (pk {@code W#{job}}, sort
  * key the split; {@code wm} the watermark, {@code seen} when it last delivered records). The global
- * watermark is the minimum over the splits that delivered within the idle timeout; when every split
- * is idle, it is the maximum (everything that was read is final), so that a tick fires the windows
- * of an idle stream.
+ * watermark is the minimum over the splits that delivered within the idle timeout. When every split
+ * is idle, the stream is taken as quiet: the watermark is the latest split's, moved on by the
+ * processing time that passed beyond the idle timeout, so that a tick fires the windows of an idle
+ * stream (a record arriving after that is late, as it would be after a processing-time trigger).
  */
 public final class SplitWatermarks {
   private final DynamoDbClient dynamo;
@@ -77,10 +78,12 @@ public final class SplitWatermarks {
     long max = Long.MIN_VALUE;
     boolean anyActive = false;
     for (Split s : all.values()) {
-      max = Math.max(max, s.watermark());
-      if (now - s.seen() <= idle.toMillis()) {
+      long quiet = now - s.seen() - idle.toMillis();
+      if (quiet <= 0) {
         anyActive = true;
         min = Math.min(min, s.watermark());
+      } else if (s.watermark() > Long.MIN_VALUE) {
+        max = Math.max(max, s.watermark() + Math.min(quiet, Long.MAX_VALUE - s.watermark()));
       }
     }
     if (all.isEmpty()) {

@@ -261,6 +261,13 @@ public final class KeyedStageRunner {
       }
     }
     pending.sort((a, b) -> a.position().compareTo(b.position()));
+    // a record delivered twice in one batch (a duplicated sequence number) is applied once
+    for (int i = pending.size() - 1; i > 0; i--) {
+      if (pending.get(i).position().equals(pending.get(i - 1).position())) {
+        pending.remove(i);
+        skipped++;
+      }
+    }
     Epoch[] current = new Epoch[1];
     DynamoDbStateBackend backend =
         new DynamoDbStateBackend(

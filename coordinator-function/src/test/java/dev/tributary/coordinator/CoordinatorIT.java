@@ -1,0 +1,256 @@
+package dev.tributary.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.tributary.JobProvider;
+import dev.tributary.execution.InMemoryRunner;
+import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.protocol.OperatorResponse;
+import dev.tributary.operator.protocol.SourceRecord;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The coordinator with its slots in process on the embedded DynamoDB endpoint: AWS-shaped Kinesis
+ * and Kafka events, redeliveries, overlapping batches, duplicated records, poison records, fan-out
+ * to every slot, and the tick. Outputs always equal the in-memory reference run of the same job.
+ */
+class CoordinatorIT {
+  private static DynamoDbLocal local;
+
+  @BeforeAll
+  static void start() {
+    local = DynamoDbLocal.builder().build();
+  }
+
+  @AfterAll
+  static void stop() {
+    local.close();
+  }
+
+  private static <T> T event(String name, Class<T> type) throws Exception {
+    try (InputStream in = CoordinatorIT.class.getResourceAsStream("/events/" + name)) {
+      return LambdaEventSerializers.serializerFor(type, CoordinatorIT.class.getClassLoader())
+          .fromJson(in);
+    }
+  }
+
+  private static List<String> reference(
+      JobProvider job, String source, List<?> input, String sink) {
+    List<String> out = new ArrayList<>();
+    for (Object o : InMemoryRunner.forJob(job).bind(source, input.iterator()).run().sink(sink)) {
+      out.add(String.valueOf(o));
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static List<String> sorted(List<String> values) {
+    List<String> out = new ArrayList<>(values);
+    out.sort(null);
+    return out;
+  }
+
+  @Test
+  void aKinesisEventCommitsAndItsRedeliveryAnswersNoFailure() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      KinesisHandler handler = new KinesisHandler(f.runtime);
+      KinesisEvent event = event("kinesis-sample.json", KinesisEvent.class);
+      StreamsEventResponse first = handler.handleRequest(event, null);
+      assertThat(first.getBatchItemFailures()).isEmpty();
+      List<String> expected =
+          reference(
+              new Jobs.WordCounts(),
+              "lines",
+              List.of("the quick brown fox", "jumps over the lazy dog"),
+              "counts");
+      assertThat(sorted(f.outbox("counts"))).isEqualTo(expected);
+      StreamsEventResponse again = handler.handleRequest(event, null);
+      assertThat(again.getBatchItemFailures()).isEmpty();
+      assertThat(sorted(f.outbox("counts"))).as("nothing applied twice").isEqualTo(expected);
+      assertThat(f.outbox("counts")).contains("the=2");
+    }
+  }
+
+  @Test
+  void aKafkaEventCommitsEachPartitionAsASplit() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      KafkaEvent event = event("kafka-sample.json", KafkaEvent.class);
+      KafkaBatchResponse response = new KafkaHandler(f.runtime).handleRequest(event, null);
+      assertThat(response.getBatchItemFailures()).isEmpty();
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(
+              reference(
+                  new Jobs.WordCounts(),
+                  "lines",
+                  List.of("the quick brown fox", "jumps over the lazy dog", "hello tributary"),
+                  "counts"));
+      assertThat(new KafkaHandler(f.runtime).handleRequest(event, null).getBatchItemFailures())
+          .isEmpty();
+      assertThat(f.outbox("counts")).hasSize(11);
+    }
+  }
+
+  @Test
+  void overlappingBatchesDeliveredConcurrentlyApplyEveryRecordOnce() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      List<SourceRecord> all = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        String line = "w" + (i % 7) + " x" + (i % 3);
+        lines.add(line);
+        all.add(Fixture.text(1000 + i, line));
+      }
+      // records 0..9 are committed; then two invocations at once, both starting at the first
+      // uncommitted record as the mapping delivers (a timed-out one still running, and its retry
+      // with more records): 10..39 and 10..59
+      assertThat(f.coordinator().process(null, "s/shard-0", all.subList(0, 10)).firstUncommitted())
+          .isEqualTo(-1);
+      CompletableFuture<Coordinator.Outcome> a =
+          CompletableFuture.supplyAsync(
+              () -> f.coordinator().process(null, "s/shard-0", all.subList(10, 40)));
+      CompletableFuture<Coordinator.Outcome> b =
+          CompletableFuture.supplyAsync(
+              () -> f.another().coordinator().process(null, "s/shard-0", all.subList(10, 60)));
+      Coordinator.Outcome first = a.join();
+      Coordinator.Outcome second = b.join();
+      // whatever one of them could not commit (fenced by the other), a redelivery does
+      if (first.firstUncommitted() >= 0) {
+        f.coordinator().process(null, "s/shard-0", all.subList(first.firstUncommitted(), 40));
+      }
+      if (second.firstUncommitted() >= 0) {
+        f.coordinator().process(null, "s/shard-0", all.subList(20 + second.firstUncommitted(), 60));
+      }
+      assertThat(f.coordinator().process(null, "s/shard-0", all).firstUncommitted()).isEqualTo(-1);
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(reference(new Jobs.WordCounts(), "lines", lines, "counts"));
+    }
+  }
+
+  @Test
+  void aRecordDeliveredTwiceInOneBatchIsAppliedOnce() {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      SourceRecord r = Fixture.text(7, "echo");
+      Coordinator.Outcome o =
+          f.coordinator().process(null, "s/shard-0", List.of(r, r, Fixture.text(8, "echo")));
+      assertThat(o.firstUncommitted()).isEqualTo(-1);
+      assertThat(f.outbox("counts")).containsExactly("echo=1", "echo=2");
+    }
+  }
+
+  @Test
+  void aRecordWhoseKeysLandInEverySlotReachesEverySlot() {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      Coordinator.Outcome o =
+          f.coordinator().process(null, "s/shard-0", List.of(Fixture.text(1, "every")));
+      assertThat(o.responses())
+          .extracting(OperatorResponse::slot)
+          .containsExactlyInAnyOrder(0, 1, 2, 3);
+      assertThat(o.responses().stream().mapToLong(OperatorResponse::applied).sum()).isEqualTo(64);
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(reference(new Jobs.WordCounts(), "lines", List.of("every"), "counts"));
+    }
+  }
+
+  @Test
+  void aNonJsonPayloadIsRetriedThenSetAsideAndTheStreamMovesOn() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.Payments(), RuntimeSettings.MAX_ATTEMPTS, "3")) {
+      List<SourceRecord> batch =
+          List.of(
+              json(1, "{\"account\":\"a\",\"amount\":5}"),
+              json(2, "this is not json"),
+              json(3, "{\"account\":\"a\",\"amount\":7}"));
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
+        assertThat(o.firstUncommitted()).as("attempt %d", attempt).isEqualTo(1);
+      }
+      assertThat(f.outbox("totals")).containsExactly("a=5");
+      Coordinator.Outcome third = f.coordinator().process(null, "p/shard-0", batch);
+      assertThat(third.firstUncommitted()).isEqualTo(-1);
+      assertThat(third.deadLettered()).isEqualTo(1);
+      assertThat(f.outbox("totals")).containsExactly("a=5", "a=12");
+      List<Map<String, AttributeValue>> letters = f.deadLetters();
+      assertThat(letters).hasSize(1);
+      assertThat(
+              new String(letters.get(0).get("payload").b().asByteArray(), StandardCharsets.UTF_8))
+          .isEqualTo("this is not json");
+      assertThat(letters.get(0).get("error").s()).containsIgnoringCase("json");
+    }
+  }
+
+  @Test
+  void aRecordTheKeyedFunctionFailsOnIsRetriedThenSetAside() {
+    try (Fixture f = new Fixture(local, new Jobs.Payments())) {
+      List<SourceRecord> batch =
+          List.of(
+              json(1, "{\"account\":\"a\",\"amount\":5}"),
+              json(2, "{\"account\":\"a\",\"amount\":-1}"),
+              json(3, "{\"account\":\"b\",\"amount\":7}"));
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
+        assertThat(o.firstUncommitted()).isEqualTo(1);
+        assertThat(o.responses())
+            .anyMatch(
+                r ->
+                    r.status() == OperatorResponse.Status.POISON
+                            && r.attempts() == 1 + 0 * r.attempts()
+                        || r.status() == OperatorResponse.Status.POISON);
+      }
+      Coordinator.Outcome third = f.coordinator().process(null, "p/shard-0", batch);
+      assertThat(third.firstUncommitted()).isEqualTo(-1);
+      assertThat(sorted(f.outbox("totals"))).containsExactly("a=5", "b=7");
+      assertThat(f.deadLetters()).hasSize(1);
+    }
+  }
+
+  @Test
+  void theTickFiresAWindowOnAnIdleStream() {
+    try (Fixture f =
+        new Fixture(
+            local,
+            new dev.tributary.examples.clicks.ClickWindowSums(),
+            RuntimeSettings.IDLE_TIMEOUT,
+            "PT30S")) {
+      long t = 1_767_225_600_000L;
+      List<SourceRecord> clicks = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        clicks.add(
+            json(
+                100 + i,
+                "{\"userId\":\"u"
+                    + (i % 2)
+                    + "\",\"page\":\"/p\",\"timestamp\":"
+                    + (t + i * 100)
+                    + "}"));
+      }
+      assertThat(f.coordinator().process(null, "c/shard-0", clicks).firstUncommitted())
+          .isEqualTo(-1);
+      assertThat(f.outbox("click-totals")).as("the window is still open").isEmpty();
+      List<OperatorResponse> early = f.coordinator().tick();
+      assertThat(early).hasSize(4);
+      assertThat(f.outbox("click-totals")).as("the split is not idle yet").isEmpty();
+      f.clock.set(f.clock.currentTimeMillis() + 31_000);
+      f.coordinator().tick();
+      assertThat(f.outbox("click-totals")).hasSize(2);
+      assertThat(String.join(",", f.outbox("click-totals"))).contains("u0").contains("u1");
+    }
+  }
+
+  private static SourceRecord json(long sequence, String text) {
+    return new SourceRecord(
+        Long.toString(sequence), 0, sequence, text.getBytes(StandardCharsets.UTF_8), Map.of());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.tributary.coordinator;
+
+import dev.tributary.JobProvider;
+import dev.tributary.StreamEnvironment;
+import dev.tributary.functions.Collector;
+import dev.tributary.functions.KeyedProcessFunction;
+import dev.tributary.functions.OpenContext;
+import dev.tributary.serde.Serdes;
+import dev.tributary.state.ValueState;
+import dev.tributary.state.ValueStateDescriptor;
+
+/** Test jobs for the coordinator. */
+final class Jobs {
+  private Jobs() {}
+
+  /** The count state. */
+  static final ValueStateDescriptor<Long> COUNT = new ValueStateDescriptor<>("count", Long.class);
+
+  /** Lines of words; a running count per word ("word=n"); "every" fans out to 64 words. */
+  public static final class WordCounts implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      env.jobName("word-counts")
+          .kinesis("lines", Serdes.string())
+          .<String>flatMap(
+              (line, out) -> {
+                if (line.equals("every")) {
+                  for (int i = 0; i < 64; i++) {
+                    out.collect("w" + i);
+                  }
+                  return;
+                }
+                for (String w : line.split(" ")) {
+                  if (!w.isEmpty()) {
+                    out.collect(w);
+                  }
+                }
+              })
+          .returns(String.class)
+          .keyBy(w -> w)
+          .process(new Count())
+          .uid("count")
+          .sinkTo("counts", Serdes.string());
+    }
+  }
+
+  /** A payment. */
+  public record Payment(String account, long amount) {}
+
+  /** JSON payments; a running total per account; a negative amount fails the function. */
+  public static final class Payments implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      env.jobName("payments")
+          .kinesis("payments", Serdes.json(Payment.class))
+          .keyBy(Payment::account)
+          .process(new Total())
+          .uid("total")
+          .sinkTo("totals", Serdes.string());
+    }
+  }
+
+  static final class Count extends KeyedProcessFunction<String, String, String> {
+    private transient ValueState<Long> count;
+
+    @Override
+    public void open(OpenContext context) {
+      count = getRuntimeContext().getState(COUNT);
+    }
+
+    @Override
+    public void processElement(String word, Context ctx, Collector<String> out) {
+      long n = (count.value() == null ? 0 : count.value()) + 1;
+      count.update(n);
+      out.collect(word + "=" + n);
+    }
+  }
+
+  static final class Total extends KeyedProcessFunction<String, Payment, String> {
+    private transient ValueState<Long> total;
+
+    @Override
+    public void open(OpenContext context) {
+      total = getRuntimeContext().getState(COUNT);
+    }
+
+    @Override
+    public void processElement(Payment p, Context ctx, Collector<String> out) {
+      if (p.amount() < 0) {
+        throw new IllegalArgumentException("negative amount " + p.amount());
+      }
+      long n = (total.value() == null ? 0 : total.value()) + p.amount();
+      total.update(n);
+      out.collect(p.account() + "=" + n);
+    }
+  }
+}

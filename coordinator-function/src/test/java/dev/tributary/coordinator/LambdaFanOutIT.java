@@ -1,0 +1,122 @@
+package dev.tributary.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tributary.execution.InMemoryRunner;
+import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.operator.Functions;
+import dev.tributary.operator.OperatorHandler;
+import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.protocol.OperatorRequest;
+import dev.tributary.operator.protocol.Protocol;
+import dev.tributary.operator.protocol.SourceRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+
+/**
+ * The coordinator reaching the operator function through the real {@link LambdaAsyncClient}, over a
+ * local Invoke endpoint that runs {@link OperatorHandler}.
+ */
+class LambdaFanOutIT {
+  private static DynamoDbLocal local;
+
+  @BeforeAll
+  static void start() {
+    local = DynamoDbLocal.builder().build();
+  }
+
+  @AfterAll
+  static void stop() {
+    local.close();
+  }
+
+  private static LambdaAsyncClient lambda(LocalInvokeEndpoint endpoint) {
+    return LambdaAsyncClient.builder()
+        .endpointOverride(endpoint.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .build();
+  }
+
+  @Test
+  void aBatchFansOutToTheOperatorFunctionThroughLambdaInvoke() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.FAN_OUT, "lambda");
+        LocalInvokeEndpoint endpoint =
+            new LocalInvokeEndpoint(
+                "word-counts-operator",
+                () -> new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo)));
+        LambdaInvoker invoker = new LambdaInvoker(lambda(endpoint), "word-counts-operator", true)) {
+      Coordinator coordinator =
+          new CoordinatorRuntime(f.settings, f.dynamo, invoker, f.invoker, f.clock).coordinator();
+      List<SourceRecord> records = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String line = "a" + (i % 5) + " b" + (i % 4) + " c" + (i % 9);
+        lines.add(line);
+        records.add(Fixture.text(i, line));
+      }
+      Coordinator.Outcome outcome = coordinator.process(null, "s/shard-0", records);
+      assertThat(outcome.firstUncommitted()).isEqualTo(-1);
+      assertThat(endpoint.invocations.get()).isEqualTo(outcome.responses().size()).isPositive();
+      List<String> expected = new ArrayList<>();
+      InMemoryRunner.forJob(new Jobs.WordCounts())
+          .bind("lines", lines.iterator())
+          .run()
+          .sink("counts")
+          .forEach(o -> expected.add((String) o));
+      expected.sort(null);
+      List<String> committed = new ArrayList<>(f.outbox("counts"));
+      committed.sort(null);
+      assertThat(committed).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aFunctionErrorFailsTheCallWithTheOperatorsMessage() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts());
+        LocalInvokeEndpoint endpoint =
+            new LocalInvokeEndpoint(
+                "broken",
+                () ->
+                    (in, out, ctx) -> {
+                      throw new IllegalStateException("operator exploded");
+                    });
+        LambdaInvoker invoker = new LambdaInvoker(lambda(endpoint), "broken", true)) {
+      OperatorRequest tick = OperatorRequest.tick("word-counts", 0, 1, 0, 0);
+      assertThatThrownBy(() -> invoker.invoke(tick).join())
+          .hasCauseInstanceOf(LambdaInvoker.OperatorFailedException.class)
+          .hasMessageContaining("operator exploded")
+          .hasMessageContaining("Unhandled");
+    }
+  }
+
+  @Test
+  void aRequestOverTheInvokeLimitIsCutIntoRequestsSentInOrder() {
+    List<SourceRecord> records = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      records.add(
+          new SourceRecord(Integer.toString(i), 0, 0, new byte[10_000], java.util.Map.of()));
+    }
+    OperatorRequest big =
+        new OperatorRequest(Protocol.VERSION, "j", "s", "x", 0, 1, 0, 0, 0, records);
+    List<OperatorRequest> parts = LambdaInvoker.cut(big, 200_000);
+    assertThat(parts).hasSizeGreaterThan(5);
+    List<Integer> order = new ArrayList<>();
+    for (OperatorRequest p : parts) {
+      assertThat(Protocol.write(p).length).isLessThanOrEqualTo(200_000);
+      p.records().forEach(r -> order.add(Integer.parseInt(r.sequence())));
+    }
+    assertThat(order).hasSize(100).isSorted().startsWith(0).endsWith(99);
+    assertThatThrownBy(() -> LambdaInvoker.cut(big, 5_000))
+        .hasMessageContaining("more than one operator request holds");
+  }
+}
