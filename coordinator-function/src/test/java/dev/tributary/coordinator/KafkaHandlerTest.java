@@ -1,0 +1,43 @@
+package dev.tributary.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import dev.tributary.operator.protocol.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KafkaHandlerTest {
+  @Test
+  void aKafkaRecordBecomesASourceRecordAtItsOffsetWithKeyAndHeaders() {
+    KafkaEvent.KafkaEventRecord r =
+        KafkaEvent.KafkaEventRecord.builder()
+            .withTopic("orders")
+            .withPartition(3)
+            .withOffset(42)
+            .withTimestamp(1_767_225_600_000L)
+            .withKey(Base64.getEncoder().encodeToString("k".getBytes(StandardCharsets.UTF_8)))
+            .withValue(
+                Base64.getEncoder().encodeToString("{\"a\":1}".getBytes(StandardCharsets.UTF_8)))
+            .withHeaders(List.of(Map.of("trace", "xyz".getBytes(StandardCharsets.UTF_8))))
+            .build();
+    SourceRecord s = KafkaHandler.sourceRecord(r);
+    assertThat(s.sequence()).isEqualTo("42");
+    assertThat(s.timestamp()).isEqualTo(1_767_225_600_000L);
+    assertThat(new String(s.data(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+    assertThat(s.metadata())
+        .containsEntry("topic", "orders")
+        .containsEntry("partition", "3")
+        .containsEntry("header.trace", "xyz");
+  }
+
+  @Test
+  void theFailureNamesTheTopicPartitionAndTheOffset() {
+    KafkaBatchResponse.Failure f = new KafkaBatchResponse.Failure("orders-3", 42);
+    assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-3");
+    assertThat(f.getItemIdentifier().getOffset()).isEqualTo(42);
+  }
+}
