@@ -3,6 +3,9 @@ package dev.tributary.coordinator;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.RuntimeSettings;
 import dev.tributary.operator.SlotExecutor;
+import dev.tributary.operator.Telemetry;
+import dev.tributary.operator.protocol.OperatorResponse;
+import dev.tributary.operator.protocol.SourceRecord;
 import dev.tributary.spi.Clock;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -18,6 +21,8 @@ public final class CoordinatorRuntime {
 
   private final RuntimeSettings settings;
   private final Coordinator coordinator;
+  private final Telemetry telemetry;
+  private final Clock clock;
 
   /** A runtime of {@code settings} on {@code dynamo}, with the given invokers. */
   public CoordinatorRuntime(
@@ -27,7 +32,45 @@ public final class CoordinatorRuntime {
       SlotInvoker inProcess,
       Clock clock) {
     this.settings = settings;
+    this.clock = clock;
     this.coordinator = new Coordinator(settings, dynamo, lambda, inProcess, clock);
+    this.telemetry = new Telemetry(settings.graph().jobName(), "coordinator");
+  }
+
+  /** Processes a batch and reports it (metrics, logs). */
+  Coordinator.Outcome process(String split, java.util.List<SourceRecord> records) {
+    long start = System.nanoTime();
+    Coordinator.Outcome outcome = coordinator.process(null, split, records);
+    long lag = -1;
+    for (SourceRecord r : records) {
+      if (r.timestamp() != Long.MIN_VALUE) {
+        lag = Math.max(0, clock.currentTimeMillis() - r.timestamp());
+      }
+    }
+    telemetry.batch(
+        split,
+        records.size(),
+        outcome.skipped(),
+        outcome.deadLettered(),
+        outcome.responses(),
+        (System.nanoTime() - start) / 1_000_000,
+        lag);
+    if (outcome.firstUncommitted() >= 0) {
+      telemetry.log(
+          "WARN",
+          "batch not fully committed; the event source mapping delivers it again from the record",
+          java.util.Map.of(
+              "split", split, "sequence", records.get(outcome.firstUncommitted()).sequence()));
+    }
+    return outcome;
+  }
+
+  /** Runs the tick and reports it. */
+  java.util.List<OperatorResponse> tick() {
+    long start = System.nanoTime();
+    java.util.List<OperatorResponse> responses = coordinator.tick();
+    telemetry.batch(null, 0, 0, 0, responses, (System.nanoTime() - start) / 1_000_000, -1);
+    return responses;
   }
 
   /** The runtime of this container's environment (built on first use, then shared). */

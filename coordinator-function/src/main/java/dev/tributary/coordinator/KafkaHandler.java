@@ -46,7 +46,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
           kafka.isEmpty()
               ? e.getKey()
               : kafka.get(0).getTopic() + "-" + kafka.get(0).getPartition();
-      Coordinator.Outcome outcome = runtime.coordinator().process(null, split, records);
+      Coordinator.Outcome outcome = runtime.process(split, records);
       if (outcome.firstUncommitted() >= 0) {
         response
             .getBatchItemFailures()

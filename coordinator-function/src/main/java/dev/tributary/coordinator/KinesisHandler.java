@@ -42,7 +42,7 @@ public final class KinesisHandler implements RequestHandler<KinesisEvent, Stream
       for (KinesisEvent.KinesisEventRecord r : e.getValue()) {
         records.addAll(KinesisRecords.sourceRecords(r));
       }
-      Coordinator.Outcome outcome = runtime.coordinator().process(null, e.getKey(), records);
+      Coordinator.Outcome outcome = runtime.process(e.getKey(), records);
       if (outcome.firstUncommitted() >= 0) {
         failures.add(
             StreamsEventResponse.BatchItemFailure.builder()

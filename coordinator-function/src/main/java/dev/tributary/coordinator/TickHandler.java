@@ -25,7 +25,7 @@ public final class TickHandler implements RequestHandler<ScheduledEvent, String>
 
   @Override
   public String handleRequest(ScheduledEvent event, Context context) {
-    List<OperatorResponse> responses = runtime.coordinator().tick();
+    List<OperatorResponse> responses = runtime.tick();
     long fired = responses.stream().mapToLong(OperatorResponse::timersFired).sum();
     long outputs = responses.stream().mapToLong(OperatorResponse::outputs).sum();
     return "slots=" + responses.size() + " timersFired=" + fired + " outputs=" + outputs;

@@ -1,0 +1,78 @@
+package dev.tributary.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tributary.operator.protocol.OperatorResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TelemetryTest {
+  private static OperatorResponse committed(int slot, long applied, int conflicts) {
+    return new OperatorResponse(
+        1,
+        OperatorResponse.Status.COMMITTED,
+        "s",
+        slot,
+        "5:0",
+        3,
+        1,
+        applied,
+        0,
+        0,
+        applied,
+        0,
+        conflicts,
+        0,
+        2.0,
+        4.0,
+        null,
+        0,
+        null);
+  }
+
+  @Test
+  void aBatchIsOneEmbeddedMetricFormatRecordAndAStructuredLogLinePerSlot() throws Exception {
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    ByteArrayOutputStream emf = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(emf, true, StandardCharsets.UTF_8));
+    try {
+      Telemetry t =
+          new Telemetry(
+              "payments",
+              "coordinator",
+              software.amazon.lambda.powertools.metrics.MetricsBuilder.builder()
+                  .withNamespace(Telemetry.NAMESPACE)
+                  .withService("tributary-coordinator")
+                  .build(),
+              new PrintStream(logs, true, StandardCharsets.UTF_8));
+      t.batch("s", 10, 2, 0, List.of(committed(0, 5, 1), committed(1, 3, 0)), 12, 250);
+      t.log("WARN", "hello", Map.of("split", "s"));
+    } finally {
+      System.setOut(stdout);
+    }
+    ObjectMapper json = new ObjectMapper();
+    String[] lines = logs.toString(StandardCharsets.UTF_8).split("\n");
+    assertThat(lines).hasSize(3);
+    JsonNode slot = json.readTree(lines[0]);
+    assertThat(slot.get("level").asText()).isEqualTo("INFO");
+    assertThat(slot.get("job").asText()).isEqualTo("payments");
+    assertThat(slot.get("slot").asInt()).isZero();
+    assertThat(slot.get("epoch").asLong()).isEqualTo(3);
+    assertThat(json.readTree(lines[2]).get("message").asText()).isEqualTo("hello");
+    String metrics = emf.toString(StandardCharsets.UTF_8);
+    JsonNode record =
+        json.readTree(metrics.lines().filter(l -> l.contains("_aws")).findFirst().orElseThrow());
+    assertThat(record.at("/_aws/CloudWatchMetrics/0/Namespace").asText()).isEqualTo("Tributary");
+    assertThat(record.get("RecordsApplied").asDouble()).isEqualTo(8);
+    assertThat(record.get("Conflicts").asDouble()).isEqualTo(1);
+    assertThat(record.get("WriteCapacityUnits").asDouble()).isEqualTo(8);
+    assertThat(record.get("Lag").asDouble()).isEqualTo(250);
+  }
+}
