@@ -31,4 +31,9 @@ public final class OperatorHandler implements RequestStreamHandler {
     OperatorResponse response = executor.execute(Protocol.readRequest(input));
     output.write(Protocol.write(response));
   }
+
+  /** Handles one request's bytes (local runs, where no Lambda runtime calls the handler). */
+  public byte[] handle(byte[] request) {
+    return Protocol.write(executor.execute(Protocol.readRequest(request)));
+  }
 }
