@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.execution.InMemoryRunner;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.local.lambda.LocalLambda;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.OperatorHandler;
 import dev.tributary.operator.RuntimeSettings;
@@ -22,8 +23,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 
 /**
- * The coordinator reaching the operator function through the real {@link LambdaAsyncClient}, over a
- * local Invoke endpoint that runs {@link OperatorHandler}.
+ * The coordinator reaching the operator function through the real {@link LambdaAsyncClient}, over
+ * the local runtime's Lambda Invoke endpoint running {@link OperatorHandler}.
  */
 class LambdaFanOutIT {
   private static DynamoDbLocal local;
@@ -38,7 +39,7 @@ class LambdaFanOutIT {
     local.close();
   }
 
-  private static LambdaAsyncClient lambda(LocalInvokeEndpoint endpoint) {
+  private static LambdaAsyncClient lambda(LocalLambda endpoint) {
     return LambdaAsyncClient.builder()
         .endpointOverride(endpoint.endpoint())
         .region(Region.US_EAST_1)
@@ -50,10 +51,12 @@ class LambdaFanOutIT {
   @Test
   void aBatchFansOutToTheOperatorFunctionThroughLambdaInvoke() throws Exception {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.FAN_OUT, "lambda");
-        LocalInvokeEndpoint endpoint =
-            new LocalInvokeEndpoint(
-                "word-counts-operator",
-                () -> new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo)));
+        LocalLambda endpoint =
+            LocalLambda.start()
+                .register(
+                    "word-counts-operator",
+                    () ->
+                        new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo))::handle);
         LambdaInvoker invoker = new LambdaInvoker(lambda(endpoint), "word-counts-operator", true)) {
       Coordinator coordinator =
           new CoordinatorRuntime(f.settings, f.dynamo, invoker, f.invoker, f.clock).coordinator();
@@ -66,7 +69,10 @@ class LambdaFanOutIT {
       }
       Coordinator.Outcome outcome = coordinator.process(null, "s/shard-0", records);
       assertThat(outcome.firstUncommitted()).isEqualTo(-1);
-      assertThat(endpoint.invocations.get()).isEqualTo(outcome.responses().size()).isPositive();
+      assertThat(endpoint.invocations("word-counts-operator"))
+          .isEqualTo(outcome.responses().size())
+          .isPositive();
+      assertThat(endpoint.containers("word-counts-operator")).isGreaterThan(1);
       List<String> expected = new ArrayList<>();
       InMemoryRunner.forJob(new Jobs.WordCounts())
           .bind("lines", lines.iterator())
@@ -83,13 +89,14 @@ class LambdaFanOutIT {
   @Test
   void aFunctionErrorFailsTheCallWithTheOperatorsMessage() throws Exception {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts());
-        LocalInvokeEndpoint endpoint =
-            new LocalInvokeEndpoint(
-                "broken",
-                () ->
-                    (in, out, ctx) -> {
-                      throw new IllegalStateException("operator exploded");
-                    });
+        LocalLambda endpoint =
+            LocalLambda.start()
+                .register(
+                    "broken",
+                    () ->
+                        payload -> {
+                          throw new IllegalStateException("operator exploded");
+                        });
         LambdaInvoker invoker = new LambdaInvoker(lambda(endpoint), "broken", true)) {
       OperatorRequest tick = OperatorRequest.tick("word-counts", 0, 1, 0, 0);
       assertThatThrownBy(() -> invoker.invoke(tick).join())
