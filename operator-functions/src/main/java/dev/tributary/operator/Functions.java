@@ -31,6 +31,7 @@ public final class Functions {
   /** The slot executor of {@code settings}, after checking that the tables exist as expected. */
   public static SlotExecutor slotExecutor(RuntimeSettings settings, DynamoDbClient dynamo) {
     settings.tables().validate(dynamo);
+    Priming.register(settings.graph());
     return slotExecutorUnchecked(settings, dynamo);
   }
 
