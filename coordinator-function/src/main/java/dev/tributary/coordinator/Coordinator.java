@@ -53,6 +53,7 @@ public final class Coordinator {
    * @param watermark the global watermark sent with the batch
    * @param deadLettered records the prefix could not read, set aside
    * @param skipped records every slot had committed before
+   * @param splitWatermark the split's watermark after these records (its contribution)
    */
   public record Outcome(
       int firstUncommitted,
@@ -60,7 +61,8 @@ public final class Coordinator {
       long inputWatermark,
       long watermark,
       int deadLettered,
-      int skipped) {}
+      int skipped,
+      long splitWatermark) {}
 
   /**
    * A coordinator; {@code lambda} reaches the operator function, {@code inProcess} runs slots here
@@ -84,8 +86,61 @@ public final class Coordinator {
     this.attempts = new AttemptCounter(dynamo, tables, graph.jobName());
   }
 
-  /** Processes one batch of {@code split} from {@code source} (null: the configured source). */
+  /**
+   * Processes one batch of {@code split} from {@code source} (null: the configured source). With a
+   * parallelization factor above 1 the mapping runs several batches of one shard at once, in order
+   * only per partition key, so each partition key is checkpointed as a split of its own ({@code
+   * <split>/k/<partition key>}); the shard's watermark stays one.
+   */
   public Outcome process(String source, String split, List<SourceRecord> records) {
+    if (settings.parallelizationFactor() <= 1) {
+      return processSplit(source, split, split, records, true);
+    }
+    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      Map<String, String> meta = records.get(i).metadata();
+      String key = meta.getOrDefault("partitionKey", meta.getOrDefault("key", ""));
+      byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+    }
+    int first = -1;
+    List<OperatorResponse> responses = new ArrayList<>();
+    long inputWatermark = Long.MAX_VALUE;
+    long watermark = Long.MIN_VALUE;
+    long splitWatermark = Long.MIN_VALUE;
+    int deadLettered = 0;
+    int skipped = 0;
+    for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
+      List<SourceRecord> group = new ArrayList<>();
+      e.getValue().forEach(i -> group.add(records.get(i)));
+      Outcome o = processSplit(source, split + "/k/" + e.getKey(), split, group, false);
+      if (o.firstUncommitted() >= 0) {
+        int index = e.getValue().get(o.firstUncommitted());
+        first = first < 0 ? index : Math.min(first, index);
+      }
+      responses.addAll(o.responses());
+      inputWatermark = Math.min(inputWatermark, o.inputWatermark());
+      watermark = Math.max(watermark, o.watermark());
+      splitWatermark = Math.max(splitWatermark, o.splitWatermark());
+      deadLettered += o.deadLettered();
+      skipped += o.skipped();
+    }
+    if (first < 0 && !records.isEmpty()) {
+      watermarks.advance(split, splitWatermark, clock.currentTimeMillis());
+    }
+    return new Outcome(
+        first, responses, inputWatermark, watermark, deadLettered, skipped, splitWatermark);
+  }
+
+  /**
+   * Processes records checkpointed as {@code split}, whose watermark counts for {@code
+   * watermarkSplit}; advances that watermark when everything committed and {@code advance}.
+   */
+  private Outcome processSplit(
+      String source,
+      String split,
+      String watermarkSplit,
+      List<SourceRecord> records,
+      boolean advance) {
     String src = source == null ? settings.source() : source;
     long now = clock.currentTimeMillis();
     int slots = settings.slots();
@@ -96,7 +151,6 @@ public final class Coordinator {
     // records the prefix cannot read: count the attempt; past the limit set them aside
     int cutoff = records.size();
     int deadLettered = 0;
-    java.util.Set<Integer> setAside = new java.util.HashSet<>();
     for (StatelessPrefix.Failure f : result.failures()) {
       SourceRecord r = records.get(f.recordIndex());
       Position p = StatelessPrefix.position(r, 0);
@@ -106,7 +160,6 @@ public final class Coordinator {
         break;
       }
       deadLetter(split, r, p, f.error(), failures);
-      setAside.add(f.recordIndex());
       deadLettered++;
     }
     if (cutoff < records.size()) {
@@ -194,11 +247,17 @@ public final class Coordinator {
     if (firstUncommitted < 0 && cutoff < records.size()) {
       firstUncommitted = cutoff;
     }
-    if (firstUncommitted < 0) {
-      watermarks.advance(split, result.watermark(), now);
+    if (firstUncommitted < 0 && advance) {
+      watermarks.advance(watermarkSplit, result.watermark(), now);
     }
     return new Outcome(
-        firstUncommitted, responses, inputWatermark, watermark, deadLettered, skipped);
+        firstUncommitted,
+        responses,
+        inputWatermark,
+        watermark,
+        deadLettered,
+        skipped,
+        result.watermark());
   }
 
   private SlotInvoker chooseInvoker(int records) {

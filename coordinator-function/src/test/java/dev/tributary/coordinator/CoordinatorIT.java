@@ -141,6 +141,49 @@ class CoordinatorIT {
   }
 
   @Test
+  void withAParallelizationFactorConcurrentBatchesOfOneShardKeepEveryRecord() {
+    try (Fixture f =
+        new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.PARALLELIZATION_FACTOR, "2")) {
+      // the mapping runs two batches of one shard at once, each holding some partition keys;
+      // their positions interleave
+      List<SourceRecord> lane1 = new ArrayList<>();
+      List<SourceRecord> lane2 = new ArrayList<>();
+      List<SourceRecord> whole = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String line = "w" + (i % 6);
+        lines.add(line);
+        SourceRecord r =
+            new SourceRecord(
+                Long.toString(100 + i),
+                0,
+                i,
+                line.getBytes(StandardCharsets.UTF_8),
+                Map.of("partitionKey", "pk" + (i % 4)));
+        (i % 4 < 2 ? lane1 : lane2).add(r);
+        whole.add(r);
+      }
+      CompletableFuture<Coordinator.Outcome> a =
+          CompletableFuture.supplyAsync(() -> f.coordinator().process(null, "s/shard-0", lane1));
+      CompletableFuture<Coordinator.Outcome> b =
+          CompletableFuture.supplyAsync(
+              () -> f.another().coordinator().process(null, "s/shard-0", lane2));
+      assertThat(a.join().firstUncommitted()).isEqualTo(-1);
+      assertThat(b.join().firstUncommitted()).isEqualTo(-1);
+      List<SourceRecord> whole = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        whole.add(
+            (i % 4 < 2 ? lane1 : lane2).get(i % 4 < 2 ? i / 4 * 2 + i % 4 : i / 4 * 2 + i % 4 - 2));
+      }
+      assertThat(f.coordinator().process(null, "s/shard-0", whole).firstUncommitted())
+          .as("the shard delivered again: all committed")
+          .isEqualTo(-1);
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(reference(new Jobs.WordCounts(), "lines", lines, "counts"));
+    }
+  }
+
+  @Test
   void aRecordDeliveredTwiceInOneBatchIsAppliedOnce() {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
       SourceRecord r = Fixture.text(7, "echo");

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param inProcessMaxRecords with {@link FanOut#AUTO}: batches up to this many records run in the
  *     coordinator's own process
  * @param idleTimeout a split without records this long leaves the global watermark
+ * @param parallelizationFactor the event source mapping's parallelization factor (1 to 10); above 1
+ *     the coordinator keeps a checkpoint per partition key
  */
 public record RuntimeSettings(
     JobProvider job,
@@ -41,7 +43,8 @@ public record RuntimeSettings(
     String operatorFunction,
     FanOut fanOut,
     int inProcessMaxRecords,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    int parallelizationFactor) {
 
   /** How the coordinator runs the slots of a batch. */
   public enum FanOut {
@@ -91,6 +94,9 @@ public record RuntimeSettings(
 
   /** The idleness timeout of splits. */
   public static final String IDLE_TIMEOUT = "TRIBUTARY_IDLE_TIMEOUT";
+
+  /** The event source mapping's parallelization factor. */
+  public static final String PARALLELIZATION_FACTOR = "TRIBUTARY_PARALLELIZATION_FACTOR";
 
   /** Validates. */
   public RuntimeSettings {
@@ -189,6 +195,15 @@ public record RuntimeSettings(
     }
     int maxAttempts = integer(env, MAX_ATTEMPTS, 3, 1, 100, "between 1 and 100", problems);
     int inProcess = integer(env, IN_PROCESS_MAX_RECORDS, 50, 0, 1_000_000, "0 or more", problems);
+    int factor =
+        integer(
+            env,
+            PARALLELIZATION_FACTOR,
+            1,
+            1,
+            10,
+            "the event source mapping's ParallelizationFactor, 1 to 10",
+            problems);
     FanOut fanOut = FanOut.AUTO;
     String fan = value(env, FAN_OUT);
     if (fan != null) {
@@ -249,7 +264,7 @@ public record RuntimeSettings(
           "the function's environment is wrong:\n  - " + String.join("\n  - ", problems));
     }
     return new RuntimeSettings(
-        job, graph, tables, source, slots, maxAttempts, operator, fanOut, inProcess, idle);
+        job, graph, tables, source, slots, maxAttempts, operator, fanOut, inProcess, idle, factor);
   }
 
   private static String value(Map<String, String> env, String name) {
