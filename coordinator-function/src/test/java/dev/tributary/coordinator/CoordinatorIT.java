@@ -170,11 +170,6 @@ class CoordinatorIT {
               () -> f.another().coordinator().process(null, "s/shard-0", lane2));
       assertThat(a.join().firstUncommitted()).isEqualTo(-1);
       assertThat(b.join().firstUncommitted()).isEqualTo(-1);
-      List<SourceRecord> whole = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        whole.add(
-            (i % 4 < 2 ? lane1 : lane2).get(i % 4 < 2 ? i / 4 * 2 + i % 4 : i / 4 * 2 + i % 4 - 2));
-      }
       assertThat(f.coordinator().process(null, "s/shard-0", whole).firstUncommitted())
           .as("the shard delivered again: all committed")
           .isEqualTo(-1);
