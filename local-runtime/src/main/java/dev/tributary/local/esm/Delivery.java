@@ -1,0 +1,138 @@
+package dev.tributary.local.esm;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * How an event source mapping delivers one batch of a stream's records to its function, as AWS
+ * documents it for Kinesis and Kafka: on success the batch is done; with {@code
+ * ReportBatchItemFailures} the function names the first failed record and the rest of the batch is
+ * retried from it; on a function error the batch is retried (split in two first, when bisecting); a
+ * batch that has used up its retry attempts, or whose oldest record has passed the maximum record
+ * age, goes to the on-failure destination and the stream moves past it. Records stay in order: a
+ * batch is retried before anything after it is delivered.
+ *
+ * @param <R> a record
+ */
+public final class Delivery<R> {
+  /** What one invocation answered. */
+  public sealed interface Answer {}
+
+  /** Every record succeeded (also: an empty or null failure list). */
+  public record Success() implements Answer {}
+
+  /** The function failed (an error, a timeout, a throttle). */
+  public record FunctionError(String message) implements Answer {}
+
+  /** The records before {@code firstFailed} succeeded. */
+  public record PartialFailure(int firstFailed) implements Answer {}
+
+  /** Invokes the function with a batch. */
+  @FunctionalInterface
+  public interface Invoker<R> {
+    /** One invocation. */
+    Answer invoke(List<R> batch);
+  }
+
+  /** Receives a batch that could not be delivered. */
+  @FunctionalInterface
+  public interface OnFailure<R> {
+    /** The batch, why, and how many invocations were tried. */
+    void failed(List<R> batch, String reason, int attempts);
+  }
+
+  private final MappingSettings settings;
+  private final Invoker<R> invoker;
+  private final OnFailure<R> onFailure;
+  private final java.util.function.ToLongFunction<R> arrival;
+  private final LongSupplier clock;
+  private long invocations;
+
+  /**
+   * A delivery for {@code settings}; {@code arrival} gives a record's arrival time (epoch ms) for
+   * the maximum record age; {@code clock} is now.
+   */
+  public Delivery(
+      MappingSettings settings,
+      Invoker<R> invoker,
+      OnFailure<R> onFailure,
+      java.util.function.ToLongFunction<R> arrival,
+      LongSupplier clock) {
+    this.settings = settings;
+    this.invoker = invoker;
+    this.onFailure = onFailure;
+    this.arrival = arrival;
+    this.clock = clock;
+  }
+
+  /** How many invocations this delivery made. */
+  public long invocations() {
+    return invocations;
+  }
+
+  /** Delivers {@code batch} until it succeeded or was given up. */
+  public void deliver(List<R> batch) {
+    deliver(batch, 0);
+  }
+
+  private void deliver(List<R> batch, int retriesSoFar) {
+    List<R> pending = batch;
+    int retries = retriesSoFar;
+    while (!pending.isEmpty()) {
+      if (expired(pending)) {
+        onFailure.failed(pending, "the oldest record is older than MaximumRecordAge", retries + 1);
+        return;
+      }
+      invocations++;
+      Answer answer = invoker.invoke(pending);
+      if (answer instanceof Success) {
+        return;
+      }
+      if (answer instanceof PartialFailure p && settings.reportBatchItemFailures()) {
+        if (p.firstFailed() < 0 || p.firstFailed() >= pending.size()) {
+          // an identifier that is not in the batch: AWS treats the whole batch as failed
+          answer = new FunctionError("the reported item identifier is not in the batch");
+        } else {
+          pending = pending.subList(p.firstFailed(), pending.size());
+          if (p.firstFailed() > 0) {
+            continue; // progress was made: the rest is retried as a new attempt
+          }
+        }
+      }
+      if (exhausted(retries)) {
+        onFailure.failed(
+            pending,
+            answer instanceof FunctionError e ? e.message() : "records failed",
+            retries + 1);
+        return;
+      }
+      retries++;
+      if (settings.bisectBatchOnFunctionError()
+          && answer instanceof FunctionError
+          && pending.size() > 1) {
+        int half = pending.size() / 2;
+        deliver(pending.subList(0, half), retries);
+        deliver(pending.subList(half, pending.size()), retries);
+        return;
+      }
+    }
+  }
+
+  private boolean exhausted(int retries) {
+    int max = settings.maximumRetryAttempts();
+    return max >= 0 && retries >= max;
+  }
+
+  private boolean expired(List<R> batch) {
+    Duration age = settings.maximumRecordAge();
+    if (age == null) {
+      return false;
+    }
+    long oldest = Long.MAX_VALUE;
+    for (R r : batch) {
+      oldest = Math.min(oldest, arrival.applyAsLong(r));
+    }
+    return clock.getAsLong() - oldest > age.toMillis();
+  }
+}

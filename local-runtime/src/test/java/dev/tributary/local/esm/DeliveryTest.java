@@ -1,0 +1,132 @@
+package dev.tributary.local.esm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class DeliveryTest {
+  private final List<List<Integer>> invoked = new ArrayList<>();
+  private final List<List<Integer>> givenUp = new ArrayList<>();
+
+  private Delivery<Integer> delivery(MappingSettings s, Delivery.Invoker<Integer> invoker) {
+    return new Delivery<>(
+        s,
+        batch -> {
+          invoked.add(List.copyOf(batch));
+          return invoker.invoke(batch);
+        },
+        (batch, reason, attempts) -> givenUp.add(List.copyOf(batch)),
+        r -> 0L,
+        () -> 0L);
+  }
+
+  private static List<Integer> records(int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  @Test
+  void aSuccessfulBatchIsInvokedOnce() {
+    delivery(MappingSettings.defaults("f"), b -> new Delivery.Success()).deliver(records(5));
+    assertThat(invoked).containsExactly(records(5));
+    assertThat(givenUp).isEmpty();
+  }
+
+  @Test
+  void aPartialFailureRetriesFromTheReportedRecord() {
+    AtomicInteger calls = new AtomicInteger();
+    delivery(
+            MappingSettings.defaults("f"),
+            b ->
+                calls.incrementAndGet() == 1
+                    ? new Delivery.PartialFailure(3)
+                    : new Delivery.Success())
+        .deliver(records(6));
+    assertThat(invoked).containsExactly(records(6), List.of(3, 4, 5));
+  }
+
+  @Test
+  void aFunctionErrorIsRetriedUntilTheAttemptsAreUsedThenGivenUp() {
+    delivery(
+            MappingSettings.defaults("f").withRetries(2, false),
+            b -> new Delivery.FunctionError("x"))
+        .deliver(records(4));
+    assertThat(invoked).hasSize(3); // the first try and two retries
+    assertThat(givenUp).containsExactly(records(4));
+  }
+
+  @Test
+  void bisectingIsolatesThePoisonRecordAndDeliversTheRestInOrder() {
+    delivery(
+            MappingSettings.defaults("f").withRetries(3, true),
+            b -> b.contains(5) ? new Delivery.FunctionError("poison") : new Delivery.Success())
+        .deliver(records(8));
+    assertThat(givenUp).containsExactly(List.of(5));
+    List<Integer> delivered = new ArrayList<>();
+    for (List<Integer> b : invoked) {
+      if (!b.contains(5)) {
+        delivered.addAll(b);
+      }
+    }
+    assertThat(delivered).containsExactly(0, 1, 2, 3, 4, 6, 7);
+  }
+
+  @Test
+  void recordsOlderThanTheMaximumAgeAreNotRetried() {
+    MappingSettings s =
+        new MappingSettings(
+            "f",
+            10,
+            Duration.ZERO,
+            MappingSettings.StartingPosition.TRIM_HORIZON,
+            null,
+            -1,
+            Duration.ofMinutes(1),
+            false,
+            true,
+            1);
+    long[] now = {0};
+    Delivery<Integer> d =
+        new Delivery<>(
+            s,
+            b -> {
+              invoked.add(List.copyOf(b));
+              now[0] += 30_000;
+              return new Delivery.FunctionError("down");
+            },
+            (b, reason, attempts) -> givenUp.add(List.copyOf(b)),
+            r -> 0L,
+            () -> now[0]);
+    d.deliver(records(2));
+    assertThat(invoked).hasSize(3);
+    assertThat(givenUp).containsExactly(records(2));
+  }
+
+  @Test
+  void settingsOutsideAwsBoundsAreRefusedWithTheRange() {
+    assertThatThrownBy(() -> MappingSettings.defaults("f").withBatchSize(20_000))
+        .hasMessageContaining("BatchSize is 20000; it must be 1 to 10000");
+    assertThatThrownBy(
+            () ->
+                new MappingSettings(
+                    "f",
+                    1,
+                    Duration.ZERO,
+                    MappingSettings.StartingPosition.AT_TIMESTAMP,
+                    null,
+                    1,
+                    null,
+                    false,
+                    true,
+                    1))
+        .hasMessageContaining("StartingPositionTimestamp is not set");
+  }
+}
