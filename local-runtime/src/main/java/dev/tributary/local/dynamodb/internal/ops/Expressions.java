@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The expressions of one request, parsed once: condition, update, key condition, filter and
@@ -28,6 +29,8 @@ import java.util.Set;
  * syntax trees. Legacy AttributeUpdates keep their own semantics and are kept apart.
  */
 final class Expressions {
+  private static final Pattern NAME_KEY = Pattern.compile("#[0-9a-zA-Z_]+");
+  private static final Pattern VALUE_KEY = Pattern.compile(":[0-9a-zA-Z_]+");
   Condition condition;
   Update update;
   JsonNode attributeUpdates;
@@ -63,7 +66,7 @@ final class Expressions {
         throw DynamoException.validation("ExpressionAttributeNames must not be empty");
       }
       for (String key : names.keySet()) {
-        if (!key.matches("#[0-9a-zA-Z_]+")) {
+        if (!NAME_KEY.matcher(key).matches()) {
           throw DynamoException.validation(
               "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
         }
@@ -77,7 +80,7 @@ final class Expressions {
       }
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> v = it.next();
-        if (!v.getKey().matches(":[0-9a-zA-Z_]+")) {
+        if (!VALUE_KEY.matcher(v.getKey()).matches()) {
           throw DynamoException.validation(
               "ExpressionAttributeValues contains invalid key: Syntax error; key: \""
                   + v.getKey()

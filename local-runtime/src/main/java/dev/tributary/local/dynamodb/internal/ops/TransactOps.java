@@ -9,6 +9,7 @@ import dev.tributary.local.dynamodb.internal.model.DynamoException;
 import dev.tributary.local.dynamodb.internal.model.ItemSize;
 import dev.tributary.local.dynamodb.internal.model.Value;
 import dev.tributary.local.dynamodb.internal.storage.Table;
+import dev.tributary.local.dynamodb.internal.wire.JsonDigest;
 import dev.tributary.local.dynamodb.internal.wire.Request;
 import dev.tributary.local.dynamodb.internal.wire.ValueCodec;
 import java.util.ArrayList;
@@ -208,12 +209,13 @@ final class TransactOps {
     }
   }
 
-  /** The request without the parameters that do not make it a different request. */
+  /**
+   * The request without the parameters that do not make it a different request, as a digest: the
+   * idempotency cache keeps one per token for 10 minutes, and whole request trees made transactions
+   * bound by the garbage collector.
+   */
   private static JsonNode fingerprint(Request r) {
-    ObjectNode copy = r.body().deepCopy();
-    copy.remove("ReturnConsumedCapacity");
-    copy.remove("ReturnItemCollectionMetrics");
-    return copy;
+    return JsonDigest.of(r.body(), Set.of("ReturnConsumedCapacity", "ReturnItemCollectionMetrics"));
   }
 
   static JsonNode transactGetItems(Context ctx, Request r) {

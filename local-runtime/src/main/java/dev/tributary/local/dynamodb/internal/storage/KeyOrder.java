@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 
 /**
  * How items are ordered. Within a partition, sort keys order naturally (strings by UTF-8 bytes,
@@ -32,19 +31,48 @@ public final class KeyOrder {
         return Values.compare(a, b);
       };
 
+  private static final byte[] SALT = "Outliers".getBytes(StandardCharsets.UTF_8);
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /** One MD5 digest per thread: getting a new one for every key showed in profiles. */
+  private static final ThreadLocal<MessageDigest> MD5 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("MD5 is missing from this JVM", e);
+            }
+          });
+
   /** The 6-hex-digit hash prefix of a key. */
   public static String hashPrefix(Value hash, Value range) {
-    try {
-      MessageDigest md5 = MessageDigest.getInstance("MD5");
-      md5.update("Outliers".getBytes(StandardCharsets.UTF_8));
-      md5.update(bytes(hash));
-      if (range != null && range != NO_RANGE) {
-        md5.update(bytes(range));
-      }
-      return HexFormat.of().formatHex(md5.digest()).substring(0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is missing from this JVM", e);
+    int bits = hashPrefixBits(hash, range);
+    byte[] hex = new byte[6];
+    for (int i = 5; i >= 0; i--) {
+      hex[i] = HEX[bits & 0xf];
+      bits >>>= 4;
     }
+    return new String(hex, StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The hash prefix of a key as a number: the first 24 bits of the digest, which order as the
+   * 6-hex-digit prefix does.
+   */
+  public static int hashPrefixBits(Value hash, Value range) {
+    byte[] hashBytes = bytes(hash);
+    byte[] rangeBytes = range != null && range != NO_RANGE ? bytes(range) : null;
+    MessageDigest md5 = MD5.get();
+    md5.reset();
+    md5.update(SALT);
+    md5.update(hashBytes);
+    if (rangeBytes != null) {
+      md5.update(rangeBytes);
+    }
+    byte[] d = md5.digest();
+    return (d[0] & 0xff) << 16 | (d[1] & 0xff) << 8 | (d[2] & 0xff);
   }
 
   /** The parallel-scan bucket (0 to 4095) of a hash prefix. */

@@ -1,7 +1,6 @@
 package dev.tributary.local.dynamodb.internal.storage;
 
 import dev.tributary.local.dynamodb.internal.model.Value;
-import java.util.Comparator;
 
 /**
  * The position of an item within a partition: its sort key, then (in indexes, where sort keys
@@ -13,11 +12,8 @@ import java.util.Comparator;
  * @param tableRange the table sort key (indexes), or {@link KeyOrder#NO_RANGE}
  */
 record SortKey(Value range, String tablePrefix, Value tableHash, Value tableRange) {
-  static final Comparator<SortKey> ORDER =
-      Comparator.comparing(SortKey::range, KeyOrder.VALUES)
-          .thenComparing(SortKey::tablePrefix)
-          .thenComparing(SortKey::tableHash, KeyOrder.VALUES)
-          .thenComparing(SortKey::tableRange, KeyOrder.VALUES);
+  /** The position of every item of a table without a sort key. */
+  static final SortKey NONE = of(KeyOrder.NO_RANGE);
 
   static SortKey of(Value range) {
     return new SortKey(range, "", KeyOrder.NO_RANGE, KeyOrder.NO_RANGE);

@@ -2,11 +2,10 @@ package dev.tributary.local.dynamodb.internal.storage;
 
 import dev.tributary.local.dynamodb.internal.model.ItemSize;
 import dev.tributary.local.dynamodb.internal.model.Value;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.IntPredicate;
 
 /**
  * The items of one table and of its secondary indexes. Not thread-safe: the {@link Database} lock
@@ -56,32 +55,30 @@ public final class Table {
 
   // ---- keys ----
 
-  private PartitionKey partitionOf(Map<String, Value> item) {
-    return PartitionKey.of(item.get(schema.hash().name()));
+  private Value hashOf(Map<String, Value> item) {
+    return item.get(schema.hash().name());
   }
 
   private SortKey sortOf(Map<String, Value> item) {
-    return schema.range() == null
-        ? SortKey.of(KeyOrder.NO_RANGE)
-        : SortKey.of(item.get(schema.range().name()));
+    return schema.range() == null ? SortKey.NONE : SortKey.of(item.get(schema.range().name()));
   }
 
   /** The item with this key (a map holding at least the key attributes), or null. */
   public Map<String, Value> get(Map<String, Value> key) {
-    return items.get(partitionOf(key), sortOf(key));
+    return items.get(hashOf(key), sortOf(key));
   }
 
   /** Stores an item; returns the one it replaced (or null) and the index writes it caused. */
   public WriteResult put(Map<String, Value> item) {
-    Map<String, Value> frozen = Collections.unmodifiableMap(new LinkedHashMap<>(item));
-    Map<String, Value> old = items.put(partitionOf(frozen), sortOf(frozen), frozen);
+    Map<String, Value> frozen = ItemMap.copyOf(item);
+    Map<String, Value> old = items.put(hashOf(frozen), sortOf(frozen), frozen);
     sizeBytes += ItemSize.of(frozen) - (old == null ? 0 : ItemSize.of(old));
     return new WriteResult(old, updateIndexes(old, frozen));
   }
 
   /** Deletes the item with this key; returns it (or null) and the index writes. */
   public WriteResult delete(Map<String, Value> key) {
-    Map<String, Value> old = items.remove(partitionOf(key), sortOf(key));
+    Map<String, Value> old = items.remove(hashOf(key), sortOf(key));
     if (old == null) {
       return new WriteResult(null, Map.of());
     }
@@ -108,10 +105,10 @@ public final class Table {
       IndexEntry before = old == null ? null : entry(index, old);
       IndexEntry after = item == null ? null : entry(index, item);
       if (before != null) {
-        data.remove(before.partition, before.sort);
+        data.remove(before.hash, before.sort);
       }
       if (after != null) {
-        data.put(after.partition, after.sort, after.projected);
+        data.put(after.hash, after.sort, after.projected);
       }
       writes.put(
           index.name(),
@@ -120,13 +117,13 @@ public final class Table {
               after == null ? null : after.projected,
               before != null
                   && after != null
-                  && before.partition.equals(after.partition)
-                  && SortKey.ORDER.compare(before.sort, after.sort) == 0));
+                  && before.hash.equals(after.hash)
+                  && before.sort.equals(after.sort)));
     }
     return writes;
   }
 
-  private record IndexEntry(PartitionKey partition, SortKey sort, Map<String, Value> projected) {}
+  private record IndexEntry(Value hash, SortKey sort, Map<String, Value> projected) {}
 
   private IndexEntry entry(IndexSchema index, Map<String, Value> item) {
     Value hash = item.get(index.hash().name());
@@ -141,7 +138,7 @@ public final class Table {
     Value tableRange = schema.range() == null ? KeyOrder.NO_RANGE : item.get(schema.range().name());
     SortKey sort =
         new SortKey(range, KeyOrder.hashPrefix(tableHash, tableRange), tableHash, tableRange);
-    return new IndexEntry(PartitionKey.of(hash), sort, project(index, item));
+    return new IndexEntry(hash, sort, project(index, item));
   }
 
   /** The attributes an index stores of an item. */
@@ -163,7 +160,7 @@ public final class Table {
         out.put(name, v);
       }
     }
-    return Collections.unmodifiableMap(out);
+    return ItemMap.copyOf(out);
   }
 
   // ---- reads ----
@@ -176,7 +173,7 @@ public final class Table {
       IndexSchema index, Value hash, Map<String, Value> startItem, boolean forward) {
     SortedItems data = index == null ? items : indexes.get(index.name());
     SortKey start = startItem == null ? null : position(index, startItem);
-    return data.partition(PartitionKey.of(hash), start, forward);
+    return data.partition(hash, start, forward);
   }
 
   /**
@@ -186,23 +183,20 @@ public final class Table {
   public Iterator<Map<String, Value>> scan(
       IndexSchema index, Map<String, Value> startItem, int segment, int totalSegments) {
     SortedItems data = index == null ? items : indexes.get(index.name());
-    PartitionKey partition = null;
+    Value hash = null;
     SortKey start = null;
     if (startItem != null) {
-      partition =
-          PartitionKey.of(
-              startItem.get(index == null ? schema.hash().name() : index.hash().name()));
+      hash = startItem.get(index == null ? schema.hash().name() : index.hash().name());
       start = position(index, startItem);
     }
-    Predicate<PartitionKey> inSegment =
-        p -> KeyOrder.inSegment(KeyOrder.bucket(p.prefix()), segment, totalSegments);
-    return data.scan(partition, start, inSegment);
+    IntPredicate inSegment = bucket -> KeyOrder.inSegment(bucket, segment, totalSegments);
+    return data.scan(hash, start, inSegment);
   }
 
   /** The hash prefix of a key's partition in the table or in {@code index}. */
   public String prefixOf(IndexSchema index, Map<String, Value> key) {
-    return PartitionKey.of(key.get(index == null ? schema.hash().name() : index.hash().name()))
-        .prefix();
+    return KeyOrder.hashPrefix(
+        key.get(index == null ? schema.hash().name() : index.hash().name()), null);
   }
 
   private SortKey position(IndexSchema index, Map<String, Value> key) {
@@ -222,11 +216,11 @@ public final class Table {
     this.schema = newSchema;
     SortedItems data = new SortedItems();
     indexes.put(index.name(), data);
-    Iterator<Map<String, Value>> all = items.scan(null, null, p -> true);
+    Iterator<Map<String, Value>> all = items.scan(null, null, bucket -> true);
     while (all.hasNext()) {
       IndexEntry entry = entry(index, all.next());
       if (entry != null) {
-        data.put(entry.partition, entry.sort, entry.projected);
+        data.put(entry.hash, entry.sort, entry.projected);
       }
     }
   }
@@ -239,6 +233,6 @@ public final class Table {
 
   /** Every item, in scan order (snapshots, the TTL sweep). */
   public Iterator<Map<String, Value>> all() {
-    return items.scan(null, null, p -> true);
+    return items.scan(null, null, bucket -> true);
   }
 }
