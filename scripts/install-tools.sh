@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the npm tools the local stack and its tests use into the project-local .tools/node
-# directory (never globally): dynalite (the DynamoDB conformance reference). Idempotent and quiet
+# directory (never globally): dynalite (the DynamoDB conformance reference) and kinesis-local (the
+# kinesis-mock engine LocalStack uses, started by dev.tributary.local.kinesis.KinesisLocal from
+# .tools/node/node_modules/kinesis-local). Idempotent and quiet
 # when everything is already there. Without npm it says so and exits 0: the tests that need the
 # tools then skip with a message.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.tools/node"
-packages=("dynalite@4.0.0")
+packages=("dynalite@4.0.0" "kinesis-local@0.6.2")
 if ! command -v npm >/dev/null 2>&1; then
-  echo "install-tools: npm is not installed; the dynalite conformance tests will be skipped" >&2
+  echo "install-tools: npm is not installed; the dynalite conformance tests and the kinesis-local tests will be skipped" >&2
   exit 0
 fi
 mkdir -p "$dir"
@@ -17,12 +19,14 @@ for p in "${packages[@]}"; do
   name="${p%@*}"
   version="${p##*@}"
   installed="$dir/node_modules/$name/package.json"
-  if [[ ! -f "$installed" ]] || ! grep -q "\"version\": \"$version\"" "$installed"; then
+  # kinesis-local's package.json writes "version" : "x" (a space before the colon)
+  if [[ ! -f "$installed" ]] \
+    || ! grep -Eq "\"version\"[[:space:]]*:[[:space:]]*\"${version//./\\.}\"" "$installed"; then
     missing+=("$p")
   fi
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "install-tools: installing ${missing[*]} into $dir"
   [[ -f "$dir/package.json" ]] || echo '{"name":"tributary-tools","private":true}' > "$dir/package.json"
-  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "${missing[@]}"
+  npm install --prefix "$dir" --save-exact --no-audit --no-fund --loglevel=error "${missing[@]}"
 fi

@@ -1,26 +1,23 @@
 package dev.tributary.local.testing;
 
+import dev.tributary.local.process.LocalProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A child process started by a test and stopped by its pid (its descendants too), also when the
- * test fails. Output goes to a log file next to the test's working directory.
+ * test fails or the JVM exits first. Output goes to a temporary log file. A thin test-side face of
+ * {@link LocalProcess}, which does the work (and also runs the local stack's own node tools).
  */
 public final class ChildProcess implements AutoCloseable {
-  private final Process process;
-  private final String name;
+  private final LocalProcess process;
 
-  private ChildProcess(String name, Process process) {
-    this.name = name;
+  private ChildProcess(LocalProcess process) {
     this.process = process;
   }
 
@@ -35,36 +32,22 @@ public final class ChildProcess implements AutoCloseable {
       int port,
       Duration startTimeout)
       throws IOException {
-    Path log = Files.createTempFile("tributary-" + name + "-", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(workingDir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().putAll(environment);
-    ChildProcess child = new ChildProcess(name, builder.start());
-    long deadline = System.nanoTime() + startTimeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!child.process.isAlive()) {
-        throw new IOException(
-            name
-                + " exited with "
-                + child.process.exitValue()
-                + "; see "
-                + log
-                + ":\n"
-                + Files.readString(log));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return child;
-      } catch (IOException notYet) {
-        sleep(50);
-      }
+    try {
+      return new ChildProcess(
+          LocalProcess.start(
+              name, command, workingDir, environment, () -> accepts(port), startTimeout));
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
     }
-    child.close();
-    throw new IOException(
-        name + " did not open port " + port + " within " + startTimeout + "; see " + log);
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   /** The process id. */
@@ -79,40 +62,17 @@ public final class ChildProcess implements AutoCloseable {
 
   /** A free port on 127.0.0.1. */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return LocalProcess.freePort();
   }
 
   /** Stops the process and its descendants by pid: TERM, then KILL after 5 s. */
   @Override
   public void close() {
-    ProcessHandle handle = process.toHandle();
-    List<ProcessHandle> descendants = handle.descendants().toList();
-    handle.destroy();
-    descendants.forEach(ProcessHandle::destroy);
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        handle.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      handle.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    process.close();
   }
 
   @Override
   public String toString() {
-    return name + "(pid " + pid() + ")";
+    return process.toString();
   }
 }
