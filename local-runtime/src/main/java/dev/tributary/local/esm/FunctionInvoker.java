@@ -1,0 +1,56 @@
+package dev.tributary.local.esm;
+
+import java.util.Objects;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+
+/**
+ * How an event source mapping calls its function: one synchronous (RequestResponse) invocation with
+ * an event's JSON, answering the function's JSON or a function error. The local stack uses {@link
+ * #lambda(LambdaClient)} against its Lambda endpoint (or a LocalStack's), so the mapping goes
+ * through the same Invoke API as on AWS; tests may pass a plain function.
+ */
+@FunctionalInterface
+public interface FunctionInvoker {
+  /** What an invocation answered. */
+  sealed interface Result {}
+
+  /** The function returned {@code payload} (JSON, possibly empty or {@code null}). */
+  record Returned(byte[] payload) implements Result {}
+
+  /**
+   * The function failed: it threw ({@code Unhandled}), timed out, was throttled or could not be
+   * reached; {@code message} says which.
+   */
+  record Failed(String message) implements Result {}
+
+  /** Invokes {@code function} with {@code payload} and waits for its answer. */
+  Result invoke(String function, byte[] payload);
+
+  /** Invocations through the Lambda Invoke API with {@code client} (RequestResponse). */
+  static FunctionInvoker lambda(LambdaClient client) {
+    Objects.requireNonNull(client, "client");
+    return (function, payload) -> {
+      try {
+        InvokeResponse response =
+            client.invoke(
+                b ->
+                    b.functionName(function)
+                        .invocationType(InvocationType.REQUEST_RESPONSE)
+                        .payload(SdkBytes.fromByteArrayUnsafe(payload)));
+        byte[] body = response.payload() == null ? new byte[0] : response.payload().asByteArray();
+        if (response.functionError() != null) {
+          return new Failed(
+              response.functionError()
+                  + ": "
+                  + new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new Returned(body);
+      } catch (RuntimeException e) {
+        return new Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+    };
+  }
+}
