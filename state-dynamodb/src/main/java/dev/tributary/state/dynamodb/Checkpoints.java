@@ -27,10 +27,23 @@ public final class Checkpoints {
     this.job = job;
   }
 
+  /** What one slot of a split has committed: its position and its epoch (0 before any commit). */
+  public record Committed(Position position, long epoch) {}
+
   /** The committed position of {@code split} at each of {@code slots} slots. */
   public Position[] read(String split, int slots) {
+    Committed[] committed = readCommitted(split, slots);
     Position[] out = new Position[slots];
-    java.util.Arrays.fill(out, Position.BEGINNING);
+    for (int slot = 0; slot < slots; slot++) {
+      out[slot] = committed[slot].position();
+    }
+    return out;
+  }
+
+  /** The committed position and epoch of {@code split} at each of {@code slots} slots. */
+  public Committed[] readCommitted(String split, int slots) {
+    Committed[] out = new Committed[slots];
+    java.util.Arrays.fill(out, new Committed(Position.BEGINNING, 0));
     String pk = Layout.checkpointPk(job, split);
     for (int from = 0; from < slots; from += 100) {
       List<Map<String, AttributeValue>> keys = new ArrayList<>();
@@ -52,7 +65,8 @@ public final class Checkpoints {
             response.responses().getOrDefault(tables.state(), List.of())) {
           CheckpointItem c = CheckpointItem.SCHEMA.mapToItem(item);
           String sk = c.sk();
-          out[Integer.parseInt(sk.substring(sk.indexOf('#') + 1))] = Position.decode(c.pos());
+          out[Integer.parseInt(sk.substring(sk.indexOf('#') + 1))] =
+              new Committed(Position.decode(c.pos()), c.epoch());
         }
         request =
             response.hasUnprocessedKeys() ? new HashMap<>(response.unprocessedKeys()) : Map.of();

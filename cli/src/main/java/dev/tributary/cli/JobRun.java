@@ -1,0 +1,300 @@
+package dev.tributary.cli;
+
+import dev.tributary.coordinator.SplitWatermarks;
+import dev.tributary.state.dynamodb.Checkpoints;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One run of a workload through a started {@link LocalStack}: produces the events (in the
+ * background), reports progress every {@code interval} (records/s, lag per split, committed epochs,
+ * watermark), waits until the committed outputs reach the reference run's, then compares them as
+ * multisets and reports what is missing or twice.
+ */
+public final class JobRun {
+  private final LocalStack stack;
+  private final Workload workload;
+  private Duration timeout = Duration.ofMinutes(10);
+  private Duration interval = Duration.ofSeconds(1);
+  private Consumer<String> out = line -> {};
+  private Instant commandStart = Instant.now();
+
+  private JobRun(LocalStack stack, Workload workload) {
+    this.stack = stack;
+    this.workload = workload;
+  }
+
+  /** A run of {@code workload} on {@code stack}. */
+  public static JobRun of(LocalStack stack, Workload workload) {
+    return new JobRun(stack, workload);
+  }
+
+  /** Give up after this long (default 10 minutes). */
+  public JobRun timeout(Duration timeout) {
+    this.timeout = timeout;
+    return this;
+  }
+
+  /** How often progress is reported and checked (default 1 s). */
+  public JobRun interval(Duration interval) {
+    this.interval = interval;
+    return this;
+  }
+
+  /** Where progress lines go (default: nowhere). */
+  public JobRun progress(Consumer<String> out) {
+    this.out = out;
+    return this;
+  }
+
+  /** When the user's command started, for the time to the first committed epoch. */
+  public JobRun commandStart(Instant start) {
+    this.commandStart = start;
+    return this;
+  }
+
+  /**
+   * How one sink's committed outputs compare with the reference.
+   *
+   * @param expected reference outputs
+   * @param committed committed outputs
+   * @param missing reference outputs not committed (count)
+   * @param extra committed outputs not in the reference, or committed more often (count)
+   * @param examples a few of the differences
+   */
+  public record SinkCheck(
+      long expected, long committed, long missing, long extra, List<String> examples) {
+    /** Whether the sink matches exactly. */
+    public boolean ok() {
+      return missing == 0 && extra == 0;
+    }
+  }
+
+  /**
+   * The result of a run.
+   *
+   * @param produced events written to the stream
+   * @param produceTime how long producing took
+   * @param processTime from the start of producing to the last output committed
+   * @param firstEpoch from the command's start to the first committed epoch (null if none)
+   * @param epochs committed epochs, summed over splits and slots
+   * @param sinks per sink, the comparison with the reference
+   * @param deadLetters dead-letter rows
+   * @param progress the mapping's last progress
+   * @param timedOut whether the run gave up waiting
+   */
+  public record Result(
+      long produced,
+      Duration produceTime,
+      Duration processTime,
+      Duration firstEpoch,
+      long epochs,
+      Map<String, SinkCheck> sinks,
+      long deadLetters,
+      MappingProgress progress,
+      boolean timedOut) {
+    /** Whether every sink matches the reference and the run finished in time. */
+    public boolean ok() {
+      return !timedOut && sinks.values().stream().allMatch(SinkCheck::ok);
+    }
+
+    /** Records per second from the start of producing to the last output committed. */
+    public double recordsPerSecond() {
+      return produced / Math.max(0.001, processTime.toNanos() / 1e9);
+    }
+  }
+
+  /** Runs the workload and checks the outputs. */
+  public Result run() {
+    Map<String, List<String>> reference = workload.reference();
+    long expected = reference.values().stream().mapToLong(List::size).sum();
+    AtomicLong produced = new AtomicLong();
+    AtomicReference<Duration> produceTime = new AtomicReference<>();
+    AtomicReference<Throwable> produceFailure = new AtomicReference<>();
+    long start = System.nanoTime();
+    Thread producer =
+        new Thread(
+            () -> {
+              try {
+                Iterator<Workload.Event> events = workload.events();
+                stack.produce(
+                    new Iterator<>() {
+                      @Override
+                      public boolean hasNext() {
+                        return events.hasNext();
+                      }
+
+                      @Override
+                      public Workload.Event next() {
+                        produced.incrementAndGet();
+                        return events.next();
+                      }
+                    });
+                produceTime.set(Duration.ofNanos(System.nanoTime() - start));
+              } catch (Throwable t) {
+                produceFailure.set(t);
+              }
+            },
+            "tributary-producer");
+    producer.setDaemon(true);
+    producer.start();
+
+    Checkpoints checkpoints =
+        new Checkpoints(
+            stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());
+    SplitWatermarks watermarks =
+        new SplitWatermarks(
+            stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());
+    long deadline = start + timeout.toNanos();
+    Duration firstEpoch = null;
+    long lastDelivered = 0;
+    long lastTick = System.nanoTime();
+    long epochs = 0;
+    Map<String, List<String>> committed = Map.of();
+    boolean timedOut = false;
+    while (true) {
+      LocalStack.sleep(interval.toMillis());
+      if (produceFailure.get() != null) {
+        throw new IllegalStateException("producing the workload failed", produceFailure.get());
+      }
+      epochs = epochs(checkpoints);
+      if (firstEpoch == null && epochs > 0) {
+        firstEpoch = Duration.between(commandStart, Instant.now());
+      }
+      MappingProgress progress = stack.progress();
+      long now = System.nanoTime();
+      double rate = (progress.recordsDelivered() - lastDelivered) / ((now - lastTick) / 1e9);
+      lastDelivered = progress.recordsDelivered();
+      lastTick = now;
+      boolean producing = produceTime.get() == null;
+      long outputs = -1;
+      if (!producing && progress.recordsDelivered() >= produced.get()) {
+        committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+        outputs = committed.values().stream().mapToLong(List::size).sum();
+      }
+      out.accept(
+          line(now - start, produced.get(), progress, rate, epochs, watermarks, outputs, expected));
+      if (outputs >= expected) {
+        // let anything still in flight land, so that a duplicate shows up in the check
+        LocalStack.sleep(2 * interval.toMillis());
+        committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+        break;
+      }
+      if (now > deadline) {
+        timedOut = true;
+        committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+        break;
+      }
+    }
+    Duration processTime = Duration.ofNanos(System.nanoTime() - start);
+    Map<String, SinkCheck> sinks = new TreeMap<>();
+    for (String sink : union(reference.keySet(), committed.keySet())) {
+      sinks.put(
+          sink,
+          compare(
+              reference.getOrDefault(sink, List.of()), committed.getOrDefault(sink, List.of())));
+    }
+    return new Result(
+        produced.get(),
+        produceTime.get() == null ? processTime : produceTime.get(),
+        processTime,
+        firstEpoch,
+        epochs,
+        sinks,
+        Outbox.deadLetters(stack.dynamo(), stack.settings().tables()).size(),
+        stack.progress(),
+        timedOut);
+  }
+
+  private long epochs(Checkpoints checkpoints) {
+    long sum = 0;
+    for (String split : stack.splits()) {
+      for (Checkpoints.Committed c : checkpoints.readCommitted(split, stack.settings().slots())) {
+        sum += c.epoch();
+      }
+    }
+    return sum;
+  }
+
+  private static String line(
+      long elapsedNanos,
+      long produced,
+      MappingProgress progress,
+      double rate,
+      long epochs,
+      SplitWatermarks watermarks,
+      long outputs,
+      long expected) {
+    long watermark = Long.MAX_VALUE;
+    for (SplitWatermarks.Split s : watermarks.read().values()) {
+      watermark = Math.min(watermark, s.watermark());
+    }
+    StringBuilder lag = new StringBuilder();
+    for (Map.Entry<String, Long> e : new TreeMap<>(progress.lagMillis()).entrySet()) {
+      if (lag.length() > 0) {
+        lag.append(' ');
+      }
+      String split = e.getKey();
+      String id = split.substring(split.lastIndexOf('-') + 1).replaceFirst("^0+(?=.)", "");
+      lag.append(id).append('=').append(e.getValue()).append("ms");
+    }
+    return String.format(
+        Locale.ROOT,
+        "[%5.1fs] produced %,d  delivered %,d (%,.0f rec/s)  lag %s  epochs %,d  watermark %s%s",
+        elapsedNanos / 1e9,
+        produced,
+        progress.recordsDelivered(),
+        rate,
+        lag.length() == 0 ? "-" : lag,
+        epochs,
+        watermark == Long.MAX_VALUE || watermark == Long.MIN_VALUE
+            ? "-"
+            : Instant.ofEpochMilli(watermark).toString(),
+        outputs < 0 ? "" : String.format(Locale.ROOT, "  outputs %,d/%,d", outputs, expected));
+  }
+
+  private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(a);
+    all.addAll(b);
+    return new ArrayList<>(all);
+  }
+
+  /** Compares two lists as multisets. */
+  static SinkCheck compare(List<String> expected, List<String> committed) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (String e : expected) {
+      counts.merge(e, 1, Integer::sum);
+    }
+    for (String c : committed) {
+      counts.merge(c, -1, Integer::sum);
+    }
+    long missing = 0;
+    long extra = 0;
+    List<String> examples = new ArrayList<>();
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      int n = e.getValue();
+      if (n > 0) {
+        missing += n;
+        if (examples.size() < 5) {
+          examples.add("missing: " + e.getKey());
+        }
+      } else if (n < 0) {
+        extra -= n;
+        if (examples.size() < 5) {
+          examples.add("extra (" + -n + "x): " + e.getKey());
+        }
+      }
+    }
+    return new SinkCheck(expected.size(), committed.size(), missing, extra, examples);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.tributary.cli;
+
+import dev.tributary.local.kafka.KafkaLocal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** A Kafka topic on the embedded KRaft broker. */
+final class KafkaSource implements StreamSource {
+  final KafkaLocal broker;
+  final String topic;
+  final int partitions;
+
+  private KafkaSource(KafkaLocal broker, String topic, int partitions) {
+    this.broker = broker;
+    this.topic = topic;
+    this.partitions = partitions;
+  }
+
+  static KafkaSource start(LocalStack.Builder options) {
+    KafkaLocal.Builder builder = KafkaLocal.builder();
+    if (options.dataDir != null) {
+      builder.dataDir(options.dataDir.resolve("kafka"));
+    }
+    KafkaLocal broker = builder.build();
+    try {
+      try (var admin =
+          org.apache.kafka.clients.admin.Admin.create(
+              Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        if (!admin.listTopics().names().get().contains(options.streamName)) {
+          broker.createTopic(options.streamName, options.shards);
+        }
+      }
+      return new KafkaSource(broker, options.streamName, options.shards);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      broker.close();
+      throw new IllegalStateException("interrupted while creating topic " + options.streamName);
+    } catch (ExecutionException | RuntimeException e) {
+      broker.close();
+      throw new IllegalStateException("cannot create topic " + options.streamName, e);
+    }
+  }
+
+  @Override
+  public void produce(Iterator<Workload.Event> events) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      while (events.hasNext()) {
+        Workload.Event e = events.next();
+        sent.add(producer.send(new ProducerRecord<>(topic, e.key(), e.payload())));
+        if (sent.size() >= 10_000) {
+          await(sent);
+        }
+      }
+      producer.flush();
+      await(sent);
+    }
+  }
+
+  private static void await(List<Future<RecordMetadata>> sent) {
+    try {
+      for (Future<RecordMetadata> f : sent) {
+        f.get();
+      }
+      sent.clear();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while producing", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("producing to Kafka failed", e.getCause());
+    }
+  }
+
+  @Override
+  public List<String> splits() {
+    List<String> out = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      out.add(topic + "-" + p);
+    }
+    return out;
+  }
+
+  @Override
+  public List<Long> childPids() {
+    return List.of();
+  }
+
+  @Override
+  public void close() {
+    broker.close();
+  }
+
+  @Override
+  public SourceMapping map(
+      dev.tributary.local.esm.MappingSettings settings,
+      dev.tributary.local.esm.FunctionInvoker invoker,
+      LocalStack.Builder options) {
+    throw new UnsupportedOperationException("wired when the Kafka mapping lands");
+  }
+}

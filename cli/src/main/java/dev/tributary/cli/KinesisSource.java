@@ -1,0 +1,164 @@
+package dev.tributary.cli;
+
+import dev.tributary.local.kinesis.KinesisLocal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/** A Kinesis stream on kinesis-local, started from the project's tools directory. */
+final class KinesisSource implements StreamSource {
+  /** PutRecords takes at most 500 records and 5 MB per call. */
+  private static final int PUT_RECORDS = 500;
+
+  private static final int PUT_BYTES = 4_500_000;
+
+  final KinesisLocal local;
+  final KinesisClient client;
+  final String stream;
+  private final List<AutoCloseable> parts = new ArrayList<>();
+
+  private KinesisSource(KinesisLocal local, KinesisClient client, String stream) {
+    this.local = local;
+    this.client = client;
+    this.stream = stream;
+  }
+
+  static KinesisSource start(LocalStack.Builder options) {
+    KinesisLocal.unavailableReason(options.toolsDir)
+        .ifPresent(
+            reason -> {
+              throw new IllegalStateException(reason);
+            });
+    KinesisLocal local = KinesisLocal.start(options.toolsDir);
+    try {
+      KinesisClient client = client(local);
+      KinesisSource source = new KinesisSource(local, client, options.streamName);
+      client.createStream(r -> r.streamName(options.streamName).shardCount(options.shards));
+      LocalStack.awaitActive(client, options.streamName);
+      return source;
+    } catch (RuntimeException e) {
+      local.close();
+      throw e;
+    }
+  }
+
+  static KinesisClient client(KinesisLocal local) {
+    return KinesisClient.builder()
+        .endpointOverride(local.endpoint())
+        .region(Region.of(KinesisLocal.REGION))
+        .credentialsProvider(LocalStack.credentials())
+        .httpClient(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build())
+        .build();
+  }
+
+  /** The stream's ARN, as kinesis-local reports it. */
+  String arn() {
+    return client
+        .describeStreamSummary(r -> r.streamName(stream))
+        .streamDescriptionSummary()
+        .streamARN();
+  }
+
+  @Override
+  public void produce(Iterator<Workload.Event> events) {
+    List<PutRecordsRequestEntry> batch = new ArrayList<>(PUT_RECORDS);
+    int bytes = 0;
+    while (events.hasNext()) {
+      Workload.Event e = events.next();
+      int size = e.payload().length + e.key().length();
+      if (batch.size() == PUT_RECORDS || bytes + size > PUT_BYTES) {
+        put(batch);
+        batch = new ArrayList<>(PUT_RECORDS);
+        bytes = 0;
+      }
+      batch.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey(e.key())
+              .data(SdkBytes.fromByteArrayUnsafe(e.payload()))
+              .build());
+      bytes += size;
+    }
+    if (!batch.isEmpty()) {
+      put(batch);
+    }
+  }
+
+  /**
+   * Puts {@code batch}, putting the failed entries again (throttled ones) until all are stored.
+   * Retried entries can land after later ones of the same key: the workload keeps one call in
+   * flight and retries before the next call, so order per key holds.
+   */
+  private void put(List<PutRecordsRequestEntry> batch) {
+    List<PutRecordsRequestEntry> pending = batch;
+    for (int attempt = 0; !pending.isEmpty(); attempt++) {
+      if (attempt == 20) {
+        throw new IllegalStateException(
+            pending.size() + " records were still refused by PutRecords after 20 attempts");
+      }
+      List<PutRecordsRequestEntry> current = pending;
+      PutRecordsResponse response = client.putRecords(r -> r.streamName(stream).records(current));
+      if (response.failedRecordCount() == null || response.failedRecordCount() == 0) {
+        return;
+      }
+      // keep order per key: everything from the first failure on is put again
+      List<PutRecordsResultEntry> results = response.records();
+      int first = 0;
+      while (first < results.size() && results.get(first).errorCode() == null) {
+        first++;
+      }
+      pending = new ArrayList<>(current.subList(first, current.size()));
+      LocalStack.sleep(50L * (attempt + 1));
+    }
+  }
+
+  @Override
+  public List<String> splits() {
+    List<String> out = new ArrayList<>();
+    for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
+      out.add(stream + "/" + shard.shardId());
+    }
+    return out;
+  }
+
+  @Override
+  public List<Long> childPids() {
+    return List.of(local.pid());
+  }
+
+  void onClose(AutoCloseable part) {
+    parts.add(part);
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        try {
+          parts.get(i).close();
+        } catch (Exception e) {
+          // the emulator stops below anyway
+        }
+      }
+      client.close();
+    } finally {
+      local.close();
+    }
+  }
+
+  @Override
+  public SourceMapping map(
+      dev.tributary.local.esm.MappingSettings settings,
+      dev.tributary.local.esm.FunctionInvoker invoker,
+      LocalStack.Builder options) {
+    throw new UnsupportedOperationException("wired when the Kinesis mapping lands");
+  }
+}

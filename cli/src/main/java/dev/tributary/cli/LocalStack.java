@@ -1,0 +1,478 @@
+package dev.tributary.cli;
+
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.tributary.JobProvider;
+import dev.tributary.coordinator.CoordinatorRuntime;
+import dev.tributary.coordinator.InProcessInvoker;
+import dev.tributary.coordinator.KafkaBatchResponse;
+import dev.tributary.coordinator.KafkaHandler;
+import dev.tributary.coordinator.KinesisHandler;
+import dev.tributary.coordinator.LambdaInvoker;
+import dev.tributary.coordinator.TickHandler;
+import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.local.esm.FunctionInvoker;
+import dev.tributary.local.esm.MappingSettings;
+import dev.tributary.local.lambda.LocalLambda;
+import dev.tributary.operator.Functions;
+import dev.tributary.operator.OperatorHandler;
+import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.spi.Clock;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+/**
+ * Tributary's whole local stack for one job, started in order and stopped in reverse, child
+ * processes by their pid: the DynamoDB-compatible endpoint with the job's tables, a Kinesis stream
+ * (kinesis-local) or a Kafka topic (an embedded KRaft broker), a local Lambda Invoke endpoint
+ * serving the coordinator ({@code tributary-coordinator}), its tick ({@code tributary-tick}) and
+ * the operator function ({@code tributary-operator}) from the job's classes through their real
+ * handlers, the event source mapping emulator delivering the stream to the coordinator, and a
+ * scheduler invoking the tick (as the EventBridge rule does on AWS).
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.builder().job(new ClickWindowSums()).shards(2).start()) {
+ *   stack.produce(events);
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+  /** The coordinator function's name. */
+  public static final String COORDINATOR = "tributary-coordinator";
+
+  /** The tick function's name (the coordinator's code, its tick handler). */
+  public static final String TICK = "tributary-tick";
+
+  /** The operator function's name. */
+  public static final String OPERATOR = "tributary-operator";
+
+  /** The stream source kinds. */
+  public enum Source {
+    /** A Kinesis data stream on kinesis-local. */
+    KINESIS,
+    /** A Kafka topic on the embedded broker. */
+    KAFKA
+  }
+
+  private final Builder options;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final AtomicLong ticks = new AtomicLong();
+  private final AtomicLong tickFailures = new AtomicLong();
+  private DynamoDbLocal dynamoLocal;
+  private DynamoDbClient dynamo;
+  private RuntimeSettings settings;
+  private LocalLambda lambda;
+  private LambdaClient lambdaClient;
+  private StreamSource stream;
+  private SourceMapping mapping;
+  private Duration startupTime;
+
+  private LocalStack(Builder options) {
+    this.options = options;
+  }
+
+  /** A builder with the defaults: Kinesis, 2 shards, 4 slots, a tick every second. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void start() {
+    long begin = System.nanoTime();
+    DynamoDbLocal.Builder db = DynamoDbLocal.builder();
+    if (options.dataDir != null) {
+      db.dataDir(options.dataDir.resolve("dynamodb"));
+    }
+    dynamoLocal = db.build();
+    started.add(dynamoLocal);
+    dynamo =
+        DynamoDbClient.builder()
+            .endpointOverride(dynamoLocal.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .httpClient(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build())
+            .build();
+    started.add(dynamo);
+    settings = RuntimeSettings.from(environment());
+    settings.tables().createIfMissing(dynamo);
+
+    stream =
+        options.source == Source.KINESIS
+            ? KinesisSource.start(options)
+            : KafkaSource.start(options);
+    started.add(stream);
+
+    lambda = LocalLambda.start();
+    started.add(lambda);
+    lambdaClient =
+        LambdaClient.builder()
+            .endpointOverride(lambda.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .httpClient(
+                ApacheHttpClient.builder()
+                    .socketTimeout(Duration.ofMinutes(5))
+                    .maxConnections(64)
+                    .build())
+            .build();
+    started.add(lambdaClient);
+    LambdaAsyncClient operatorClient =
+        LambdaAsyncClient.builder()
+            .endpointOverride(lambda.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .build();
+    started.add(operatorClient);
+    lambda.register(
+        OPERATOR, () -> new OperatorHandler(Functions.slotExecutor(settings, dynamo))::handle);
+    lambda.register(
+        COORDINATOR,
+        () -> {
+          CoordinatorRuntime runtime = coordinatorRuntime(operatorClient);
+          return options.source == Source.KINESIS
+              ? LambdaAdapter.of(
+                  new KinesisHandler(runtime), KinesisEvent.class, StreamsEventResponse.class)
+              : LambdaAdapter.of(
+                  new KafkaHandler(runtime), KafkaEvent.class, KafkaBatchResponse.class);
+        });
+    lambda.register(
+        TICK,
+        () ->
+            LambdaAdapter.of(
+                new TickHandler(coordinatorRuntime(operatorClient)),
+                ScheduledEvent.class,
+                String.class));
+
+    mapping = stream.map(options.mapping, FunctionInvoker.lambda(lambdaClient), options);
+    started.add(mapping);
+
+    if (!options.tickInterval.isZero()) {
+      ScheduledExecutorService scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "tributary-tick-schedule");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = options.tickInterval.toMillis();
+      scheduler.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+      started.add(
+          () -> {
+            scheduler.shutdownNow();
+            scheduler.awaitTermination(30, TimeUnit.SECONDS);
+          });
+    }
+    startupTime = Duration.ofNanos(System.nanoTime() - begin);
+  }
+
+  private CoordinatorRuntime coordinatorRuntime(LambdaAsyncClient operatorClient) {
+    InProcessInvoker inProcess =
+        new InProcessInvoker(
+            () -> Functions.slotExecutorUnchecked(settings, dynamo),
+            Math.max(1, Math.min(settings.slots(), 4)));
+    return new CoordinatorRuntime(
+        settings,
+        dynamo,
+        new LambdaInvoker(operatorClient, OPERATOR, false),
+        inProcess,
+        Clock.system());
+  }
+
+  private Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    env.put(RuntimeSettings.JOB_CLASS, options.job.getName());
+    env.put(RuntimeSettings.TABLE_PREFIX, options.tablePrefix);
+    env.put(RuntimeSettings.SLOTS, Integer.toString(options.slots));
+    env.put(RuntimeSettings.FAN_OUT, options.fanOut);
+    env.put(RuntimeSettings.OPERATOR_FUNCTION, OPERATOR);
+    env.put(RuntimeSettings.IDLE_TIMEOUT, options.idleTimeout.toString());
+    env.put(
+        RuntimeSettings.PARALLELIZATION_FACTOR,
+        Integer.toString(options.mapping.parallelizationFactor()));
+    env.put(RuntimeSettings.MAX_ATTEMPTS, Integer.toString(options.maxAttempts));
+    env.putAll(options.environment);
+    return env;
+  }
+
+  /** Invokes the tick function once, as the schedule does (an EventBridge scheduled event). */
+  public void tick() {
+    String event =
+        "{\"version\":\"0\",\"id\":\"local-tick-"
+            + ticks.incrementAndGet()
+            + "\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
+            + "\"account\":\"000000000000\",\"time\":\""
+            + Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")
+            + "\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}";
+    FunctionInvoker.Result result =
+        FunctionInvoker.lambda(lambdaClient).invoke(TICK, event.getBytes(StandardCharsets.UTF_8));
+    if (result instanceof FunctionInvoker.Failed) {
+      tickFailures.incrementAndGet();
+    }
+  }
+
+  /** Writes {@code events} to the stream (in order; Kinesis partition key / Kafka key). */
+  public void produce(Iterable<Workload.Event> events) {
+    stream.produce(events.iterator());
+  }
+
+  /** Writes {@code events} to the stream (in order). */
+  public void produce(java.util.Iterator<Workload.Event> events) {
+    stream.produce(events);
+  }
+
+  /** The DynamoDB client of the stack's endpoint. */
+  public DynamoDbClient dynamo() {
+    return dynamo;
+  }
+
+  /** The DynamoDB endpoint. */
+  public URI dynamoEndpoint() {
+    return dynamoLocal.endpoint();
+  }
+
+  /** The functions' settings (job, tables, slots). */
+  public RuntimeSettings settings() {
+    return settings;
+  }
+
+  /** The local Lambda endpoint (invocation counts). */
+  public LocalLambda lambda() {
+    return lambda;
+  }
+
+  /** The event source mapping's progress. */
+  public MappingProgress progress() {
+    return mapping.progress();
+  }
+
+  /** How many ticks ran, and how many failed. */
+  public long[] ticks() {
+    return new long[] {ticks.get(), tickFailures.get()};
+  }
+
+  /** The stream's splits as the coordinator names them (for checkpoints and watermarks). */
+  public List<String> splits() {
+    return stream.splits();
+  }
+
+  /** The stream's source (for fault injection in tests: split, merge, restart). */
+  public StreamSource stream() {
+    return stream;
+  }
+
+  /** How long {@link Builder#start()} took. */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  /** The pids of child processes the stack started (kinesis-local), for cleanup checks. */
+  public List<Long> childPids() {
+    return stream.childPids();
+  }
+
+  /** Stops everything in reverse order of starting; the first failure is rethrown at the end. */
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("stopping the local stack failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    started.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  static StaticCredentialsProvider credentials() {
+    return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+  }
+
+  /** The stack's options. */
+  public static final class Builder {
+    Source source = Source.KINESIS;
+    Class<? extends JobProvider> job;
+    Path toolsDir = Path.of(".tools");
+    Path dataDir;
+    int shards = 2;
+    int slots = 4;
+    int maxAttempts = 3;
+    String fanOut = "auto";
+    String tablePrefix = "tributary";
+    String streamName = "clicks";
+    Duration tickInterval = Duration.ofSeconds(1);
+    Duration idleTimeout = Duration.ofSeconds(5);
+    MappingSettings mapping =
+        MappingSettings.defaults(COORDINATOR).withBatchSize(500).withRetries(-1, false);
+    final Map<String, String> environment = new HashMap<>();
+
+    private Builder() {}
+
+    /** Kinesis (default) or Kafka. */
+    public Builder source(Source source) {
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * The job's class (a JobProvider with a public no-arg constructor), as the functions load it.
+     */
+    public Builder job(Class<? extends JobProvider> job) {
+      this.job = Objects.requireNonNull(job, "job");
+      return this;
+    }
+
+    /** Where scripts/install-tools.sh put kinesis-local ({@code <repo>/.tools}). */
+    public Builder toolsDir(Path dir) {
+      this.toolsDir = Objects.requireNonNull(dir, "toolsDir");
+      return this;
+    }
+
+    /**
+     * Keep the stack's data (DynamoDB tables, Kafka log) in {@code dir} across restarts; without
+     * it, everything is temporary.
+     */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    /** Shards of the stream (Kinesis) or partitions of the topic (Kafka), 1 to 64. */
+    public Builder shards(int shards) {
+      if (shards < 1 || shards > 64) {
+        throw new IllegalArgumentException(
+            "shards is " + shards + "; use 1 to 64 for a local stream");
+      }
+      this.shards = shards;
+      return this;
+    }
+
+    /** Operator slots (TRIBUTARY_SLOTS). */
+    public Builder slots(int slots) {
+      this.slots = slots;
+      return this;
+    }
+
+    /** Attempts before a record is dead-lettered (TRIBUTARY_MAX_ATTEMPTS). */
+    public Builder maxAttempts(int attempts) {
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** How the coordinator runs slots: lambda, in-process or auto (TRIBUTARY_FAN_OUT). */
+    public Builder fanOut(String fanOut) {
+      this.fanOut = Objects.requireNonNull(fanOut, "fanOut");
+      return this;
+    }
+
+    /** The tables' prefix (TRIBUTARY_TABLE_PREFIX). */
+    public Builder tablePrefix(String prefix) {
+      this.tablePrefix = Objects.requireNonNull(prefix, "tablePrefix");
+      return this;
+    }
+
+    /** The stream's or topic's name. */
+    public Builder streamName(String name) {
+      this.streamName = Objects.requireNonNull(name, "streamName");
+      return this;
+    }
+
+    /** How often the tick runs; zero for never (tests call {@link LocalStack#tick()}). */
+    public Builder tickInterval(Duration every) {
+      this.tickInterval = Objects.requireNonNull(every, "tickInterval");
+      return this;
+    }
+
+    /** Splits without records this long leave the watermark (TRIBUTARY_IDLE_TIMEOUT). */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = Objects.requireNonNull(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** The event source mapping's settings (its function name is set by the stack). */
+    public Builder mapping(MappingSettings settings) {
+      this.mapping = Objects.requireNonNull(settings, "mapping");
+      return this;
+    }
+
+    /** Another function environment variable (overrides the stack's). */
+    public Builder environment(String name, String value) {
+      this.environment.put(name, value);
+      return this;
+    }
+
+    /** Starts the stack; on a failure, stops what was started and rethrows. */
+    public LocalStack start() {
+      if (job == null) {
+        throw new IllegalStateException("job is not set; call job(YourJob.class)");
+      }
+      LocalStack stack = new LocalStack(this);
+      try {
+        stack.start();
+        return stack;
+      } catch (RuntimeException | Error e) {
+        try {
+          stack.close();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+  }
+
+  static void awaitActive(KinesisClient kinesis, String stream) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    StreamStatus status = null;
+    while (System.nanoTime() < deadline) {
+      status =
+          kinesis
+              .describeStreamSummary(r -> r.streamName(stream))
+              .streamDescriptionSummary()
+              .streamStatus();
+      if (status == StreamStatus.ACTIVE) {
+        return;
+      }
+      sleep(20);
+    }
+    throw new IllegalStateException("stream " + stream + " is still " + status + " after 30 s");
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

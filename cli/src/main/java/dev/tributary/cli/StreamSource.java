@@ -1,0 +1,27 @@
+package dev.tributary.cli;
+
+import dev.tributary.local.esm.FunctionInvoker;
+import dev.tributary.local.esm.MappingSettings;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The stream a local stack runs on: a Kinesis stream or a Kafka topic, the emulator serving it, and
+ * how to write to it and map it to a function.
+ */
+public interface StreamSource extends AutoCloseable {
+  /** Writes {@code events} in order, waiting until every one is stored. */
+  void produce(Iterator<Workload.Event> events);
+
+  /** Starts an event source mapping of this stream delivering to {@code invoker}. */
+  SourceMapping map(MappingSettings settings, FunctionInvoker invoker, LocalStack.Builder options);
+
+  /** The splits as the coordinator names them ({@code stream/shardId}, {@code topic-partition}). */
+  List<String> splits();
+
+  /** Child processes serving the stream (kinesis-local's pid), empty for in-process emulators. */
+  List<Long> childPids();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,215 @@
+package dev.tributary.cli;
+
+import dev.tributary.local.esm.MappingSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code tributary} command. {@code tributary run} runs example 1 (click-window-sums) end to
+ * end on the local stack: it starts DynamoDB, Kinesis (or Kafka), the local Lambda endpoint with
+ * the coordinator and operator functions and the event source mapping emulator, produces the
+ * clicks, shows progress, checks the committed window totals against the in-memory reference run,
+ * prints a summary and stops everything it started, also on Ctrl-C and on failure.
+ */
+@Command(
+    name = "tributary",
+    mixinStandardHelpOptions = true,
+    description = "Tributary's command line.",
+    subcommands = {TributaryCli.Run.class})
+public final class TributaryCli implements Runnable {
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TributaryCli()).execute(args));
+  }
+
+  /** Runs the example job end to end on the local stack. */
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Runs example 1 (click-window-sums) end to end on the local stack and checks the",
+        "committed outputs against the in-memory reference run. Exit code 0 when they match."
+      })
+  public static final class Run implements Callable<Integer> {
+    @Option(
+        names = "--source",
+        description =
+            "kinesis (kinesis-local) or kafka (embedded broker); default ${DEFAULT-VALUE}")
+    LocalStack.Source source = LocalStack.Source.KINESIS;
+
+    @Option(names = "--events", description = "clicks to produce; default ${DEFAULT-VALUE}")
+    long events = 100_000;
+
+    @Option(names = "--users", description = "distinct users (keys); default ${DEFAULT-VALUE}")
+    int users = 1_000;
+
+    @Option(names = "--zipf", description = "Zipf exponent of user skew, 0 = uniform")
+    double zipf = 0;
+
+    @Option(names = "--seed", description = "the workload's random seed")
+    long seed = 42;
+
+    @Option(names = "--shards", description = "shards / partitions; default ${DEFAULT-VALUE}")
+    int shards = 2;
+
+    @Option(names = "--slots", description = "operator slots; default ${DEFAULT-VALUE}")
+    int slots = 4;
+
+    @Option(names = "--batch-size", description = "mapping batch size; default ${DEFAULT-VALUE}")
+    int batchSize = 500;
+
+    @Option(
+        names = "--parallelization-factor",
+        description = "concurrent batches per shard (Kinesis), 1-10; default ${DEFAULT-VALUE}")
+    int parallelizationFactor = 1;
+
+    @Option(
+        names = "--fan-out",
+        description = "lambda, in-process or auto (TRIBUTARY_FAN_OUT); default ${DEFAULT-VALUE}")
+    String fanOut = "lambda";
+
+    @Option(names = "--timeout", description = "give up after (ISO-8601); default ${DEFAULT-VALUE}")
+    Duration timeout = Duration.ofMinutes(15);
+
+    @Option(
+        names = "--data-dir",
+        description = "keep the tables (and Kafka's log) here; default: a temporary directory")
+    Path dataDir;
+
+    @Option(
+        names = "--tools-dir",
+        description = "where scripts/install-tools.sh put kinesis-local; default ${DEFAULT-VALUE}")
+    Path toolsDir = Path.of(".tools");
+
+    @Override
+    public Integer call() {
+      Instant commandStart = Instant.now();
+      ClickWorkload workload =
+          new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
+      System.out.printf(
+          Locale.ROOT,
+          "Starting the local stack: DynamoDB, %s (%d %s), Lambda endpoint, event source"
+              + " mapping...%n",
+          source == LocalStack.Source.KINESIS ? "Kinesis (kinesis-local)" : "Kafka (KRaft broker)",
+          shards,
+          source == LocalStack.Source.KINESIS ? "shards" : "partitions");
+      AtomicReference<LocalStack> running = new AtomicReference<>();
+      Thread stopOnSignal =
+          new Thread(
+              () -> {
+                LocalStack stack = running.getAndSet(null);
+                if (stack != null) {
+                  System.out.println("Interrupted: stopping the local stack...");
+                  stack.close();
+                }
+              },
+              "tributary-stop");
+      Runtime.getRuntime().addShutdownHook(stopOnSignal);
+      try {
+        LocalStack stack =
+            LocalStack.builder()
+                .source(source)
+                .job(workload.job().getClass())
+                .toolsDir(toolsDir)
+                .dataDir(dataDir)
+                .shards(shards)
+                .slots(slots)
+                .fanOut(fanOut)
+                .mapping(
+                    new MappingSettings(
+                        LocalStack.COORDINATOR,
+                        batchSize,
+                        Duration.ZERO,
+                        MappingSettings.StartingPosition.TRIM_HORIZON,
+                        null,
+                        -1,
+                        null,
+                        false,
+                        true,
+                        parallelizationFactor))
+                .start();
+        running.set(stack);
+        System.out.printf(
+            Locale.ROOT,
+            "Local stack up in %d ms. Running %s: %s%n",
+            stack.startupTime().toMillis(),
+            stack.settings().graph().jobName(),
+            workload.describe());
+        JobRun.Result result =
+            JobRun.of(stack, workload)
+                .timeout(timeout)
+                .commandStart(commandStart)
+                .progress(System.out::println)
+                .run();
+        print(result, stack);
+        return result.ok() ? 0 : 1;
+      } finally {
+        LocalStack stack = running.getAndSet(null);
+        if (stack != null) {
+          stack.close();
+          System.out.println("Local stack stopped.");
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running already
+        }
+      }
+    }
+
+    private static void print(JobRun.Result r, LocalStack stack) {
+      System.out.println();
+      System.out.printf(
+          Locale.ROOT,
+          "Produced %,d records in %.1f s; all committed outputs after %.1f s: %,.0f records/s"
+              + " end to end%n",
+          r.produced(),
+          r.produceTime().toMillis() / 1000.0,
+          r.processTime().toMillis() / 1000.0,
+          r.recordsPerSecond());
+      System.out.printf(
+          Locale.ROOT,
+          "First committed epoch %s after the command started; %,d epochs committed; %,d"
+              + " coordinator and %,d operator invocations; %,d dead letters%n",
+          r.firstEpoch() == null ? "never" : r.firstEpoch().toMillis() / 1000.0 + " s",
+          r.epochs(),
+          stack.lambda().invocations(LocalStack.COORDINATOR),
+          stack.lambda().invocations(LocalStack.OPERATOR),
+          r.deadLetters());
+      for (Map.Entry<String, JobRun.SinkCheck> e : r.sinks().entrySet()) {
+        JobRun.SinkCheck c = e.getValue();
+        System.out.printf(
+            Locale.ROOT,
+            "Sink %s: %,d outputs committed, %,d expected from the in-memory reference run: %s%n",
+            e.getKey(),
+            c.committed(),
+            c.expected(),
+            c.ok() ? "OK (exactly once)" : "MISMATCH");
+        List<String> examples = c.examples();
+        for (String example : examples) {
+          System.out.println("  " + example);
+        }
+      }
+      if (r.timedOut()) {
+        System.out.println("FAILED: timed out before every output was committed");
+      } else {
+        System.out.println(r.ok() ? "OK" : "FAILED: the outputs differ from the reference run");
+      }
+    }
+  }
+}

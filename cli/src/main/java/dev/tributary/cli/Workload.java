@@ -1,0 +1,32 @@
+package dev.tributary.cli;
+
+import dev.tributary.JobProvider;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a local run feeds a job and what it must produce: the source records (partition key, payload
+ * as the job's source serde writes it, event time) and the reference outputs of the same records
+ * from the in-memory executor, per sink, as the sink serde writes them (UTF-8 text). A run is
+ * correct when the committed outputs equal the reference as multisets: nothing lost, nothing twice.
+ */
+public interface Workload {
+  /** One record for the stream: Kinesis partition key / Kafka key, payload bytes. */
+  record Event(String key, byte[] payload) {}
+
+  /** The job to run. */
+  JobProvider job();
+
+  /** A short description for the progress line, e.g. "100,000 clicks from 1,000 users". */
+  String describe();
+
+  /** How many events {@link #events()} yields. */
+  long size();
+
+  /** The events, in the order they are produced to the stream. */
+  Iterator<Event> events();
+
+  /** The in-memory reference run's outputs: per sink, each output as text. */
+  Map<String, List<String>> reference();
+}
