@@ -16,26 +16,27 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * One run of a workload through a started {@link LocalStack}: produces the events (in the
+ * One run of a workload through a started {@link JobStack}: produces the events (in the
  * background), reports progress every {@code interval} (records/s, lag per split, committed epochs,
  * watermark), waits until the committed outputs reach the reference run's, then compares them as
  * multisets and reports what is missing or twice.
  */
 public final class JobRun {
-  private final LocalStack stack;
+  private final JobStack stack;
   private final Workload workload;
   private Duration timeout = Duration.ofMinutes(10);
   private Duration interval = Duration.ofSeconds(1);
   private Consumer<String> out = line -> {};
   private Instant commandStart = Instant.now();
+  private Iterator<Workload.Event> events;
 
-  private JobRun(LocalStack stack, Workload workload) {
+  private JobRun(JobStack stack, Workload workload) {
     this.stack = stack;
     this.workload = workload;
   }
 
   /** A run of {@code workload} on {@code stack}. */
-  public static JobRun of(LocalStack stack, Workload workload) {
+  public static JobRun of(JobStack stack, Workload workload) {
     return new JobRun(stack, workload);
   }
 
@@ -54,6 +55,16 @@ public final class JobRun {
   /** Where progress lines go (default: nowhere). */
   public JobRun progress(Consumer<String> out) {
     this.out = out;
+    return this;
+  }
+
+  /**
+   * Produce these events instead of the workload's (e.g. the rest of a workload whose first part a
+   * stack produced before it restarted); the outputs are still checked against the whole workload's
+   * reference.
+   */
+  public JobRun events(Iterator<Workload.Event> events) {
+    this.events = events;
     return this;
   }
 
@@ -126,18 +137,19 @@ public final class JobRun {
         new Thread(
             () -> {
               try {
-                Iterator<Workload.Event> events = workload.events();
+                Iterator<Workload.Event> source =
+                    JobRun.this.events != null ? JobRun.this.events : workload.events();
                 stack.produce(
                     new Iterator<>() {
                       @Override
                       public boolean hasNext() {
-                        return events.hasNext();
+                        return source.hasNext();
                       }
 
                       @Override
                       public Workload.Event next() {
                         produced.incrementAndGet();
-                        return events.next();
+                        return source.next();
                       }
                     });
                 produceTime.set(Duration.ofNanos(System.nanoTime() - start));
@@ -178,7 +190,8 @@ public final class JobRun {
       lastTick = now;
       boolean producing = produceTime.get() == null;
       long outputs = -1;
-      if (!producing && progress.recordsDelivered() >= produced.get()) {
+      if (!producing
+          && (progress.recordsDelivered() < 0 || progress.recordsDelivered() >= produced.get())) {
         committed = Outbox.read(stack.dynamo(), stack.settings().tables());
         outputs = committed.values().stream().mapToLong(List::size).sum();
       }

@@ -14,8 +14,11 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
-/** A Kinesis stream on kinesis-local, started from the project's tools directory. */
-final class KinesisSource implements StreamSource {
+/**
+ * A Kinesis stream on kinesis-local, started from the project's tools directory (with a data
+ * directory, kinesis-mock persists its streams there every second and loads them at start).
+ */
+public final class KinesisSource implements StreamSource {
   /** PutRecords takes at most 500 records and 5 MB per call. */
   private static final int PUT_RECORDS = 500;
 
@@ -38,11 +41,23 @@ final class KinesisSource implements StreamSource {
             reason -> {
               throw new IllegalStateException(reason);
             });
-    KinesisLocal local = KinesisLocal.start(options.toolsDir);
+    KinesisLocal.Builder builder = KinesisLocal.builder().toolsDir(options.toolsDir);
+    if (options.dataDir != null) {
+      // kinesis-mock writes its streams to a file every second and loads it at start
+      builder
+          .environment("SHOULD_PERSIST_DATA", "true")
+          .environment("LOAD_DATA_IF_EXISTS", "true")
+          .environment(
+              "PERSIST_PATH", options.dataDir.resolve("kinesis").toAbsolutePath().toString())
+          .environment("PERSIST_INTERVAL", "1s");
+    }
+    KinesisLocal local = builder.start();
     try {
       KinesisClient client = client(local);
       KinesisSource source = new KinesisSource(local, client, options.streamName);
-      client.createStream(r -> r.streamName(options.streamName).shardCount(options.shards));
+      if (!client.listStreams().streamNames().contains(options.streamName)) {
+        client.createStream(r -> r.streamName(options.streamName).shardCount(options.shards));
+      }
       LocalStack.awaitActive(client, options.streamName);
       return source;
     } catch (RuntimeException e) {
@@ -98,6 +113,11 @@ final class KinesisSource implements StreamSource {
    * flight and retries before the next call, so order per key holds.
    */
   private void put(List<PutRecordsRequestEntry> batch) {
+    putAll(client, stream, batch);
+  }
+
+  /** Puts {@code batch} on {@code stream}, putting refused entries again (see above). */
+  static void putAll(KinesisClient client, String stream, List<PutRecordsRequestEntry> batch) {
     List<PutRecordsRequestEntry> pending = batch;
     for (int attempt = 0; !pending.isEmpty(); attempt++) {
       if (attempt == 20) {
@@ -118,6 +138,51 @@ final class KinesisSource implements StreamSource {
       pending = new ArrayList<>(current.subList(first, current.size()));
       LocalStack.sleep(50L * (attempt + 1));
     }
+  }
+
+  /**
+   * Splits the first open shard in two at the middle of its hash key range (SplitShard), as a
+   * resharding in the middle of a run does; waits until the stream is active again.
+   */
+  public void splitShard() {
+    Shard shard = openShards().get(0);
+    java.math.BigInteger start = new java.math.BigInteger(shard.hashKeyRange().startingHashKey());
+    java.math.BigInteger end = new java.math.BigInteger(shard.hashKeyRange().endingHashKey());
+    String middle = start.add(end).shiftRight(1).add(java.math.BigInteger.ONE).toString();
+    client.splitShard(
+        r -> r.streamName(stream).shardToSplit(shard.shardId()).newStartingHashKey(middle));
+    LocalStack.awaitActive(client, stream);
+  }
+
+  /** Merges the first two adjacent open shards (MergeShards); waits until the stream is active. */
+  public void mergeShards() {
+    List<Shard> open = new ArrayList<>(openShards());
+    open.sort(
+        java.util.Comparator.comparing(
+            (Shard s) -> new java.math.BigInteger(s.hashKeyRange().startingHashKey())));
+    for (int i = 0; i + 1 < open.size(); i++) {
+      Shard a = open.get(i);
+      Shard b = open.get(i + 1);
+      if (new java.math.BigInteger(a.hashKeyRange().endingHashKey())
+          .add(java.math.BigInteger.ONE)
+          .equals(new java.math.BigInteger(b.hashKeyRange().startingHashKey()))) {
+        client.mergeShards(
+            r -> r.streamName(stream).shardToMerge(a.shardId()).adjacentShardToMerge(b.shardId()));
+        LocalStack.awaitActive(client, stream);
+        return;
+      }
+    }
+    throw new IllegalStateException("stream " + stream + " has no two adjacent open shards");
+  }
+
+  private List<Shard> openShards() {
+    List<Shard> open = new ArrayList<>();
+    for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
+      if (shard.sequenceNumberRange().endingSequenceNumber() == null) {
+        open.add(shard);
+      }
+    }
+    return open;
   }
 
   @Override

@@ -59,7 +59,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * }
  * }</pre>
  */
-public final class LocalStack implements AutoCloseable {
+public final class LocalStack implements JobStack {
   /** The coordinator function's name. */
   public static final String COORDINATOR = "tributary-coordinator";
 
@@ -146,16 +146,21 @@ public final class LocalStack implements AutoCloseable {
             .build();
     started.add(operatorClient);
     lambda.register(
-        OPERATOR, () -> new OperatorHandler(Functions.slotExecutor(settings, dynamo))::handle);
+        OPERATOR,
+        () ->
+            options.wrap(
+                OPERATOR, new OperatorHandler(Functions.slotExecutor(settings, dynamo))::handle));
     lambda.register(
         COORDINATOR,
         () -> {
           CoordinatorRuntime runtime = coordinatorRuntime(operatorClient);
-          return options.source == Source.KINESIS
-              ? LambdaAdapter.of(
-                  new KinesisHandler(runtime), KinesisEvent.class, StreamsEventResponse.class)
-              : LambdaAdapter.of(
-                  new KafkaHandler(runtime), KafkaEvent.class, KafkaBatchResponse.class);
+          return options.wrap(
+              COORDINATOR,
+              options.source == Source.KINESIS
+                  ? LambdaAdapter.of(
+                      new KinesisHandler(runtime), KinesisEvent.class, StreamsEventResponse.class)
+                  : LambdaAdapter.of(
+                      new KafkaHandler(runtime), KafkaEvent.class, KafkaBatchResponse.class));
         });
     lambda.register(
         TICK,
@@ -165,7 +170,11 @@ public final class LocalStack implements AutoCloseable {
                 ScheduledEvent.class,
                 String.class));
 
-    mapping = stream.map(options.mapping, FunctionInvoker.lambda(lambdaClient), options);
+    mapping =
+        stream.map(
+            options.mapping,
+            options.mappingInvoker.apply(FunctionInvoker.lambda(lambdaClient)),
+            options);
     started.add(mapping);
 
     if (!options.tickInterval.isZero()) {
@@ -237,12 +246,17 @@ public final class LocalStack implements AutoCloseable {
     stream.produce(events.iterator());
   }
 
-  /** Writes {@code events} to the stream (in order). */
+  @Override
   public void produce(java.util.Iterator<Workload.Event> events) {
     stream.produce(events);
   }
 
-  /** The DynamoDB client of the stack's endpoint. */
+  @Override
+  public long invocations(String function) {
+    return lambda.invocations(function);
+  }
+
+  @Override
   public DynamoDbClient dynamo() {
     return dynamo;
   }
@@ -252,7 +266,7 @@ public final class LocalStack implements AutoCloseable {
     return dynamoLocal.endpoint();
   }
 
-  /** The functions' settings (job, tables, slots). */
+  @Override
   public RuntimeSettings settings() {
     return settings;
   }
@@ -262,7 +276,7 @@ public final class LocalStack implements AutoCloseable {
     return lambda;
   }
 
-  /** The event source mapping's progress. */
+  @Override
   public MappingProgress progress() {
     return mapping.progress();
   }
@@ -272,7 +286,7 @@ public final class LocalStack implements AutoCloseable {
     return new long[] {ticks.get(), tickFailures.get()};
   }
 
-  /** The stream's splits as the coordinator names them (for checkpoints and watermarks). */
+  @Override
   public List<String> splits() {
     return stream.splits();
   }
@@ -294,7 +308,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** Stops everything in reverse order of starting; the first failure is rethrown at the end. */
   @Override
-  public void close() {
+  public synchronized void close() {
     RuntimeException failure = null;
     for (int i = started.size() - 1; i >= 0; i--) {
       try {
@@ -334,8 +348,34 @@ public final class LocalStack implements AutoCloseable {
     MappingSettings mapping =
         MappingSettings.defaults(COORDINATOR).withBatchSize(500).withRetries(-1, false);
     final Map<String, String> environment = new HashMap<>();
+    final Map<String, java.util.function.UnaryOperator<LocalLambda.Function>> wrappers =
+        new HashMap<>();
+    java.util.function.UnaryOperator<FunctionInvoker> mappingInvoker = i -> i;
 
     private Builder() {}
+
+    LocalLambda.Function wrap(String function, LocalLambda.Function instance) {
+      return wrappers.getOrDefault(function, f -> f).apply(instance);
+    }
+
+    /**
+     * Wraps each instance of function {@code name} ({@link LocalStack#COORDINATOR}, {@link
+     * LocalStack#OPERATOR}), for fault injection: a wrapper may fail, delay or repeat invocations.
+     */
+    public Builder wrapFunction(
+        String name, java.util.function.UnaryOperator<LocalLambda.Function> wrapper) {
+      wrappers.put(name, Objects.requireNonNull(wrapper, "wrapper"));
+      return this;
+    }
+
+    /**
+     * Wraps how the event source mapping invokes the coordinator, for fault injection: e.g. deliver
+     * each batch twice, or lose the function's answer.
+     */
+    public Builder wrapMappingInvoker(java.util.function.UnaryOperator<FunctionInvoker> wrapper) {
+      this.mappingInvoker = Objects.requireNonNull(wrapper, "wrapper");
+      return this;
+    }
 
     /** Kinesis (default) or Kafka. */
     public Builder source(Source source) {

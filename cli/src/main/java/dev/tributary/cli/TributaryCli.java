@@ -96,9 +96,23 @@ public final class TributaryCli implements Runnable {
         description = "where scripts/install-tools.sh put kinesis-local; default ${DEFAULT-VALUE}")
     Path toolsDir = Path.of(".tools");
 
+    @Option(
+        names = "--embedded",
+        description =
+            "use the embedded local stack even when AWS_ENDPOINT_URL points at a LocalStack")
+    boolean embedded;
+
+    @Option(
+        names = "--jar",
+        description = "LocalStack mode: the job's shaded Lambda jar; default ${DEFAULT-VALUE}")
+    Path jar = Path.of("examples-lambda/target/tributary-examples-lambda.jar");
+
     @Override
     public Integer call() {
       Instant commandStart = Instant.now();
+      if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
+        return callOnLocalStack(commandStart);
+      }
       ClickWorkload workload =
           new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
       System.out.printf(
@@ -130,18 +144,7 @@ public final class TributaryCli implements Runnable {
                 .shards(shards)
                 .slots(slots)
                 .fanOut(fanOut)
-                .mapping(
-                    new MappingSettings(
-                        LocalStack.COORDINATOR,
-                        batchSize,
-                        Duration.ZERO,
-                        MappingSettings.StartingPosition.TRIM_HORIZON,
-                        null,
-                        -1,
-                        null,
-                        false,
-                        true,
-                        parallelizationFactor))
+                .mapping(mapping())
                 .start();
         running.set(stack);
         System.out.printf(
@@ -172,7 +175,65 @@ public final class TributaryCli implements Runnable {
       }
     }
 
-    private static void print(JobRun.Result r, LocalStack stack) {
+    private MappingSettings mapping() {
+      return new MappingSettings(
+          LocalStack.COORDINATOR,
+          batchSize,
+          Duration.ZERO,
+          MappingSettings.StartingPosition.TRIM_HORIZON,
+          null,
+          -1,
+          null,
+          false,
+          true,
+          parallelizationFactor);
+    }
+
+    /** Deploys the job to the LocalStack at AWS_ENDPOINT_URL and runs the workload there. */
+    private Integer callOnLocalStack(Instant commandStart) {
+      java.util.Optional<String> unavailable = LocalStackDeployment.unavailableReason();
+      if (unavailable.isPresent()) {
+        System.err.println(
+            "LocalStack mode: " + unavailable.get() + " (or pass --embedded for the local stack)");
+        return 2;
+      }
+      if (source != LocalStack.Source.KINESIS) {
+        System.err.println(
+            "LocalStack mode runs Kinesis sources only (Kafka event source mappings need"
+                + " LocalStack's paid MSK); use --source kinesis, or --embedded for Kafka");
+        return 2;
+      }
+      ClickWorkload workload =
+          new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
+      System.out.println(
+          "Deploying to LocalStack at "
+              + System.getenv("AWS_ENDPOINT_URL")
+              + ": stream, tables, functions from "
+              + jar
+              + ", event source mapping...");
+      try (LocalStackDeployment stack =
+          LocalStackDeployment.deploy(
+              LocalStackDeployment.endpoint().orElseThrow(),
+              workload.job().getClass(),
+              jar,
+              "tributary-clicks",
+              shards,
+              slots,
+              "tributary",
+              mapping(),
+              Duration.ofSeconds(1))) {
+        JobRun.Result result =
+            JobRun.of(stack, workload)
+                .timeout(timeout)
+                .commandStart(commandStart)
+                .progress(System.out::println)
+                .run();
+        print(result, stack);
+        return result.ok() ? 0 : 1;
+      }
+    }
+
+    private static void print(JobRun.Result r, JobStack stack) {
       System.out.println();
       System.out.printf(
           Locale.ROOT,
@@ -188,8 +249,8 @@ public final class TributaryCli implements Runnable {
               + " coordinator and %,d operator invocations; %,d dead letters%n",
           r.firstEpoch() == null ? "never" : r.firstEpoch().toMillis() / 1000.0 + " s",
           r.epochs(),
-          stack.lambda().invocations(LocalStack.COORDINATOR),
-          stack.lambda().invocations(LocalStack.OPERATOR),
+          stack.invocations(LocalStack.COORDINATOR),
+          stack.invocations(LocalStack.OPERATOR),
           r.deadLetters());
       for (Map.Entry<String, JobRun.SinkCheck> e : r.sinks().entrySet()) {
         JobRun.SinkCheck c = e.getValue();

@@ -1,0 +1,34 @@
+package dev.tributary.cli;
+
+import dev.tributary.operator.RuntimeSettings;
+import java.util.Iterator;
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * A running deployment of one job that a {@link JobRun} drives: the embedded {@link LocalStack}, or
+ * the job deployed to a LocalStack ({@link LocalStackDeployment}).
+ */
+public interface JobStack extends AutoCloseable {
+  /** The DynamoDB client of the job's tables. */
+  DynamoDbClient dynamo();
+
+  /** The functions' settings (job, tables, slots). */
+  RuntimeSettings settings();
+
+  /** Writes {@code events} to the stream, in order, waiting until every one is stored. */
+  void produce(Iterator<Workload.Event> events);
+
+  /** The event source mapping's progress ({@code recordsDelivered} -1 when unknown). */
+  MappingProgress progress();
+
+  /** The stream's splits as the coordinator names them (for checkpoints and watermarks). */
+  List<String> splits();
+
+  /** How many times {@code function} was invoked, -1 when unknown. */
+  long invocations(String function);
+
+  /** Stops everything this stack started or created. */
+  @Override
+  void close();
+}

@@ -1,0 +1,376 @@
+package dev.tributary.cli;
+
+import dev.tributary.JobProvider;
+import dev.tributary.local.esm.MappingSettings;
+import dev.tributary.operator.RuntimeSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Architecture;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/**
+ * The job deployed to a running LocalStack (the endpoint in {@code AWS_ENDPOINT_URL}): the runner
+ * creates the Kinesis stream, the job's DynamoDB tables, the coordinator, tick and operator
+ * functions from the job's Lambda jar (java21, the same handlers as on AWS), and a Kinesis event
+ * source mapping with {@code ReportBatchItemFailures}; it invokes the tick every interval, as the
+ * EventBridge rule of a real deployment does. Inside LocalStack's Lambda containers the functions
+ * reach LocalStack through the {@code AWS_ENDPOINT_URL} LocalStack sets there. {@link #close()}
+ * deletes everything it created.
+ *
+ * <p>Kinesis only: LocalStack's Kafka (MSK) event source mappings need its paid edition.
+ */
+public final class LocalStackDeployment implements JobStack {
+  private final URI endpoint;
+  private final DynamoDbClient dynamo;
+  private final KinesisClient kinesis;
+  private final LambdaClient lambda;
+  private final RuntimeSettings settings;
+  private final String stream;
+  private final List<AutoCloseable> undo = new ArrayList<>();
+  private final Map<String, Long> invocations = new HashMap<>();
+
+  private LocalStackDeployment(
+      URI endpoint, Region region, String stream, RuntimeSettings settings) {
+    this.endpoint = endpoint;
+    this.stream = stream;
+    this.settings = settings;
+    StaticCredentialsProvider credentials =
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(
+                env("AWS_ACCESS_KEY_ID").orElse("test"),
+                env("AWS_SECRET_ACCESS_KEY").orElse("test")));
+    dynamo =
+        DynamoDbClient.builder()
+            .endpointOverride(endpoint)
+            .region(region)
+            .credentialsProvider(credentials)
+            .httpClient(ApacheHttpClient.builder().build())
+            .build();
+    kinesis =
+        KinesisClient.builder()
+            .endpointOverride(endpoint)
+            .region(region)
+            .credentialsProvider(credentials)
+            .httpClient(ApacheHttpClient.builder().build())
+            .build();
+    lambda =
+        LambdaClient.builder()
+            .endpointOverride(endpoint)
+            .region(region)
+            .credentialsProvider(credentials)
+            .httpClient(ApacheHttpClient.builder().socketTimeout(Duration.ofMinutes(5)).build())
+            .build();
+  }
+
+  /**
+   * The LocalStack endpoint from {@code AWS_ENDPOINT_URL}, if it is set and accepts connections;
+   * otherwise empty, with the reason in {@link #unavailableReason()}.
+   */
+  public static Optional<URI> endpoint() {
+    return unavailableReason().isPresent()
+        ? Optional.empty()
+        : Optional.of(URI.create(env("AWS_ENDPOINT_URL").orElseThrow()));
+  }
+
+  /** Why LocalStack mode cannot run here, or empty when it can. */
+  public static Optional<String> unavailableReason() {
+    Optional<String> url = env("AWS_ENDPOINT_URL");
+    if (url.isEmpty()) {
+      return Optional.of(
+          "AWS_ENDPOINT_URL is not set; start LocalStack (e.g. `localstack start`) and set"
+              + " AWS_ENDPOINT_URL=http://localhost:4566 to run against it");
+    }
+    URI uri;
+    try {
+      uri = URI.create(url.get());
+    } catch (IllegalArgumentException e) {
+      return Optional.of("AWS_ENDPOINT_URL is '" + url.get() + "', which is not a URL");
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(uri.getHost(), port), 1_000);
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of(
+          "AWS_ENDPOINT_URL is "
+              + url.get()
+              + " but nothing accepts connections there ("
+              + e
+              + "); start LocalStack or unset the variable");
+    }
+  }
+
+  /**
+   * Deploys {@code job} from {@code jar} to the LocalStack at {@code endpoint}: stream {@code
+   * stream} with {@code shards} shards, tables with {@code tablePrefix}, three functions and the
+   * mapping; ticks every {@code tick}.
+   */
+  public static LocalStackDeployment deploy(
+      URI endpoint,
+      Class<? extends JobProvider> job,
+      Path jar,
+      String stream,
+      int shards,
+      int slots,
+      String tablePrefix,
+      MappingSettings mapping,
+      Duration tick) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException(
+          "the job's Lambda jar "
+              + jar
+              + " does not exist; build it with `mvn -pl examples-lambda -am package -DskipTests`"
+              + " (or pass your own shaded job jar)");
+    }
+    Map<String, String> env = new HashMap<>();
+    env.put(RuntimeSettings.JOB_CLASS, job.getName());
+    env.put(RuntimeSettings.TABLE_PREFIX, tablePrefix);
+    env.put(RuntimeSettings.SLOTS, Integer.toString(slots));
+    env.put(RuntimeSettings.OPERATOR_FUNCTION, LocalStack.OPERATOR);
+    env.put(RuntimeSettings.FAN_OUT, "lambda");
+    // a short idle timeout, so that the tick closes the last windows soon after the workload ends
+    env.put(RuntimeSettings.IDLE_TIMEOUT, "PT5S");
+    env.put(
+        RuntimeSettings.PARALLELIZATION_FACTOR, Integer.toString(mapping.parallelizationFactor()));
+    RuntimeSettings settings = RuntimeSettings.from(env);
+    Region region =
+        Region.of(env("AWS_REGION").orElse(env("AWS_DEFAULT_REGION").orElse("us-east-1")));
+    LocalStackDeployment d = new LocalStackDeployment(endpoint, region, stream, settings);
+    try {
+      d.create(jar, shards, env, mapping, tick);
+      return d;
+    } catch (RuntimeException e) {
+      try {
+        d.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private void create(
+      Path jar, int shards, Map<String, String> env, MappingSettings mapping, Duration tick) {
+    settings.tables().createIfMissing(dynamo);
+    undo.add(
+        () -> {
+          for (String table : settings.tables().names()) {
+            dynamo.deleteTable(b -> b.tableName(table));
+          }
+        });
+    kinesis.createStream(b -> b.streamName(stream).shardCount(shards));
+    undo.add(() -> kinesis.deleteStream(b -> b.streamName(stream).enforceConsumerDeletion(true)));
+    LocalStack.awaitActive(kinesis, stream);
+    String streamArn =
+        kinesis
+            .describeStreamSummary(b -> b.streamName(stream))
+            .streamDescriptionSummary()
+            .streamARN();
+
+    SdkBytes code;
+    try {
+      code = SdkBytes.fromByteArray(Files.readAllBytes(jar));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the job's jar " + jar, e);
+    }
+    function(
+        LocalStack.OPERATOR, "dev.tributary.operator.OperatorHandler::handleRequest", code, env);
+    function(
+        LocalStack.COORDINATOR,
+        "dev.tributary.coordinator.KinesisHandler::handleRequest",
+        code,
+        env);
+    function(LocalStack.TICK, "dev.tributary.coordinator.TickHandler::handleRequest", code, env);
+
+    String uuid =
+        lambda
+            .createEventSourceMapping(
+                b ->
+                    b.functionName(LocalStack.COORDINATOR)
+                        .eventSourceArn(streamArn)
+                        .startingPosition(
+                            EventSourcePosition.fromValue(mapping.startingPosition().name()))
+                        .batchSize(mapping.batchSize())
+                        .maximumBatchingWindowInSeconds(
+                            (int) mapping.maximumBatchingWindow().toSeconds())
+                        .parallelizationFactor(mapping.parallelizationFactor())
+                        .maximumRetryAttempts(mapping.maximumRetryAttempts())
+                        .bisectBatchOnFunctionError(mapping.bisectBatchOnFunctionError())
+                        .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES))
+            .uuid();
+    undo.add(() -> lambda.deleteEventSourceMapping(b -> b.uuid(uuid)));
+
+    if (!tick.isZero()) {
+      ScheduledExecutorService scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "tributary-localstack-tick");
+                t.setDaemon(true);
+                return t;
+              });
+      scheduler.scheduleWithFixedDelay(
+          this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+      undo.add(
+          () -> {
+            scheduler.shutdownNow();
+            scheduler.awaitTermination(30, TimeUnit.SECONDS);
+          });
+    }
+  }
+
+  private void function(String name, String handler, SdkBytes code, Map<String, String> env) {
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(Runtime.JAVA21)
+                .architectures(Architecture.ARM64)
+                .handler(handler)
+                .role("arn:aws:iam::000000000000:role/tributary-local")
+                .memorySize(1024)
+                .timeout(120)
+                .code(c -> c.zipFile(code))
+                .environment(e -> e.variables(env)));
+    undo.add(
+        () -> {
+          try {
+            lambda.deleteFunction(b -> b.functionName(name));
+          } catch (ResourceNotFoundException gone) {
+            // deleted already
+          }
+        });
+    lambda.waiter().waitUntilFunctionActiveV2(b -> b.functionName(name));
+  }
+
+  private void tick() {
+    String event =
+        "{\"version\":\"0\",\"id\":\"localstack-tick\",\"detail-type\":\"Scheduled Event\","
+            + "\"source\":\"aws.events\",\"time\":\""
+            + Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")
+            + "\",\"resources\":[],\"detail\":{}}";
+    try {
+      lambda.invoke(
+          b ->
+              b.functionName(LocalStack.TICK)
+                  .invocationType(InvocationType.REQUEST_RESPONSE)
+                  .payload(SdkBytes.fromString(event, StandardCharsets.UTF_8)));
+      synchronized (invocations) {
+        invocations.merge(LocalStack.TICK, 1L, Long::sum);
+      }
+    } catch (RuntimeException e) {
+      // the next tick tries again, as the schedule would
+    }
+  }
+
+  /** The LocalStack endpoint. */
+  public URI endpointUri() {
+    return endpoint;
+  }
+
+  @Override
+  public DynamoDbClient dynamo() {
+    return dynamo;
+  }
+
+  @Override
+  public RuntimeSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void produce(Iterator<Workload.Event> events) {
+    List<software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry> batch =
+        new ArrayList<>();
+    while (events.hasNext()) {
+      Workload.Event e = events.next();
+      batch.add(
+          software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry.builder()
+              .partitionKey(e.key())
+              .data(SdkBytes.fromByteArrayUnsafe(e.payload()))
+              .build());
+      if (batch.size() == 500 || !events.hasNext()) {
+        KinesisSource.putAll(kinesis, stream, batch);
+        batch = new ArrayList<>();
+      }
+    }
+  }
+
+  /** LocalStack does not report its mapping's counters: delivery is unknown (-1). */
+  @Override
+  public MappingProgress progress() {
+    return new MappingProgress(-1, -1, -1, -1, Map.of());
+  }
+
+  @Override
+  public List<String> splits() {
+    List<String> out = new ArrayList<>();
+    for (Shard shard : kinesis.listShards(b -> b.streamName(stream)).shards()) {
+      out.add(stream + "/" + shard.shardId());
+    }
+    return out;
+  }
+
+  @Override
+  public long invocations(String function) {
+    synchronized (invocations) {
+      return invocations.getOrDefault(function, -1L);
+    }
+  }
+
+  /** Deletes the mapping, the functions, the stream and the tables, in reverse order. */
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    for (int i = undo.size() - 1; i >= 0; i--) {
+      try {
+        undo.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("cleaning up the LocalStack deployment failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    undo.clear();
+    lambda.close();
+    kinesis.close();
+    dynamo.close();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static Optional<String> env(String name) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+}

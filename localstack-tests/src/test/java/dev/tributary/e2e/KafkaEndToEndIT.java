@@ -1,0 +1,99 @@
+package dev.tributary.e2e;
+
+import static dev.tributary.e2e.E2e.await;
+import static dev.tributary.e2e.E2e.clicks;
+import static dev.tributary.e2e.E2e.epochs;
+import static dev.tributary.e2e.E2e.events;
+import static dev.tributary.e2e.E2e.runAndCheck;
+import static dev.tributary.e2e.E2e.stack;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.cli.ClickWorkload;
+import dev.tributary.cli.JobRun;
+import dev.tributary.cli.LocalStack;
+import dev.tributary.cli.Workload;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * click-window-sums end to end on the local stack with a Kafka topic (embedded KRaft broker) and
+ * the Kafka event source mapping emulator; outputs checked against the in-memory reference run.
+ */
+class KafkaEndToEndIT {
+
+  @Test
+  void theJobCommitsExactlyTheReferenceOutputs() {
+    try (LocalStack stack = stack(LocalStack.Source.KAFKA).start()) {
+      JobRun.Result result = runAndCheck(stack, clicks(4_000));
+      assertThat(result.epochs()).isPositive();
+      assertThat(stack.splits()).containsExactly("clicks-0", "clicks-1");
+    }
+  }
+
+  @Test
+  void everyBatchDeliveredTwiceIsAppliedOnce() {
+    try (LocalStack stack =
+        stack(LocalStack.Source.KAFKA)
+            .wrapMappingInvoker(
+                invoker ->
+                    (function, payload) -> {
+                      invoker.invoke(function, payload);
+                      return invoker.invoke(function, payload);
+                    })
+            .start()) {
+      runAndCheck(stack, clicks(3_000));
+    }
+  }
+
+  @Test
+  void operatorFailuresAreRetriedFromTheReportedOffset() {
+    AtomicInteger calls = new AtomicInteger();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KAFKA)
+            .maxAttempts(100)
+            .wrapFunction(
+                LocalStack.OPERATOR,
+                operator ->
+                    payload -> {
+                      if (calls.incrementAndGet() % 4 == 0) {
+                        throw new IllegalStateException("injected operator failure");
+                      }
+                      return operator.invoke(payload);
+                    })
+            .start()) {
+      JobRun.Result result = runAndCheck(stack, clicks(3_000));
+      assertThat(result.deadLetters()).isZero();
+    }
+  }
+
+  @Test
+  void aPoisonRecordIsDeadLetteredAndTheTopicMovesOn() {
+    try (LocalStack stack = stack(LocalStack.Source.KAFKA).maxAttempts(2).start()) {
+      ClickWorkload workload = clicks(3_000);
+      List<Workload.Event> events = new ArrayList<>(events(workload));
+      events.add(
+          1_000, new Workload.Event("user-2", "not json at all".getBytes(StandardCharsets.UTF_8)));
+      JobRun.Result result = E2e.check(JobRun.of(stack, workload).events(events.iterator()));
+      assertThat(result.deadLetters()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRestartOfTheWholeStackResumesFromCommittedOffsets(@TempDir Path data) {
+    ClickWorkload workload = clicks(4_000);
+    List<Workload.Event> events = events(workload);
+    try (LocalStack first = stack(LocalStack.Source.KAFKA).dataDir(data).start()) {
+      first.produce(events.subList(0, 2_000));
+      await("the first stack committed an epoch", Duration.ofMinutes(2), () -> epochs(first) > 0);
+    }
+    try (LocalStack second = stack(LocalStack.Source.KAFKA).dataDir(data).start()) {
+      E2e.check(JobRun.of(second, workload).events(events.subList(2_000, 4_000).iterator()));
+    }
+  }
+}

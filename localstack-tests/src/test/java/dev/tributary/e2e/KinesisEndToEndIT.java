@@ -1,0 +1,208 @@
+package dev.tributary.e2e;
+
+import static dev.tributary.e2e.E2e.assertExactlyOnce;
+import static dev.tributary.e2e.E2e.assertStopped;
+import static dev.tributary.e2e.E2e.await;
+import static dev.tributary.e2e.E2e.clicks;
+import static dev.tributary.e2e.E2e.epochs;
+import static dev.tributary.e2e.E2e.events;
+import static dev.tributary.e2e.E2e.mapping;
+import static dev.tributary.e2e.E2e.runAndCheck;
+import static dev.tributary.e2e.E2e.stack;
+import static dev.tributary.e2e.E2e.withActionAt;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.cli.ClickWorkload;
+import dev.tributary.cli.JobRun;
+import dev.tributary.cli.KinesisSource;
+import dev.tributary.cli.LocalStack;
+import dev.tributary.cli.Outbox;
+import dev.tributary.cli.Workload;
+import dev.tributary.local.esm.FunctionInvoker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * click-window-sums end to end on the local stack with a Kinesis stream: kinesis-local, the event
+ * source mapping emulator on KCL, the coordinator and operator functions behind the local Lambda
+ * endpoint, DynamoDB. Every test checks the committed window totals against the in-memory
+ * reference run of the same clicks: nothing lost, nothing counted twice.
+ */
+class KinesisEndToEndIT {
+
+  @Test
+  void theJobCommitsExactlyTheReferenceOutputs() {
+    List<Long> pids;
+    try (LocalStack stack = stack(LocalStack.Source.KINESIS).start()) {
+      pids = stack.childPids();
+      JobRun.Result result = runAndCheck(stack, clicks(4_000));
+      assertThat(result.epochs()).isPositive();
+      assertThat(result.deadLetters()).isZero();
+      assertThat(stack.lambda().invocations(LocalStack.OPERATOR)).isPositive();
+    }
+    assertStopped(pids);
+  }
+
+  @Test
+  void slotsRunInTheCoordinatorWithTheSameResult() {
+    try (LocalStack stack = stack(LocalStack.Source.KINESIS).fanOut("in-process").start()) {
+      runAndCheck(stack, clicks(3_000));
+      assertThat(stack.lambda().invocations(LocalStack.OPERATOR)).isZero();
+    }
+  }
+
+  @Test
+  void aParallelizationFactorAboveOneKeepsExactlyOnce() {
+    try (LocalStack stack =
+        stack(LocalStack.Source.KINESIS).shards(1).mapping(mapping(50, 3, false)).start()) {
+      runAndCheck(stack, clicks(3_000));
+    }
+  }
+
+  @Test
+  void aShardSplitInTheMiddleOfARunLosesNothing() {
+    try (LocalStack stack = stack(LocalStack.Source.KINESIS).shards(1).start()) {
+      ClickWorkload workload = clicks(4_000);
+      List<Workload.Event> events = events(workload);
+      KinesisSource kinesis = (KinesisSource) stack.stream();
+      E2e.check(
+          JobRun.of(stack, workload)
+              .events(withActionAt(events, 2_000, kinesis::splitShard)));
+      assertThat(stack.splits()).hasSize(3);
+    }
+  }
+
+  @Test
+  void aShardMergeInTheMiddleOfARunLosesNothing() {
+    try (LocalStack stack = stack(LocalStack.Source.KINESIS).shards(2).start()) {
+      ClickWorkload workload = clicks(4_000);
+      List<Workload.Event> events = events(workload);
+      KinesisSource kinesis = (KinesisSource) stack.stream();
+      E2e.check(
+          JobRun.of(stack, workload)
+              .events(withActionAt(events, 2_000, kinesis::mergeShards)));
+      assertThat(stack.splits()).hasSize(3);
+    }
+  }
+
+  @Test
+  void operatorFailuresAreRetriedFromTheFirstUncommittedRecord() {
+    AtomicInteger calls = new AtomicInteger();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KINESIS)
+            .maxAttempts(100) // failures here are infrastructure, not poison: never dead-letter
+            .wrapFunction(
+                LocalStack.OPERATOR,
+                operator ->
+                    payload -> {
+                      if (calls.incrementAndGet() % 4 == 0) {
+                        throw new IllegalStateException("injected operator failure");
+                      }
+                      return operator.invoke(payload);
+                    })
+            .start()) {
+      JobRun.Result result = runAndCheck(stack, clicks(3_000));
+      assertThat(calls.get()).isGreaterThan(4);
+      assertThat(result.deadLetters()).isZero();
+    }
+  }
+
+  @Test
+  void coordinatorErrorsAreRetriedWithBisection() {
+    AtomicInteger calls = new AtomicInteger();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KINESIS)
+            .mapping(mapping(100, 1, true))
+            .wrapFunction(
+                LocalStack.COORDINATOR,
+                coordinator ->
+                    payload -> {
+                      if (calls.incrementAndGet() % 3 == 0) {
+                        throw new IllegalStateException("injected coordinator failure");
+                      }
+                      return coordinator.invoke(payload);
+                    })
+            .start()) {
+      JobRun.Result result = runAndCheck(stack, clicks(3_000));
+      assertThat(result.progress().functionErrors()).isPositive();
+    }
+  }
+
+  @Test
+  void aPoisonRecordIsDeadLetteredWithItsPayloadAndTheStreamMovesOn() {
+    try (LocalStack stack = stack(LocalStack.Source.KINESIS).maxAttempts(2).start()) {
+      ClickWorkload workload = clicks(3_000);
+      List<Workload.Event> events = new ArrayList<>(events(workload));
+      byte[] poison = "{\"userId\": this is not json".getBytes(StandardCharsets.UTF_8);
+      events.add(1_500, new Workload.Event("user-1", poison));
+      JobRun.Result result = E2e.check(JobRun.of(stack, workload).events(events.iterator()));
+      assertThat(result.deadLetters()).isEqualTo(1);
+      List<Map<String, AttributeValue>> letters =
+          Outbox.deadLetters(stack.dynamo(), stack.settings().tables());
+      assertThat(letters.get(0).get("payload").b().asByteArray()).isEqualTo(poison);
+    }
+  }
+
+  @Test
+  void everyBatchDeliveredTwiceIsAppliedOnce() {
+    try (LocalStack stack =
+        stack(LocalStack.Source.KINESIS)
+            .wrapMappingInvoker(
+                invoker ->
+                    (function, payload) -> {
+                      invoker.invoke(function, payload); // a duplicate delivery first
+                      return invoker.invoke(function, payload);
+                    })
+            .start()) {
+      runAndCheck(stack, clicks(3_000));
+    }
+  }
+
+  @Test
+  void aLostAnswerIsRedeliveredAndAppliedOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KINESIS)
+            .wrapMappingInvoker(
+                invoker ->
+                    (function, payload) -> {
+                      FunctionInvoker.Result result = invoker.invoke(function, payload);
+                      // every third answer is lost after the function ran (a timeout on the way
+                      // back): the mapping retries a batch that already committed
+                      return calls.incrementAndGet() % 3 == 0
+                          ? new FunctionInvoker.Failed("injected: the answer was lost")
+                          : result;
+                    })
+            .start()) {
+      runAndCheck(stack, clicks(3_000));
+    }
+  }
+
+  @Test
+  void aRestartOfTheWholeStackInTheMiddleOfARunResumesExactlyOnce(@TempDir Path data) {
+    ClickWorkload workload = clicks(4_000);
+    List<Workload.Event> events = events(workload);
+    List<Long> firstPids;
+    try (LocalStack first = stack(LocalStack.Source.KINESIS).dataDir(data).start()) {
+      firstPids = first.childPids();
+      first.produce(events.subList(0, 2_000));
+      await("the first stack committed an epoch", Duration.ofMinutes(2), () -> epochs(first) > 0);
+      E2e.sleep(1_500); // kinesis-mock persists its streams every second
+    }
+    assertStopped(firstPids);
+    try (LocalStack second = stack(LocalStack.Source.KINESIS).dataDir(data).start()) {
+      JobRun.Result result =
+          E2e.check(
+              JobRun.of(second, workload).events(events.subList(2_000, 4_000).iterator()));
+      assertExactlyOnce(result);
+    }
+  }
+}
