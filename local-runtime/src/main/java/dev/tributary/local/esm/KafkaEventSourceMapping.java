@@ -620,20 +620,21 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
       }
       Map<TopicPartition, Long> start = startOffsets(fresh);
       start.forEach(consumer::seek);
-      for (TopicPartition tp : assigned) {
-        long at = start.containsKey(tp) ? start.get(tp) : committed.get(tp).offset();
-        partitions.put(tp, new PartitionProgress(tp.topic(), tp.partition(), at, at));
-      }
-      lastEndOffsets = 0;
-      if (!start.isEmpty()) {
-        Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
-        start.forEach((tp, o) -> pin.put(tp, new OffsetAndMetadata(o)));
-        try {
+      try {
+        if (!start.isEmpty()) {
+          Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
+          start.forEach((tp, o) -> pin.put(tp, new OffsetAndMetadata(o)));
           consumer.commitSync(pin); // the start is the group's from now on, as on AWS
-        } catch (CommitFailedException | RebalanceInProgressException e) {
-          lastError = "committing the starting offsets failed (" + e.getMessage() + ")";
-          LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
         }
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        lastError = "committing the starting offsets failed (" + e.getMessage() + ")";
+        LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
+      } finally {
+        for (TopicPartition tp : assigned) {
+          long at = start.containsKey(tp) ? start.get(tp) : committed.get(tp).offset();
+          partitions.put(tp, new PartitionProgress(tp.topic(), tp.partition(), at, at));
+        }
+        lastEndOffsets = 0;
       }
       LOG.debug("Kafka event source mapping {}: owns {} from {}", uuid, assigned, start);
     }
