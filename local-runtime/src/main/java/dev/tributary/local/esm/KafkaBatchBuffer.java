@@ -1,0 +1,116 @@
+package dev.tributary.local.esm;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The records a Kafka event source mapping has fetched but not yet delivered, in fetch order (so in
+ * offset order per partition), and how the next batch is cut from them: at most {@code batchSize}
+ * records whose event fits in the payload limit (6 MB for a synchronous invocation). A record that
+ * alone does not fit comes out on its own, flagged, for the on-failure destination.
+ */
+final class KafkaBatchBuffer {
+  /** A batch cut from the buffer: grouped by partition, in offset order. */
+  record Batch(
+      List<ConsumerRecord<byte[], byte[]>> records, long payloadBytes, boolean oversized) {}
+
+  private record Entry(ConsumerRecord<byte[], byte[]> record, int size) {}
+
+  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  private final int envelopeBytes;
+
+  /** A buffer for events whose envelope (all but the records) takes {@code envelopeBytes}. */
+  KafkaBatchBuffer(int envelopeBytes) {
+    this.envelopeBytes = envelopeBytes;
+  }
+
+  /** Appends a fetched record. */
+  void add(ConsumerRecord<byte[], byte[]> record) {
+    entries.add(new Entry(record, KafkaEvents.recordSize(record)));
+  }
+
+  /** How many records wait. */
+  int size() {
+    return entries.size();
+  }
+
+  /** Whether no record waits. */
+  boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /** Drops the records of partitions this mapping no longer owns. */
+  void removePartitions(Collection<TopicPartition> partitions) {
+    Set<TopicPartition> gone = new HashSet<>(partitions);
+    entries.removeIf(
+        e -> gone.contains(new TopicPartition(e.record.topic(), e.record.partition())));
+  }
+
+  /** Whether the next batch can get no bigger: it has {@code batchSize} records or the limit. */
+  boolean full(int batchSize, long maxPayloadBytes) {
+    int fits = fitting(batchSize, maxPayloadBytes);
+    return fits < entries.size() || fits >= batchSize;
+  }
+
+  /** Takes the next batch (empty if no record waits). */
+  Batch take(int batchSize, long maxPayloadBytes) {
+    if (entries.isEmpty()) {
+      return new Batch(List.of(), 0, false);
+    }
+    int count = fitting(batchSize, maxPayloadBytes);
+    if (count == 0) {
+      Entry e = entries.poll();
+      long bytes = envelopeBytes + KafkaEvents.partitionEntrySize(partition(e.record)) + e.size;
+      return new Batch(List.of(e.record), bytes, true);
+    }
+    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> grouped = new LinkedHashMap<>();
+    long bytes = envelopeBytes;
+    for (int i = 0; i < count; i++) {
+      Entry e = entries.poll();
+      List<ConsumerRecord<byte[], byte[]>> list = grouped.get(partition(e.record));
+      if (list == null) {
+        list = new ArrayList<>();
+        grouped.put(partition(e.record), list);
+        bytes += KafkaEvents.partitionEntrySize(partition(e.record));
+      }
+      list.add(e.record);
+      bytes += e.size + 1;
+    }
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(count);
+    grouped.values().forEach(records::addAll);
+    return new Batch(records, bytes, false);
+  }
+
+  /** How many leading records fit in a batch. */
+  private int fitting(int batchSize, long maxPayloadBytes) {
+    long bytes = envelopeBytes;
+    Set<TopicPartition> partitions = new HashSet<>();
+    int count = 0;
+    for (Entry e : entries) {
+      if (count >= batchSize) {
+        break;
+      }
+      TopicPartition tp = partition(e.record);
+      long add = e.size + 1L + (partitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
+      if (bytes + add > maxPayloadBytes) {
+        break;
+      }
+      bytes += add;
+      partitions.add(tp);
+      count++;
+    }
+    return count;
+  }
+
+  private static TopicPartition partition(ConsumerRecord<byte[], byte[]> r) {
+    return new TopicPartition(r.topic(), r.partition());
+  }
+}
