@@ -253,13 +253,13 @@ public final class JobRun {
       watermark = Math.min(watermark, s.watermark());
     }
     StringBuilder lag = new StringBuilder();
-    for (Map.Entry<String, Long> e : new TreeMap<>(progress.lagMillis()).entrySet()) {
+    for (Map.Entry<String, String> e : new TreeMap<>(progress.lag()).entrySet()) {
       if (lag.length() > 0) {
         lag.append(' ');
       }
       String split = e.getKey();
       String id = split.substring(split.lastIndexOf('-') + 1).replaceFirst("^0+(?=.)", "");
-      lag.append(id).append('=').append(e.getValue()).append("ms");
+      lag.append(id).append('=').append(e.getValue());
     }
     return String.format(
         Locale.ROOT,

@@ -1,5 +1,8 @@
 package dev.tributary.cli;
 
+import dev.tributary.local.esm.FunctionInvoker;
+import dev.tributary.local.esm.KafkaEventSourceMapping;
+import dev.tributary.local.esm.MappingSettings;
 import dev.tributary.local.kafka.KafkaLocal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -114,9 +117,41 @@ final class KafkaSource implements StreamSource {
 
   @Override
   public SourceMapping map(
-      dev.tributary.local.esm.MappingSettings settings,
-      dev.tributary.local.esm.FunctionInvoker invoker,
+      MappingSettings settings,
+      FunctionInvoker invoker,
+      java.net.URI dynamoDb,
       LocalStack.Builder options) {
-    throw new UnsupportedOperationException("wired when the Kafka mapping lands");
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    KafkaEventSourceMapping esm =
+        KafkaEventSourceMapping.builder()
+            .bootstrapServers(broker.bootstrapServers())
+            .topic(topic)
+            // one group per mapping, named after the topic so that a restarted stack resumes
+            .consumerGroupId("tributary-" + topic)
+            .settings(settings)
+            .invoker(invoker)
+            .onFailure(record -> failures.add(record.toJson()))
+            .selfManaged()
+            .build();
+    return new SourceMapping() {
+      @Override
+      public MappingProgress progress() {
+        KafkaEventSourceMapping.Progress p = esm.progress();
+        Map<String, String> lag = new java.util.TreeMap<>();
+        p.partitions().forEach((split, partition) -> lag.put(split, partition.lag() + "rec"));
+        return new MappingProgress(
+            p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
+      }
+
+      @Override
+      public List<String> onFailure() {
+        return List.copyOf(failures);
+      }
+
+      @Override
+      public void close() {
+        esm.close();
+      }
+    };
   }
 }

@@ -223,6 +223,7 @@ public final class KinesisSource implements StreamSource {
   public SourceMapping map(
       dev.tributary.local.esm.MappingSettings settings,
       dev.tributary.local.esm.FunctionInvoker invoker,
+      java.net.URI dynamoDb,
       LocalStack.Builder options) {
     throw new UnsupportedOperationException("wired when the Kinesis mapping lands");
   }

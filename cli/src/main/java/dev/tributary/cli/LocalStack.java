@@ -174,6 +174,7 @@ public final class LocalStack implements JobStack {
         stream.map(
             options.mapping,
             options.mappingInvoker.apply(FunctionInvoker.lambda(lambdaClient)),
+            dynamoLocal.endpoint(),
             options);
     started.add(mapping);
 
@@ -279,6 +280,11 @@ public final class LocalStack implements JobStack {
   @Override
   public MappingProgress progress() {
     return mapping.progress();
+  }
+
+  /** What the mapping sent to its on-failure destination (AWS's invocation records, as JSON). */
+  public List<String> onFailure() {
+    return mapping.onFailure();
   }
 
   /** How many ticks ran, and how many failed. */

@@ -9,11 +9,12 @@ import java.util.Map;
  * @param invocations function invocations, retries included
  * @param functionErrors invocations that failed
  * @param batchesGivenUp batches sent to the on-failure destination
- * @param lagMillis per split: how far behind the stream's tip delivery is (ms), -1 if unknown
+ * @param lag per split: how far behind the stream's tip delivery is, as text ({@code 120ms} behind
+ *     the tip of a Kinesis shard, {@code 35rec} not yet done in a Kafka partition)
  */
 public record MappingProgress(
     long recordsDelivered,
     long invocations,
     long functionErrors,
     long batchesGivenUp,
-    Map<String, Long> lagMillis) {}
+    Map<String, String> lag) {}

@@ -5,6 +5,9 @@ public interface SourceMapping extends AutoCloseable {
   /** What it has delivered so far. */
   MappingProgress progress();
 
+  /** The on-failure destination's records so far (AWS's invocation records, as JSON). */
+  java.util.List<String> onFailure();
+
   @Override
   void close();
 }

@@ -13,8 +13,15 @@ public interface StreamSource extends AutoCloseable {
   /** Writes {@code events} in order, waiting until every one is stored. */
   void produce(Iterator<Workload.Event> events);
 
-  /** Starts an event source mapping of this stream delivering to {@code invoker}. */
-  SourceMapping map(MappingSettings settings, FunctionInvoker invoker, LocalStack.Builder options);
+  /**
+   * Starts an event source mapping of this stream delivering to {@code invoker}; {@code dynamoDb}
+   * is the stack's DynamoDB endpoint (for a Kinesis mapping's lease table).
+   */
+  SourceMapping map(
+      MappingSettings settings,
+      FunctionInvoker invoker,
+      java.net.URI dynamoDb,
+      LocalStack.Builder options);
 
   /** The splits as the coordinator names them ({@code stream/shardId}, {@code topic-partition}). */
   List<String> splits();

@@ -34,7 +34,10 @@ public final class TributaryCli implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TributaryCli()).execute(args));
+    System.exit(
+        new CommandLine(new TributaryCli())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .execute(args));
   }
 
   /** Runs the example job end to end on the local stack. */
