@@ -730,6 +730,29 @@ class KafkaEventSourceMappingIT {
   }
 
   @Test
+  void anInvokerThatThrowsCountsAsAFunctionErrorAndThePollerGoesOn() throws Exception {
+    kafka.createTopic(topic, 1);
+    produce(0, "v0", "v1");
+    AtomicInteger calls = new AtomicInteger();
+    Recorder function = new Recorder();
+    KafkaEventSourceMapping mapping =
+        start(
+            settings(2, Duration.ofSeconds(300)),
+            (name, payload) -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("the endpoint is gone");
+              }
+              return function.invoke(name, payload);
+            });
+    awaitDone(mapping, 2);
+    assertThat(function.values()).containsExactly("v0", "v1");
+    KafkaEventSourceMapping.Progress p = mapping.progress();
+    assertThat(p.functionErrors()).isEqualTo(1);
+    assertThat(p.invocations()).isEqualTo(2);
+    assertThat(p.running()).isTrue();
+  }
+
+  @Test
   void closeStopsThePollerAndTheConsumerThreads() throws Exception {
     kafka.createTopic(topic, 1);
     produce(0, "v0");
