@@ -415,7 +415,13 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
   private Answer invoke(List<ConsumerRecord<byte[], byte[]>> batch) {
     byte[] event = KafkaEvents.event(source, batch);
     invocations.incrementAndGet();
-    FunctionInvoker.Result result = invoker.invoke(settings.functionName(), event);
+    FunctionInvoker.Result result;
+    try {
+      result = invoker.invoke(settings.functionName(), event);
+    } catch (RuntimeException e) {
+      // an invoker should answer Failed; one that throws must not stop the poller
+      result = new FunctionInvoker.Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
     if (result instanceof FunctionInvoker.Failed f) {
       functionErrors.incrementAndGet();
       return new FunctionError(f.message());

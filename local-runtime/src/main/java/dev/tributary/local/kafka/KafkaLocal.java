@@ -31,6 +31,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.network.ListenerName;
@@ -332,8 +333,20 @@ public final class KafkaLocal implements AutoCloseable {
       throws ExecutionException, InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      TopicDescription d =
-          client.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
+      TopicDescription d;
+      try {
+        d =
+            client
+                .describeTopics(List.of(name))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(name);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        d = null; // created, but not yet in the broker's metadata: wait as for a leader
+      }
       if (d != null
           && d.partitions().size() == partitions
           && d.partitions().stream().map(TopicPartitionInfo::leader).allMatch(Objects::nonNull)) {

@@ -328,6 +328,37 @@ class KafkaEventSourceMappingIT {
   }
 
   @Test
+  void aBacklogIsDrainedInFullBatchesAndTheRatePrinted() throws Exception {
+    kafka.createTopic(topic, 4);
+    int total = 20_000;
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < total; i++) {
+        producer.send(
+            new ProducerRecord<>(
+                topic,
+                i % 4,
+                null,
+                ("key-" + i).getBytes(StandardCharsets.UTF_8),
+                ("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(64) + "\"}")
+                    .getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    Recorder function = new Recorder();
+    long started = System.nanoTime();
+    KafkaEventSourceMapping mapping = start(settings(1_000, Duration.ofMillis(500)), function);
+    awaitDone(mapping, total);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf(
+        "KafkaEventSourceMapping drained %d records in %d invocations in %.2f s (%.0f records/s)%n",
+        total, function.events.size(), seconds, total / seconds);
+    assertThat(function.records()).hasSize(total);
+    assertThat(function.events)
+        .allSatisfy(e -> assertThat(offsets(e)).hasSizeLessThanOrEqualTo(1_000));
+    // a backlog fills batches: a handful of invocations, not one per poll
+    assertThat(function.events.size()).isLessThanOrEqualTo(total / 1_000 + 4);
+  }
+
+  @Test
   void noBatchIsLargerThanTheBatchSize() throws Exception {
     kafka.createTopic(topic, 1);
     String[] values = new String[25];
@@ -727,6 +758,29 @@ class KafkaEventSourceMappingIT {
             Map.entry(topic + "-0", List.of("p0-a", "p0-b", "p0-c")),
             Map.entry(topic + "-1", List.of("p1-a")),
             Map.entry(topic + "-2", List.of("p2-a", "p2-b")));
+  }
+
+  @Test
+  void anInvokerThatThrowsCountsAsAFunctionErrorAndThePollerGoesOn() throws Exception {
+    kafka.createTopic(topic, 1);
+    produce(0, "v0", "v1");
+    AtomicInteger calls = new AtomicInteger();
+    Recorder function = new Recorder();
+    KafkaEventSourceMapping mapping =
+        start(
+            settings(2, Duration.ofSeconds(300)),
+            (name, payload) -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("the endpoint is gone");
+              }
+              return function.invoke(name, payload);
+            });
+    awaitDone(mapping, 2);
+    assertThat(function.values()).containsExactly("v0", "v1");
+    KafkaEventSourceMapping.Progress p = mapping.progress();
+    assertThat(p.functionErrors()).isEqualTo(1);
+    assertThat(p.invocations()).isEqualTo(2);
+    assertThat(p.running()).isTrue();
   }
 
   @Test
