@@ -4,6 +4,8 @@ import java.util.Map;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
@@ -47,8 +49,17 @@ final class LambdaParts {
             .retention(logRetention)
             .removalPolicy(removalPolicy)
             .build();
+    // a role of its own instead of CDK's default with AWSLambdaBasicExecutionRole (logs:* on
+    // every log group): the function may write to its own log group only
+    Role role =
+        Role.Builder.create(scope, id + "Role")
+            .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+            .description(description)
+            .build();
+    logs.grantWrite(role);
     Function.Builder builder =
         Function.Builder.create(scope, id)
+            .role(role)
             .description(description)
             .runtime(Runtime.JAVA_21)
             .architecture(Architecture.ARM_64)

@@ -10,10 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.dynamodb.ITable;
@@ -236,32 +234,25 @@ public final class StreamJob extends Construct {
     functions.add(
         suppression(
             "AwsSolutions-IAM5",
-            "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN (tracing is on,"
-                + " as the Serverless pack asks); CDK's DynamoDB grants add '<table>/index/*' though"
-                + " the tables have no index",
-            "Resource::*",
-            "Resource::<" + logicalIdOf(tables.state()) + ".Arn>/index/*",
-            "Resource::<" + logicalIdOf(tables.outbox()) + ".Arn>/index/*",
-            "Resource::<" + logicalIdOf(tables.deadLetters()) + ".Arn>/index/*"));
+            "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN; tracing is on"
+                + " because the Serverless pack asks for it",
+            "Resource::*"));
     functions.add(
         suppression(
-            "AwsSolutions-IAM5",
-            "the coordinator invokes the operator's alias; CDK's grantInvoke also allows the"
-                + " alias's versions ('<alias ARN>:*'), of this one function",
-            "Resource::<" + logicalIdOf(operator.alias()) + ">:*"));
+            "AwsSolutions-L1",
+            "java21 is the runtime the functions are built, tested and primed for (SnapStart with"
+                + " the CRaC priming hook); a newer Java runtime is an upgrade to make with the"
+                + " functions' tests, not a default"));
     functions.add(
         suppression(
-            "AwsSolutions-IAM4",
-            "AWSLambdaBasicExecutionRole lets the function write its own logs; CDK attaches it to"
-                + " every function role",
-            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                + "AWSLambdaBasicExecutionRole"));
+            "Serverless-LambdaLatestVersion",
+            "as AwsSolutions-L1: java21 is the runtime the functions are built and tested for"));
     functions.add(
         suppression(
             "AwsSolutions-IAM4",
-            "AWSLambdaMSKExecutionRole is what Lambda's MSK poller needs (cluster discovery,"
+            "AWSLambdaMSKExecutionRole is what Lambda's MSK poller needs (cluster discovery, and"
                 + " network interfaces in the cluster's VPC, which take no resource ARN); CDK's"
-                + " ManagedKafkaEventSource attaches it",
+                + " ManagedKafkaEventSource attaches it. Only for an MSK source",
             "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 + "AWSLambdaMSKExecutionRole"));
     functions.add(
@@ -273,8 +264,8 @@ public final class StreamJob extends Construct {
     functions.add(
         suppression(
             "Serverless-LambdaAsyncFailureDestination",
-            "as for Serverless-LambdaDLQ: failures are handled by the mapping's on-failure queue"
-                + " and the rule's dead-letter queue, the operator is invoked synchronously"));
+            "as Serverless-LambdaDLQ: failures go to the mapping's on-failure queue and the rule's"
+                + " dead-letter queue; the operator is invoked synchronously"));
     NagSuppressions.addResourceSuppressions(List.of(operator, coordinator), functions, true);
     NagSuppressions.addResourceSuppressions(
         deadLetters,
@@ -288,12 +279,6 @@ public final class StreamJob extends Construct {
                 "this queue is itself the dead-letter queue; a queue behind it would only move the"
                     + " same messages")),
         true);
-  }
-
-  /** The logical id of the CloudFormation resource of an L2 construct (cdk-nag names it so). */
-  private String logicalIdOf(Object construct) {
-    CfnElement resource = (CfnElement) ((Construct) construct).getNode().getDefaultChild();
-    return Stack.of(this).getLogicalId(resource);
   }
 
   private static NagPackSuppression suppression(String id, String reason, String... appliesTo) {
