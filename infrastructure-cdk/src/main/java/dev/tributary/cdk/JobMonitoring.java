@@ -29,6 +29,22 @@ import software.constructs.Construct;
 public final class JobMonitoring extends Construct {
   private static final Duration PERIOD = Duration.minutes(5);
 
+  /** The metrics of the job's own namespace that the dashboard and alarms read. */
+  static final List<String> JOB_METRICS =
+      List.of(
+          "RecordsIn",
+          "RecordsApplied",
+          "RecordsSkipped",
+          "RecordsOut",
+          "Conflicts",
+          "CommitRetries",
+          "PoisonRetries",
+          "DeadLetters",
+          "ReadCapacityUnits",
+          "WriteCapacityUnits",
+          "BatchLatency",
+          "Lag");
+
   private final String jobName;
   private final Dashboard dashboard;
   private final List<Alarm> alarms = new ArrayList<>();
@@ -172,6 +188,9 @@ public final class JobMonitoring extends Construct {
   }
 
   private Metric job(String name, String statistic) {
+    if (!JOB_METRICS.contains(name)) {
+      throw new IllegalArgumentException(name + " is not one of the job metrics " + JOB_METRICS);
+    }
     return Metric.Builder.create()
         .namespace(FunctionEnvironment.METRIC_NAMESPACE)
         .metricName(name)

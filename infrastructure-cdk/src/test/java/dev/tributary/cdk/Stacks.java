@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -73,7 +72,9 @@ final class Stacks {
     }
   }
 
-  static List<String> lines(String s) {
-    return List.of(s.split("\n"));
+  /** The logical id of an L2 construct's CloudFormation resource. */
+  static String logicalId(Stack stack, Object construct) {
+    software.constructs.Construct c = (software.constructs.Construct) construct;
+    return stack.getLogicalId((software.amazon.awscdk.CfnElement) c.getNode().getDefaultChild());
   }
 }
