@@ -74,11 +74,9 @@ public final class ExampleApp {
             .jobClass(context(app, "jobClass", EXAMPLE_JOB_CLASS))
             .jobName(context(app, "jobName", EXAMPLE_JOB_NAME))
             .source(source(app, stack))
-            .slots(Integer.parseInt(context(app, "slots", "4")))
+            .slots(integer(app, "slots", 4))
             .eventSource(
-                EventSourceSettings.builder()
-                    .batchSize(Integer.parseInt(context(app, "batchSize", "100")))
-                    .build());
+                EventSourceSettings.builder().batchSize(integer(app, "batchSize", 100)).build());
     String removal = context(app, "removalPolicy", "retain").toLowerCase(Locale.ROOT);
     switch (removal) {
       case "retain" -> props.removalPolicy(RemovalPolicy.RETAIN);
@@ -112,7 +110,7 @@ public final class ExampleApp {
         String shards = context(app, "shards", null);
         return shards == null
             ? KinesisSource.onDemand()
-            : KinesisSource.provisioned(Integer.parseInt(shards));
+            : KinesisSource.provisioned(integer(app, "shards", 1));
       case "msk":
         KafkaSource msk =
             KafkaSource.msk(required(app, "clusterArn", kind), required(app, "topic", kind));
@@ -148,6 +146,26 @@ public final class ExampleApp {
               + "=... to the cdk command");
     }
     return value;
+  }
+
+  private static int integer(App app, String key, int fallback) {
+    String value = context(app, key, null);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "context "
+              + key
+              + " is '"
+              + value
+              + "'; it must be a whole number, e.g. -c "
+              + key
+              + "="
+              + fallback);
+    }
   }
 
   private static String context(App app, String key, String fallback) {
