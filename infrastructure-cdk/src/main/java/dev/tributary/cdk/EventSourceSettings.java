@@ -26,7 +26,7 @@ public final class EventSourceSettings {
   /** The most retries Lambda allows besides -1 (infinite). */
   public static final int MAX_RETRY_ATTEMPTS = 10_000;
 
-  /** The shortest and longest record age Lambda allows (60 s to 7 days). */
+  /** The shortest record age Lambda allows. */
   public static final long MIN_RECORD_AGE_SECONDS = 60;
 
   /** The longest record age Lambda allows besides infinite. */

@@ -331,6 +331,21 @@ public final class KafkaSource extends JobSource {
               .onFailure(onFailure);
       if (vpc != null) {
         props.vpc(vpc).vpcSubnets(vpcSubnets).securityGroup(securityGroup);
+        // Lambda's poller reaches brokers in a VPC through network interfaces it creates with the
+        // function's role; CDK's SelfManagedKafkaEventSource does not grant that. The EC2 actions
+        // take no resource ARN.
+        target.addToRolePolicy(
+            PolicyStatement.Builder.create()
+                .actions(
+                    List.of(
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:DescribeVpcs",
+                        "ec2:DescribeSubnets",
+                        "ec2:DescribeSecurityGroups"))
+                .resources(List.of("*"))
+                .build());
       }
       if (settings.maxBatchingWindow() != null) {
         props.maxBatchingWindow(settings.maxBatchingWindow());

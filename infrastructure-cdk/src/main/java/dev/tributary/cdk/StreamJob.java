@@ -234,8 +234,10 @@ public final class StreamJob extends Construct {
     functions.add(
         suppression(
             "AwsSolutions-IAM5",
-            "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN; tracing is on"
-                + " because the Serverless pack asks for it",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN (tracing is"
+                + " on because the Serverless pack asks for it); neither do the EC2 network"
+                + " interface actions Lambda's poller needs for a self-managed Kafka cluster in a"
+                + " VPC (only granted then)",
             "Resource::*"));
     functions.add(
         suppression(

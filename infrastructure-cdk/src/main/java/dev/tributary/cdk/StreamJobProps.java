@@ -15,7 +15,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
  * field, the value, the limit and the fix.
  */
 public final class StreamJobProps {
-  /** The CDK default: what a function's coordinator and operator get unless set. */
+  /** The memory the coordinator and the operator get unless set. */
   public static final int DEFAULT_MEMORY_MB = 1024;
 
   /** Fan-out policies of the coordinator ({@code TRIBUTARY_FAN_OUT}). */

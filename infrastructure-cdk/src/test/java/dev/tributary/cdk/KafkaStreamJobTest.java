@@ -9,14 +9,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ec2.VpcAttributes;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 
 /**
- * Two jobs with default settings in one stack: one on MSK with IAM authentication, one on a
- * self-managed cluster with a SASL/SCRAM secret. One synth for every assertion.
+ * Three jobs with default settings in one stack: one on MSK with IAM authentication, one on a
+ * self-managed cluster with a SASL/SCRAM secret, one on a self-managed cluster in a VPC. One synth
+ * for every assertion.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaStreamJobTest {
@@ -28,6 +34,7 @@ class KafkaStreamJobTest {
   private Stack stack;
   private StreamJob msk;
   private StreamJob selfManaged;
+  private StreamJob inVpc;
   private Template template;
 
   @BeforeAll
@@ -49,6 +56,34 @@ class KafkaStreamJobTest {
                                   .withConsumerGroupId("clicks-consumers")
                                   .withPollers(2, 5))
                           .jobName("clicks-self-managed")
+                          .build());
+              IVpc vpc =
+                  Vpc.fromVpcAttributes(
+                      s,
+                      "Vpc",
+                      VpcAttributes.builder()
+                          .vpcId("vpc-0123456789abcdef0")
+                          .availabilityZones(List.of("eu-west-1a"))
+                          .privateSubnetIds(List.of("subnet-0123456789abcdef0"))
+                          .privateSubnetRouteTableIds(List.of("rtb-0123456789abcdef0"))
+                          .build());
+              inVpc =
+                  new StreamJob(
+                      s,
+                      "InVpc",
+                      Stacks.props(
+                              KafkaSource.selfManaged(
+                                      List.of("10.0.0.10:9096"),
+                                      "clicks",
+                                      Secret.fromSecretCompleteArn(s, "VpcSecret", SECRET))
+                                  .withVpc(
+                                      vpc,
+                                      SubnetSelection.builder()
+                                          .subnetType(SubnetType.PRIVATE_WITH_EGRESS)
+                                          .build(),
+                                      SecurityGroup.fromSecurityGroupId(
+                                          s, "Brokers", "sg-0123456789abcdef0")))
+                          .jobName("clicks-in-vpc")
                           .build());
             });
     template = Template.fromStack(stack);
@@ -99,10 +134,10 @@ class KafkaStreamJobTest {
         "AWS::Lambda::Function",
         Map.of("Handler", FunctionEnvironment.OPERATOR_HANDLER, "Timeout", 60));
     template.resourcePropertiesCountIs(
-        "AWS::Events::Rule", Map.of("ScheduleExpression", "rate(1 minute)"), 2);
+        "AWS::Events::Rule", Map.of("ScheduleExpression", "rate(1 minute)"), 3);
     template.resourcePropertiesCountIs(
-        "AWS::SQS::Queue", Map.of("MessageRetentionPeriod", 14 * 86_400), 2);
-    template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), 6);
+        "AWS::SQS::Queue", Map.of("MessageRetentionPeriod", 14 * 86_400), 3);
+    template.resourcePropertiesCountIs("AWS::Logs::LogGroup", Map.of("RetentionInDays", 30), 9);
     template.resourceCountIs("AWS::Kinesis::Stream", 0);
     assertThat(msk.stream()).isNull();
   }
@@ -163,11 +198,36 @@ class KafkaStreamJobTest {
   }
 
   @Test
+  void aClusterInAVpcIsReachedThroughNetworkInterfacesOfThatJobOnly() {
+    Map<String, Object> ec2 =
+        Map.of(
+            "PolicyDocument",
+            Map.of(
+                "Statement",
+                Match.arrayWith(
+                    List.of(
+                        Match.objectLike(
+                            Map.of(
+                                "Action",
+                                Match.arrayWith(List.of("ec2:CreateNetworkInterface")),
+                                "Resource",
+                                "*"))))));
+    template.resourcePropertiesCountIs("AWS::IAM::Policy", ec2, 1);
+    template.hasResourceProperties(
+        "AWS::Lambda::EventSourceMapping",
+        Map.of(
+            "SourceAccessConfigurations",
+            Match.arrayWith(
+                List.of(Map.of("Type", "VPC_SECURITY_GROUP", "URI", "sg-0123456789abcdef0")))));
+    assertThat(inVpc.jobName()).isEqualTo("clicks-in-vpc");
+  }
+
+  @Test
   void theLagAlarmWatchesTheOffsetLag() {
     template.resourcePropertiesCountIs(
         "AWS::CloudWatch::Alarm",
         Map.of("Namespace", "AWS/Lambda", "MetricName", "OffsetLag", "Threshold", 100_000),
-        2);
+        3);
     template.resourcePropertiesCountIs(
         "AWS::CloudWatch::Alarm", Map.of("MetricName", "IteratorAge"), 0);
     template.hasResourceProperties(
@@ -181,9 +241,7 @@ class KafkaStreamJobTest {
 
   @Test
   void cdkNagFindsNothingUnsuppressed() {
-    Annotations annotations = Annotations.fromStack(stack);
-    assertThat(annotations.findError("*", Match.anyValue())).isEmpty();
-    assertThat(annotations.findWarning("*", Match.anyValue())).isEmpty();
+    assertThat(Stacks.findings(stack)).isEmpty();
   }
 
   private static Object statement(List<String> actions, String resource) {

@@ -72,6 +72,22 @@ final class Stacks {
     }
   }
 
+  /** The errors and warnings of the stack (cdk-nag's included), as "path: message" lines. */
+  static java.util.List<String> findings(Stack stack) {
+    software.amazon.awscdk.assertions.Annotations annotations =
+        software.amazon.awscdk.assertions.Annotations.fromStack(stack);
+    java.util.List<String> found = new java.util.ArrayList<>();
+    for (var list :
+        java.util.List.of(
+            annotations.findError("*", software.amazon.awscdk.assertions.Match.anyValue()),
+            annotations.findWarning("*", software.amazon.awscdk.assertions.Match.anyValue()))) {
+      for (var m : list) {
+        found.add(m.getId() + ": " + m.getEntry().getData());
+      }
+    }
+    return found;
+  }
+
   /** The logical id of an L2 construct's CloudFormation resource. */
   static String logicalId(Stack stack, Object construct) {
     software.constructs.Construct c = (software.constructs.Construct) construct;

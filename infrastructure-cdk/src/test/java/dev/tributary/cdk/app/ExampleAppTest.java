@@ -15,7 +15,6 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -62,9 +61,7 @@ class ExampleAppTest {
                         "2")))));
     template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Delete"));
     template.resourceCountIs("AWS::Kinesis::Stream", 1);
-    Annotations annotations = Annotations.fromStack(stack);
-    assertThat(annotations.findError("*", Match.anyValue())).isEmpty();
-    assertThat(annotations.findWarning("*", Match.anyValue())).isEmpty();
+    assertThat(dev.tributary.cdk.StacksAccess.findings(stack)).isEmpty();
   }
 
   @Test
