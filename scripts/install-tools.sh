@@ -2,15 +2,16 @@
 # Installs the npm tools the local stack and its tests use into the project-local .tools/node
 # directory (never globally): dynalite (the DynamoDB conformance reference) and kinesis-local (the
 # kinesis-mock engine LocalStack uses, started by dev.tributary.local.kinesis.KinesisLocal from
-# .tools/node/node_modules/kinesis-local). Idempotent and quiet
+# .tools/node/node_modules/kinesis-local), and the AWS CDK CLI with LocalStack's cdklocal wrapper
+# (scripts/cdk.sh and scripts/cdklocal.sh run them for infrastructure-cdk). Idempotent and quiet
 # when everything is already there. Without npm it says so and exits 0: the tests that need the
 # tools then skip with a message.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.tools/node"
-packages=("dynalite@4.0.0" "kinesis-local@0.6.2")
+packages=("dynalite@4.0.0" "kinesis-local@0.6.2" "aws-cdk@2.1148.1" "aws-cdk-local@3.0.4")
 if ! command -v npm >/dev/null 2>&1; then
-  echo "install-tools: npm is not installed; the dynalite conformance tests and the kinesis-local tests will be skipped" >&2
+  echo "install-tools: npm is not installed; the dynalite conformance tests and the kinesis-local tests will be skipped, and scripts/cdk.sh cannot run" >&2
   exit 0
 fi
 mkdir -p "$dir"

@@ -1,0 +1,46 @@
+package dev.tributary.cdk;
+
+import dev.tributary.cdk.internal.Problems;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.kinesis.IStream;
+import software.amazon.awscdk.services.lambda.IEventSourceDlq;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.constructs.Construct;
+
+/**
+ * Where a job's records come from: a Kinesis stream ({@link KinesisSource}) or a Kafka topic on
+ * Amazon MSK or a self-managed cluster ({@link KafkaSource}). The source decides the coordinator's
+ * handler and the kind of event source mapping; {@link StreamJob} creates the mapping.
+ */
+public abstract class JobSource {
+  JobSource() {}
+
+  /** Whether the source is Kinesis (else Kafka). */
+  abstract boolean isKinesis();
+
+  /** The coordinator's handler for this source. */
+  abstract String handler();
+
+  /** Adds problems with the source's own settings. */
+  abstract void validate(Problems problems);
+
+  /**
+   * Creates what the source needs (a new stream) and the event source mapping onto {@code target},
+   * with the settings and the on-failure destination; grants {@code target} read access.
+   */
+  abstract void bind(
+      Construct scope,
+      IFunction target,
+      EventSourceSettings settings,
+      IEventSourceDlq onFailure,
+      String jobName);
+
+  /** The Kinesis stream, once bound (null for Kafka). */
+  abstract IStream stream();
+
+  /** How far the mapping is behind: iterator age (Kinesis) or offset lag (Kafka). */
+  abstract IMetric lagMetric(IFunction coordinator);
+
+  /** A short description for outputs and errors. */
+  abstract String describe();
+}

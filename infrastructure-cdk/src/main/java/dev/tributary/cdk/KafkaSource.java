@@ -1,0 +1,421 @@
+package dev.tributary.cdk;
+
+import dev.tributary.cdk.internal.FunctionEnvironment;
+import dev.tributary.cdk.internal.Problems;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.kinesis.IStream;
+import software.amazon.awscdk.services.lambda.IEventSourceDlq;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.eventsources.AuthenticationMethod;
+import software.amazon.awscdk.services.lambda.eventsources.ManagedKafkaEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.ManagedKafkaEventSourceProps;
+import software.amazon.awscdk.services.lambda.eventsources.ProvisionedPollerConfig;
+import software.amazon.awscdk.services.lambda.eventsources.SelfManagedKafkaEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SelfManagedKafkaEventSourceProps;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.constructs.Construct;
+
+/**
+ * A Kafka topic as a job's source, on Amazon MSK ({@link #msk}) or a self-managed cluster ({@link
+ * #selfManaged}). Each topic-partition is a split; the coordinator runs {@code KafkaHandler}.
+ *
+ * <p>The mapping runs in provisioned mode (at least one poller), because Lambda offers partial
+ * batch responses, retries and the on-failure destination for Kafka only there, and the
+ * exactly-once protocol needs the partial responses. MSK without a secret authenticates with IAM:
+ * the coordinator may then connect to the cluster and read the topic as its consumer group, and
+ * nothing else.
+ */
+public final class KafkaSource extends JobSource {
+  private static final Pattern GROUP_ID = Pattern.compile("[a-zA-Z0-9\\-/*:_+=.@]{1,200}");
+
+  private final String clusterArn;
+  private final List<String> bootstrapServers;
+  private final String topic;
+  private final ISecret secret;
+  private final AuthenticationMethod authenticationMethod;
+  private final IVpc vpc;
+  private final SubnetSelection vpcSubnets;
+  private final ISecurityGroup securityGroup;
+  private final String consumerGroupId;
+  private final int minimumPollers;
+  private final int maximumPollers;
+
+  private KafkaSource(
+      String clusterArn,
+      List<String> bootstrapServers,
+      String topic,
+      ISecret secret,
+      AuthenticationMethod authenticationMethod,
+      IVpc vpc,
+      SubnetSelection vpcSubnets,
+      ISecurityGroup securityGroup,
+      String consumerGroupId,
+      int minimumPollers,
+      int maximumPollers) {
+    this.clusterArn = clusterArn;
+    this.bootstrapServers = bootstrapServers;
+    this.topic = topic;
+    this.secret = secret;
+    this.authenticationMethod = authenticationMethod;
+    this.vpc = vpc;
+    this.vpcSubnets = vpcSubnets;
+    this.securityGroup = securityGroup;
+    this.consumerGroupId = consumerGroupId;
+    this.minimumPollers = minimumPollers;
+    this.maximumPollers = maximumPollers;
+  }
+
+  /** {@code topic} of the MSK cluster {@code clusterArn}, authenticated with IAM. */
+  public static KafkaSource msk(String clusterArn, String topic) {
+    return new KafkaSource(
+        Objects.requireNonNull(clusterArn, "clusterArn"),
+        null,
+        Objects.requireNonNull(topic, "topic"),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        1,
+        2);
+  }
+
+  /**
+   * {@code topic} of a self-managed cluster reached at {@code bootstrapServers} ({@code
+   * host:port}), authenticated with {@code secret} (SASL/SCRAM-512 unless {@link
+   * #withAuthentication} says otherwise).
+   */
+  public static KafkaSource selfManaged(
+      List<String> bootstrapServers, String topic, ISecret secret) {
+    return new KafkaSource(
+        null,
+        List.copyOf(bootstrapServers),
+        Objects.requireNonNull(topic, "topic"),
+        Objects.requireNonNull(secret, "secret"),
+        AuthenticationMethod.SASL_SCRAM_512_AUTH,
+        null,
+        null,
+        null,
+        null,
+        1,
+        2);
+  }
+
+  /** The same source, authenticated with SASL/SCRAM-512 credentials from {@code secret}. */
+  public KafkaSource withSecret(ISecret secret) {
+    return new KafkaSource(
+        clusterArn,
+        bootstrapServers,
+        topic,
+        secret,
+        authenticationMethod,
+        vpc,
+        vpcSubnets,
+        securityGroup,
+        consumerGroupId,
+        minimumPollers,
+        maximumPollers);
+  }
+
+  /** The same self-managed source, with another authentication method for its secret. */
+  public KafkaSource withAuthentication(AuthenticationMethod method) {
+    return new KafkaSource(
+        clusterArn,
+        bootstrapServers,
+        topic,
+        secret,
+        method,
+        vpc,
+        vpcSubnets,
+        securityGroup,
+        consumerGroupId,
+        minimumPollers,
+        maximumPollers);
+  }
+
+  /** The same self-managed source, reached inside {@code vpc}. */
+  public KafkaSource withVpc(IVpc vpc, SubnetSelection subnets, ISecurityGroup securityGroup) {
+    return new KafkaSource(
+        clusterArn,
+        bootstrapServers,
+        topic,
+        secret,
+        authenticationMethod,
+        vpc,
+        subnets,
+        securityGroup,
+        consumerGroupId,
+        minimumPollers,
+        maximumPollers);
+  }
+
+  /**
+   * The same source, read as consumer group {@code groupId} (default {@code tributary-<job name>}).
+   * It cannot change once the mapping exists.
+   */
+  public KafkaSource withConsumerGroupId(String groupId) {
+    return new KafkaSource(
+        clusterArn,
+        bootstrapServers,
+        topic,
+        secret,
+        authenticationMethod,
+        vpc,
+        vpcSubnets,
+        securityGroup,
+        groupId,
+        minimumPollers,
+        maximumPollers);
+  }
+
+  /** The same source with {@code minimum} to {@code maximum} provisioned pollers (default 1-2). */
+  public KafkaSource withPollers(int minimum, int maximum) {
+    return new KafkaSource(
+        clusterArn,
+        bootstrapServers,
+        topic,
+        secret,
+        authenticationMethod,
+        vpc,
+        vpcSubnets,
+        securityGroup,
+        consumerGroupId,
+        minimum,
+        maximum);
+  }
+
+  /** The topic. */
+  public String topic() {
+    return topic;
+  }
+
+  /** The consumer group, or null for the default. */
+  public String consumerGroupId() {
+    return consumerGroupId;
+  }
+
+  @Override
+  boolean isKinesis() {
+    return false;
+  }
+
+  @Override
+  String handler() {
+    return FunctionEnvironment.KAFKA_HANDLER;
+  }
+
+  @Override
+  void validate(Problems problems) {
+    if (!Token.isUnresolved(topic) && (topic.isBlank() || topic.length() > 249)) {
+      problems.add(
+          "source.topic is '"
+              + topic
+              + "'; a Kafka topic name has 1 to 249 characters. Set the topic the job reads");
+    }
+    if (clusterArn != null
+        && !Token.isUnresolved(clusterArn)
+        && !clusterArn.matches("arn:aws[a-z-]*:kafka:[^:]+:\\d{12}:cluster/[^/]+/[^/]+")) {
+      problems.add(
+          "source.clusterArn is '"
+              + clusterArn
+              + "'; it must be an MSK cluster ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/"
+              + "<uuid> (the cluster's ClusterArn output)");
+    }
+    if (bootstrapServers != null) {
+      if (bootstrapServers.isEmpty()) {
+        problems.add(
+            "source.bootstrapServers is empty; list at least one broker as host:port, e.g."
+                + " broker-1.example.com:9092");
+      }
+      for (String server : bootstrapServers) {
+        if (!Token.isUnresolved(server) && !server.matches("[^:\\s]+:\\d{1,5}")) {
+          problems.add(
+              "source.bootstrapServers has '"
+                  + server
+                  + "'; each broker must be host:port, e.g. broker-1.example.com:9092");
+        }
+      }
+      if (vpc != null && (vpcSubnets == null || securityGroup == null)) {
+        problems.add(
+            "source.vpc is set but "
+                + (vpcSubnets == null ? "the subnets are" : "the security group is")
+                + " not; pass the subnets and the security group that reach the brokers to"
+                + " withVpc");
+      }
+    }
+    if (consumerGroupId != null
+        && !Token.isUnresolved(consumerGroupId)
+        && !GROUP_ID.matcher(consumerGroupId).matches()) {
+      problems.add(
+          "source.consumerGroupId is '"
+              + consumerGroupId
+              + "'; it must be 1 to 200 characters of [a-zA-Z0-9-/*:_+=.@]");
+    }
+    problems.range(
+        "source.minimumPollers",
+        minimumPollers,
+        1,
+        200,
+        "",
+        "Kafka mappings run in provisioned mode (partial batch responses need it): at least one"
+            + " poller.");
+    problems.range(
+        "source.maximumPollers",
+        maximumPollers,
+        Math.max(1, minimumPollers),
+        2000,
+        "",
+        "The maximum must be at least the minimum and at most 2,000.");
+  }
+
+  @Override
+  void bind(
+      Construct scope,
+      IFunction target,
+      EventSourceSettings settings,
+      IEventSourceDlq onFailure,
+      String jobName) {
+    String group = consumerGroupId != null ? consumerGroupId : "tributary-" + jobName;
+    ProvisionedPollerConfig pollers =
+        ProvisionedPollerConfig.builder()
+            .minimumPollers(minimumPollers)
+            .maximumPollers(maximumPollers)
+            .build();
+    if (clusterArn != null) {
+      ManagedKafkaEventSourceProps.Builder props =
+          ManagedKafkaEventSourceProps.builder()
+              .clusterArn(clusterArn)
+              .topic(topic)
+              .consumerGroupId(group)
+              .provisionedPollerConfig(pollers)
+              .startingPosition(settings.startingPosition())
+              .batchSize(settings.batchSize())
+              .retryAttempts(settings.retryAttempts())
+              .bisectBatchOnError(settings.bisectBatchOnError())
+              .reportBatchItemFailures(true)
+              .onFailure(onFailure);
+      if (secret != null) {
+        props.secret(secret);
+      }
+      common(settings, props);
+      target.addEventSource(new ManagedKafkaEventSource(props.build()));
+      if (secret == null) {
+        grantIamAccess(target, group);
+      }
+    } else {
+      SelfManagedKafkaEventSourceProps.Builder props =
+          SelfManagedKafkaEventSourceProps.builder()
+              .bootstrapServers(bootstrapServers)
+              .topic(topic)
+              .secret(secret)
+              .authenticationMethod(authenticationMethod)
+              .consumerGroupId(group)
+              .provisionedPollerConfig(pollers)
+              .startingPosition(settings.startingPosition())
+              .batchSize(settings.batchSize())
+              .retryAttempts(settings.retryAttempts())
+              .bisectBatchOnError(settings.bisectBatchOnError())
+              .reportBatchItemFailures(true)
+              .onFailure(onFailure);
+      if (vpc != null) {
+        props.vpc(vpc).vpcSubnets(vpcSubnets).securityGroup(securityGroup);
+        // Lambda's poller reaches brokers in a VPC through network interfaces it creates with the
+        // function's role; CDK's SelfManagedKafkaEventSource does not grant that. The EC2 actions
+        // take no resource ARN.
+        target.addToRolePolicy(
+            PolicyStatement.Builder.create()
+                .actions(
+                    List.of(
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:DescribeVpcs",
+                        "ec2:DescribeSubnets",
+                        "ec2:DescribeSecurityGroups"))
+                .resources(List.of("*"))
+                .build());
+      }
+      if (settings.maxBatchingWindow() != null) {
+        props.maxBatchingWindow(settings.maxBatchingWindow());
+      }
+      if (settings.maxRecordAge() != null) {
+        props.maxRecordAge(settings.maxRecordAge());
+      }
+      if (settings.startingPositionTimestamp() != null) {
+        props.startingPositionTimestamp(settings.startingPositionTimestamp());
+      }
+      target.addEventSource(new SelfManagedKafkaEventSource(props.build()));
+    }
+  }
+
+  private static void common(EventSourceSettings settings, ManagedKafkaEventSourceProps.Builder p) {
+    if (settings.maxBatchingWindow() != null) {
+      p.maxBatchingWindow(settings.maxBatchingWindow());
+    }
+    if (settings.maxRecordAge() != null) {
+      p.maxRecordAge(settings.maxRecordAge());
+    }
+    if (settings.startingPositionTimestamp() != null) {
+      p.startingPositionTimestamp(settings.startingPositionTimestamp());
+    }
+  }
+
+  /**
+   * MSK with IAM authentication: connect to the cluster, describe and read the topic, join the
+   * consumer group; the ARNs of topic and group derive from the cluster's.
+   */
+  private void grantIamAccess(IFunction target, String group) {
+    // arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>
+    // -> ...:topic/<name>/<uuid>/<topic> and ...:group/<name>/<uuid>/<group>
+    String prefix = Fn.select(0, Fn.split(":cluster/", clusterArn));
+    String cluster = Fn.select(1, Fn.split(":cluster/", clusterArn));
+    String topicArn = Fn.join("", List.of(prefix, ":topic/", cluster, "/", topic));
+    String groupArn = Fn.join("", List.of(prefix, ":group/", cluster, "/", group));
+    target.addToRolePolicy(
+        PolicyStatement.Builder.create()
+            .actions(
+                List.of(
+                    "kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration"))
+            .resources(List.of(clusterArn))
+            .build());
+    target.addToRolePolicy(
+        PolicyStatement.Builder.create()
+            .actions(List.of("kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"))
+            .resources(List.of(topicArn))
+            .build());
+    target.addToRolePolicy(
+        PolicyStatement.Builder.create()
+            .actions(List.of("kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"))
+            .resources(List.of(groupArn))
+            .build());
+  }
+
+  @Override
+  IStream stream() {
+    return null;
+  }
+
+  @Override
+  IMetric lagMetric(IFunction coordinator) {
+    return coordinator.metric(
+        "OffsetLag",
+        MetricOptions.builder().statistic("Maximum").period(Duration.minutes(1)).build());
+  }
+
+  @Override
+  String describe() {
+    return (clusterArn != null ? "MSK" : "self-managed Kafka") + " topic " + topic;
+  }
+}

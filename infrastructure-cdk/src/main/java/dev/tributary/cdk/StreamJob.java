@@ -1,0 +1,468 @@
+package dev.tributary.cdk;
+
+import dev.tributary.cdk.internal.FunctionEnvironment;
+import dev.tributary.cdk.internal.Problems;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.kinesis.IStream;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.constructs.Construct;
+
+/**
+ * A Tributary job on AWS: the coordinator and operator functions (java21 on arm64, SnapStart,
+ * X-Ray, logs with retention), the job's DynamoDB tables, the event source mapping from a Kinesis
+ * stream or a Kafka topic (with partial batch responses and an on-failure queue), the EventBridge
+ * tick, a dashboard and alarms. Permissions are grants on these resources only. Secure by default:
+ * the construct passes cdk-nag's AWS Solutions and Serverless packs, and every suppression carries
+ * its reason.
+ *
+ * <pre>{@code
+ * StreamJob job = new StreamJob(this, "Clicks", StreamJobProps.builder()
+ *     .jobJar("target/my-job.jar")
+ *     .jobClass("com.example.ClickWindowSums")
+ *     .source(KinesisSource.onDemand())
+ *     .build());
+ * job.tables().state();          // for your other constructs
+ * }</pre>
+ *
+ * <p>Props are checked when the construct is created; a wrong value fails the synth with the field,
+ * the value, the limit and the fix.
+ */
+public final class StreamJob extends Construct {
+  /** Lambda's smallest and largest memory. */
+  public static final int MIN_MEMORY_MB = 128;
+
+  /** Lambda's largest memory. */
+  public static final int MAX_MEMORY_MB = 10_240;
+
+  /** The most key groups a job can have (the SDK's {@code KeyGroups.MAX_KEY_GROUPS_LIMIT}). */
+  public static final int MAX_KEY_GROUPS = 32_768;
+
+  private final String jobName;
+  private final JobTables tables;
+  private final DeadLetters deadLetters;
+  private final OperatorFunction operator;
+  private final CoordinatorFunction coordinator;
+  private final JobMonitoring monitoring;
+  private final JobSource source;
+
+  /**
+   * Creates the job's resources in {@code scope}.
+   *
+   * @throws IllegalArgumentException listing every prop that is out of its limits, with the fix
+   */
+  public StreamJob(Construct scope, String id, StreamJobProps props) {
+    super(scope, id);
+    validate(id, props);
+    this.jobName = props.jobName();
+    this.source = props.source();
+    Code code = props.code() != null ? props.code() : Code.fromAsset(props.jobJarPath());
+
+    this.tables = new JobTables(this, "Tables", props.tablePrefix(), props.removalPolicy());
+    this.deadLetters =
+        new DeadLetters(
+            this, "DeadLetterQueue", props.deadLetterRetention(), props.removalPolicy());
+    Map<String, String> env = environment(props, tables);
+    this.operator =
+        new OperatorFunction(
+            this,
+            "Operator",
+            code,
+            props.operatorMemoryMb(),
+            props.operatorTimeout(),
+            env,
+            tables,
+            props.logRetention(),
+            props.removalPolicy(),
+            props.snapStart(),
+            jobName);
+    this.coordinator =
+        new CoordinatorFunction(
+            this,
+            "Coordinator",
+            source.handler(),
+            code,
+            props.coordinatorMemoryMb(),
+            props.coordinatorTimeout(),
+            env,
+            tables,
+            operator,
+            props.tickInterval(),
+            deadLetters.queue(),
+            props.logRetention(),
+            props.removalPolicy(),
+            props.snapStart(),
+            jobName);
+    source.bind(
+        this,
+        coordinator.alias(),
+        props.eventSource(),
+        deadLetters.asEventSourceDestination(),
+        jobName);
+    this.monitoring =
+        new JobMonitoring(
+            this, "Monitoring", jobName, source, coordinator, operator, deadLetters.queue(), props);
+    outputs();
+    suppressions();
+  }
+
+  /** The job's name: the dimension {@code job} of its metrics. */
+  public String jobName() {
+    return jobName;
+  }
+
+  /** The job's DynamoDB tables. */
+  public JobTables tables() {
+    return tables;
+  }
+
+  /** The state table (keyed state, timers, checkpoints). */
+  public ITable stateTable() {
+    return tables.state();
+  }
+
+  /** The outbox table (committed sink records). */
+  public ITable outboxTable() {
+    return tables.outbox();
+  }
+
+  /** The dead-letter table (poison records with their payload). */
+  public ITable deadLetterTable() {
+    return tables.deadLetters();
+  }
+
+  /** The queue of the mapping's failed batches and undelivered ticks. */
+  public IQueue deadLetterQueue() {
+    return deadLetters.queue();
+  }
+
+  /** The coordinator and tick functions. */
+  public CoordinatorFunction coordinator() {
+    return coordinator;
+  }
+
+  /** The operator function. */
+  public OperatorFunction operator() {
+    return operator;
+  }
+
+  /** The Kinesis stream the job reads (a new one or the one given), or null for Kafka. */
+  public IStream stream() {
+    return source.stream();
+  }
+
+  /** The dashboard. */
+  public Dashboard dashboard() {
+    return monitoring.dashboard();
+  }
+
+  /** The alarms (lag, dead letters, conflicts, errors), to add actions to. */
+  public List<Alarm> alarms() {
+    return monitoring.alarms();
+  }
+
+  /** The environment of both functions, as operator-functions' {@code RuntimeSettings} reads it. */
+  private static Map<String, String> environment(StreamJobProps props, JobTables tables) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put(FunctionEnvironment.JOB_CLASS, props.jobClass());
+    env.put(FunctionEnvironment.STATE_TABLE, tables.state().getTableName());
+    env.put(FunctionEnvironment.OUTBOX_TABLE, tables.outbox().getTableName());
+    env.put(FunctionEnvironment.DEAD_LETTER_TABLE, tables.deadLetters().getTableName());
+    env.put(FunctionEnvironment.SLOTS, Integer.toString(props.slots()));
+    env.put(FunctionEnvironment.MAX_ATTEMPTS, Integer.toString(props.maxAttempts()));
+    env.put(FunctionEnvironment.FAN_OUT, props.fanOut().envValue());
+    env.put(
+        FunctionEnvironment.PARALLELIZATION_FACTOR,
+        Integer.toString(props.eventSource().parallelizationFactor()));
+    if (props.maxKeyGroups() != null) {
+      env.put(FunctionEnvironment.MAX_KEY_GROUPS, Integer.toString(props.maxKeyGroups()));
+    }
+    if (props.sourceName() != null) {
+      env.put(FunctionEnvironment.SOURCE, props.sourceName());
+    }
+    if (props.idleTimeout() != null) {
+      env.put(FunctionEnvironment.IDLE_TIMEOUT, props.idleTimeout().toIsoString());
+    }
+    return env;
+  }
+
+  private void outputs() {
+    output("StateTableName", tables.state().getTableName(), "the job's state table");
+    output("StateTableArn", tables.state().getTableArn(), "the job's state table");
+    output("OutboxTableName", tables.outbox().getTableName(), "the job's outbox table");
+    output("OutboxTableArn", tables.outbox().getTableArn(), "the job's outbox table");
+    output(
+        "DeadLetterTableName", tables.deadLetters().getTableName(), "the job's dead-letter table");
+    output("DeadLetterTableArn", tables.deadLetters().getTableArn(), "the job's dead-letter table");
+    output(
+        "DeadLetterQueueUrl",
+        deadLetters.queue().getQueueUrl(),
+        "failed batches of the event source mapping and undelivered ticks");
+    output(
+        "CoordinatorFunctionName",
+        coordinator.function().getFunctionName(),
+        "the coordinator (the event source mapping's target)");
+    output("OperatorFunctionName", operator.function().getFunctionName(), "the operator");
+    if (source.stream() != null) {
+      output("StreamName", source.stream().getStreamName(), "the Kinesis stream the job reads");
+      output("StreamArn", source.stream().getStreamArn(), "the Kinesis stream the job reads");
+    }
+  }
+
+  private void output(String id, String value, String description) {
+    CfnOutput.Builder.create(this, id)
+        .value(value)
+        .description(jobName + ": " + description)
+        .build();
+  }
+
+  /** The cdk-nag findings the design answers otherwise, each with its reason. */
+  private void suppressions() {
+    List<NagPackSuppression> functions = new ArrayList<>();
+    functions.add(
+        suppression(
+            "AwsSolutions-IAM5",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN (tracing is"
+                + " on because the Serverless pack asks for it); neither do the EC2 network"
+                + " interface actions Lambda's poller needs for a self-managed Kafka cluster in a"
+                + " VPC (only granted then)",
+            "Resource::*"));
+    functions.add(
+        suppression(
+            "AwsSolutions-L1",
+            "java21 is the runtime the functions are built, tested and primed for (SnapStart with"
+                + " the CRaC priming hook); a newer Java runtime is an upgrade to make with the"
+                + " functions' tests, not a default"));
+    functions.add(
+        suppression(
+            "Serverless-LambdaLatestVersion",
+            "as AwsSolutions-L1: java21 is the runtime the functions are built and tested for"));
+    functions.add(
+        suppression(
+            "AwsSolutions-IAM4",
+            "AWSLambdaMSKExecutionRole is what Lambda's MSK poller needs (cluster discovery, and"
+                + " network interfaces in the cluster's VPC, which take no resource ARN); CDK's"
+                + " ManagedKafkaEventSource attaches it. Only for an MSK source",
+            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                + "AWSLambdaMSKExecutionRole"));
+    functions.add(
+        suppression(
+            "Serverless-LambdaDLQ",
+            "no function is invoked asynchronously with an event to lose: the mapping's failures"
+                + " go to its on-failure queue, the tick's to the rule's dead-letter queue, and the"
+                + " operator is invoked synchronously by the coordinator"));
+    functions.add(
+        suppression(
+            "Serverless-LambdaAsyncFailureDestination",
+            "as Serverless-LambdaDLQ: failures go to the mapping's on-failure queue and the rule's"
+                + " dead-letter queue; the operator is invoked synchronously"));
+    NagSuppressions.addResourceSuppressions(List.of(operator, coordinator), functions, true);
+    NagSuppressions.addResourceSuppressions(
+        deadLetters,
+        List.of(
+            suppression(
+                "AwsSolutions-SQS3",
+                "this queue is itself the dead-letter queue of the event source mapping and of the"
+                    + " tick rule; nothing redrives from it"),
+            suppression(
+                "Serverless-SQSRedrivePolicy",
+                "this queue is itself the dead-letter queue; a queue behind it would only move the"
+                    + " same messages")),
+        true);
+  }
+
+  private static NagPackSuppression suppression(String id, String reason, String... appliesTo) {
+    NagPackSuppression.Builder b = NagPackSuppression.builder().id(id).reason(reason);
+    if (appliesTo.length > 0) {
+      b.appliesTo(List.<Object>of((Object[]) appliesTo));
+    }
+    return b.build();
+  }
+
+  private static void validate(String id, StreamJobProps props) {
+    Problems problems = new Problems("StreamJob '" + id + "'");
+    if (props.code() == null && props.jobJarPath() == null) {
+      problems.add(
+          "jobJar is not set; set it to your job's shaded jar (your JobProvider plus"
+              + " tributary-coordinator-function, built with mvn package), e.g."
+              + " jobJar(\"../my-job/target/my-job.jar\")");
+    } else if (props.jobJarPath() != null) {
+      Path jar = Path.of(props.jobJarPath());
+      if (!Files.isRegularFile(jar)) {
+        problems.add(
+            "jobJar is '"
+                + props.jobJarPath()
+                + "' but there is no file at "
+                + jar.toAbsolutePath().normalize()
+                + "; build your job's shaded jar first (mvn package in its module; for the"
+                + " examples: mvn -B -pl examples-lambda -am package -DskipTests), or fix the path"
+                + " (relative paths start at the directory cdk runs in)");
+      } else if (!props.jobJarPath().endsWith(".jar") && !props.jobJarPath().endsWith(".zip")) {
+        problems.add(
+            "jobJar is '"
+                + props.jobJarPath()
+                + "'; Lambda takes a .jar or .zip archive. Point it at the shaded jar");
+      }
+    }
+    String jobClass = props.jobClass();
+    if (jobClass == null || jobClass.isBlank()) {
+      problems.add(
+          "jobClass is not set; set it to your JobProvider's fully qualified class name, e.g."
+              + " com.example.PaymentsJob");
+    } else if (!jobClass.matches("([\\p{L}_$][\\p{L}\\p{N}_$]*\\.)*[\\p{L}_$][\\p{L}\\p{N}_$]*")) {
+      problems.add(
+          "jobClass is '"
+              + jobClass
+              + "', which is not a Java class name; use the fully qualified name, e.g."
+              + " com.example.PaymentsJob");
+    }
+    String name = props.jobName();
+    if (name != null && !name.matches("[A-Za-z0-9_.-]{1,128}")) {
+      problems.add(
+          "jobName is '"
+              + name
+              + "'; use 1 to 128 letters, digits, '_', '.' or '-' (as StreamEnvironment.jobName"
+              + " does), the same name the job gives itself");
+    }
+    if (props.source() == null) {
+      problems.add(
+          "source is not set; use KinesisSource.onDemand(), KinesisSource.existing(stream),"
+              + " KafkaSource.msk(clusterArn, topic) or KafkaSource.selfManaged(...)");
+    } else {
+      props.source().validate(problems);
+      props.eventSource().validate(problems, props.source().isKinesis(), props.maxAttempts());
+    }
+    if (props.sourceName() != null && props.sourceName().isBlank()) {
+      problems.add(
+          "sourceName is blank; set it to the name of the job's source this stream feeds, or"
+              + " leave it unset for a job with one source");
+    }
+    if (props.maxKeyGroups() != null) {
+      problems.range(
+          "maxKeyGroups",
+          props.maxKeyGroups(),
+          1,
+          MAX_KEY_GROUPS,
+          "",
+          "Use the job's StreamEnvironment.maxKeyGroups (default 128).");
+    }
+    int maxSlots = props.maxKeyGroups() == null ? MAX_KEY_GROUPS : props.maxKeyGroups();
+    problems.range(
+        "slots",
+        props.slots(),
+        1,
+        maxSlots,
+        "",
+        "A slot serves a range of key groups, so there are at most as many slots as key groups"
+            + " (maxKeyGroups).");
+    problems.range(
+        "maxAttempts",
+        props.maxAttempts(),
+        1,
+        100,
+        "",
+        "A record is set aside after this many failures.");
+    problems.range(
+        "operatorMemoryMb",
+        props.operatorMemoryMb(),
+        MIN_MEMORY_MB,
+        MAX_MEMORY_MB,
+        "MB",
+        "Lambda functions have 128 to 10,240 MB.");
+    problems.range(
+        "coordinatorMemoryMb",
+        props.coordinatorMemoryMb(),
+        MIN_MEMORY_MB,
+        MAX_MEMORY_MB,
+        "MB",
+        "Lambda functions have 128 to 10,240 MB.");
+    Duration op = props.operatorTimeout();
+    Duration co = props.coordinatorTimeout();
+    if (!op.isUnresolved()) {
+      problems.range(
+          "operatorTimeout",
+          op.toSeconds(),
+          1,
+          900,
+          "seconds",
+          "Lambda runs a function at most 15 minutes.");
+    }
+    if (!co.isUnresolved()) {
+      problems.range(
+          "coordinatorTimeout",
+          co.toSeconds(),
+          1,
+          900,
+          "seconds",
+          "Lambda runs a function at most 15 minutes.");
+      if (!op.isUnresolved() && co.toSeconds().doubleValue() <= op.toSeconds().doubleValue()) {
+        problems.add(
+            "coordinatorTimeout is "
+                + co.toHumanString()
+                + " but operatorTimeout is "
+                + op.toHumanString()
+                + "; the coordinator waits for the operator invocations, so give it more time"
+                + " than the operator (e.g. twice as much)");
+      }
+    }
+    Duration tick = props.tickInterval();
+    if (!tick.isUnresolved()) {
+      double seconds = tick.toSeconds().doubleValue();
+      if (seconds < 60 || seconds % 60 != 0 || seconds > 86_400) {
+        problems.add(
+            "tickInterval is "
+                + tick.toHumanString()
+                + "; EventBridge schedules run in whole minutes, from 1 minute to 1 day. Use e.g."
+                + " Duration.minutes(1)");
+      }
+    }
+    Duration retention = props.deadLetterRetention();
+    if (!retention.isUnresolved()) {
+      problems.range(
+          "deadLetterRetention",
+          retention.toSeconds(),
+          60,
+          1_209_600,
+          "seconds",
+          "SQS keeps messages 1 minute to 14 days.");
+    }
+    if (props.idleTimeout() != null
+        && !props.idleTimeout().isUnresolved()
+        && props.idleTimeout().toMilliseconds().doubleValue() <= 0) {
+      problems.add(
+          "idleTimeout is "
+              + props.idleTimeout().toHumanString()
+              + "; it must be positive, e.g. Duration.minutes(1)");
+    }
+    String prefix = props.tablePrefix();
+    if (prefix != null && !prefix.matches("[A-Za-z0-9_.-]{1,242}")) {
+      problems.add(
+          "tablePrefix is '"
+              + prefix
+              + "'; DynamoDB table names are 3 to 255 of [A-Za-z0-9_.-], and the longest table is"
+              + " '<prefix>-dead-letters': use 1 to 242 such characters");
+    }
+    if (props.maxOffsetLag() < 1) {
+      problems.add("maxOffsetLag is " + props.maxOffsetLag() + "; it must be at least 1 (records)");
+    }
+    if (props.conflictAlarmThreshold() < 0) {
+      problems.add(
+          "conflictAlarmThreshold is "
+              + props.conflictAlarmThreshold()
+              + "; it must be 0 or more (conflicts in 5 minutes)");
+    }
+    problems.throwIfAny();
+  }
+}

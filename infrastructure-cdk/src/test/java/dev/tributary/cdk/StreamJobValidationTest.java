@@ -1,0 +1,195 @@
+package dev.tributary.cdk;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.lambda.StartingPosition;
+
+/** Props out of their limits fail at synth with the field, the value, the limit and the fix. */
+class StreamJobValidationTest {
+  private static final String CLUSTER = KafkaStreamJobTest.CLUSTER;
+
+  private static void create(StreamJobProps props) {
+    new StreamJob(new Stack(new App(), "Validation"), "Job", props);
+  }
+
+  @Test
+  void aMissingJarNamesThePathAndTheBuildCommand() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    StreamJobProps.builder()
+                        .jobJar("no/such/job.jar")
+                        .jobClass(Stacks.JOB_CLASS)
+                        .source(KinesisSource.onDemand())
+                        .build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("StreamJob 'Job' has invalid props")
+        .hasMessageContaining("jobJar is 'no/such/job.jar' but there is no file at")
+        .hasMessageContaining("mvn -B -pl examples-lambda -am package -DskipTests");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    StreamJobProps.builder()
+                        .jobClass("not a class")
+                        .jobName("bad name!")
+                        .slots(0)
+                        .maxAttempts(101)
+                        .operatorMemoryMb(64)
+                        .coordinatorMemoryMb(20_000)
+                        .build()))
+        .hasMessageContaining("jobJar is not set")
+        .hasMessageContaining("jobClass is 'not a class', which is not a Java class name")
+        .hasMessageContaining("jobName is 'bad name!'")
+        .hasMessageContaining("source is not set; use KinesisSource.onDemand()")
+        .hasMessageContaining("slots is 0; it must be a whole number from 1 to 32768")
+        .hasMessageContaining("maxAttempts is 101; it must be a whole number from 1 to 100")
+        .hasMessageContaining("operatorMemoryMb is 64 MB; it must be a whole number from 128 to")
+        .hasMessageContaining("coordinatorMemoryMb is 20000 MB");
+  }
+
+  @Test
+  void slotsCannotExceedTheKeyGroups() {
+    assertThatThrownBy(
+            () -> create(Stacks.props(KinesisSource.onDemand()).maxKeyGroups(16).slots(32).build()))
+        .hasMessageContaining("slots is 32; it must be a whole number from 1 to 16")
+        .hasMessageContaining("at most as many slots as key groups");
+  }
+
+  @Test
+  void theMappingMustNotGiveUpBeforeTheCoordinatorSetsTheRecordAside() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .maxAttempts(5)
+                        .eventSource(EventSourceSettings.builder().retryAttempts(2).build())
+                        .build()))
+        .hasMessageContaining("eventSource.retryAttempts is 2 but maxAttempts is 5")
+        .hasMessageContaining("Set retryAttempts to at least 5, or -1 (unlimited)");
+  }
+
+  @Test
+  void mappingSettingsOutOfLambdasLimits() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .eventSource(
+                            EventSourceSettings.builder()
+                                .batchSize(20_000)
+                                .maxBatchingWindow(Duration.minutes(6))
+                                .parallelizationFactor(11)
+                                .maxRecordAge(Duration.seconds(30))
+                                .startingPosition(StartingPosition.AT_TIMESTAMP)
+                                .build())
+                        .build()))
+        .hasMessageContaining("eventSource.batchSize is 20000 records; it must be a whole number")
+        .hasMessageContaining("eventSource.maxBatchingWindow is 360 seconds")
+        .hasMessageContaining("eventSource.parallelizationFactor is 11")
+        .hasMessageContaining("eventSource.maxRecordAge is 30 seconds")
+        .hasMessageContaining("startingPosition is AT_TIMESTAMP but startingPositionTimestamp");
+  }
+
+  @Test
+  void theCoordinatorMustOutwaitTheOperator() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .operatorTimeout(Duration.minutes(5))
+                        .coordinatorTimeout(Duration.minutes(5))
+                        .build()))
+        .hasMessageContaining("coordinatorTimeout is 5 minutes but operatorTimeout is 5 minutes")
+        .hasMessageContaining("give it more time than the operator");
+  }
+
+  @Test
+  void theTickRunsInWholeMinutesAndTheQueueKeepsAtMostFourteenDays() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .tickInterval(Duration.seconds(30))
+                        .deadLetterRetention(Duration.days(15))
+                        .build()))
+        .hasMessageContaining("tickInterval is 30 seconds; EventBridge schedules run in whole")
+        .hasMessageContaining("deadLetterRetention is 1296000 seconds; it must be a whole number")
+        .hasMessageContaining("SQS keeps messages 1 minute to 14 days");
+  }
+
+  @Test
+  void kafkaSourcesAreCheckedToo() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(
+                            KafkaSource.msk("arn:aws:kafka:eu-west-1:1:cluster/x", "")
+                                .withConsumerGroupId("bad group")
+                                .withPollers(0, 3000))
+                        .eventSource(EventSourceSettings.builder().parallelizationFactor(2).build())
+                        .build()))
+        .hasMessageContaining("source.topic is ''")
+        .hasMessageContaining("source.clusterArn is 'arn:aws:kafka:eu-west-1:1:cluster/x'")
+        .hasMessageContaining("source.consumerGroupId is 'bad group'")
+        .hasMessageContaining("source.minimumPollers is 0")
+        .hasMessageContaining("source.maximumPollers is 3000")
+        .hasMessageContaining("eventSource.parallelizationFactor is 2 but the source is Kafka");
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KafkaSource.msk(CLUSTER, "clicks"))
+                        .tablePrefix("bad prefix")
+                        .build()))
+        .hasMessageContaining("tablePrefix is 'bad prefix'");
+  }
+
+  @Test
+  void aProvisionedStreamNeedsShardsAndARetentionKinesisAllows() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.provisioned(0).withRetention(Duration.hours(12)))
+                        .build()))
+        .hasMessageContaining("source.shardCount is 0 shards")
+        .hasMessageContaining("source.retention is 12 hours; it must be a whole number from 24");
+  }
+
+  @Test
+  void validPropsCreateTheJob() {
+    Stack stack = new Stack(new App(), "Valid");
+    StreamJob job = new StreamJob(stack, "Job", Stacks.props(KinesisSource.provisioned(2)).build());
+    org.assertj.core.api.Assertions.assertThat(job.jobName()).isEqualTo(Stacks.JOB_NAME);
+    org.assertj.core.api.Assertions.assertThat(
+            new StreamJob(
+                    stack,
+                    "Defaulted",
+                    StreamJobProps.builder()
+                        .jobJar(Stacks.fakeJar())
+                        .jobClass("com.example.PaymentsJob")
+                        .source(KinesisSource.existing(job.stream()))
+                        .build())
+                .jobName())
+        .as("the SDK's default job name: the class's simple name")
+        .isEqualTo("PaymentsJob");
+  }
+
+  @Test
+  void theNamesInErrorsAreTheBuildersMethods() {
+    // every field an error names is a method of the builders, so the fix can be typed as given
+    List<String> fields =
+        List.of("jobJar", "jobClass", "jobName", "source", "slots", "maxAttempts", "tablePrefix");
+    for (String field : fields) {
+      org.assertj.core.api.Assertions.assertThat(StreamJobProps.Builder.class.getMethods())
+          .anyMatch(m -> m.getName().equals(field));
+    }
+  }
+}

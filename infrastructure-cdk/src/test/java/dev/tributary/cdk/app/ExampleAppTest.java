@@ -1,0 +1,100 @@
+package dev.tributary.cdk.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The module's CDK app: its context, its errors, and the files the cdk CLI reads. */
+class ExampleAppTest {
+  private static App app(Map<String, Object> context) throws IOException {
+    return App.Builder.create()
+        .outdir(Files.createTempDirectory("cdk.out").toString())
+        .context(context)
+        .build();
+  }
+
+  private static String jar() throws IOException {
+    Path jar = Files.createTempFile("job", ".jar");
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+      zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+      zip.closeEntry();
+    }
+    return jar.toString();
+  }
+
+  @Test
+  void theAppDeploysTheExampleJobAndPassesCdkNag() throws IOException {
+    Map<String, Object> context = new HashMap<>();
+    context.put("jobJar", jar());
+    context.put("stackName", "Clicks");
+    context.put("slots", "2");
+    context.put("removalPolicy", "destroy");
+    Stack stack = ExampleApp.stack(app(context));
+    Template template = Template.fromStack(stack);
+    template.hasResourceProperties(
+        "AWS::Lambda::Function",
+        Map.of(
+            "Handler",
+            "dev.tributary.coordinator.KinesisHandler::handleRequest",
+            "Environment",
+            Map.of(
+                "Variables",
+                Match.objectLike(
+                    Map.of(
+                        "TRIBUTARY_JOB_CLASS",
+                        ExampleApp.EXAMPLE_JOB_CLASS,
+                        "TRIBUTARY_SLOTS",
+                        "2")))));
+    template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Delete"));
+    template.resourceCountIs("AWS::Kinesis::Stream", 1);
+    assertThat(dev.tributary.cdk.StacksAccess.findings(stack)).isEmpty();
+  }
+
+  @Test
+  void anUnbuiltJarFailsWithTheBuildCommand() {
+    assertThatThrownBy(() -> ExampleApp.stack(app(Map.of("jobJar", "missing/job.jar"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("jobJar is 'missing/job.jar' but there is no file at")
+        .hasMessageContaining("mvn -B -pl examples-lambda -am package -DskipTests");
+  }
+
+  @Test
+  void wrongContextNamesTheKeyAndTheChoices() throws IOException {
+    String jar = jar();
+    assertThatThrownBy(() -> ExampleApp.stack(app(Map.of("jobJar", jar, "source", "sqs"))))
+        .hasMessageContaining("context source is 'sqs'; use kinesis");
+    assertThatThrownBy(() -> ExampleApp.stack(app(Map.of("jobJar", jar, "source", "msk"))))
+        .hasMessageContaining("context clusterArn is not set but source is msk");
+    assertThatThrownBy(() -> ExampleApp.stack(app(Map.of("jobJar", jar, "slots", "many"))))
+        .hasMessageContaining("context slots is 'many'; it must be a whole number");
+  }
+
+  @Test
+  void cdkJsonRunsTheAppOfflineWithoutNoticesOrTelemetry() throws IOException {
+    JsonNode cdk = new ObjectMapper().readTree(Path.of("cdk.json").toFile());
+    assertThat(cdk.get("app").asText()).isEqualTo("./cdk-app.sh");
+    assertThat(cdk.get("notices").asBoolean()).isFalse();
+    assertThat(cdk.get("versionReporting").asBoolean()).isFalse();
+    assertThat(cdk.at("/context/cli-telemetry").asBoolean(true)).isFalse();
+    assertThat(Files.isExecutable(Path.of("cdk-app.sh"))).isTrue();
+    assertThat(Files.readString(Path.of("cdk-app.sh")))
+        .contains("dev.tributary.cdk.app.ExampleApp", "target/cdk-app.classpath");
+    String install = Files.readString(Path.of("../scripts/install-tools.sh"));
+    assertThat(install).containsPattern("\"aws-cdk@\\d+\\.\\d+\\.\\d+\"");
+    assertThat(install).containsPattern("\"aws-cdk-local@\\d+\\.\\d+\\.\\d+\"");
+  }
+}
