@@ -131,6 +131,9 @@ final class KafkaSource implements StreamSource {
             .settings(settings)
             .invoker(invoker)
             .onFailure(record -> failures.add(record.toJson()))
+            // small fetches per partition, so that every batch round covers all partitions and
+            // none falls idle (and behind the watermark) while another one's backlog is drained
+            .consumerConfig("max.partition.fetch.bytes", 64 * 1024)
             .selfManaged()
             .build();
     return new SourceMapping() {

@@ -32,6 +32,26 @@ public final class TributaryCli implements Runnable {
     CommandLine.usage(this, System.out);
   }
 
+  /** The terminal: progress and the summary go here; the functions' logs go to a log file. */
+  static final java.io.PrintStream CONSOLE = System.out;
+
+  /**
+   * Sends standard output (where the functions write their JSON logs and metric records, as in
+   * Lambda) to {@code file}, keeping {@link #CONSOLE} for the user.
+   */
+  static void functionLogsTo(Path file) {
+    try {
+      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+      System.setOut(
+          new java.io.PrintStream(
+              new java.io.FileOutputStream(file.toFile()),
+              true,
+              java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot write the functions' log " + file, e);
+    }
+  }
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(
@@ -86,6 +106,13 @@ public final class TributaryCli implements Runnable {
         description = "lambda, in-process or auto (TRIBUTARY_FAN_OUT); default ${DEFAULT-VALUE}")
     String fanOut = "lambda";
 
+    @Option(
+        names = "--idle-timeout",
+        description =
+            "a split without records this long leaves the watermark (TRIBUTARY_IDLE_TIMEOUT);"
+                + " default ${DEFAULT-VALUE}")
+    Duration idleTimeout = Duration.ofSeconds(5);
+
     @Option(names = "--timeout", description = "give up after (ISO-8601); default ${DEFAULT-VALUE}")
     Duration timeout = Duration.ofMinutes(15);
 
@@ -110,15 +137,22 @@ public final class TributaryCli implements Runnable {
         description = "LocalStack mode: the job's shaded Lambda jar; default ${DEFAULT-VALUE}")
     Path jar = Path.of("examples-lambda/target/tributary-examples-lambda.jar");
 
+    @Option(
+        names = "--log",
+        description = "the functions' JSON logs and metrics go here; default ${DEFAULT-VALUE}")
+    Path log = Path.of("target/tributary-local.log");
+
     @Override
     public Integer call() {
       Instant commandStart = Instant.now();
+      functionLogsTo(log);
+      CONSOLE.println("Function logs (JSON, as CloudWatch Logs would hold them): " + log);
       if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
         return callOnLocalStack(commandStart);
       }
       ClickWorkload workload =
           new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
-      System.out.printf(
+      CONSOLE.printf(
           Locale.ROOT,
           "Starting the local stack: DynamoDB, %s (%d %s), Lambda endpoint, event source"
               + " mapping...%n",
@@ -131,7 +165,7 @@ public final class TributaryCli implements Runnable {
               () -> {
                 LocalStack stack = running.getAndSet(null);
                 if (stack != null) {
-                  System.out.println("Interrupted: stopping the local stack...");
+                  CONSOLE.println("Interrupted: stopping the local stack...");
                   stack.close();
                 }
               },
@@ -147,10 +181,11 @@ public final class TributaryCli implements Runnable {
                 .shards(shards)
                 .slots(slots)
                 .fanOut(fanOut)
+                .idleTimeout(idleTimeout)
                 .mapping(mapping())
                 .start();
         running.set(stack);
-        System.out.printf(
+        CONSOLE.printf(
             Locale.ROOT,
             "Local stack up in %d ms. Running %s: %s%n",
             stack.startupTime().toMillis(),
@@ -160,7 +195,7 @@ public final class TributaryCli implements Runnable {
             JobRun.of(stack, workload)
                 .timeout(timeout)
                 .commandStart(commandStart)
-                .progress(System.out::println)
+                .progress(CONSOLE::println)
                 .run();
         print(result, stack);
         return result.ok() ? 0 : 1;
@@ -168,7 +203,7 @@ public final class TributaryCli implements Runnable {
         LocalStack stack = running.getAndSet(null);
         if (stack != null) {
           stack.close();
-          System.out.println("Local stack stopped.");
+          CONSOLE.println("Local stack stopped.");
         }
         try {
           Runtime.getRuntime().removeShutdownHook(stopOnSignal);
@@ -208,7 +243,7 @@ public final class TributaryCli implements Runnable {
       }
       ClickWorkload workload =
           new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
-      System.out.println(
+      CONSOLE.println(
           "Deploying to LocalStack at "
               + System.getenv("AWS_ENDPOINT_URL")
               + ": stream, tables, functions from "
@@ -229,16 +264,20 @@ public final class TributaryCli implements Runnable {
             JobRun.of(stack, workload)
                 .timeout(timeout)
                 .commandStart(commandStart)
-                .progress(System.out::println)
+                .progress(CONSOLE::println)
                 .run();
         print(result, stack);
         return result.ok() ? 0 : 1;
       }
     }
 
+    private static String count(long n) {
+      return n < 0 ? "(unknown)" : String.format(Locale.ROOT, "%,d", n);
+    }
+
     private static void print(JobRun.Result r, JobStack stack) {
-      System.out.println();
-      System.out.printf(
+      CONSOLE.println();
+      CONSOLE.printf(
           Locale.ROOT,
           "Produced %,d records in %.1f s; all committed outputs after %.1f s: %,.0f records/s"
               + " end to end%n",
@@ -246,18 +285,18 @@ public final class TributaryCli implements Runnable {
           r.produceTime().toMillis() / 1000.0,
           r.processTime().toMillis() / 1000.0,
           r.recordsPerSecond());
-      System.out.printf(
+      CONSOLE.printf(
           Locale.ROOT,
-          "First committed epoch %s after the command started; %,d epochs committed; %,d"
-              + " coordinator and %,d operator invocations; %,d dead letters%n",
+          "First committed epoch %s after the command started; %,d epochs committed; %s"
+              + " coordinator and %s operator invocations; %,d dead letters%n",
           r.firstEpoch() == null ? "never" : r.firstEpoch().toMillis() / 1000.0 + " s",
           r.epochs(),
-          stack.invocations(LocalStack.COORDINATOR),
-          stack.invocations(LocalStack.OPERATOR),
+          count(stack.invocations(LocalStack.COORDINATOR)),
+          count(stack.invocations(LocalStack.OPERATOR)),
           r.deadLetters());
       for (Map.Entry<String, JobRun.SinkCheck> e : r.sinks().entrySet()) {
         JobRun.SinkCheck c = e.getValue();
-        System.out.printf(
+        CONSOLE.printf(
             Locale.ROOT,
             "Sink %s: %,d outputs committed, %,d expected from the in-memory reference run: %s%n",
             e.getKey(),
@@ -266,13 +305,13 @@ public final class TributaryCli implements Runnable {
             c.ok() ? "OK (exactly once)" : "MISMATCH");
         List<String> examples = c.examples();
         for (String example : examples) {
-          System.out.println("  " + example);
+          CONSOLE.println("  " + example);
         }
       }
       if (r.timedOut()) {
-        System.out.println("FAILED: timed out before every output was committed");
+        CONSOLE.println("FAILED: timed out before every output was committed");
       } else {
-        System.out.println(r.ok() ? "OK" : "FAILED: the outputs differ from the reference run");
+        CONSOLE.println(r.ok() ? "OK" : "FAILED: the outputs differ from the reference run");
       }
     }
   }
