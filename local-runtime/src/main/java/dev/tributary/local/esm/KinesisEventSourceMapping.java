@@ -5,6 +5,7 @@ import dev.tributary.local.esm.internal.kinesis.KeepAggregated;
 import dev.tributary.local.esm.internal.kinesis.KinesisEventJson;
 import dev.tributary.local.esm.internal.kinesis.PumpContext;
 import dev.tributary.local.esm.internal.kinesis.ShardPump;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,10 +41,15 @@ import software.amazon.kinesis.common.ConfigsBuilder;
 import software.amazon.kinesis.common.DdbTableConfig;
 import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
+import software.amazon.kinesis.common.StreamConfig;
 import software.amazon.kinesis.coordinator.Scheduler;
+import software.amazon.kinesis.coordinator.streamInfo.StreamIdCache;
+import software.amazon.kinesis.coordinator.streamInfo.StreamIdOnboardingState;
+import software.amazon.kinesis.leases.LeaseManagementConfig;
 import software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseRefresher;
 import software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseSerializer;
 import software.amazon.kinesis.leases.dynamodb.TableCreatorCallback;
+import software.amazon.kinesis.lifecycle.TaskResult;
 import software.amazon.kinesis.metrics.NullMetricsFactory;
 import software.amazon.kinesis.processor.SingleStreamTracker;
 import software.amazon.kinesis.retrieval.polling.PollingConfig;
@@ -153,15 +159,15 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
         configs
             .leaseManagementConfig()
             .failoverTimeMillis(3_000)
-            .leaseAssignmentIntervalMillis(1_000L)
-            .shardSyncIntervalMillis(1_000)
+            .leaseAssignmentIntervalMillis(500L)
+            .shardSyncIntervalMillis(100)
             .listShardsBackoffTimeInMillis(200)
             .leasesRecoveryAuditorExecutionFrequencyMillis(5_000)
             .consistentReads(true);
     leases
         .workerUtilizationAwareAssignmentConfig()
-        .inMemoryWorkerMetricsCaptureFrequencyMillis(200)
-        .workerMetricsReporterFreqInMillis(1_000);
+        .inMemoryWorkerMetricsCaptureFrequencyMillis(100)
+        .workerMetricsReporterFreqInMillis(500);
     var lifecycle =
         configs.lifecycleConfig().aggregatorUtil(new KeepAggregated()).taskBackoffTimeMillis(100);
     var metrics = configs.metricsConfig().metricsFactory(new NullMetricsFactory());
@@ -180,6 +186,7 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
             metrics,
             processor,
             retrieval);
+    syncShards(leases, configs.streamTracker().streamConfigList().get(0));
     this.schedulerThread = new Thread(scheduler, "tributary-kinesis-esm-" + uuid);
     schedulerThread.setDaemon(true);
     schedulerThread.start();
@@ -192,6 +199,32 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
         s.batchSize(),
         s.maximumBatchingWindow(),
         s.parallelizationFactor());
+  }
+
+  /**
+   * Creates the leases up front with KCL's own shard sync (the hierarchical shard syncer a KCL
+   * leader runs: leases for the shards to read from the starting position, with their lineage). A
+   * KCL worker that finds the lease table empty waits a random 1 to 30 s for another worker to do
+   * this, to spread the load of a fleet starting at once; a mapping is one worker, so it does it
+   * before the scheduler starts and the scheduler finds the table filled.
+   */
+  private static void syncShards(LeaseManagementConfig leases, StreamConfig stream) {
+    // KCL's JVM-wide stream id cache, which its scheduler initializes on its thread (first caller
+    // wins); with stream ids not onboarded (KCL's default, and this mapping's) it is never asked
+    StreamIdCache.initialize(null, StreamIdOnboardingState.NOT_ONBOARDED);
+    TaskResult result =
+        leases
+            .leaseManagementFactory()
+            .createShardSyncTaskManager(new NullMetricsFactory(), stream, null)
+            .callShardSyncTask();
+    if (result.getException() != null) {
+      throw new IllegalStateException(
+          "cannot create the leases of stream "
+              + stream.streamIdentifier().streamName()
+              + " in the lease table: "
+              + result.getException(),
+          result.getException());
+    }
   }
 
   private static InitialPositionInStreamExtended initialPosition(MappingSettings s) {
@@ -275,6 +308,7 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    stopLeaseDiscoveryThreads();
     laneThreads.shutdownNow();
     try {
       laneThreads.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -293,6 +327,31 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
     }
     if (schedulerThread.isAlive()) {
       LOG.warn("event source mapping {}: KCL's scheduler is still running after close", uuid);
+    }
+  }
+
+  /**
+   * KCL 3.5.1's lease coordinator does not shut its lease discovery pool down when it stops (two
+   * core threads stay, non-daemon; fixed upstream in awslabs/amazon-kinesis-client#1815, after
+   * 3.5.1), so the mapping does it once the scheduler has stopped.
+   */
+  private void stopLeaseDiscoveryThreads() {
+    Object coordinator = scheduler.leaseCoordinator();
+    try {
+      Field field = coordinator.getClass().getDeclaredField("leaseDiscoveryThreadPool");
+      field.setAccessible(true);
+      if (field.get(coordinator) instanceof ExecutorService pool) {
+        pool.shutdownNow();
+        if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("event source mapping {}: KCL's lease discovery threads did not stop", uuid);
+        }
+      }
+    } catch (NoSuchFieldException e) {
+      LOG.debug("this KCL has no leaseDiscoveryThreadPool field; nothing to stop", e);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("event source mapping {}: cannot stop KCL's lease discovery threads", uuid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

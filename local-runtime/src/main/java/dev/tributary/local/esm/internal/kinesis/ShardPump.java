@@ -84,6 +84,9 @@ public final class ShardPump implements ShardRecordProcessor {
     final long readNanos;
     boolean finished;
 
+    /** Invocations this record was part of (lane thread only). */
+    int invocations;
+
     Entry(
         String sequenceNumber,
         long subSequenceNumber,
@@ -412,6 +415,7 @@ public final class ShardPump implements ShardRecordProcessor {
       for (Entry e : batch) {
         records.add(e.json);
         sequenceNumbers.add(e.sequenceNumber);
+        e.invocations++;
       }
       context.counters().invocations.incrementAndGet();
       FunctionInvoker.Result result =
@@ -462,6 +466,11 @@ public final class ShardPump implements ShardRecordProcessor {
       }
     }
 
+    /**
+     * The record Lambda sends; {@code approximateInvokeCount} counts the invocations the batch's
+     * records were really part of (a batch given up for its age before a retry was invoked one time
+     * less than it was attempted).
+     */
     private KinesisFailureRecord failureRecord(List<Entry> batch, int attempts) {
       Entry first = batch.get(0);
       Entry lastEntry = batch.get(batch.size() - 1);
@@ -480,7 +489,7 @@ public final class ShardPump implements ShardRecordProcessor {
               expired
                   ? KinesisFailureRecord.RECORD_AGE_EXCEEDED
                   : KinesisFailureRecord.RETRY_ATTEMPTS_EXHAUSTED,
-              attempts),
+              first.invocations),
           new KinesisFailureRecord.ResponseContext(200, "$LATEST", functionError),
           "1.0",
           iso(context.clock().instant()),
