@@ -181,8 +181,12 @@ class KinesisEventSourceMappingIT {
       sent.addAll(client.putRecords(r -> r.streamName(stream).records(entries)).records());
     }
     RecordingFunction function = new RecordingFunction();
+    long started = System.nanoTime();
     KinesisEventSourceMapping esm =
         start(stream, MappingSettings.defaults("counter").withBatchSize(25), function);
+    awaitTrue("a first batch", () -> !function.invocations().isEmpty());
+    System.out.printf(
+        "first batch %d ms after start()%n", (System.nanoTime() - started) / 1_000_000);
 
     awaitTrue("all 120 records delivered", () -> function.deliveredTexts().size() >= 120);
     List<String> delivered = function.deliveredTexts();

@@ -418,8 +418,13 @@ public final class ShardPump implements ShardRecordProcessor {
         e.invocations++;
       }
       context.counters().invocations.incrementAndGet();
-      FunctionInvoker.Result result =
-          context.invoker().invoke(settings.functionName(), KinesisEventJson.event(records));
+      FunctionInvoker.Result result;
+      try {
+        result = context.invoker().invoke(settings.functionName(), KinesisEventJson.event(records));
+      } catch (RuntimeException e) {
+        // an invoker that throws is treated like an invocation that failed, never a dead lane
+        result = new FunctionInvoker.Failed("the invoker threw " + e);
+      }
       if (result instanceof FunctionInvoker.Failed failed) {
         context.counters().functionErrors.incrementAndGet();
         last = new Delivery.FunctionError(failed.message());
@@ -449,7 +454,7 @@ public final class ShardPump implements ShardRecordProcessor {
     private void giveUp(List<Entry> batch, String reason, int attempts) {
       discardedInBatch += batch.size();
       context.counters().recordsDiscarded.addAndGet(batch.size());
-      KinesisFailureRecord record = failureRecord(batch, attempts);
+      KinesisFailureRecord record = failureRecord(batch);
       LOG.warn(
           "{}: gave up {} record(s) {}..{} after {} attempt(s) ({}): {}",
           shardId,
@@ -471,7 +476,7 @@ public final class ShardPump implements ShardRecordProcessor {
      * records were really part of (a batch given up for its age before a retry was invoked one time
      * less than it was attempted).
      */
-    private KinesisFailureRecord failureRecord(List<Entry> batch, int attempts) {
+    private KinesisFailureRecord failureRecord(List<Entry> batch) {
       Entry first = batch.get(0);
       Entry lastEntry = batch.get(batch.size() - 1);
       Duration maxAge = settings.maximumRecordAge();
