@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.kinesis.exceptions.KinesisClientLibException;
+import software.amazon.kinesis.exceptions.KinesisClientLibRetryableException;
 import software.amazon.kinesis.exceptions.ShutdownException;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
 import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
@@ -194,18 +195,17 @@ public final class ShardPump implements ShardRecordProcessor {
     }
     try {
       input.checkpointer().checkpoint();
-      state.ended = true;
-      if (frontierEntry() != null) {
-        state.lastSequenceNumber = frontierEntry().sequenceNumber;
-      }
-      LOG.debug("{}: checkpointed SHARD_END", shardId);
-    } catch (KinesisClientLibException e) {
+    } catch (KinesisClientLibException | KinesisClientLibRetryableException e) {
+      // KCL calls shardEnded again; every record is finished, so the next try only checkpoints
       LOG.warn(
           "{}: cannot checkpoint the end of the shard yet ({}); KCL retries",
           shardId,
           e.toString());
+      return;
     }
-    stopLanes();
+    state.ended = true;
+    LOG.debug("{}: checkpointed SHARD_END", shardId);
+    stopLanes(); // they have nothing left and end on their own
   }
 
   @Override
@@ -216,7 +216,9 @@ public final class ShardPump implements ShardRecordProcessor {
 
   @Override
   public void leaseLost(LeaseLostInput input) {
-    LOG.info("{}: lease lost; undelivered records stay unchecked for the next owner", shardId);
+    LOG.info(
+        "{}: lease lost; records not finished stay past the checkpoint for the next owner",
+        shardId);
     stopLanes();
   }
 
@@ -284,7 +286,7 @@ public final class ShardPump implements ShardRecordProcessor {
     } catch (ShutdownException e) {
       LOG.info("{}: the lease is gone; stopping", shardId);
       stopping = true;
-    } catch (KinesisClientLibException e) {
+    } catch (KinesisClientLibException | KinesisClientLibRetryableException e) {
       LOG.warn(
           "{}: checkpoint at {} failed ({}); retried", shardId, at.sequenceNumber, e.toString());
     }

@@ -20,10 +20,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.kinesis.exceptions.ThrottlingException;
 import software.amazon.kinesis.lifecycle.events.InitializationInput;
 import software.amazon.kinesis.lifecycle.events.LeaseLostInput;
 import software.amazon.kinesis.lifecycle.events.ProcessRecordsInput;
@@ -47,6 +49,7 @@ class ShardPumpTest {
       Collections.synchronizedList(new ArrayList<>());
   private final List<Integer> payloadSizes = Collections.synchronizedList(new ArrayList<>());
   private final Counters counters = new Counters();
+  private final AtomicBoolean refuseShardEnd = new AtomicBoolean();
   private final RecordProcessorCheckpointer checkpointer =
       (RecordProcessorCheckpointer)
           Proxy.newProxyInstance(
@@ -54,6 +57,9 @@ class ShardPumpTest {
               new Class<?>[] {RecordProcessorCheckpointer.class},
               (proxy, method, args) -> {
                 if (method.getName().equals("checkpoint")) {
+                  if (args == null && refuseShardEnd.getAndSet(false)) {
+                    throw new ThrottlingException("the lease table is busy");
+                  }
                   checkpoints.add(args == null ? "SHARD_END" : String.valueOf(args[0]));
                   return null;
                 }
@@ -207,6 +213,25 @@ class ShardPumpTest {
         .satisfies(b -> assertThat(sequences(b)).containsExactly("1", "2", "3"));
     assertThat(checkpoints).containsExactly("SHARD_END");
     assertThat(counters.snapshot().shards().get(SHARD).ended()).isTrue();
+  }
+
+  @Test
+  void aShardEndCheckpointThatFailsIsWrittenWhenKclCallsAgain() {
+    ShardPump pump = pump(settings(100, Duration.ZERO, -1, 1), r -> ok());
+    read(pump, records(1, 2, "k"));
+    refuseShardEnd.set(true);
+    ShardEndedInput end = ShardEndedInput.builder().checkpointer(checkpointer).build();
+
+    pump.shardEnded(end);
+    assertThat(checkpoints).doesNotContain("SHARD_END");
+    assertThat(counters.snapshot().shards().get(SHARD).ended()).isFalse();
+
+    pump.shardEnded(end);
+    assertThat(checkpoints).endsWith("SHARD_END");
+    assertThat(counters.snapshot().shards().get(SHARD).ended()).isTrue();
+    assertThat(invocations)
+        .singleElement()
+        .satisfies(b -> assertThat(sequences(b)).containsExactly("1", "2"));
   }
 
   @Test
