@@ -3,6 +3,7 @@ package dev.tributary.local.esm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -10,7 +11,9 @@ import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.local.dynamodb.LocalClients;
 import dev.tributary.local.esm.internal.kinesis.Lanes;
 import dev.tributary.local.kinesis.KinesisLocal;
+import dev.tributary.local.lambda.LocalLambda;
 import dev.tributary.local.testing.Dynalite;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Field;
 import java.math.BigInteger;
@@ -25,6 +28,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +66,7 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.kinesis.coordinator.assignment.LeaseAssignmentManager;
 import software.amazon.kinesis.retrieval.AggregatorUtil;
 import software.amazon.kinesis.retrieval.KinesisClientRecord;
@@ -221,6 +226,69 @@ class KinesisEventSourceMappingIT {
     assertThat(progress.batches()).isEqualTo(progress.invocations());
     assertThat(progress.shards().values())
         .allSatisfy(s -> assertThat(s.millisBehindLatest()).isNotNull());
+  }
+
+  @Test
+  void invokesTheFunctionThroughTheLambdaInvokeApi() throws Exception {
+    String stream = newStream(1);
+    ObjectMapper json = new ObjectMapper();
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean failedOnce = new AtomicBoolean();
+    try (LocalLambda lambda = LocalLambda.start();
+        LambdaClient lambdaClient =
+            LambdaClient.builder()
+                .endpointOverride(lambda.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.builder().build())
+                .build()) {
+      // a handler as the Lambda Java runtime runs it: KinesisEvent in, StreamsEventResponse out
+      lambda.register(
+          "coordinator",
+          () ->
+              payload -> {
+                KinesisEvent event =
+                    RecordingFunction.EVENTS.fromJson(new ByteArrayInputStream(payload));
+                if (!failedOnce.getAndSet(true)) {
+                  throw new IllegalStateException("the first invocation fails");
+                }
+                List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+                for (KinesisEvent.KinesisEventRecord r : event.getRecords()) {
+                  String text = RecordingFunction.text(r);
+                  if (text.equals("later") && !seen.contains("later:reported")) {
+                    seen.add("later:reported");
+                    failures.add(
+                        StreamsEventResponse.BatchItemFailure.builder()
+                            .withItemIdentifier(r.getKinesis().getSequenceNumber())
+                            .build());
+                    break;
+                  }
+                  seen.add(text);
+                }
+                return json.writeValueAsBytes(
+                    StreamsEventResponse.builder().withBatchItemFailures(failures).build());
+              });
+      client.putRecords(
+          r ->
+              r.streamName(stream)
+                  .records(entry("k", "first"), entry("k", "later"), entry("k", "last")));
+      KinesisEventSourceMapping esm =
+          start(
+              stream,
+              MappingSettings.defaults("coordinator"),
+              FunctionInvoker.lambda(lambdaClient));
+
+      awaitTrue("every record processed", () -> seen.contains("last"));
+      assertThat(seen).containsExactly("first", "later:reported", "later", "last");
+      // the unhandled error, the partial failure, the retry from the reported record
+      assertThat(lambda.invocations("coordinator")).isEqualTo(3);
+      KinesisMappingProgress progress = esm.progress();
+      assertThat(progress.functionErrors()).isEqualTo(1);
+      assertThat(progress.invocations()).isEqualTo(3);
+      assertThat(progress.recordsDelivered()).isEqualTo(3);
+      esm.close();
+    }
   }
 
   @Test
