@@ -283,7 +283,7 @@ public final class JobRun {
   }
 
   /** Compares two lists as multisets. */
-  static SinkCheck compare(List<String> expected, List<String> committed) {
+  public static SinkCheck compare(List<String> expected, List<String> committed) {
     Map<String, Integer> counts = new HashMap<>();
     for (String e : expected) {
       counts.merge(e, 1, Integer::sum);

@@ -1,5 +1,8 @@
 package dev.tributary.cli;
 
+import dev.tributary.local.esm.KinesisEventSourceMapping;
+import dev.tributary.local.esm.KinesisFailureFile;
+import dev.tributary.local.esm.KinesisMappingProgress;
 import dev.tributary.local.kinesis.KinesisLocal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,6 +228,49 @@ public final class KinesisSource implements StreamSource {
       dev.tributary.local.esm.FunctionInvoker invoker,
       java.net.URI dynamoDb,
       LocalStack.Builder options) {
-    throw new UnsupportedOperationException("wired when the Kinesis mapping lands");
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    KinesisEventSourceMapping esm =
+        KinesisEventSourceMapping.builder()
+            .kinesisEndpoint(local.endpoint())
+            .dynamoDbEndpoint(dynamoDb)
+            .region(Region.of(KinesisLocal.REGION))
+            .credentials(LocalStack.credentials())
+            .streamName(stream)
+            .settings(settings)
+            .invoker(invoker)
+            .onFailure(record -> failures.add(KinesisFailureFile.json(record)))
+            // a stable id names the lease table, so that a restarted stack resumes from its leases
+            .uuid("tributary-" + stream)
+            .start();
+    return new SourceMapping() {
+      @Override
+      public MappingProgress progress() {
+        KinesisMappingProgress p = esm.progress();
+        java.util.Map<String, String> lag = new java.util.TreeMap<>();
+        p.shards()
+            .forEach(
+                (id, shard) -> {
+                  if (!shard.ended()) {
+                    lag.put(
+                        stream + "/" + id,
+                        shard.millisBehindLatest() == null
+                            ? "?"
+                            : shard.millisBehindLatest() + "ms");
+                  }
+                });
+        return new MappingProgress(
+            p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
+      }
+
+      @Override
+      public List<String> onFailure() {
+        return List.copyOf(failures);
+      }
+
+      @Override
+      public void close() {
+        esm.close();
+      }
+    };
   }
 }

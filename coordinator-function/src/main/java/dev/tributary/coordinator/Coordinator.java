@@ -93,6 +93,9 @@ public final class Coordinator {
    * <split>/k/<partition key>}); the shard's watermark stays one.
    */
   public Outcome process(String source, String split, List<SourceRecord> records) {
+    if (!records.isEmpty()) {
+      watermarks.heartbeat(split, clock.currentTimeMillis());
+    }
     if (settings.parallelizationFactor() <= 1) {
       return processSplit(source, split, split, records, true);
     }

@@ -92,6 +92,29 @@ public final class SplitWatermarks {
     return anyActive ? min : max;
   }
 
+  /**
+   * Records that {@code split} started a batch at {@code now}, keeping its watermark (a split new
+   * to the job starts at the lowest watermark): while a split's batch runs, the split counts as
+   * active, so other splits do not move the global watermark past records it has yet to commit,
+   * however long the batch takes under the idle timeout.
+   */
+  public void heartbeat(String split, long now) {
+    dynamo.updateItem(
+        b ->
+            b.tableName(tables.state())
+                .key(
+                    Map.of(
+                        StateTables.PK,
+                        AttributeValue.fromS(pk),
+                        StateTables.SK,
+                        AttributeValue.fromS(split)))
+                .updateExpression("SET seen = :now, wm = if_not_exists(wm, :lowest)")
+                .expressionAttributeValues(
+                    Map.of(
+                        ":now", AttributeValue.fromN(Long.toString(now)),
+                        ":lowest", AttributeValue.fromN(Long.toString(Long.MIN_VALUE)))));
+  }
+
   /** Records that {@code split} committed up to {@code watermark} and was seen at {@code now}. */
   public void advance(String split, long watermark, long now) {
     Map<String, AttributeValue> key =

@@ -287,6 +287,43 @@ class CoordinatorIT {
     }
   }
 
+  @Test
+  void aSplitWhoseBatchHasStartedHoldsTheGlobalWatermarkBack() {
+    try (Fixture f =
+        new Fixture(
+            local,
+            new dev.tributary.examples.clicks.ClickWindowSums(),
+            RuntimeSettings.IDLE_TIMEOUT,
+            "PT30S")) {
+      long t = 1_767_225_600_000L;
+      SplitWatermarks watermarks =
+          new SplitWatermarks(f.dynamo, f.settings.tables(), f.settings.graph().jobName());
+      // b committed long ago at event time t, then went quiet past the idle timeout
+      watermarks.advance("c/shard-b", t, f.clock.currentTimeMillis());
+      f.clock.set(f.clock.currentTimeMillis() + 60_000);
+      long now = f.clock.currentTimeMillis();
+      long ahead = t + 50_000;
+      assertThat(
+              SplitWatermarks.global(
+                  watermarks.read(), "c/shard-a", ahead, now, f.settings.idleTimeout()))
+          .as("b is idle: a alone decides")
+          .isEqualTo(ahead);
+      // b starts a new batch: until it commits, nobody moves past b's watermark
+      watermarks.heartbeat("c/shard-b", now);
+      assertThat(watermarks.read().get("c/shard-b")).isEqualTo(new SplitWatermarks.Split(t, now));
+      assertThat(
+              SplitWatermarks.global(
+                  watermarks.read(), "c/shard-a", ahead, now, f.settings.idleTimeout()))
+          .isEqualTo(t);
+      // a split new to the job holds everyone at the lowest watermark until its first commit
+      watermarks.heartbeat("c/shard-new", now);
+      assertThat(
+              SplitWatermarks.global(
+                  watermarks.read(), "c/shard-a", ahead, now, f.settings.idleTimeout()))
+          .isEqualTo(Long.MIN_VALUE);
+    }
+  }
+
   private static SourceRecord json(long sequence, String text) {
     return new SourceRecord(
         Long.toString(sequence), 0, sequence, text.getBytes(StandardCharsets.UTF_8), Map.of());

@@ -1,0 +1,239 @@
+package dev.tributary.benchmarks.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tributary.cli.ClickWorkload;
+import dev.tributary.cli.JobRun;
+import dev.tributary.cli.LocalStack;
+import dev.tributary.cli.Outbox;
+import dev.tributary.cli.Workload;
+import dev.tributary.examples.clicks.ClickWindowSums;
+import dev.tributary.local.esm.MappingSettings;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end records/s on the local stack: click-window-sums through the exactly-once pipeline
+ * (event source mapping emulator → coordinator → operator functions → DynamoDB commits) against an
+ * at-least-once baseline on the same emulators (the mapping invokes a coordinator that only counts
+ * the records of each event and answers success). Both drain the same workload, produced while the
+ * mapping runs; the time is from the first record produced to the last one the mapping delivered
+ * (for the pipeline: every batch committed). Runs alternate, baseline first; medians and their
+ * ratio are printed. Each exactly-once run's outputs are then checked against the in-memory
+ * reference (not timed).
+ *
+ * <p>Options: {@code --source kinesis|kafka} (default kafka), {@code --events N} (50,000), {@code
+ * --users N} (1,000), {@code --shards N} (2), {@code --batch-size N} (500), {@code --runs N} (3),
+ * {@code --fan-out lambda|in-process|auto} (lambda), {@code --tools-dir DIR} (.tools).
+ */
+public final class EndToEndBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EndToEndBenchmark() {}
+
+  /** One measured drain. */
+  record Drain(String mode, long records, Duration time, boolean checked) {
+    double perSecond() {
+      return records / (time.toNanos() / 1e9);
+    }
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) throws Exception {
+    LocalStack.Source source = LocalStack.Source.KAFKA;
+    long events = 50_000;
+    int users = 1_000;
+    int shards = 2;
+    int batch = 500;
+    int runs = 3;
+    Path tools = Path.of(".tools");
+    String fanOut = "lambda";
+    for (int i = 0; i < args.length; i += 2) {
+      String v = args[i + 1];
+      switch (args[i]) {
+        case "--source" -> source = LocalStack.Source.valueOf(v.toUpperCase(Locale.ROOT));
+        case "--events" -> events = Long.parseLong(v);
+        case "--users" -> users = Integer.parseInt(v);
+        case "--shards" -> shards = Integer.parseInt(v);
+        case "--batch-size" -> batch = Integer.parseInt(v);
+        case "--runs" -> runs = Integer.parseInt(v);
+        case "--tools-dir" -> tools = Path.of(v);
+        case "--fan-out" -> fanOut = v;
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option " + args[i] + "; see the class javadoc");
+      }
+    }
+    PrintStream console = System.out;
+    // the functions' JSON logs and metric records would drown the report
+    System.setOut(new PrintStream(PrintStream.nullOutputStream()));
+    ClickWorkload workload = new ClickWorkload(events, users, 0, 42, 1_767_225_600_000L);
+    console.printf(
+        Locale.ROOT,
+        "End to end on the local stack: %s, %d %s, batch %d, fan-out %s, %s; %d runs per mode,"
+            + " alternating%n",
+        source,
+        shards,
+        source == LocalStack.Source.KINESIS ? "shards" : "partitions",
+        batch,
+        fanOut,
+        workload.describe(),
+        runs);
+    List<Drain> baseline = new ArrayList<>();
+    List<Drain> exactlyOnce = new ArrayList<>();
+    Map<String, List<String>> reference = workload.reference();
+    for (int run = 0; run < runs; run++) {
+      Drain b = drain(source, shards, batch, fanOut, tools, workload, null);
+      baseline.add(b);
+      console.printf(Locale.ROOT, "  run %d %s%n", run + 1, line(b));
+      Drain e = drain(source, shards, batch, fanOut, tools, workload, reference);
+      exactlyOnce.add(e);
+      console.printf(Locale.ROOT, "  run %d %s%n", run + 1, line(e));
+    }
+    double b = median(baseline);
+    double e = median(exactlyOnce);
+    console.printf(
+        Locale.ROOT,
+        "%nmedian: at-least-once baseline %,.0f records/s, exactly-once pipeline %,.0f records/s,"
+            + " ratio %.2f%n",
+        b,
+        e,
+        e / b);
+  }
+
+  private static String line(Drain d) {
+    return String.format(
+        Locale.ROOT,
+        "%-28s %,d records in %6.2f s = %,8.0f records/s%s",
+        d.mode(),
+        d.records(),
+        d.time().toMillis() / 1000.0,
+        d.perSecond(),
+        d.mode().startsWith("exactly")
+            ? (d.checked() ? "  outputs = reference" : "  MISMATCH")
+            : "");
+  }
+
+  private static double median(List<Drain> drains) {
+    double[] v = drains.stream().mapToDouble(Drain::perSecond).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /**
+   * Drains {@code workload} through a fresh stack: the real coordinator when {@code reference} is
+   * given (and then checks the outputs), else a coordinator that only counts.
+   */
+  static Drain drain(
+      LocalStack.Source source,
+      int shards,
+      int batch,
+      String fanOut,
+      Path tools,
+      Workload workload,
+      Map<String, List<String>> reference)
+      throws InterruptedException {
+    boolean baseline = reference == null;
+    AtomicLong counted = new AtomicLong();
+    LocalStack.Builder builder =
+        LocalStack.builder()
+            .source(source)
+            .job(ClickWindowSums.class)
+            .toolsDir(tools)
+            .shards(shards)
+            .slots(4)
+            .fanOut(fanOut)
+            .idleTimeout(Duration.ofSeconds(30))
+            .mapping(
+                new MappingSettings(
+                    LocalStack.COORDINATOR,
+                    batch,
+                    Duration.ZERO,
+                    MappingSettings.StartingPosition.TRIM_HORIZON,
+                    null,
+                    -1,
+                    null,
+                    false,
+                    true,
+                    1));
+    if (baseline) {
+      builder.wrapFunction(
+          LocalStack.COORDINATOR, coordinator -> payload -> countOnly(payload, counted));
+    }
+    try (LocalStack stack = builder.start()) {
+      long n = workload.size();
+      long start = System.nanoTime();
+      Thread producer =
+          new Thread(
+              () -> {
+                Iterator<Workload.Event> events = workload.events();
+                stack.produce(events);
+              },
+              "producer");
+      producer.start();
+      while (stack.progress().recordsDelivered() < n) {
+        Thread.sleep(20);
+        if (System.nanoTime() - start > Duration.ofMinutes(15).toNanos()) {
+          throw new IllegalStateException("not drained after 15 minutes: " + stack.progress());
+        }
+      }
+      Duration time = Duration.ofNanos(System.nanoTime() - start);
+      producer.join();
+      boolean checked = false;
+      if (!baseline) {
+        checked = outputsMatch(stack, reference);
+      } else if (counted.get() < n) {
+        throw new IllegalStateException("the baseline counted " + counted + " of " + n);
+      }
+      return new Drain(
+          baseline ? "at-least-once baseline" : "exactly-once pipeline", n, time, checked);
+    }
+  }
+
+  private static boolean outputsMatch(LocalStack stack, Map<String, List<String>> reference)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      Map<String, List<String>> committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+      boolean complete =
+          reference.entrySet().stream()
+              .allMatch(
+                  e -> committed.getOrDefault(e.getKey(), List.of()).size() >= e.getValue().size());
+      if (complete || System.nanoTime() > deadline) {
+        boolean ok = true;
+        for (Map.Entry<String, List<String>> e : reference.entrySet()) {
+          JobRun.SinkCheck check =
+              JobRun.compare(e.getValue(), committed.getOrDefault(e.getKey(), List.of()));
+          if (!check.ok()) {
+            System.err.println("sink " + e.getKey() + " differs from the reference: " + check);
+            ok = false;
+          }
+        }
+        return ok;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** The baseline coordinator: counts the event's records and answers that all succeeded. */
+  static byte[] countOnly(byte[] payload, AtomicLong counted) throws Exception {
+    JsonNode event = JSON.readTree(payload);
+    long n = 0;
+    if (event.has("Records")) {
+      n = event.get("Records").size();
+    } else if (event.has("records")) {
+      for (JsonNode partition : event.get("records")) {
+        n += partition.size();
+      }
+    }
+    counted.addAndGet(n);
+    return "{\"batchItemFailures\":[]}".getBytes(StandardCharsets.UTF_8);
+  }
+}
