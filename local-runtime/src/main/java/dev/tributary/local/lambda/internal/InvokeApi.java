@@ -1,0 +1,208 @@
+package dev.tributary.local.lambda.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The wire layer of the local Lambda endpoint: Lambda's Invoke operation ({@code POST
+ * /2015-03-31/functions/{FunctionName}/invocations}, REST-JSON) as the AWS SDK reads it. It parses
+ * the function reference and the {@code X-Amz-Invocation-Type}, hands the payload to the function's
+ * {@link FunctionHost}, and says the {@link Outcome} the way Lambda does: status codes, the {@code
+ * X-Amz-Function-Error} and {@code X-Amz-Executed-Version} headers, error payloads, and service
+ * errors named by {@code x-amzn-ErrorType} (the header the SDK maps to exception classes). Every
+ * answer carries an {@code x-amzn-RequestId}.
+ */
+public final class InvokeApi implements HttpHandler {
+  /** The account in the ARNs of error messages. */
+  public static final String ACCOUNT = "000000000000";
+
+  /** The region in the ARNs of error messages. */
+  public static final String REGION = "us-east-1";
+
+  private static final String PREFIX = "/2015-03-31/functions/";
+  private static final String SUFFIX = "/invocations";
+  private static final byte[] EMPTY = new byte[0];
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Function<String, FunctionHost> functions;
+
+  /** An Invoke API over the functions {@code functions} finds by name (null: not registered). */
+  public InvokeApi(Function<String, FunctionHost> functions) {
+    this.functions = Objects.requireNonNull(functions, "functions");
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String requestId = UUID.randomUUID().toString();
+      exchange.getResponseHeaders().set("x-amzn-RequestId", requestId);
+      try {
+        serve(exchange, requestId);
+      } catch (RuntimeException e) {
+        if (exchange.getResponseCode() != -1) {
+          throw e; // the answer has begun: the server closes the connection
+        }
+        error(
+            exchange,
+            500,
+            "ServiceException",
+            json("Type", "Service", "Message", "the local Lambda endpoint failed: " + e));
+      }
+    }
+  }
+
+  private void serve(HttpExchange exchange, String requestId) throws IOException {
+    byte[] payload = exchange.getRequestBody().readAllBytes();
+    String method = exchange.getRequestMethod();
+    String path = exchange.getRequestURI().getPath();
+    if (!"POST".equals(method)
+        || !path.startsWith(PREFIX)
+        || !path.endsWith(SUFFIX)
+        || path.length() <= PREFIX.length() + SUFFIX.length()) {
+      error(
+          exchange,
+          404,
+          "UnknownOperationException",
+          json(
+              "Type",
+              "User",
+              "Message",
+              "Unknown operation "
+                  + method
+                  + " "
+                  + path
+                  + ": this endpoint serves only Invoke, POST "
+                  + PREFIX
+                  + "{FunctionName}"
+                  + SUFFIX));
+      return;
+    }
+    String name = functionName(path.substring(PREFIX.length(), path.length() - SUFFIX.length()));
+    FunctionHost host = functions.apply(name);
+    if (host == null) {
+      error(
+          exchange,
+          404,
+          "ResourceNotFoundException",
+          json(
+              "Type",
+              "User",
+              "Message",
+              "Function not found: arn:aws:lambda:"
+                  + REGION
+                  + ":"
+                  + ACCOUNT
+                  + ":function:"
+                  + name));
+      return;
+    }
+    String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
+    switch (type == null ? "RequestResponse" : type) {
+      case "RequestResponse" -> answer(exchange, host.invoke(payload, requestId));
+      case "Event" -> {
+        host.enqueue(payload, requestId);
+        send(exchange, 202, EMPTY);
+      }
+      case "DryRun" -> send(exchange, 204, EMPTY);
+      default ->
+          error(
+              exchange,
+              400,
+              "InvalidParameterValueException",
+              json(
+                  "Type",
+                  "User",
+                  "Message",
+                  "X-Amz-Invocation-Type is '"
+                      + type
+                      + "', not one of RequestResponse, Event, DryRun: pass"
+                      + " InvocationType.REQUEST_RESPONSE, EVENT or DRY_RUN"));
+    }
+  }
+
+  /**
+   * The function name in a reference as the Invoke API takes it: {@code my-function}, {@code
+   * my-function:qualifier}, {@code 123456789012:function:my-function} or {@code
+   * arn:aws:lambda:us-east-1:123456789012:function:my-function[:qualifier]}. The qualifier (version
+   * or alias) is ignored: every function here is {@code $LATEST}.
+   */
+  static String functionName(String reference) {
+    int function = reference.indexOf(":function:");
+    String rest = function < 0 ? reference : reference.substring(function + ":function:".length());
+    int qualifier = rest.indexOf(':');
+    return qualifier < 0 ? rest : rest.substring(0, qualifier);
+  }
+
+  private static void answer(HttpExchange exchange, Outcome outcome) throws IOException {
+    Headers headers = exchange.getResponseHeaders();
+    if (outcome instanceof Outcome.Returned returned) {
+      headers.set("X-Amz-Executed-Version", "$LATEST");
+      send(exchange, 200, returned.payload());
+    } else if (outcome instanceof Outcome.Failed failed) {
+      headers.set("X-Amz-Executed-Version", "$LATEST");
+      headers.set("X-Amz-Function-Error", "Unhandled");
+      send(
+          exchange,
+          200,
+          json("errorMessage", failed.errorMessage(), "errorType", failed.errorType()));
+    } else if (outcome instanceof Outcome.TimedOut timedOut) {
+      headers.set("X-Amz-Executed-Version", "$LATEST");
+      headers.set("X-Amz-Function-Error", "Unhandled");
+      send(exchange, 200, json("errorMessage", timedOut.errorMessage()));
+    } else {
+      error(
+          exchange,
+          429,
+          "TooManyRequestsException",
+          json(
+              "Reason",
+              "ReservedFunctionConcurrentInvocationLimitExceeded",
+              "Type",
+              "User",
+              "message",
+              "Rate Exceeded."));
+    }
+  }
+
+  private static void error(HttpExchange exchange, int status, String errorType, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().set("x-amzn-ErrorType", errorType);
+    send(exchange, status, body);
+  }
+
+  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+    if (body.length > 0) {
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+    }
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  /** A JSON object of string members, in the order given. */
+  private static byte[] json(String... namesAndValues) {
+    Map<String, String> members = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      members.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    try {
+      return JSON.writeValueAsBytes(members);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
