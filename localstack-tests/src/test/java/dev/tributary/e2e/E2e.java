@@ -100,12 +100,7 @@ final class E2e {
       assertThat(c.ok())
           .as(
               "sink %s: %d expected, %d committed, %d missing, %d extra; e.g. %s",
-              e.getKey(),
-              c.expected(),
-              c.committed(),
-              c.missing(),
-              c.extra(),
-              c.examples())
+              e.getKey(), c.expected(), c.committed(), c.missing(), c.extra(), c.examples())
           .isTrue();
       assertThat(c.expected()).isPositive();
     }
@@ -118,7 +113,9 @@ final class E2e {
     return out;
   }
 
-  /** {@code events}, running {@code action} just before the event at {@code index} is handed out. */
+  /**
+   * {@code events}, running {@code action} just before the event at {@code index} is handed out.
+   */
   static Iterator<Workload.Event> withActionAt(
       List<Workload.Event> events, int index, Runnable action) {
     Iterator<Workload.Event> it = events.iterator();

@@ -33,10 +33,16 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * click-window-sums end to end on the local stack with a Kinesis stream: kinesis-local, the event
  * source mapping emulator on KCL, the coordinator and operator functions behind the local Lambda
- * endpoint, DynamoDB. Every test checks the committed window totals against the in-memory
- * reference run of the same clicks: nothing lost, nothing counted twice.
+ * endpoint, DynamoDB. Every test checks the committed window totals against the in-memory reference
+ * run of the same clicks: nothing lost, nothing counted twice.
  */
 class KinesisEndToEndIT {
+  /**
+   * When every split has been quiet for the idle timeout, the tick moves the watermark on with
+   * processing time (so that a quiet stream's windows close); the restart must take less than that,
+   * or the records produced after it would be late, as they would be on AWS.
+   */
+  private static final Duration RESTART_IDLE = Duration.ofSeconds(30);
 
   @Test
   void theJobCommitsExactlyTheReferenceOutputs() {
@@ -74,8 +80,7 @@ class KinesisEndToEndIT {
       List<Workload.Event> events = events(workload);
       KinesisSource kinesis = (KinesisSource) stack.stream();
       E2e.check(
-          JobRun.of(stack, workload)
-              .events(withActionAt(events, 2_000, kinesis::splitShard)));
+          JobRun.of(stack, workload).events(withActionAt(events, 2_000, kinesis::splitShard)));
       assertThat(stack.splits()).hasSize(3);
     }
   }
@@ -87,8 +92,7 @@ class KinesisEndToEndIT {
       List<Workload.Event> events = events(workload);
       KinesisSource kinesis = (KinesisSource) stack.stream();
       E2e.check(
-          JobRun.of(stack, workload)
-              .events(withActionAt(events, 2_000, kinesis::mergeShards)));
+          JobRun.of(stack, workload).events(withActionAt(events, 2_000, kinesis::mergeShards)));
       assertThat(stack.splits()).hasSize(3);
     }
   }
@@ -191,17 +195,18 @@ class KinesisEndToEndIT {
     ClickWorkload workload = clicks(4_000);
     List<Workload.Event> events = events(workload);
     List<Long> firstPids;
-    try (LocalStack first = stack(LocalStack.Source.KINESIS).dataDir(data).start()) {
+    try (LocalStack first =
+        stack(LocalStack.Source.KINESIS).dataDir(data).idleTimeout(RESTART_IDLE).start()) {
       firstPids = first.childPids();
       first.produce(events.subList(0, 2_000));
       await("the first stack committed an epoch", Duration.ofMinutes(2), () -> epochs(first) > 0);
       E2e.sleep(1_500); // kinesis-mock persists its streams every second
     }
     assertStopped(firstPids);
-    try (LocalStack second = stack(LocalStack.Source.KINESIS).dataDir(data).start()) {
+    try (LocalStack second =
+        stack(LocalStack.Source.KINESIS).dataDir(data).idleTimeout(RESTART_IDLE).start()) {
       JobRun.Result result =
-          E2e.check(
-              JobRun.of(second, workload).events(events.subList(2_000, 4_000).iterator()));
+          E2e.check(JobRun.of(second, workload).events(events.subList(2_000, 4_000).iterator()));
       assertExactlyOnce(result);
     }
   }
