@@ -171,6 +171,7 @@ public final class JobRun {
     Duration firstEpoch = null;
     long lastDelivered = 0;
     long lastTick = System.nanoTime();
+    long lastScan = 0;
     long epochs = 0;
     Map<String, List<String>> committed = Map.of();
     boolean timedOut = false;
@@ -190,8 +191,12 @@ public final class JobRun {
       lastTick = now;
       boolean producing = produceTime.get() == null;
       long outputs = -1;
-      if (!producing
-          && (progress.recordsDelivered() < 0 || progress.recordsDelivered() >= produced.get())) {
+      boolean drained =
+          !producing
+              && (progress.recordsDelivered() < 0 || progress.recordsDelivered() >= produced.get());
+      // reading the outbox scans a table: at most every 5 s, when everything was delivered
+      if (drained && now - lastScan >= Duration.ofSeconds(5).toNanos()) {
+        lastScan = now;
         committed = Outbox.read(stack.dynamo(), stack.settings().tables());
         outputs = committed.values().stream().mapToLong(List::size).sum();
       }

@@ -4,6 +4,11 @@ import dev.tributary.local.esm.KinesisEventSourceMapping;
 import dev.tributary.local.esm.KinesisFailureFile;
 import dev.tributary.local.esm.KinesisMappingProgress;
 import dev.tributary.local.kinesis.KinesisLocal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,6 +36,59 @@ public final class KinesisSource implements StreamSource {
   final KinesisClient client;
   final String stream;
   private final List<AutoCloseable> parts = new ArrayList<>();
+  private Path persisted;
+
+  /** kinesis-mock's file of streams under its persist path. */
+  private static final String DATA_FILE = "kinesis-data.json";
+
+  /** The copy of the last complete file, taken at close. */
+  private static final String GOOD_COPY = "kinesis-data.json.complete";
+
+  /**
+   * kinesis-mock rewrites its file every second, and a stop can cut a write short; such a torn file
+   * stops it from starting. Before a start, a file that is not whole JSON is replaced by the copy
+   * of the last complete one, which {@link #close()} keeps.
+   */
+  static void restoreIfTorn(Path dir) {
+    Path file = dir.resolve(DATA_FILE);
+    Path good = dir.resolve(GOOD_COPY);
+    try {
+      if (Files.exists(file) && !wholeJson(file) && Files.exists(good)) {
+        Files.copy(good, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore kinesis-local's data in " + dir, e);
+    }
+  }
+
+  private static boolean wholeJson(Path file) {
+    try {
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Waits (up to 5 s) for a complete write of the data file after now, and keeps a copy of it. */
+  private void keepCompleteCopy() {
+    Path file = persisted.resolve(DATA_FILE);
+    try {
+      long since = System.currentTimeMillis();
+      long deadline = since + 5_000;
+      while (System.currentTimeMillis() < deadline) {
+        if (Files.exists(file)
+            && Files.getLastModifiedTime(file).toMillis() > since
+            && wholeJson(file)) {
+          Files.copy(file, persisted.resolve(GOOD_COPY), StandardCopyOption.REPLACE_EXISTING);
+          return;
+        }
+        LocalStack.sleep(100);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep a copy of kinesis-local's data " + file, e);
+    }
+  }
 
   private KinesisSource(KinesisLocal local, KinesisClient client, String stream) {
     this.local = local;
@@ -45,8 +103,11 @@ public final class KinesisSource implements StreamSource {
               throw new IllegalStateException(reason);
             });
     KinesisLocal.Builder builder = KinesisLocal.builder().toolsDir(options.toolsDir);
+    Path persisted = null;
     if (options.dataDir != null) {
       // kinesis-mock writes its streams to a file every second and loads it at start
+      persisted = options.dataDir.resolve("kinesis").toAbsolutePath();
+      restoreIfTorn(persisted);
       builder
           .environment("SHOULD_PERSIST_DATA", "true")
           .environment("LOAD_DATA_IF_EXISTS", "true")
@@ -58,6 +119,7 @@ public final class KinesisSource implements StreamSource {
     try {
       KinesisClient client = client(local);
       KinesisSource source = new KinesisSource(local, client, options.streamName);
+      source.persisted = persisted;
       if (!client.listStreams().streamNames().contains(options.streamName)) {
         client.createStream(r -> r.streamName(options.streamName).shardCount(options.shards));
       }
@@ -217,6 +279,9 @@ public final class KinesisSource implements StreamSource {
         }
       }
       client.close();
+      if (persisted != null) {
+        keepCompleteCopy();
+      }
     } finally {
       local.close();
     }

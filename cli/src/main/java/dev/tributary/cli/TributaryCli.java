@@ -75,8 +75,12 @@ public final class TributaryCli implements Runnable {
             "kinesis (kinesis-local) or kafka (embedded broker); default ${DEFAULT-VALUE}")
     LocalStack.Source source = LocalStack.Source.KINESIS;
 
-    @Option(names = "--events", description = "clicks to produce; default ${DEFAULT-VALUE}")
-    long events = 100_000;
+    @Option(
+        names = "--events",
+        description =
+            "clicks to produce; default 100,000 on Kafka, 20,000 on Kinesis (kinesis-local slows"
+                + " down as a stream fills)")
+    Long events;
 
     @Option(names = "--users", description = "distinct users (keys); default ${DEFAULT-VALUE}")
     int users = 1_000;
@@ -88,7 +92,7 @@ public final class TributaryCli implements Runnable {
     long seed = 42;
 
     @Option(names = "--shards", description = "shards / partitions; default ${DEFAULT-VALUE}")
-    int shards = 2;
+    int shards = 4;
 
     @Option(names = "--slots", description = "operator slots; default ${DEFAULT-VALUE}")
     int slots = 4;
@@ -151,7 +155,7 @@ public final class TributaryCli implements Runnable {
         return callOnLocalStack(commandStart);
       }
       ClickWorkload workload =
-          new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
+          new ClickWorkload(events(), users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
       CONSOLE.printf(
           Locale.ROOT,
           "Starting the local stack: DynamoDB, %s (%d %s), Lambda endpoint, event source"
@@ -213,6 +217,10 @@ public final class TributaryCli implements Runnable {
       }
     }
 
+    private long events() {
+      return events != null ? events : source == LocalStack.Source.KAFKA ? 100_000 : 20_000;
+    }
+
     private MappingSettings mapping() {
       return new MappingSettings(
           LocalStack.COORDINATOR,
@@ -242,7 +250,7 @@ public final class TributaryCli implements Runnable {
         return 2;
       }
       ClickWorkload workload =
-          new ClickWorkload(events, users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
+          new ClickWorkload(events(), users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
       CONSOLE.println(
           "Deploying to LocalStack at "
               + System.getenv("AWS_ENDPOINT_URL")
