@@ -137,6 +137,27 @@ final class E2e {
     };
   }
 
+  /** A function wrapper that fails every {@code n}th invocation, as {@code what} would. */
+  static java.util.function.UnaryOperator<dev.tributary.local.lambda.LocalLambda.Function>
+      failEvery(int n, String what, java.util.concurrent.atomic.AtomicInteger calls) {
+    return function ->
+        payload -> {
+          if (calls.incrementAndGet() % n == 0) {
+            throw new IllegalStateException("injected " + what + " failure");
+          }
+          return function.invoke(payload);
+        };
+  }
+
+  /** A mapping invoker that delivers every batch twice: a duplicate first, then the real one. */
+  static java.util.function.UnaryOperator<dev.tributary.local.esm.FunctionInvoker> deliverTwice() {
+    return invoker ->
+        (function, payload) -> {
+          invoker.invoke(function, payload);
+          return invoker.invoke(function, payload);
+        };
+  }
+
   /** Committed epochs over every split and slot. */
   static long epochs(LocalStack stack) {
     Checkpoints checkpoints =

@@ -45,14 +45,7 @@ class KafkaEndToEndIT {
   @Test
   void everyBatchDeliveredTwiceIsAppliedOnce() {
     try (LocalStack stack =
-        stack(LocalStack.Source.KAFKA)
-            .wrapMappingInvoker(
-                invoker ->
-                    (function, payload) -> {
-                      invoker.invoke(function, payload);
-                      return invoker.invoke(function, payload);
-                    })
-            .start()) {
+        stack(LocalStack.Source.KAFKA).wrapMappingInvoker(E2e.deliverTwice()).start()) {
       runAndCheck(stack, clicks(3_000));
     }
   }
@@ -63,15 +56,7 @@ class KafkaEndToEndIT {
     try (LocalStack stack =
         stack(LocalStack.Source.KAFKA)
             .maxAttempts(100)
-            .wrapFunction(
-                LocalStack.OPERATOR,
-                operator ->
-                    payload -> {
-                      if (calls.incrementAndGet() % 4 == 0) {
-                        throw new IllegalStateException("injected operator failure");
-                      }
-                      return operator.invoke(payload);
-                    })
+            .wrapFunction(LocalStack.OPERATOR, E2e.failEvery(4, "operator", calls))
             .start()) {
       JobRun.Result result = runAndCheck(stack, clicks(3_000));
       assertThat(result.deadLetters()).isZero();

@@ -103,15 +103,7 @@ class KinesisEndToEndIT {
     try (LocalStack stack =
         stack(LocalStack.Source.KINESIS)
             .maxAttempts(100) // failures here are infrastructure, not poison: never dead-letter
-            .wrapFunction(
-                LocalStack.OPERATOR,
-                operator ->
-                    payload -> {
-                      if (calls.incrementAndGet() % 4 == 0) {
-                        throw new IllegalStateException("injected operator failure");
-                      }
-                      return operator.invoke(payload);
-                    })
+            .wrapFunction(LocalStack.OPERATOR, E2e.failEvery(4, "operator", calls))
             .start()) {
       JobRun.Result result = runAndCheck(stack, clicks(3_000));
       assertThat(calls.get()).isGreaterThan(4);
@@ -125,15 +117,7 @@ class KinesisEndToEndIT {
     try (LocalStack stack =
         stack(LocalStack.Source.KINESIS)
             .mapping(mapping(100, 1, true))
-            .wrapFunction(
-                LocalStack.COORDINATOR,
-                coordinator ->
-                    payload -> {
-                      if (calls.incrementAndGet() % 3 == 0) {
-                        throw new IllegalStateException("injected coordinator failure");
-                      }
-                      return coordinator.invoke(payload);
-                    })
+            .wrapFunction(LocalStack.COORDINATOR, E2e.failEvery(3, "coordinator", calls))
             .start()) {
       JobRun.Result result = runAndCheck(stack, clicks(3_000));
       assertThat(result.progress().functionErrors()).isPositive();
@@ -158,14 +142,7 @@ class KinesisEndToEndIT {
   @Test
   void everyBatchDeliveredTwiceIsAppliedOnce() {
     try (LocalStack stack =
-        stack(LocalStack.Source.KINESIS)
-            .wrapMappingInvoker(
-                invoker ->
-                    (function, payload) -> {
-                      invoker.invoke(function, payload); // a duplicate delivery first
-                      return invoker.invoke(function, payload);
-                    })
-            .start()) {
+        stack(LocalStack.Source.KINESIS).wrapMappingInvoker(E2e.deliverTwice()).start()) {
       runAndCheck(stack, clicks(3_000));
     }
   }

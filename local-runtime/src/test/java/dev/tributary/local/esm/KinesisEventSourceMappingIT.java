@@ -58,7 +58,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
@@ -989,17 +988,7 @@ class KinesisEventSourceMappingIT {
                         .shardId(shardId)
                         .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
             .shardIterator();
-    List<Record> records = new ArrayList<>();
-    for (int page = 0; page < 20 && iterator != null; page++) {
-      String current = iterator;
-      GetRecordsResponse response = client.getRecords(r -> r.shardIterator(current));
-      records.addAll(response.records());
-      if (response.records().isEmpty()) {
-        break;
-      }
-      iterator = response.nextShardIterator();
-    }
-    return records;
+    return dev.tributary.local.testing.KinesisReads.readFrom(client, iterator);
   }
 
   private static SdkBytes bytes(String text) {

@@ -573,17 +573,7 @@ class KinesisLocalIT {
                         .startingSequenceNumber(sequence)
                         .timestamp(timestamp))
             .shardIterator();
-    List<Record> records = new ArrayList<>();
-    for (int page = 0; page < 20 && iterator != null; page++) {
-      String current = iterator;
-      GetRecordsResponse response = client.getRecords(r -> r.shardIterator(current));
-      records.addAll(response.records());
-      if (response.records().isEmpty()) {
-        break;
-      }
-      iterator = response.nextShardIterator();
-    }
-    return records;
+    return dev.tributary.local.testing.KinesisReads.readFrom(client, iterator);
   }
 
   /** Reads a closed shard to its end: the page without a next iterator. */
