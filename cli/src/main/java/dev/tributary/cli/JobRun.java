@@ -161,9 +161,6 @@ public final class JobRun {
     producer.setDaemon(true);
     producer.start();
 
-    Checkpoints checkpoints =
-        new Checkpoints(
-            stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());
     SplitWatermarks watermarks =
         new SplitWatermarks(
             stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());
@@ -180,7 +177,7 @@ public final class JobRun {
       if (produceFailure.get() != null) {
         throw new IllegalStateException("producing the workload failed", produceFailure.get());
       }
-      epochs = epochs(checkpoints);
+      epochs = committedEpochs(stack);
       if (firstEpoch == null && epochs > 0) {
         firstEpoch = Duration.between(commandStart, Instant.now());
       }
@@ -234,7 +231,11 @@ public final class JobRun {
         timedOut);
   }
 
-  private long epochs(Checkpoints checkpoints) {
+  /** Committed epochs of {@code stack}'s job, summed over every split and slot. */
+  public static long committedEpochs(JobStack stack) {
+    Checkpoints checkpoints =
+        new Checkpoints(
+            stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());
     long sum = 0;
     for (String split : stack.splits()) {
       for (Checkpoints.Committed c : checkpoints.readCommitted(split, stack.settings().slots())) {

@@ -24,15 +24,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -179,20 +175,7 @@ public final class LocalStack implements JobStack {
     started.add(mapping);
 
     if (!options.tickInterval.isZero()) {
-      ScheduledExecutorService scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "tributary-tick-schedule");
-                t.setDaemon(true);
-                return t;
-              });
-      long every = options.tickInterval.toMillis();
-      scheduler.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
-      started.add(
-          () -> {
-            scheduler.shutdownNow();
-            scheduler.awaitTermination(30, TimeUnit.SECONDS);
-          });
+      started.add(TickSchedule.start("tributary-tick-schedule", options.tickInterval, this::tick));
     }
     startupTime = Duration.ofNanos(System.nanoTime() - begin);
   }
@@ -228,13 +211,7 @@ public final class LocalStack implements JobStack {
 
   /** Invokes the tick function once, as the schedule does (an EventBridge scheduled event). */
   public void tick() {
-    String event =
-        "{\"version\":\"0\",\"id\":\"local-tick-"
-            + ticks.incrementAndGet()
-            + "\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
-            + "\"account\":\"000000000000\",\"time\":\""
-            + Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")
-            + "\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":{}}";
+    String event = TickSchedule.event("local-tick-" + ticks.incrementAndGet());
     FunctionInvoker.Result result =
         FunctionInvoker.lambda(lambdaClient).invoke(TICK, event.getBytes(StandardCharsets.UTF_8));
     if (result instanceof FunctionInvoker.Failed) {

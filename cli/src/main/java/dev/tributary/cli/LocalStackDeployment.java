@@ -11,16 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
@@ -230,20 +226,7 @@ public final class LocalStackDeployment implements JobStack {
     undo.add(() -> lambda.deleteEventSourceMapping(b -> b.uuid(uuid)));
 
     if (!tick.isZero()) {
-      ScheduledExecutorService scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "tributary-localstack-tick");
-                t.setDaemon(true);
-                return t;
-              });
-      scheduler.scheduleWithFixedDelay(
-          this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
-      undo.add(
-          () -> {
-            scheduler.shutdownNow();
-            scheduler.awaitTermination(30, TimeUnit.SECONDS);
-          });
+      undo.add(TickSchedule.start("tributary-localstack-tick", tick, this::tick));
     }
   }
 
@@ -271,11 +254,7 @@ public final class LocalStackDeployment implements JobStack {
   }
 
   private void tick() {
-    String event =
-        "{\"version\":\"0\",\"id\":\"localstack-tick\",\"detail-type\":\"Scheduled Event\","
-            + "\"source\":\"aws.events\",\"time\":\""
-            + Instant.now().toString().replaceAll("\\.\\d+Z$", "Z")
-            + "\",\"resources\":[],\"detail\":{}}";
+    String event = TickSchedule.event("localstack-tick");
     try {
       lambda.invoke(
           b ->

@@ -9,7 +9,6 @@ import dev.tributary.cli.Workload;
 import dev.tributary.examples.clicks.ClickWindowSums;
 import dev.tributary.local.esm.MappingSettings;
 import dev.tributary.local.kinesis.KinesisLocal;
-import dev.tributary.state.dynamodb.Checkpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,16 +159,7 @@ final class E2e {
 
   /** Committed epochs over every split and slot. */
   static long epochs(LocalStack stack) {
-    Checkpoints checkpoints =
-        new Checkpoints(
-            stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());
-    long sum = 0;
-    for (String split : stack.splits()) {
-      for (Checkpoints.Committed c : checkpoints.readCommitted(split, stack.settings().slots())) {
-        sum += c.epoch();
-      }
-    }
-    return sum;
+    return JobRun.committedEpochs(stack);
   }
 
   /** Waits until {@code condition} holds, failing with {@code what} after {@code timeout}. */
