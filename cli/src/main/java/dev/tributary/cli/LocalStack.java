@@ -111,14 +111,13 @@ public final class LocalStack implements JobStack {
             .httpClient(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build())
             .build();
     started.add(dynamo);
-    settings = RuntimeSettings.from(environment());
-    settings.tables().createIfMissing(dynamo);
-
     stream =
         options.source == Source.KINESIS
             ? KinesisSource.start(options)
             : KafkaSource.start(options);
     started.add(stream);
+    settings = RuntimeSettings.from(environment());
+    settings.tables().createIfMissing(dynamo);
 
     lambda = LocalLambda.start();
     started.add(lambda);
@@ -205,6 +204,7 @@ public final class LocalStack implements JobStack {
         RuntimeSettings.PARALLELIZATION_FACTOR,
         Integer.toString(options.mapping.parallelizationFactor()));
     env.put(RuntimeSettings.MAX_ATTEMPTS, Integer.toString(options.maxAttempts));
+    env.put(RuntimeSettings.SPLITS, String.join(",", stream.splits()));
     env.putAll(options.environment);
     return env;
   }
@@ -242,6 +242,11 @@ public final class LocalStack implements JobStack {
   /** The DynamoDB endpoint. */
   public URI dynamoEndpoint() {
     return dynamoLocal.endpoint();
+  }
+
+  /** Requests the DynamoDB endpoint has served, by operation (lease table traffic included). */
+  public java.util.Map<String, Long> dynamoOperations() {
+    return dynamoLocal.operationCounts();
   }
 
   @Override

@@ -157,6 +157,13 @@ public final class LocalStackDeployment implements JobStack {
     env.put(RuntimeSettings.IDLE_TIMEOUT, "PT5S");
     env.put(
         RuntimeSettings.PARALLELIZATION_FACTOR, Integer.toString(mapping.parallelizationFactor()));
+    // a new stream's shards are shardId-000000000000 and up: each holds the watermark until it
+    // delivers, so that no shard finds its first records late
+    List<String> splits = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      splits.add(String.format(java.util.Locale.ROOT, "%s/shardId-%012d", stream, i));
+    }
+    env.put(RuntimeSettings.SPLITS, String.join(",", splits));
     RuntimeSettings settings = RuntimeSettings.from(env);
     Region region =
         Region.of(env("AWS_REGION").orElse(env("AWS_DEFAULT_REGION").orElse("us-east-1")));

@@ -42,6 +42,7 @@ public final class Coordinator {
   private final SplitWatermarks watermarks;
   private final AttemptCounter attempts;
   private final Map<String, StatelessPrefix> prefixes = new HashMap<>();
+  private boolean splitsDeclared;
 
   /**
    * What became of a batch.
@@ -194,7 +195,7 @@ public final class Coordinator {
     }
 
     // watermarks: before = the global one now; after = with this split's batch counted
-    Map<String, SplitWatermarks.Split> all = watermarks.read();
+    Map<String, SplitWatermarks.Split> all = readWatermarks(now);
     long inputWatermark = SplitWatermarks.global(all, split, null, now, settings.idleTimeout());
     long watermark =
         Math.max(
@@ -263,6 +264,16 @@ public final class Coordinator {
         result.watermark());
   }
 
+  /** Every split's watermark; the first time, the declared splits are stored if missing. */
+  private Map<String, SplitWatermarks.Split> readWatermarks(long now) {
+    Map<String, SplitWatermarks.Split> all = watermarks.read();
+    if (!splitsDeclared) {
+      watermarks.declare(settings.splits(), all, now);
+      splitsDeclared = true;
+    }
+    return all;
+  }
+
   private SlotInvoker chooseInvoker(int records) {
     return switch (settings.fanOut()) {
       case LAMBDA -> lambda;
@@ -278,7 +289,7 @@ public final class Coordinator {
   public List<OperatorResponse> tick() {
     long now = clock.currentTimeMillis();
     long watermark =
-        SplitWatermarks.global(watermarks.read(), null, null, now, settings.idleTimeout());
+        SplitWatermarks.global(readWatermarks(now), null, null, now, settings.idleTimeout());
     List<CompletableFuture<OperatorResponse>> calls = new ArrayList<>();
     SlotInvoker invoker = chooseInvoker(0);
     for (int slot = 0; slot < settings.slots(); slot++) {

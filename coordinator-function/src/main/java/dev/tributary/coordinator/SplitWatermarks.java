@@ -2,12 +2,14 @@ package dev.tributary.coordinator;
 
 import dev.tributary.state.dynamodb.StateTables;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * Each split's watermark contribution, written after its batch committed (pk {@code W#{job}}, sort
@@ -113,6 +115,44 @@ public final class SplitWatermarks {
                     Map.of(
                         ":now", AttributeValue.fromN(Long.toString(now)),
                         ":lowest", AttributeValue.fromN(Long.toString(Long.MIN_VALUE)))));
+  }
+
+  /**
+   * Declares splits the source has before they deliver anything: each one missing from {@code
+   * known} is stored at the lowest watermark, seen at {@code now} (unless another coordinator
+   * stored it first), and added to {@code known}. Until such a split commits records or stays quiet
+   * for the idle timeout, it holds the global watermark, as a Kafka or Kinesis source in Flink
+   * holds it for every partition or shard it was assigned.
+   */
+  public void declare(Collection<String> splits, Map<String, Split> known, long now) {
+    for (String split : splits) {
+      if (known.containsKey(split)) {
+        continue;
+      }
+      Map<String, AttributeValue> item =
+          dynamo
+              .updateItem(
+                  b ->
+                      b.tableName(tables.state())
+                          .key(
+                              Map.of(
+                                  StateTables.PK,
+                                  AttributeValue.fromS(pk),
+                                  StateTables.SK,
+                                  AttributeValue.fromS(split)))
+                          .updateExpression(
+                              "SET seen = if_not_exists(seen, :now), wm = if_not_exists(wm,"
+                                  + " :lowest)")
+                          .expressionAttributeValues(
+                              Map.of(
+                                  ":now", AttributeValue.fromN(Long.toString(now)),
+                                  ":lowest", AttributeValue.fromN(Long.toString(Long.MIN_VALUE))))
+                          .returnValues(ReturnValue.ALL_NEW))
+              .attributes();
+      known.put(
+          split,
+          new Split(Long.parseLong(item.get("wm").n()), Long.parseLong(item.get("seen").n())));
+    }
   }
 
   /** Records that {@code split} committed up to {@code watermark} and was seen at {@code now}. */

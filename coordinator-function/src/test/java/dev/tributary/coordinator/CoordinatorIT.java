@@ -324,6 +324,71 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * Two partitions of 20 users; the first batch has only partition 0's records and already passes
+   * the first window's end, and a tick follows. Partition 1's records of that window come in a
+   * later batch. Declared splits (TRIBUTARY_SPLITS) hold the watermark until partition 1 has
+   * committed, so its records count; undeclared, the window fires without them and they are late
+   * (the defect this fixes).
+   */
+  @Test
+  void aDeclaredSplitHoldsTheWatermarkUntilItsFirstBatch() {
+    for (boolean declared : new boolean[] {true, false}) {
+      String[] env =
+          declared
+              ? new String[] {
+                RuntimeSettings.IDLE_TIMEOUT, "PT30S", RuntimeSettings.SPLITS, "c-0,c-1"
+              }
+              : new String[] {RuntimeSettings.IDLE_TIMEOUT, "PT30S"};
+      try (Fixture f =
+          new Fixture(local, new dev.tributary.examples.clicks.ClickWindowSums(), env)) {
+        long t = 1_767_225_600_000L;
+        List<SourceRecord> p0 = new ArrayList<>();
+        List<SourceRecord> p1 = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          int user = i % 20; // even users on partition 0, odd ones on 1, as a keyed producer writes
+          String click =
+              "{\"userId\":\"u" + user + "\",\"page\":\"/p\",\"timestamp\":" + (t + i * 10) + "}";
+          all.add(click);
+          (user % 2 == 0 ? p0 : p1).add(json(100 + i, click));
+        }
+        assertThat(f.coordinator().process(null, "c-0", p0).firstUncommitted()).isEqualTo(-1);
+        f.coordinator().tick(); // the scheduled tick moves every slot to the global watermark
+        assertThat(f.coordinator().process(null, "c-1", p1).firstUncommitted()).isEqualTo(-1);
+        f.clock.set(f.clock.currentTimeMillis() + 31_000);
+        f.coordinator().tick();
+        List<dev.tributary.examples.clicks.Click> clicks = new ArrayList<>();
+        for (String c : all) {
+          clicks.add(
+              dev.tributary.serde.Serdes.json(dev.tributary.examples.clicks.Click.class)
+                  .deserialize(c.getBytes(StandardCharsets.UTF_8)));
+        }
+        List<String> expected = new ArrayList<>();
+        for (Object total :
+            InMemoryRunner.forJob(new dev.tributary.examples.clicks.ClickWindowSums())
+                .bind(dev.tributary.examples.clicks.ClickWindowSums.SOURCE, clicks.iterator())
+                .run()
+                .sink(dev.tributary.examples.clicks.ClickWindowSums.SINK)) {
+          expected.add(
+              new String(
+                  dev.tributary.serde.Serdes.json(dev.tributary.examples.clicks.ClickTotal.class)
+                      .serialize((dev.tributary.examples.clicks.ClickTotal) total),
+                  StandardCharsets.UTF_8));
+        }
+        expected.sort(null);
+        if (declared) {
+          assertThat(sorted(f.outbox("click-totals"))).isEqualTo(expected);
+        } else {
+          assertThat(sorted(f.outbox("click-totals")))
+              .as("undeclared, partition 1's first window is lost as late")
+              .isNotEqualTo(expected)
+              .hasSizeLessThan(expected.size());
+        }
+      }
+    }
+  }
+
   private static SourceRecord json(long sequence, String text) {
     return new SourceRecord(
         Long.toString(sequence), 0, sequence, text.getBytes(StandardCharsets.UTF_8), Map.of());

@@ -76,10 +76,6 @@ class KafkaEndToEndIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "open defect, issue 8: after a restart of the Kafka stack mid-run, some windows of the first"
-          + " second were never emitted in one CI run (142 of 1,154 outputs missing, none twice);"
-          + " passes on other runs; not yet explained, so not counted as passing")
   void aRestartOfTheWholeStackResumesFromCommittedOffsets(@TempDir Path data) {
     ClickWorkload workload = clicks(4_000);
     List<Workload.Event> events = events(workload);

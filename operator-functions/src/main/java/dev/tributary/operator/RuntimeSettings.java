@@ -32,6 +32,10 @@ import java.util.Objects;
  * @param idleTimeout a split without records this long leaves the global watermark
  * @param parallelizationFactor the event source mapping's parallelization factor (1 to 10); above 1
  *     the coordinator keeps a checkpoint per partition key
+ * @param splits the splits the source has when the job starts ({@code <topic>-<partition>}, {@code
+ *     <stream>/<shardId>}; empty if not declared): each holds the global watermark from the job's
+ *     first batch until it commits records of its own or stays quiet for the idle timeout, so that
+ *     a split whose first batch comes later than another's does not find its records late
  */
 public record RuntimeSettings(
     JobProvider job,
@@ -44,7 +48,8 @@ public record RuntimeSettings(
     FanOut fanOut,
     int inProcessMaxRecords,
     Duration idleTimeout,
-    int parallelizationFactor) {
+    int parallelizationFactor,
+    List<String> splits) {
 
   /** How the coordinator runs the slots of a batch. */
   public enum FanOut {
@@ -98,6 +103,9 @@ public record RuntimeSettings(
   /** The event source mapping's parallelization factor. */
   public static final String PARALLELIZATION_FACTOR = "TRIBUTARY_PARALLELIZATION_FACTOR";
 
+  /** The source's splits at the job's start, comma-separated. */
+  public static final String SPLITS = "TRIBUTARY_SPLITS";
+
   /** Validates. */
   public RuntimeSettings {
     Objects.requireNonNull(job, "job");
@@ -105,6 +113,7 @@ public record RuntimeSettings(
     Objects.requireNonNull(tables, "tables");
     Objects.requireNonNull(fanOut, "fanOut");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    splits = List.copyOf(splits);
   }
 
   /** The settings of this process's environment. */
@@ -259,12 +268,41 @@ public record RuntimeSettings(
                 + "; set it to one of them");
       }
     }
+    List<String> splits = new ArrayList<>();
+    String splitsText = value(env, SPLITS);
+    if (splitsText != null) {
+      for (String name : splitsText.split(",", -1)) {
+        String split = name.trim();
+        if (split.isEmpty() || split.contains("/k/")) {
+          problems.add(
+              SPLITS
+                  + " is '"
+                  + splitsText
+                  + "'; list the source's splits separated by commas, e.g."
+                  + " clicks-0,clicks-1 (Kafka: <topic>-<partition>) or"
+                  + " clicks/shardId-000000000000 (Kinesis: <stream>/<shard id>)");
+          break;
+        }
+        splits.add(split);
+      }
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "the function's environment is wrong:\n  - " + String.join("\n  - ", problems));
     }
     return new RuntimeSettings(
-        job, graph, tables, source, slots, maxAttempts, operator, fanOut, inProcess, idle, factor);
+        job,
+        graph,
+        tables,
+        source,
+        slots,
+        maxAttempts,
+        operator,
+        fanOut,
+        inProcess,
+        idle,
+        factor,
+        splits);
   }
 
   private static String value(Map<String, String> env, String name) {

@@ -37,6 +37,16 @@ class RuntimeSettingsTest {
     assertThat(s.maxAttempts()).isEqualTo(3);
     assertThat(s.fanOut()).isEqualTo(RuntimeSettings.FanOut.AUTO);
     assertThat(s.idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(s.splits()).isEmpty();
+  }
+
+  @Test
+  void theDeclaredSplitsAreReadAndCheckedForBlanks() {
+    assertThat(RuntimeSettings.from(env(RuntimeSettings.SPLITS, " clicks-0, clicks-1 ")).splits())
+        .containsExactly("clicks-0", "clicks-1");
+    assertThatThrownBy(() -> RuntimeSettings.from(env(RuntimeSettings.SPLITS, "clicks-0,,x")))
+        .hasMessageContaining("TRIBUTARY_SPLITS is 'clicks-0,,x'")
+        .hasMessageContaining("e.g. clicks-0,clicks-1");
   }
 
   @Test

@@ -40,7 +40,13 @@ public final class EndToEndBenchmark {
   private EndToEndBenchmark() {}
 
   /** One measured drain. */
-  record Drain(String mode, long records, Duration time, boolean checked) {
+  record Drain(
+      String mode,
+      long records,
+      Duration time,
+      boolean checked,
+      long invocations,
+      Map<String, Long> dynamoCalls) {
     double perSecond() {
       return records / (time.toNanos() / 1e9);
     }
@@ -112,14 +118,28 @@ public final class EndToEndBenchmark {
   private static String line(Drain d) {
     return String.format(
         Locale.ROOT,
-        "%-28s %,d records in %6.2f s = %,8.0f records/s%s",
+        "%-28s %,d records in %6.2f s = %,8.0f records/s%s%n      %,d batches; DynamoDB"
+            + " requests per batch: %s",
         d.mode(),
         d.records(),
         d.time().toMillis() / 1000.0,
         d.perSecond(),
         d.mode().startsWith("exactly")
             ? (d.checked() ? "  outputs = reference" : "  MISMATCH")
-            : "");
+            : "",
+        d.invocations(),
+        perBatch(d));
+  }
+
+  /** The DynamoDB requests of a drain per coordinator invocation, by operation. */
+  private static String perBatch(Drain d) {
+    StringBuilder out = new StringBuilder();
+    long batches = Math.max(1, d.invocations());
+    d.dynamoCalls()
+        .forEach(
+            (op, n) ->
+                out.append(String.format(Locale.ROOT, "%s %.1f ", op, n / (double) batches)));
+    return out.toString().trim();
   }
 
   private static double median(List<Drain> drains) {
@@ -185,6 +205,8 @@ public final class EndToEndBenchmark {
         }
       }
       Duration time = Duration.ofNanos(System.nanoTime() - start);
+      Map<String, Long> calls = stack.dynamoOperations();
+      long invocations = stack.invocations(LocalStack.COORDINATOR);
       producer.join();
       boolean checked = false;
       if (!baseline) {
@@ -193,7 +215,12 @@ public final class EndToEndBenchmark {
         throw new IllegalStateException("the baseline counted " + counted + " of " + n);
       }
       return new Drain(
-          baseline ? "at-least-once baseline" : "exactly-once pipeline", n, time, checked);
+          baseline ? "at-least-once baseline" : "exactly-once pipeline",
+          n,
+          time,
+          checked,
+          invocations,
+          calls);
     }
   }
 

@@ -121,6 +121,14 @@ public final class DynamoDbLocal implements AutoCloseable {
     return TtlSweeper.sweep(context);
   }
 
+  /**
+   * How many requests of each operation this endpoint has served since it started (failed ones
+   * included), by operation name: what a run costs in round trips.
+   */
+  public Map<String, Long> operationCounts() {
+    return engine.operationCounts();
+  }
+
   /** Writes the snapshot now (it is also written on close when a data directory is set). */
   public void snapshot() {
     if (snapshotFile == null) {

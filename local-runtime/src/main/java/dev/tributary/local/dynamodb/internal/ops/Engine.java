@@ -8,6 +8,9 @@ import dev.tributary.local.dynamodb.internal.wire.Request;
 import dev.tributary.local.dynamodb.internal.wire.ValueCodec;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 
 /** Dispatches DynamoDB operations by name and renders their errors. */
@@ -53,6 +56,7 @@ public final class Engine {
           "UntagResource");
 
   private final Context context;
+  private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
   /** An engine over {@code context}. */
   public Engine(Context context) {
@@ -81,7 +85,15 @@ public final class Engine {
       throw new DynamoException(
           "UnknownOperationException", 400, "Unknown operation: " + operation);
     }
+    calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
     return op.apply(context, new Request(operation, body));
+  }
+
+  /** How many times each operation was called (errors included), by operation name. */
+  public Map<String, Long> operationCounts() {
+    Map<String, Long> out = new TreeMap<>();
+    calls.forEach((op, n) -> out.put(op, n.sum()));
+    return out;
   }
 
   /** The JSON body of an error, with CancellationReasons or the Item where they apply. */
