@@ -91,6 +91,12 @@ public final class CoordinatorFunction extends Construct {
             .build();
   }
 
+  /** Adds {@code key} to the environment of both functions. */
+  void addEnvironment(String key, String value) {
+    coordinator.function.addEnvironment(key, value);
+    tick.function.addEnvironment(key, value);
+  }
+
   /** The function the event source mapping invokes. */
   public Function function() {
     return coordinator.function;

@@ -1,6 +1,7 @@
 package dev.tributary.cdk;
 
 import dev.tributary.cdk.internal.Problems;
+import java.util.List;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.kinesis.IStream;
 import software.amazon.awscdk.services.lambda.IEventSourceDlq;
@@ -37,6 +38,15 @@ public abstract class JobSource {
 
   /** The Kinesis stream, once bound (null for Kafka). */
   abstract IStream stream();
+
+  /**
+   * The source's splits at the job's start, as the coordinator names them ({@code
+   * TRIBUTARY_SPLITS}), once bound; null when they are not known at synth time.
+   */
+  abstract List<String> splits();
+
+  /** Whether the splits were declared on the source (rather than known from what it creates). */
+  abstract boolean declaresSplits();
 
   /** How far the mapping is behind: iterator age (Kinesis) or offset lag (Kafka). */
   abstract IMetric lagMetric(IFunction coordinator);

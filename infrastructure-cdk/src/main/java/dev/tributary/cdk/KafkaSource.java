@@ -2,9 +2,11 @@ package dev.tributary.cdk;
 
 import dev.tributary.cdk.internal.FunctionEnvironment;
 import dev.tributary.cdk.internal.Problems;
+import dev.tributary.cdk.internal.SplitNames;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Token;
@@ -29,6 +31,9 @@ import software.constructs.Construct;
 /**
  * A Kafka topic as a job's source, on Amazon MSK ({@link #msk}) or a self-managed cluster ({@link
  * #selfManaged}). Each topic-partition is a split; the coordinator runs {@code KafkaHandler}.
+ * Declare the topic's partitions with {@link #withPartitions}, so that each holds the watermark
+ * from the job's first batch until it delivers records or stays quiet for the idle timeout, and a
+ * partition whose first batch comes after another's does not find its first records late.
  *
  * <p>The mapping runs in provisioned mode (at least one poller), because Lambda offers partial
  * batch responses, retries and the on-failure destination for Kafka only there, and the
@@ -50,6 +55,7 @@ public final class KafkaSource extends JobSource {
   private final String consumerGroupId;
   private final int minimumPollers;
   private final int maximumPollers;
+  private final Integer partitions;
 
   private KafkaSource(
       String clusterArn,
@@ -62,7 +68,8 @@ public final class KafkaSource extends JobSource {
       ISecurityGroup securityGroup,
       String consumerGroupId,
       int minimumPollers,
-      int maximumPollers) {
+      int maximumPollers,
+      Integer partitions) {
     this.clusterArn = clusterArn;
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
@@ -74,6 +81,7 @@ public final class KafkaSource extends JobSource {
     this.consumerGroupId = consumerGroupId;
     this.minimumPollers = minimumPollers;
     this.maximumPollers = maximumPollers;
+    this.partitions = partitions;
   }
 
   /** {@code topic} of the MSK cluster {@code clusterArn}, authenticated with IAM. */
@@ -89,7 +97,8 @@ public final class KafkaSource extends JobSource {
         null,
         null,
         1,
-        2);
+        2,
+        null);
   }
 
   /**
@@ -110,7 +119,8 @@ public final class KafkaSource extends JobSource {
         null,
         null,
         1,
-        2);
+        2,
+        null);
   }
 
   /** The same source, authenticated with SASL/SCRAM-512 credentials from {@code secret}. */
@@ -126,7 +136,8 @@ public final class KafkaSource extends JobSource {
         securityGroup,
         consumerGroupId,
         minimumPollers,
-        maximumPollers);
+        maximumPollers,
+        partitions);
   }
 
   /** The same self-managed source, with another authentication method for its secret. */
@@ -142,7 +153,8 @@ public final class KafkaSource extends JobSource {
         securityGroup,
         consumerGroupId,
         minimumPollers,
-        maximumPollers);
+        maximumPollers,
+        partitions);
   }
 
   /** The same self-managed source, reached inside {@code vpc}. */
@@ -158,7 +170,8 @@ public final class KafkaSource extends JobSource {
         securityGroup,
         consumerGroupId,
         minimumPollers,
-        maximumPollers);
+        maximumPollers,
+        partitions);
   }
 
   /**
@@ -177,7 +190,8 @@ public final class KafkaSource extends JobSource {
         securityGroup,
         groupId,
         minimumPollers,
-        maximumPollers);
+        maximumPollers,
+        partitions);
   }
 
   /** The same source with {@code minimum} to {@code maximum} provisioned pollers (default 1-2). */
@@ -193,7 +207,30 @@ public final class KafkaSource extends JobSource {
         securityGroup,
         consumerGroupId,
         minimum,
-        maximum);
+        maximum,
+        partitions);
+  }
+
+  /**
+   * The same source, declaring that the topic has {@code partitions} partitions at the job's start:
+   * the coordinator gets {@code <topic>-0} to {@code <topic>-<partitions - 1>} as the splits that
+   * hold the watermark from the job's first batch until they deliver records or stay quiet for the
+   * idle timeout.
+   */
+  public KafkaSource withPartitions(int partitions) {
+    return new KafkaSource(
+        clusterArn,
+        bootstrapServers,
+        topic,
+        secret,
+        authenticationMethod,
+        vpc,
+        vpcSubnets,
+        securityGroup,
+        consumerGroupId,
+        minimumPollers,
+        maximumPollers,
+        partitions);
   }
 
   /** The topic. */
@@ -204,6 +241,11 @@ public final class KafkaSource extends JobSource {
   /** The consumer group, or null for the default. */
   public String consumerGroupId() {
     return consumerGroupId;
+  }
+
+  /** The topic's declared partitions, or null if not declared. */
+  public Integer partitions() {
+    return partitions;
   }
 
   @Override
@@ -278,6 +320,45 @@ public final class KafkaSource extends JobSource {
         2000,
         "",
         "The maximum must be at least the minimum and at most 2,000.");
+    if (partitions != null) {
+      if (partitions < 1) {
+        problems.add(
+            "source.partitions is "
+                + partitions
+                + "; a topic has at least 1 partition. Declare the topic's partition count"
+                + " (kafka-topics.sh --describe --topic "
+                + topic
+                + "), or leave it undeclared");
+      } else if (SplitNames.length(names(partitions)) > SplitNames.MAX_LENGTH) {
+        problems.add(
+            "source.partitions is "
+                + partitions
+                + "; the splits "
+                + topic
+                + "-0 to "
+                + topic
+                + "-"
+                + (partitions - 1)
+                + " would take "
+                + SplitNames.length(names(partitions))
+                + " characters of the functions' environment, where Lambda allows 4 KB for all"
+                + " variables (at most "
+                + SplitNames.MAX_LENGTH
+                + " for the splits). At most "
+                + mostPartitions()
+                + " partitions of this topic fit; leave partitions undeclared for a topic with"
+                + " more");
+      }
+    }
+  }
+
+  /** How many partitions' names fit in {@link SplitNames#MAX_LENGTH}. */
+  private int mostPartitions() {
+    int n = 0;
+    while (SplitNames.length(names(n + 1)) <= SplitNames.MAX_LENGTH) {
+      n++;
+    }
+    return n;
   }
 
   @Override
@@ -405,6 +486,21 @@ public final class KafkaSource extends JobSource {
   @Override
   IStream stream() {
     return null;
+  }
+
+  @Override
+  List<String> splits() {
+    return partitions == null ? null : names(partitions);
+  }
+
+  @Override
+  boolean declaresSplits() {
+    return partitions != null;
+  }
+
+  /** {@code <topic>-0} to {@code <topic>-<n - 1>}. */
+  private List<String> names(int n) {
+    return IntStream.range(0, n).mapToObj(i -> topic + "-" + i).toList();
   }
 
   @Override

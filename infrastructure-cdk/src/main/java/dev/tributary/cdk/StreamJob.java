@@ -2,6 +2,7 @@ package dev.tributary.cdk;
 
 import dev.tributary.cdk.internal.FunctionEnvironment;
 import dev.tributary.cdk.internal.Problems;
+import dev.tributary.cdk.internal.SplitNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
@@ -111,6 +113,7 @@ public final class StreamJob extends Construct {
         props.eventSource(),
         deadLetters.asEventSourceDestination(),
         jobName);
+    splits(props.splits() != null ? props.splits() : source.splits());
     this.monitoring =
         new JobMonitoring(
             this, "Monitoring", jobName, source, coordinator, operator, deadLetters.queue(), props);
@@ -196,6 +199,39 @@ public final class StreamJob extends Construct {
       env.put(FunctionEnvironment.IDLE_TIMEOUT, props.idleTimeout().toIsoString());
     }
     return env;
+  }
+
+  /**
+   * Tells the coordinator and the tick the source's splits at the job's start, if known. Declared
+   * ones were checked to fit; the shards of a new provisioned stream that do not fit are left out,
+   * with a warning.
+   */
+  private void splits(List<String> splits) {
+    if (splits == null) {
+      return;
+    }
+    int length = SplitNames.length(splits);
+    if (length > SplitNames.MAX_LENGTH) {
+      Annotations.of(this)
+          .addWarningV2(
+              "@tributary/cdk:splitsTooLong",
+              "the "
+                  + splits.size()
+                  + " splits of "
+                  + source.describe()
+                  + " would take about "
+                  + length
+                  + " characters of the functions' environment (Lambda allows 4 KB for all"
+                  + " variables), so "
+                  + FunctionEnvironment.SPLITS
+                  + " is not set: a shard whose first batch comes after another's may find its"
+                  + " first records late. Declare the shards that matter with"
+                  + " StreamJobProps.splits or KinesisSource.withShardIds (at most "
+                  + SplitNames.MAX_LENGTH
+                  + " characters)");
+      return;
+    }
+    coordinator.addEnvironment(FunctionEnvironment.SPLITS, String.join(",", splits));
   }
 
   private void outputs() {
@@ -343,6 +379,14 @@ public final class StreamJob extends Construct {
     } else {
       props.source().validate(problems);
       props.eventSource().validate(problems, props.source().isKinesis(), props.maxAttempts());
+    }
+    if (props.splits() != null) {
+      SplitNames.check(problems, "splits", props.splits(), "Declare fewer splits, or none.");
+      if (props.source() != null && props.source().declaresSplits()) {
+        problems.add(
+            "splits is set and the source declares its splits too (KafkaSource.withPartitions or"
+                + " KinesisSource.withShardIds); declare them in one place");
+      }
     }
     if (props.sourceName() != null && props.sourceName().isBlank()) {
       problems.add(

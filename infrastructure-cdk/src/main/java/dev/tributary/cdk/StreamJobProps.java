@@ -1,5 +1,6 @@
 package dev.tributary.cdk;
 
+import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -44,6 +45,7 @@ public final class StreamJobProps {
   private final int maxAttempts;
   private final FanOut fanOut;
   private final Duration idleTimeout;
+  private final List<String> splits;
   private final int operatorMemoryMb;
   private final int coordinatorMemoryMb;
   private final Duration operatorTimeout;
@@ -72,6 +74,7 @@ public final class StreamJobProps {
     this.maxAttempts = b.maxAttempts;
     this.fanOut = b.fanOut;
     this.idleTimeout = b.idleTimeout;
+    this.splits = b.splits;
     this.operatorMemoryMb = b.operatorMemoryMb;
     this.coordinatorMemoryMb = b.coordinatorMemoryMb;
     this.operatorTimeout = b.operatorTimeout;
@@ -167,6 +170,14 @@ public final class StreamJobProps {
     return idleTimeout;
   }
 
+  /**
+   * The source's splits at the job's start as given with {@link Builder#splits(List)} (null: the
+   * ones the source knows or declares, if any).
+   */
+  public List<String> splits() {
+    return splits;
+  }
+
   /** The operator function's memory (default 1,024 MB). */
   public int operatorMemoryMb() {
     return operatorMemoryMb;
@@ -251,6 +262,7 @@ public final class StreamJobProps {
     private int maxAttempts = 3;
     private FanOut fanOut = FanOut.AUTO;
     private Duration idleTimeout;
+    private List<String> splits;
     private int operatorMemoryMb = DEFAULT_MEMORY_MB;
     private int coordinatorMemoryMb = DEFAULT_MEMORY_MB;
     private Duration operatorTimeout = Duration.seconds(60);
@@ -346,6 +358,26 @@ public final class StreamJobProps {
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = idleTimeout;
       return this;
+    }
+
+    /**
+     * The source's splits at the job's start, by name: Kafka {@code <topic>-<partition>} (e.g.
+     * {@code clicks-0}), Kinesis {@code <stream name>/<shard id>} (e.g. {@code
+     * clicks/shardId-000000000000}). The coordinator gets them as {@code TRIBUTARY_SPLITS}; each
+     * holds the global watermark from the job's first batch until it commits records or stays quiet
+     * for the {@link #idleTimeout}, so that a split whose first batch comes after another's does
+     * not find its first records late. Instead of what the source knows ({@link
+     * KinesisSource#provisioned}); not with {@link KafkaSource#withPartitions} or {@link
+     * KinesisSource#withShardIds}. Default: those, else none.
+     */
+    public Builder splits(List<String> splits) {
+      this.splits = List.copyOf(splits);
+      return this;
+    }
+
+    /** As {@link #splits(List)}. */
+    public Builder splits(String... splits) {
+      return splits(List.of(splits));
     }
 
     /** The operator function's memory, 128 to 10,240 MB (default 1,024). */

@@ -56,6 +56,20 @@ class FunctionEnvironmentTest {
   }
 
   @Test
+  void theSplitsVariableIsTheOneTheCoordinatorReads() {
+    // TRIBUTARY_SPLITS is new in the coordinator: compare with its constant once it has one
+    assertThat(FunctionEnvironment.SPLITS).isEqualTo("TRIBUTARY_SPLITS");
+    try {
+      assertThat(FunctionEnvironment.SPLITS)
+          .isEqualTo(RuntimeSettings.class.getField("SPLITS").get(null));
+    } catch (NoSuchFieldException notYet) {
+      // the coordinator's side is not in this build yet
+    } catch (IllegalAccessException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void theKeySchemaAndTtlAreStateTables() {
     assertThat(List.of(FunctionEnvironment.PARTITION_KEY, FunctionEnvironment.SORT_KEY))
         .containsExactly(StateTables.PK, StateTables.SK);

@@ -186,7 +186,15 @@ class StreamJobValidationTest {
   void theNamesInErrorsAreTheBuildersMethods() {
     // every field an error names is a method of the builders, so the fix can be typed as given
     List<String> fields =
-        List.of("jobJar", "jobClass", "jobName", "source", "slots", "maxAttempts", "tablePrefix");
+        List.of(
+            "jobJar",
+            "jobClass",
+            "jobName",
+            "source",
+            "slots",
+            "maxAttempts",
+            "tablePrefix",
+            "splits");
     for (String field : fields) {
       org.assertj.core.api.Assertions.assertThat(StreamJobProps.Builder.class.getMethods())
           .anyMatch(m -> m.getName().equals(field));

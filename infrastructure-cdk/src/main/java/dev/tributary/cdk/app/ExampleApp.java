@@ -87,6 +87,10 @@ public final class ExampleApp {
                   + removal
                   + "'; use retain (the default: tables outlive the stack) or destroy");
     }
+    String splits = context(app, "splits", null);
+    if (splits != null) {
+      props.splits(List.of(splits.split(",", -1)));
+    }
     String prefix = context(app, "tablePrefix", null);
     if (prefix != null) {
       props.tablePrefix(prefix);
@@ -115,14 +119,19 @@ public final class ExampleApp {
         KafkaSource msk =
             KafkaSource.msk(required(app, "clusterArn", kind), required(app, "topic", kind));
         String mskSecret = context(app, "secretArn", null);
-        return mskSecret == null
-            ? msk
-            : msk.withSecret(Secret.fromSecretCompleteArn(stack, "KafkaSecret", mskSecret));
+        return partitions(
+            app,
+            mskSecret == null
+                ? msk
+                : msk.withSecret(Secret.fromSecretCompleteArn(stack, "KafkaSecret", mskSecret)));
       case "kafka":
-        return KafkaSource.selfManaged(
-            List.of(required(app, "bootstrapServers", kind).split(",")),
-            required(app, "topic", kind),
-            Secret.fromSecretCompleteArn(stack, "KafkaSecret", required(app, "secretArn", kind)));
+        return partitions(
+            app,
+            KafkaSource.selfManaged(
+                List.of(required(app, "bootstrapServers", kind).split(",")),
+                required(app, "topic", kind),
+                Secret.fromSecretCompleteArn(
+                    stack, "KafkaSecret", required(app, "secretArn", kind))));
       default:
         throw new IllegalArgumentException(
             "context source is '"
@@ -131,6 +140,13 @@ public final class ExampleApp {
                 + " (-c clusterArn=... -c topic=...) or kafka (-c bootstrapServers=host:port,..."
                 + " -c topic=... -c secretArn=...)");
     }
+  }
+
+  /** {@code source} with the topic's partitions declared if {@code -c partitions=N} says so. */
+  private static KafkaSource partitions(App app, KafkaSource source) {
+    return context(app, "partitions", null) == null
+        ? source
+        : source.withPartitions(integer(app, "partitions", 1));
   }
 
   private static String required(App app, String key, String source) {

@@ -43,6 +43,16 @@ public final class FunctionEnvironment {
   /** The idleness timeout of splits. */
   public static final String IDLE_TIMEOUT = "TRIBUTARY_IDLE_TIMEOUT";
 
+  /**
+   * The source's splits at the job's start, comma-separated: Kafka {@code <topic>-<partition>},
+   * Kinesis {@code <stream name>/<shard id>}. The coordinator and the tick read it (not the
+   * operator): each split it names holds the global watermark from the job's first batch until it
+   * commits records of its own or stays quiet for {@link #IDLE_TIMEOUT}, so that a split whose
+   * first batch comes after another's does not find its first records late. Unset: only the splits
+   * that have delivered records hold the watermark.
+   */
+  public static final String SPLITS = "TRIBUTARY_SPLITS";
+
   /** The coordinator's handler for a Kinesis event source mapping. */
   public static final String KINESIS_HANDLER =
       "dev.tributary.coordinator.KinesisHandler::handleRequest";

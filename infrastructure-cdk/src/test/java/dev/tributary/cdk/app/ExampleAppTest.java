@@ -65,6 +65,36 @@ class ExampleAppTest {
   }
 
   @Test
+  void partitionsAndSplitsInTheContextAreTheCoordinatorsSplits() throws IOException {
+    String jar = jar();
+    Map<String, Object> kafka = new HashMap<>();
+    kafka.put("jobJar", jar);
+    kafka.put("source", "msk");
+    kafka.put(
+        "clusterArn",
+        "arn:aws:kafka:eu-west-1:123456789012:cluster/clicks/0123abcd-1111-2222-3333-444455556666-1");
+    kafka.put("topic", "clicks");
+    kafka.put("partitions", "3");
+    Template.fromStack(ExampleApp.stack(app(kafka)))
+        .hasResourceProperties(
+            "AWS::Lambda::Function",
+            Map.of(
+                "Environment",
+                Map.of(
+                    "Variables",
+                    Match.objectLike(Map.of("TRIBUTARY_SPLITS", "clicks-0,clicks-1,clicks-2")))));
+    Template.fromStack(
+            ExampleApp.stack(app(Map.of("jobJar", jar, "splits", "clicks/shardId-000000000003"))))
+        .hasResourceProperties(
+            "AWS::Lambda::Function",
+            Map.of(
+                "Environment",
+                Map.of(
+                    "Variables",
+                    Match.objectLike(Map.of("TRIBUTARY_SPLITS", "clicks/shardId-000000000003")))));
+  }
+
+  @Test
   void anUnbuiltJarFailsWithTheBuildCommand() {
     assertThatThrownBy(() -> ExampleApp.stack(app(Map.of("jobJar", "missing/job.jar"))))
         .isInstanceOf(IllegalArgumentException.class)
