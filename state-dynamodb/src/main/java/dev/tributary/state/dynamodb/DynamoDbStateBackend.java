@@ -93,6 +93,17 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   /** Loads every given key of every operator that is not loaded yet, in batches of 100. */
   public void prefetch(Collection<Object> keys) {
+    prefetch(keys, List.of());
+  }
+
+  /**
+   * Loads every given key of every operator that is not loaded yet and, in the same BatchGetItem
+   * requests, the state-table items {@code others} (e.g. the checkpoint and timer items an epoch
+   * starts from: one round trip instead of several). Returns the items of {@code others} that
+   * exist, by their sort key and partition key ({@code pk + "\n" + sk}).
+   */
+  public Map<String, Map<String, AttributeValue>> prefetch(
+      Collection<Object> keys, List<Map<String, AttributeValue>> others) {
     List<StoredKey> toLoad = new ArrayList<>();
     for (OperatorStore store : stores.values()) {
       for (Object key : keys) {
@@ -101,27 +112,34 @@ public final class DynamoDbStateBackend implements StateBackend {
         }
       }
     }
-    loadKeys(toLoad);
+    return loadKeys(toLoad, others);
   }
 
   private void loadKeys(List<StoredKey> handles) {
-    for (int from = 0; from < handles.size(); from += 100) {
-      List<StoredKey> batch = handles.subList(from, Math.min(handles.size(), from + 100));
-      Map<String, StoredKey> byPk = new HashMap<>();
-      List<Map<String, AttributeValue>> keys = new ArrayList<>();
-      for (StoredKey h : batch) {
-        String pk = h.pk();
-        byPk.put(pk, h);
-        keys.add(
-            Map.of(
-                StateTables.PK,
-                AttributeValue.fromS(pk),
-                StateTables.SK,
-                AttributeValue.fromS(Layout.MAIN)));
-      }
+    loadKeys(handles, List.of());
+  }
+
+  private Map<String, Map<String, AttributeValue>> loadKeys(
+      List<StoredKey> handles, List<Map<String, AttributeValue>> others) {
+    List<Map<String, AttributeValue>> keys = new ArrayList<>(others);
+    Map<String, StoredKey> byPk = new HashMap<>();
+    for (StoredKey h : handles) {
+      String pk = h.pk();
+      byPk.put(pk, h);
+      keys.add(
+          Map.of(
+              StateTables.PK,
+              AttributeValue.fromS(pk),
+              StateTables.SK,
+              AttributeValue.fromS(Layout.MAIN)));
+    }
+    Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+    for (int from = 0; from < keys.size(); from += 100) {
+      List<Map<String, AttributeValue>> chunk =
+          keys.subList(from, Math.min(keys.size(), from + 100));
       Map<String, KeysAndAttributes> request =
           Map.of(
-              tables.state(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+              tables.state(), KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
       while (!request.isEmpty()) {
         Map<String, KeysAndAttributes> current = request;
         BatchGetItemResponse response =
@@ -130,12 +148,19 @@ public final class DynamoDbStateBackend implements StateBackend {
         count(response.consumedCapacity());
         for (Map<String, AttributeValue> item :
             response.responses().getOrDefault(tables.state(), List.of())) {
-          StoredKey h = byPk.get(item.get(StateTables.PK).s());
-          decodeMain(h, item);
+          String pk = item.get(StateTables.PK).s();
+          String sk = item.get(StateTables.SK).s();
+          StoredKey h = sk.equals(Layout.MAIN) ? byPk.get(pk) : null;
+          if (h != null) {
+            decodeMain(h, item);
+          } else {
+            found.put(pk + "\n" + sk, item);
+          }
         }
         request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
       }
     }
+    return found;
   }
 
   private void decodeMain(StoredKey h, Map<String, AttributeValue> item) {
@@ -159,26 +184,27 @@ public final class DynamoDbStateBackend implements StateBackend {
     mapGens.keySet().forEach(id -> entries.put(id, new LinkedHashMap<>()));
     listGens.keySet().forEach(id -> chunks.put(id, new ArrayList<>()));
     if (!mapGens.isEmpty() || !listGens.isEmpty() || h.generation > 0) {
-      query(
-          h.pk(),
-          "sk > :main",
-          Map.of(":main", AttributeValue.fromS(Layout.MAIN)),
-          null,
-          part -> {
-            String sk = part.get(StateTables.SK).s();
-            String[] p = Layout.parsePart(sk);
-            Long generation = Long.valueOf(p[2]);
-            byte[] data = part.get("b").b().asByteArray();
-            if (p[0].equals("M") && generation.equals(mapGens.get(p[1]))) {
-              entries.get(p[1]).put(p[3], data);
-            } else if (p[0].equals("L") && generation.equals(listGens.get(p[1]))) {
-              chunks.get(p[1]).add(data); // sort keys keep the chunks in order
-            } else {
-              h.garbage.add(
-                  sk); // an older generation, left by a commit that crashed before cleanup
-            }
-            return true;
-          });
+      readUnits +=
+          query(
+              h.pk(),
+              "sk > :main",
+              Map.of(":main", AttributeValue.fromS(Layout.MAIN)),
+              null,
+              part -> {
+                String sk = part.get(StateTables.SK).s();
+                String[] p = Layout.parsePart(sk);
+                Long generation = Long.valueOf(p[2]);
+                byte[] data = part.get("b").b().asByteArray();
+                if (p[0].equals("M") && generation.equals(mapGens.get(p[1]))) {
+                  entries.get(p[1]).put(p[3], data);
+                } else if (p[0].equals("L") && generation.equals(listGens.get(p[1]))) {
+                  chunks.get(p[1]).add(data); // sort keys keep the chunks in order
+                } else {
+                  h.garbage.add(
+                      sk); // an older generation, left by a commit that crashed before cleanup
+                }
+                return true;
+              });
     }
     mapGens.forEach((id, g) -> h.loadedSpill(id, new Spill(true, g, entries.get(id), null)));
     listGens.forEach((id, g) -> h.loadedSpill(id, new Spill(false, g, null, chunks.get(id))));
@@ -195,57 +221,123 @@ public final class DynamoDbStateBackend implements StateBackend {
    */
   public long[] loadDueTimers(
       boolean event, long watermark, boolean processing, long now, long[] oldNext) {
-    List<Object> timerKeys = new ArrayList<>();
-    long[] next = {event ? Long.MAX_VALUE : oldNext[0], processing ? Long.MAX_VALUE : oldNext[1]};
+    List<TimerRead> reads = new ArrayList<>();
     for (OperatorStore store : stores.values()) {
       for (int kg = keyGroups.first(); kg <= keyGroups.last(); kg++) {
         if (event) {
-          next[0] = Math.min(next[0], loadTimers(store, kg, true, watermark, timerKeys));
+          reads.add(new TimerRead(store, kg, true, watermark));
         }
         if (processing) {
-          next[1] = Math.min(next[1], loadTimers(store, kg, false, now, timerKeys));
+          reads.add(new TimerRead(store, kg, false, now));
         }
       }
+    }
+    // one Query per key group: run them side by side (they are independent reads), then apply
+    // the results in key-group order, on this thread
+    if (reads.size() > 1) {
+      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      for (TimerRead read : reads) {
+        running.add(TIMER_READS.submit(read::run));
+      }
+      for (java.util.concurrent.Future<?> f : running) {
+        await(f);
+      }
+    } else {
+      reads.forEach(TimerRead::run);
+    }
+    List<Object> timerKeys = new ArrayList<>();
+    long[] next = {event ? Long.MAX_VALUE : oldNext[0], processing ? Long.MAX_VALUE : oldNext[1]};
+    for (TimerRead read : reads) {
+      readUnits += read.units;
+      for (Map<String, AttributeValue> item : read.due) {
+        Timer timer = read.store.timer(item);
+        (read.eventTime ? read.store.eventQueue() : read.store.processingQueue()).load(timer);
+        timerKeys.add(timer.key());
+      }
+      int i = read.eventTime ? 0 : 1;
+      next[i] = Math.min(next[i], read.next);
     }
     prefetch(timerKeys);
     return next;
   }
 
-  /** Loads one key group's timers up to {@code bound}; returns the first one after it. */
-  private long loadTimers(
-      OperatorStore store, int kg, boolean eventTime, long bound, List<Object> keysOut) {
-    long[] next = {Long.MAX_VALUE};
-    query(
-        Layout.timerPk(store.uid(), kg),
-        "sk BETWEEN :from AND :to",
-        Map.of(
-            ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
-            ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
-        TIMER_PAGE,
-        item -> {
-          Timer timer = store.timer(item);
-          if (timer.timestamp() > bound) {
-            next[0] = timer.timestamp();
-            return false;
-          }
-          (eventTime ? store.eventQueue() : store.processingQueue()).load(timer);
-          keysOut.add(timer.key());
-          return true;
-        });
-    return next[0];
+  private static void await(java.util.concurrent.Future<?> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading timers", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("reading timers failed", e.getCause());
+    }
+  }
+
+  /** Threads for the timer queries of one slot (reads only; shared by the process's slots). */
+  private static final java.util.concurrent.ExecutorService TIMER_READS =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          8,
+          r -> {
+            Thread t = new Thread(r, "tributary-timer-read");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** One key group's due timers up to {@code bound} and the first one after it. */
+  private final class TimerRead {
+    final OperatorStore store;
+    final int keyGroup;
+    final boolean eventTime;
+    final long bound;
+    final List<Map<String, AttributeValue>> due = new ArrayList<>();
+    long next = Long.MAX_VALUE;
+    double units;
+
+    TimerRead(OperatorStore store, int keyGroup, boolean eventTime, long bound) {
+      this.store = store;
+      this.keyGroup = keyGroup;
+      this.eventTime = eventTime;
+      this.bound = bound;
+    }
+
+    void run() {
+      units =
+          query(
+              Layout.timerPk(store.uid(), keyGroup),
+              "sk BETWEEN :from AND :to",
+              Map.of(
+                  ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
+                  ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
+              TIMER_PAGE,
+              item -> {
+                long time = OperatorStore.timerTime(item);
+                if (time > bound) {
+                  next = time;
+                  return false;
+                }
+                due.add(item);
+                return true;
+              });
+    }
   }
 
   /**
    * Runs a strongly consistent Query page by page, handing each item to {@code visitor} until it
-   * answers false; counts the read units.
+   * answers false; returns the read units (thread-safe: it touches no field).
    */
-  private void query(
+  private double query(
       String pk,
       String condition,
       Map<String, AttributeValue> values,
       Integer limit,
       java.util.function.Predicate<Map<String, AttributeValue>> visitor) {
     Map<String, AttributeValue> start = null;
+    double units = 0;
     do {
       Map<String, AttributeValue> exclusive = start;
       Map<String, AttributeValue> all = new HashMap<>(values);
@@ -261,10 +353,12 @@ public final class DynamoDbStateBackend implements StateBackend {
                   .exclusiveStartKey(exclusive)
                   .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                   .build());
-      count(List.of(page.consumedCapacity()));
+      if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
+        units += page.consumedCapacity().capacityUnits();
+      }
       for (Map<String, AttributeValue> item : page.items()) {
         if (!visitor.test(item)) {
-          return;
+          return units;
         }
       }
       start =
@@ -272,6 +366,7 @@ public final class DynamoDbStateBackend implements StateBackend {
               ? page.lastEvaluatedKey()
               : null;
     } while (start != null);
+    return units;
   }
 
   private void count(List<ConsumedCapacity> consumed) {

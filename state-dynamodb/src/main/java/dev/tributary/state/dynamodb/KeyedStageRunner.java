@@ -249,26 +249,8 @@ public final class KeyedStageRunner {
         key(
             Layout.checkpointPk(graph.jobName(), split),
             Layout.slotSk(batch.slots(), batch.slot()));
-    Checkpoint checkpoint = readCheckpoint(checkpointKey, totals);
-    totals.checkpoint = checkpoint;
-    List<KeyedRecord> pending = new ArrayList<>();
-    long skipped = 0;
-    for (KeyedRecord r : batch.records()) {
-      if (r.position().compareTo(checkpoint.position()) > 0) {
-        pending.add(r);
-      } else {
-        skipped++;
-      }
-    }
-    pending.sort((a, b) -> a.position().compareTo(b.position()));
-    // a record delivered twice in one batch (a duplicated sequence number) is applied once
-    for (int i = pending.size() - 1; i > 0; i--) {
-      if (pending.get(i).position().equals(pending.get(i - 1).position())) {
-        pending.remove(i);
-        skipped++;
-      }
-    }
     Epoch[] current = new Epoch[1];
+    long skipped = -1;
     DynamoDbStateBackend backend =
         new DynamoDbStateBackend(
             client, tables, range, () -> current[0] != null && current[0].timersFull());
@@ -276,7 +258,40 @@ public final class KeyedStageRunner {
     OutputCollector collector =
         (sink, value, timestamp) -> current[0].output(sink, value, timestamp);
     try (JobExecutor executor = new JobExecutor(graph, backend, clock, collector)) {
-      Map<String, Fired> fired = readFired(backend, batch, totals);
+      // one round trip for the checkpoint, the timer items and the keys of the batch's records
+      List<Map<String, AttributeValue>> starts = new ArrayList<>();
+      starts.add(checkpointKey);
+      String slotSk = Layout.slotSk(batch.slots(), batch.slot());
+      for (String uid : backend.uids()) {
+        starts.add(key(Layout.firedPk(uid), slotSk));
+      }
+      List<Object> keys = new ArrayList<>();
+      batch.records().forEach(r -> keys.add(r.key()));
+      Map<String, Map<String, AttributeValue>> found = backend.prefetch(keys, starts);
+      Checkpoint checkpoint =
+          checkpoint(found.get(checkpointKey.get(StateTables.PK).s() + "\n" + slotSk));
+      totals.checkpoint = checkpoint;
+      List<KeyedRecord> pending = new ArrayList<>();
+      skipped = 0;
+      for (KeyedRecord r : batch.records()) {
+        if (r.position().compareTo(checkpoint.position()) > 0) {
+          pending.add(r);
+        } else {
+          skipped++;
+        }
+      }
+      pending.sort((a, b) -> a.position().compareTo(b.position()));
+      // a record delivered twice in one batch (a duplicated sequence number) is applied once
+      for (int i = pending.size() - 1; i > 0; i--) {
+        if (pending.get(i).position().equals(pending.get(i - 1).position())) {
+          pending.remove(i);
+          skipped++;
+        }
+      }
+      Map<String, Fired> fired = new LinkedHashMap<>();
+      for (String uid : backend.uids()) {
+        fired.put(uid, fired(found.get(Layout.firedPk(uid) + "\n" + slotSk)));
+      }
       long firedEvent = Long.MAX_VALUE;
       long firedProcessing = Long.MAX_VALUE;
       long[] storedNext = {Long.MAX_VALUE, Long.MAX_VALUE};
@@ -290,9 +305,6 @@ public final class KeyedStageRunner {
         firedEvent = Long.MIN_VALUE;
         firedProcessing = Long.MIN_VALUE;
       }
-      List<Object> keys = new ArrayList<>();
-      pending.forEach(r -> keys.add(r.key()));
-      backend.prefetch(keys);
       Epoch epoch =
           new Epoch(batch, split, checkpointKey, checkpoint, fired, backend, totals, cuts);
       current[0] = epoch;
@@ -361,7 +373,7 @@ public final class KeyedStageRunner {
       }
       return epoch.commit(last, watermark, now);
     } finally {
-      if (totals.skipped < 0) {
+      if (totals.skipped < 0 && skipped >= 0) {
         totals.skipped = skipped; // as of the first attempt: later ones also skip our own commits
       }
       totals.readUnits += backend.readUnits();
@@ -830,7 +842,10 @@ public final class KeyedStageRunner {
   }
 
   private Checkpoint readCheckpoint(Map<String, AttributeValue> key, Totals totals) {
-    Map<String, AttributeValue> found = get(key, totals);
+    return checkpoint(get(key, totals));
+  }
+
+  private static Checkpoint checkpoint(Map<String, AttributeValue> found) {
     if (found == null) {
       return new Checkpoint(false, Position.BEGINNING, 0, null);
     }
@@ -838,21 +853,12 @@ public final class KeyedStageRunner {
     return new Checkpoint(true, Position.decode(item.pos()), item.epoch(), item.commit());
   }
 
-  private Map<String, Fired> readFired(DynamoDbStateBackend backend, Batch batch, Totals totals) {
-    Map<String, Fired> out = new LinkedHashMap<>();
-    for (String uid : backend.uids()) {
-      Map<String, AttributeValue> found =
-          get(key(Layout.firedPk(uid), Layout.slotSk(batch.slots(), batch.slot())), totals);
-      if (found == null) {
-        out.put(
-            uid,
-            new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0));
-      } else {
-        TimerItem item = TimerItem.SCHEMA.mapToItem(found);
-        out.put(uid, new Fired(true, item.fe(), item.fp(), item.ne(), item.np(), item.v()));
-      }
+  private static Fired fired(Map<String, AttributeValue> found) {
+    if (found == null) {
+      return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0);
     }
-    return out;
+    TimerItem item = TimerItem.SCHEMA.mapToItem(found);
+    return new Fired(true, item.fe(), item.fp(), item.ne(), item.np(), item.v());
   }
 
   private static Map<String, AttributeValue> key(String pk, String sk) {

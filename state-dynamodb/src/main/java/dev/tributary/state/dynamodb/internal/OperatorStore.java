@@ -306,13 +306,18 @@ public final class OperatorStore implements OperatorStateStore {
   /** A timer read from a timer item. */
   public Timer timer(Map<String, AttributeValue> item) {
     Object key = keySerde.deserialize(item.get("key").b().asByteArray());
-    String sk = item.get(StateTables.SK).s();
-    long timestamp = Long.parseUnsignedLong(sk.substring(2, 22)) ^ Long.MIN_VALUE;
+    long timestamp = timerTime(item);
     Object namespace =
         item.containsKey("ns")
             ? namespaceSerde.deserialize(item.get("ns").b().asByteArray())
             : StateNamespace.VOID;
     return new Timer(timestamp, key, namespace);
+  }
+
+  /** The time of a timer index item, from its sort key (no key decoding; thread-safe). */
+  public static long timerTime(Map<String, AttributeValue> item) {
+    String sk = item.get(StateTables.SK).s();
+    return Long.parseUnsignedLong(sk.substring(2, 22)) ^ Long.MIN_VALUE;
   }
 
   private Map<String, AttributeValue> timerKey(
