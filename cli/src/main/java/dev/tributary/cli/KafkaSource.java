@@ -105,6 +105,13 @@ final class KafkaSource implements StreamSource {
     return out;
   }
 
+  /**
+   * A partition's fetch: a batch's worth of ~128-byte records over the partitions, 64 KB or more.
+   */
+  private int fetchBytes(int batchSize) {
+    return Math.max(64 * 1024, batchSize / partitions * 128);
+  }
+
   @Override
   public List<Long> childPids() {
     return List.of();
@@ -131,9 +138,9 @@ final class KafkaSource implements StreamSource {
             .settings(settings)
             .invoker(invoker)
             .onFailure(record -> failures.add(record.toJson()))
-            // small fetches per partition, so that every batch round covers all partitions and
-            // none falls idle (and behind the watermark) while another one's backlog is drained
-            .consumerConfig("max.partition.fetch.bytes", 64 * 1024)
+            // fetches per partition about one batch's share, so that every batch round covers
+            // all partitions and none falls idle while another one's backlog is drained
+            .consumerConfig("max.partition.fetch.bytes", fetchBytes(settings.batchSize()))
             .selfManaged()
             .build();
     return new SourceMapping() {

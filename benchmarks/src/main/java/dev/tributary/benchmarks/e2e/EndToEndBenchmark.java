@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Options: {@code --source kinesis|kafka} (default kafka), {@code --events N} (50,000), {@code
  * --users N} (1,000), {@code --shards N} (2), {@code --batch-size N} (500), {@code --runs N} (3),
- * {@code --fan-out lambda|in-process|auto} (lambda), {@code --tools-dir DIR} (.tools).
+ * {@code --fan-out lambda|in-process|auto} (lambda), {@code --window-ms N} (the mapping's maximum
+ * batching window, 0), {@code --tools-dir DIR} (.tools).
  */
 public final class EndToEndBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +63,7 @@ public final class EndToEndBenchmark {
     int runs = 3;
     Path tools = Path.of(".tools");
     String fanOut = "lambda";
+    Duration window = Duration.ZERO;
     for (int i = 0; i < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -73,6 +75,7 @@ public final class EndToEndBenchmark {
         case "--runs" -> runs = Integer.parseInt(v);
         case "--tools-dir" -> tools = Path.of(v);
         case "--fan-out" -> fanOut = v;
+        case "--window-ms" -> window = Duration.ofMillis(Long.parseLong(v));
         default ->
             throw new IllegalArgumentException(
                 "unknown option " + args[i] + "; see the class javadoc");
@@ -84,12 +87,13 @@ public final class EndToEndBenchmark {
     ClickWorkload workload = new ClickWorkload(events, users, 0, 42, 1_767_225_600_000L);
     console.printf(
         Locale.ROOT,
-        "End to end on the local stack: %s, %d %s, batch %d, fan-out %s, %s; %d runs per mode,"
-            + " alternating%n",
+        "End to end on the local stack: %s, %d %s, batch %d, window %d ms, fan-out %s, %s; %d runs"
+            + " per mode, alternating%n",
         source,
         shards,
         source == LocalStack.Source.KINESIS ? "shards" : "partitions",
         batch,
+        window.toMillis(),
         fanOut,
         workload.describe(),
         runs);
@@ -97,10 +101,10 @@ public final class EndToEndBenchmark {
     List<Drain> exactlyOnce = new ArrayList<>();
     Map<String, List<String>> reference = workload.reference();
     for (int run = 0; run < runs; run++) {
-      Drain b = drain(source, shards, batch, fanOut, tools, workload, null);
+      Drain b = drain(source, shards, batch, window, fanOut, tools, workload, null);
       baseline.add(b);
       console.printf(Locale.ROOT, "  run %d %s%n", run + 1, line(b));
-      Drain e = drain(source, shards, batch, fanOut, tools, workload, reference);
+      Drain e = drain(source, shards, batch, window, fanOut, tools, workload, reference);
       exactlyOnce.add(e);
       console.printf(Locale.ROOT, "  run %d %s%n", run + 1, line(e));
     }
@@ -155,6 +159,7 @@ public final class EndToEndBenchmark {
       LocalStack.Source source,
       int shards,
       int batch,
+      Duration window,
       String fanOut,
       Path tools,
       Workload workload,
@@ -175,7 +180,7 @@ public final class EndToEndBenchmark {
                 new MappingSettings(
                     LocalStack.COORDINATOR,
                     batch,
-                    Duration.ZERO,
+                    window,
                     MappingSettings.StartingPosition.TRIM_HORIZON,
                     null,
                     -1,
