@@ -96,6 +96,11 @@ public final class KinesisSource implements StreamSource {
     this.stream = stream;
   }
 
+  /** The Kinesis client of the stream's kinesis-local endpoint. */
+  public KinesisClient client() {
+    return client;
+  }
+
   static KinesisSource start(LocalStack.Builder options) {
     KinesisLocal.unavailableReason(options.toolsDir)
         .ifPresent(

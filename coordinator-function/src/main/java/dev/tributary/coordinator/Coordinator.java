@@ -42,7 +42,7 @@ public final class Coordinator {
   private final SplitWatermarks watermarks;
   private final AttemptCounter attempts;
   private final Map<String, StatelessPrefix> prefixes = new HashMap<>();
-  private boolean splitsDeclared;
+  private final java.util.Set<String> undeclared = new java.util.LinkedHashSet<>();
 
   /**
    * What became of a batch.
@@ -85,6 +85,15 @@ public final class Coordinator {
     this.checkpoints = new Checkpoints(dynamo, tables, graph.jobName());
     this.watermarks = new SplitWatermarks(dynamo, tables, graph.jobName());
     this.attempts = new AttemptCounter(dynamo, tables, graph.jobName());
+    this.undeclared.addAll(settings.splits());
+  }
+
+  /**
+   * Declares splits the source has (besides {@code TRIBUTARY_SPLITS}), e.g. a Kinesis stream's open
+   * shards: the next watermark read stores those not stored yet at the lowest watermark.
+   */
+  public void declareSplits(java.util.Collection<String> splits) {
+    undeclared.addAll(splits);
   }
 
   /**
@@ -264,12 +273,12 @@ public final class Coordinator {
         result.watermark());
   }
 
-  /** Every split's watermark; the first time, the declared splits are stored if missing. */
+  /** Every split's watermark; declared splits not stored yet are stored first. */
   private Map<String, SplitWatermarks.Split> readWatermarks(long now) {
     Map<String, SplitWatermarks.Split> all = watermarks.read();
-    if (!splitsDeclared) {
-      watermarks.declare(settings.splits(), all, now);
-      splitsDeclared = true;
+    if (!undeclared.isEmpty()) {
+      watermarks.declare(undeclared, all, now);
+      undeclared.clear();
     }
     return all;
   }

@@ -23,6 +23,8 @@ public final class CoordinatorRuntime {
   private final Coordinator coordinator;
   private final Telemetry telemetry;
   private final Clock clock;
+  private final ShardLister shards;
+  private final java.util.Set<String> listedStreams = new java.util.HashSet<>();
 
   /** A runtime of {@code settings} on {@code dynamo}, with the given invokers. */
   public CoordinatorRuntime(
@@ -31,6 +33,21 @@ public final class CoordinatorRuntime {
       SlotInvoker lambda,
       SlotInvoker inProcess,
       Clock clock) {
+    this(settings, dynamo, lambda, inProcess, clock, null);
+  }
+
+  /**
+   * A runtime that also declares each Kinesis stream's open shards, listed by {@code shards}, as
+   * splits when {@code TRIBUTARY_SPLITS} is not set (null: never list).
+   */
+  public CoordinatorRuntime(
+      RuntimeSettings settings,
+      DynamoDbClient dynamo,
+      SlotInvoker lambda,
+      SlotInvoker inProcess,
+      Clock clock,
+      ShardLister shards) {
+    this.shards = shards;
     this.settings = settings;
     this.clock = clock;
     this.coordinator = new Coordinator(settings, dynamo, lambda, inProcess, clock);
@@ -63,6 +80,35 @@ public final class CoordinatorRuntime {
               "split", split, "sequence", records.get(outcome.firstUncommitted()).sequence()));
     }
     return outcome;
+  }
+
+  /**
+   * The first time a batch of the Kinesis stream {@code streamArn} comes, declares the stream's
+   * open shards as splits ({@code <stream name>/<shard id>}), unless {@code TRIBUTARY_SPLITS} names
+   * the splits or no lister is set. A failed listing is logged and the batch goes on.
+   */
+  void declareShards(String streamArn, String streamName) {
+    if (shards == null || !settings.splits().isEmpty() || streamArn == null) {
+      return;
+    }
+    synchronized (listedStreams) {
+      if (!listedStreams.add(streamArn)) {
+        return;
+      }
+    }
+    try {
+      java.util.List<String> splits = new java.util.ArrayList<>();
+      for (String shard : shards.openShards(streamArn)) {
+        splits.add(streamName + "/" + shard);
+      }
+      coordinator.declareSplits(splits);
+    } catch (RuntimeException e) {
+      telemetry.log(
+          "WARN",
+          "cannot list the stream's shards (kinesis:ListShards); shards not seen yet do not hold the"
+              + " watermark until their first batch. Grant the permission or set TRIBUTARY_SPLITS",
+          java.util.Map.of("stream", streamArn, "error", String.valueOf(e)));
+    }
   }
 
   /** Runs the tick and reports it. */
@@ -117,7 +163,19 @@ public final class CoordinatorRuntime {
               + RuntimeSettings.FAN_OUT
               + "=in-process to run every slot in the coordinator");
     }
-    return new CoordinatorRuntime(settings, dynamo, lambda, inProcess, Clock.system());
+    return new CoordinatorRuntime(
+        settings,
+        dynamo,
+        lambda,
+        inProcess,
+        Clock.system(),
+        ShardLister.kinesis(
+            () ->
+                software.amazon.awssdk.services.kinesis.KinesisClient.builder()
+                    .httpClient(
+                        software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()
+                            .build())
+                    .build()));
   }
 
   /** The settings. */

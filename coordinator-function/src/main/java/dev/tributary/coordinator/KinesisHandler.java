@@ -36,6 +36,11 @@ public final class KinesisHandler implements RequestHandler<KinesisEvent, Stream
     for (KinesisEvent.KinesisEventRecord r : event.getRecords()) {
       bySplit.computeIfAbsent(split(r), s -> new ArrayList<>()).add(r);
     }
+    for (List<KinesisEvent.KinesisEventRecord> records : bySplit.values()) {
+      KinesisEvent.KinesisEventRecord first = records.get(0);
+      String arn = first.getEventSourceARN();
+      runtime.declareShards(arn, arn == null ? null : arn.substring(arn.lastIndexOf('/') + 1));
+    }
     List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
     for (Map.Entry<String, List<KinesisEvent.KinesisEventRecord>> e : bySplit.entrySet()) {
       List<SourceRecord> records = new ArrayList<>();

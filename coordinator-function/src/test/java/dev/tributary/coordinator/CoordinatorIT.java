@@ -342,51 +342,129 @@ class CoordinatorIT {
               : new String[] {RuntimeSettings.IDLE_TIMEOUT, "PT30S"};
       try (Fixture f =
           new Fixture(local, new dev.tributary.examples.clicks.ClickWindowSums(), env)) {
-        long t = 1_767_225_600_000L;
-        List<SourceRecord> p0 = new ArrayList<>();
-        List<SourceRecord> p1 = new ArrayList<>();
-        List<String> all = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-          int user = i % 20; // even users on partition 0, odd ones on 1, as a keyed producer writes
-          String click =
-              "{\"userId\":\"u" + user + "\",\"page\":\"/p\",\"timestamp\":" + (t + i * 10) + "}";
-          all.add(click);
-          (user % 2 == 0 ? p0 : p1).add(json(100 + i, click));
-        }
-        assertThat(f.coordinator().process(null, "c-0", p0).firstUncommitted()).isEqualTo(-1);
+        TwoSplits clicks = new TwoSplits();
+        assertThat(f.coordinator().process(null, "c-0", clicks.first).firstUncommitted())
+            .isEqualTo(-1);
         f.coordinator().tick(); // the scheduled tick moves every slot to the global watermark
-        assertThat(f.coordinator().process(null, "c-1", p1).firstUncommitted()).isEqualTo(-1);
+        assertThat(f.coordinator().process(null, "c-1", clicks.second).firstUncommitted())
+            .isEqualTo(-1);
         f.clock.set(f.clock.currentTimeMillis() + 31_000);
         f.coordinator().tick();
-        List<dev.tributary.examples.clicks.Click> clicks = new ArrayList<>();
-        for (String c : all) {
-          clicks.add(
-              dev.tributary.serde.Serdes.json(dev.tributary.examples.clicks.Click.class)
-                  .deserialize(c.getBytes(StandardCharsets.UTF_8)));
-        }
-        List<String> expected = new ArrayList<>();
-        for (Object total :
-            InMemoryRunner.forJob(new dev.tributary.examples.clicks.ClickWindowSums())
-                .bind(dev.tributary.examples.clicks.ClickWindowSums.SOURCE, clicks.iterator())
-                .run()
-                .sink(dev.tributary.examples.clicks.ClickWindowSums.SINK)) {
-          expected.add(
-              new String(
-                  dev.tributary.serde.Serdes.json(dev.tributary.examples.clicks.ClickTotal.class)
-                      .serialize((dev.tributary.examples.clicks.ClickTotal) total),
-                  StandardCharsets.UTF_8));
-        }
-        expected.sort(null);
         if (declared) {
-          assertThat(sorted(f.outbox("click-totals"))).isEqualTo(expected);
+          assertThat(sorted(f.outbox("click-totals"))).isEqualTo(clicks.expected());
         } else {
           assertThat(sorted(f.outbox("click-totals")))
               .as("undeclared, partition 1's first window is lost as late")
-              .isNotEqualTo(expected)
-              .hasSizeLessThan(expected.size());
+              .isNotEqualTo(clicks.expected())
+              .hasSizeLessThan(clicks.expected().size());
         }
       }
     }
+  }
+
+  /**
+   * The same on Kinesis without TRIBUTARY_SPLITS: the handler lists the stream's open shards at its
+   * first batch (a closed one is left out) and declares them.
+   */
+  @Test
+  void theKinesisHandlerDeclaresTheOpenShardsOfTheStream() {
+    try (Fixture f =
+        new Fixture(
+            local,
+            new dev.tributary.examples.clicks.ClickWindowSums(),
+            RuntimeSettings.IDLE_TIMEOUT,
+            "PT30S")) {
+      String arn = "arn:aws:kinesis:us-east-1:000000000000:stream/clicks";
+      List<String> listed = new ArrayList<>();
+      CoordinatorRuntime runtime =
+          new CoordinatorRuntime(
+              f.settings,
+              f.dynamo,
+              f.invoker,
+              f.invoker,
+              f.clock,
+              streamArn -> {
+                listed.add(streamArn);
+                return List.of("shardId-000000000000", "shardId-000000000001");
+              });
+      KinesisHandler handler = new KinesisHandler(runtime);
+      TwoSplits clicks = new TwoSplits();
+      assertThat(
+              handler
+                  .handleRequest(kinesis(arn, "shardId-000000000000", clicks.first), null)
+                  .getBatchItemFailures())
+          .isEmpty();
+      runtime.coordinator().tick();
+      assertThat(
+              handler
+                  .handleRequest(kinesis(arn, "shardId-000000000001", clicks.second), null)
+                  .getBatchItemFailures())
+          .isEmpty();
+      f.clock.set(f.clock.currentTimeMillis() + 31_000);
+      runtime.coordinator().tick();
+      assertThat(sorted(f.outbox("click-totals"))).isEqualTo(clicks.expected());
+      assertThat(listed).as("listed once per stream").containsExactly(arn);
+    }
+  }
+
+  /** 300 clicks of 20 users, 10 ms apart: even users in one split, odd ones in the other. */
+  private static final class TwoSplits {
+    final List<SourceRecord> first = new ArrayList<>();
+    final List<SourceRecord> second = new ArrayList<>();
+    final List<dev.tributary.examples.clicks.Click> all = new ArrayList<>();
+
+    TwoSplits() {
+      long t = 1_767_225_600_000L;
+      for (int i = 0; i < 300; i++) {
+        int user = i % 20; // as a producer keyed by user writes them
+        String click =
+            "{\"userId\":\"u" + user + "\",\"page\":\"/p\",\"timestamp\":" + (t + i * 10) + "}";
+        all.add(
+            dev.tributary.serde.Serdes.json(dev.tributary.examples.clicks.Click.class)
+                .deserialize(click.getBytes(StandardCharsets.UTF_8)));
+        (user % 2 == 0 ? first : second).add(json(100 + i, click));
+      }
+    }
+
+    /** The in-memory reference run's window totals, as the outbox holds them, sorted. */
+    List<String> expected() {
+      List<String> expected = new ArrayList<>();
+      for (Object total :
+          InMemoryRunner.forJob(new dev.tributary.examples.clicks.ClickWindowSums())
+              .bind(dev.tributary.examples.clicks.ClickWindowSums.SOURCE, all.iterator())
+              .run()
+              .sink(dev.tributary.examples.clicks.ClickWindowSums.SINK)) {
+        expected.add(
+            new String(
+                dev.tributary.serde.Serdes.json(dev.tributary.examples.clicks.ClickTotal.class)
+                    .serialize((dev.tributary.examples.clicks.ClickTotal) total),
+                StandardCharsets.UTF_8));
+      }
+      expected.sort(null);
+      return expected;
+    }
+  }
+
+  /** A Kinesis event of {@code records} from one shard of the stream {@code arn}. */
+  private static KinesisEvent kinesis(String arn, String shard, List<SourceRecord> records) {
+    List<KinesisEvent.KinesisEventRecord> out = new ArrayList<>();
+    for (SourceRecord r : records) {
+      String sequence = String.format("%056d", Long.parseLong(r.sequence()));
+      KinesisEvent.Record data = new KinesisEvent.Record();
+      data.setData(java.nio.ByteBuffer.wrap(r.data()));
+      data.setSequenceNumber(sequence);
+      data.setPartitionKey("pk");
+      data.setApproximateArrivalTimestamp(new java.util.Date(1_767_225_600_000L));
+      KinesisEvent.KinesisEventRecord e = new KinesisEvent.KinesisEventRecord();
+      e.setKinesis(data);
+      e.setEventID(shard + ":" + sequence);
+      e.setEventSourceARN(arn);
+      e.setEventSource("aws:kinesis");
+      out.add(e);
+    }
+    KinesisEvent event = new KinesisEvent();
+    event.setRecords(out);
+    return event;
   }
 
   private static SourceRecord json(long sequence, String text) {

@@ -82,6 +82,16 @@ class KinesisEndToEndIT {
       E2e.check(
           JobRun.of(stack, workload).events(withActionAt(events, 2_000, kinesis::splitShard)));
       assertThat(stack.splits()).hasSize(3);
+      // what a coordinator without TRIBUTARY_SPLITS declares: the open shards, the children
+      String arn =
+          kinesis
+              .client()
+              .describeStreamSummary(b -> b.streamName(stack.splits().get(0).replaceAll("/.*", "")))
+              .streamDescriptionSummary()
+              .streamARN();
+      assertThat(dev.tributary.coordinator.ShardLister.kinesis(kinesis::client).openShards(arn))
+          .hasSize(2)
+          .doesNotContain("shardId-000000000000");
     }
   }
 
