@@ -291,6 +291,7 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
     }
     closed = true;
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+    stopLeaseAssignment();
     try {
       scheduler.startGracefulShutdown().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
@@ -328,6 +329,33 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
     }
     if (schedulerThread.isAlive()) {
       LOG.warn("event source mapping {}: KCL's scheduler is still running after close", uuid);
+    }
+  }
+
+  /**
+   * KCL 3.5.1 stops its lease assignment manager by dropping the queued tasks of the pool that
+   * loads the lease table for it ({@code shutdownNow}) while an assignment run may be waiting on
+   * one of them with an uninterruptible {@code join}: that run's thread ({@code lam-thread}) then
+   * never ends. So the mapping first stops the assignment runs itself (no new run; the running one
+   * finishes while the clients and the loading pool still work), before KCL's shutdown.
+   */
+  private void stopLeaseAssignment() {
+    try {
+      Field initializer = scheduler.getClass().getDeclaredField("migrationComponentsInitializer");
+      initializer.setAccessible(true);
+      Object components = initializer.get(scheduler);
+      Field field = components.getClass().getDeclaredField("lamThreadPool");
+      field.setAccessible(true);
+      if (field.get(components) instanceof ExecutorService pool) {
+        pool.shutdown();
+        if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("event source mapping {}: KCL's lease assignment run did not finish", uuid);
+        }
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("event source mapping {}: cannot stop KCL's lease assignment early", uuid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
