@@ -101,20 +101,7 @@ public final class SplitWatermarks {
    * however long the batch takes under the idle timeout.
    */
   public void heartbeat(String split, long now) {
-    dynamo.updateItem(
-        b ->
-            b.tableName(tables.state())
-                .key(
-                    Map.of(
-                        StateTables.PK,
-                        AttributeValue.fromS(pk),
-                        StateTables.SK,
-                        AttributeValue.fromS(split)))
-                .updateExpression("SET seen = :now, wm = if_not_exists(wm, :lowest)")
-                .expressionAttributeValues(
-                    Map.of(
-                        ":now", AttributeValue.fromN(Long.toString(now)),
-                        ":lowest", AttributeValue.fromN(Long.toString(Long.MIN_VALUE)))));
+    start(split, now, false);
   }
 
   /**
@@ -126,40 +113,44 @@ public final class SplitWatermarks {
    */
   public void declare(Collection<String> splits, Map<String, Split> known, long now) {
     for (String split : splits) {
-      if (known.containsKey(split)) {
-        continue;
+      if (!known.containsKey(split)) {
+        Map<String, AttributeValue> item = start(split, now, true);
+        known.put(
+            split,
+            new Split(Long.parseLong(item.get("wm").n()), Long.parseLong(item.get("seen").n())));
       }
-      Map<String, AttributeValue> item =
-          dynamo
-              .updateItem(
-                  b ->
-                      b.tableName(tables.state())
-                          .key(
-                              Map.of(
-                                  StateTables.PK,
-                                  AttributeValue.fromS(pk),
-                                  StateTables.SK,
-                                  AttributeValue.fromS(split)))
-                          .updateExpression(
-                              "SET seen = if_not_exists(seen, :now), wm = if_not_exists(wm,"
-                                  + " :lowest)")
-                          .expressionAttributeValues(
-                              Map.of(
-                                  ":now", AttributeValue.fromN(Long.toString(now)),
-                                  ":lowest", AttributeValue.fromN(Long.toString(Long.MIN_VALUE))))
-                          .returnValues(ReturnValue.ALL_NEW))
-              .attributes();
-      known.put(
-          split,
-          new Split(Long.parseLong(item.get("wm").n()), Long.parseLong(item.get("seen").n())));
     }
+  }
+
+  /**
+   * Stores {@code split} at the lowest watermark unless it has one, seen at {@code now} (only if
+   * not seen yet when {@code onlyIfNew}); returns the item as stored.
+   */
+  private Map<String, AttributeValue> start(String split, long now, boolean onlyIfNew) {
+    return dynamo
+        .updateItem(
+            b ->
+                b.tableName(tables.state())
+                    .key(key(split))
+                    .updateExpression(
+                        (onlyIfNew ? "SET seen = if_not_exists(seen, :now)" : "SET seen = :now")
+                            + ", wm = if_not_exists(wm, :lowest)")
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":now", AttributeValue.fromN(Long.toString(now)),
+                            ":lowest", AttributeValue.fromN(Long.toString(Long.MIN_VALUE))))
+                    .returnValues(ReturnValue.ALL_NEW))
+        .attributes();
+  }
+
+  private Map<String, AttributeValue> key(String split) {
+    return Map.of(
+        StateTables.PK, AttributeValue.fromS(pk), StateTables.SK, AttributeValue.fromS(split));
   }
 
   /** Records that {@code split} committed up to {@code watermark} and was seen at {@code now}. */
   public void advance(String split, long watermark, long now) {
-    Map<String, AttributeValue> key =
-        Map.of(
-            StateTables.PK, AttributeValue.fromS(pk), StateTables.SK, AttributeValue.fromS(split));
+    Map<String, AttributeValue> key = key(split);
     try {
       dynamo.updateItem(
           b ->

@@ -256,12 +256,7 @@ class CoordinatorIT {
 
   @Test
   void theTickFiresAWindowOnAnIdleStream() {
-    try (Fixture f =
-        new Fixture(
-            local,
-            new dev.tributary.examples.clicks.ClickWindowSums(),
-            RuntimeSettings.IDLE_TIMEOUT,
-            "PT30S")) {
+    try (Fixture f = clickWindows()) {
       long t = 1_767_225_600_000L;
       List<SourceRecord> clicks = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
@@ -289,12 +284,7 @@ class CoordinatorIT {
 
   @Test
   void aSplitWhoseBatchHasStartedHoldsTheGlobalWatermarkBack() {
-    try (Fixture f =
-        new Fixture(
-            local,
-            new dev.tributary.examples.clicks.ClickWindowSums(),
-            RuntimeSettings.IDLE_TIMEOUT,
-            "PT30S")) {
+    try (Fixture f = clickWindows()) {
       long t = 1_767_225_600_000L;
       SplitWatermarks watermarks =
           new SplitWatermarks(f.dynamo, f.settings.tables(), f.settings.graph().jobName());
@@ -334,14 +324,8 @@ class CoordinatorIT {
   @Test
   void aDeclaredSplitHoldsTheWatermarkUntilItsFirstBatch() {
     for (boolean declared : new boolean[] {true, false}) {
-      String[] env =
-          declared
-              ? new String[] {
-                RuntimeSettings.IDLE_TIMEOUT, "PT30S", RuntimeSettings.SPLITS, "c-0,c-1"
-              }
-              : new String[] {RuntimeSettings.IDLE_TIMEOUT, "PT30S"};
       try (Fixture f =
-          new Fixture(local, new dev.tributary.examples.clicks.ClickWindowSums(), env)) {
+          declared ? clickWindows(RuntimeSettings.SPLITS, "c-0,c-1") : clickWindows()) {
         TwoSplits clicks = new TwoSplits();
         assertThat(f.coordinator().process(null, "c-0", clicks.first).firstUncommitted())
             .isEqualTo(-1);
@@ -368,12 +352,7 @@ class CoordinatorIT {
    */
   @Test
   void theKinesisHandlerDeclaresTheOpenShardsOfTheStream() {
-    try (Fixture f =
-        new Fixture(
-            local,
-            new dev.tributary.examples.clicks.ClickWindowSums(),
-            RuntimeSettings.IDLE_TIMEOUT,
-            "PT30S")) {
+    try (Fixture f = clickWindows()) {
       String arn = "arn:aws:kinesis:us-east-1:000000000000:stream/clicks";
       List<String> listed = new ArrayList<>();
       CoordinatorRuntime runtime =
@@ -465,6 +444,15 @@ class CoordinatorIT {
     KinesisEvent event = new KinesisEvent();
     event.setRecords(out);
     return event;
+  }
+
+  /** click-window-sums with a 30 s idle timeout and {@code env}. */
+  private static Fixture clickWindows(String... env) {
+    String[] all = new String[env.length + 2];
+    all[0] = RuntimeSettings.IDLE_TIMEOUT;
+    all[1] = "PT30S";
+    System.arraycopy(env, 0, all, 2, env.length);
+    return new Fixture(local, new dev.tributary.examples.clicks.ClickWindowSums(), all);
   }
 
   private static SourceRecord json(long sequence, String text) {

@@ -343,19 +343,9 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
     try {
       Field initializer = scheduler.getClass().getDeclaredField("migrationComponentsInitializer");
       initializer.setAccessible(true);
-      Object components = initializer.get(scheduler);
-      Field field = components.getClass().getDeclaredField("lamThreadPool");
-      field.setAccessible(true);
-      if (field.get(components) instanceof ExecutorService pool) {
-        pool.shutdown();
-        if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("event source mapping {}: KCL's lease assignment run did not finish", uuid);
-        }
-      }
+      stopPool(initializer.get(scheduler), "lamThreadPool", false, "lease assignment run");
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("event source mapping {}: cannot stop KCL's lease assignment early", uuid, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -365,20 +355,32 @@ public final class KinesisEventSourceMapping implements AutoCloseable {
    * 3.5.1), so the mapping does it once the scheduler has stopped.
    */
   private void stopLeaseDiscoveryThreads() {
-    Object coordinator = scheduler.leaseCoordinator();
+    stopPool(scheduler.leaseCoordinator(), "leaseDiscoveryThreadPool", true, "lease discovery");
+  }
+
+  /**
+   * Shuts down the executor in {@code owner}'s field {@code field} ({@code now}: dropping queued
+   * tasks and interrupting) and waits for it up to the shutdown timeout; a KCL without the field
+   * has nothing to stop.
+   */
+  private void stopPool(Object owner, String field, boolean now, String what) {
     try {
-      Field field = coordinator.getClass().getDeclaredField("leaseDiscoveryThreadPool");
-      field.setAccessible(true);
-      if (field.get(coordinator) instanceof ExecutorService pool) {
-        pool.shutdownNow();
+      Field f = owner.getClass().getDeclaredField(field);
+      f.setAccessible(true);
+      if (f.get(owner) instanceof ExecutorService pool) {
+        if (now) {
+          pool.shutdownNow();
+        } else {
+          pool.shutdown();
+        }
         if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("event source mapping {}: KCL's lease discovery threads did not stop", uuid);
+          LOG.warn("event source mapping {}: KCL's {} threads did not stop", uuid, what);
         }
       }
     } catch (NoSuchFieldException e) {
-      LOG.debug("this KCL has no leaseDiscoveryThreadPool field; nothing to stop", e);
+      LOG.debug("this KCL has no {} field; nothing to stop", field, e);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn("event source mapping {}: cannot stop KCL's lease discovery threads", uuid, e);
+      LOG.warn("event source mapping {}: cannot stop KCL's {} threads", uuid, what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
