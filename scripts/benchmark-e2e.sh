@@ -2,7 +2,8 @@
 # End-to-end records/s on the local stack: click-window-sums through the exactly-once pipeline vs an
 # at-least-once baseline (the mapping invokes a coordinator that only counts) on the same emulators.
 # Options go to EndToEndBenchmark: --source kinesis|kafka (kafka) --events N (50,000) --users N
-# (1,000) --shards N (2) --batch-size N (500) --runs N (3).
+# (1,000) --shards N (2) --batch-size N (500) --window-ms N (0) --fan-out lambda|in-process|auto
+# (lambda) --runs N (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-tools.sh
