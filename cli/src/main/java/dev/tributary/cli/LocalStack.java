@@ -11,6 +11,7 @@ import dev.tributary.coordinator.KafkaBatchResponse;
 import dev.tributary.coordinator.KafkaHandler;
 import dev.tributary.coordinator.KinesisHandler;
 import dev.tributary.coordinator.LambdaInvoker;
+import dev.tributary.coordinator.ShardLister;
 import dev.tributary.coordinator.TickHandler;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.local.esm.FunctionInvoker;
@@ -189,7 +190,8 @@ public final class LocalStack implements JobStack {
         dynamo,
         new LambdaInvoker(operatorClient, OPERATOR, false),
         inProcess,
-        Clock.system());
+        Clock.system(),
+        stream instanceof KinesisSource kinesis ? ShardLister.kinesis(kinesis::client) : null);
   }
 
   private Map<String, String> environment() {
@@ -204,7 +206,11 @@ public final class LocalStack implements JobStack {
         RuntimeSettings.PARALLELIZATION_FACTOR,
         Integer.toString(options.mapping.parallelizationFactor()));
     env.put(RuntimeSettings.MAX_ATTEMPTS, Integer.toString(options.maxAttempts));
-    env.put(RuntimeSettings.SPLITS, String.join(",", stream.splits()));
+    if (options.source == Source.KAFKA) {
+      // Kafka partitions are declared, as the CDK's KafkaSource.withPartitions does; a Kinesis
+      // coordinator lists the stream's open shards itself (coordinatorRuntime), as on AWS
+      env.put(RuntimeSettings.SPLITS, String.join(",", stream.splits()));
+    }
     env.putAll(options.environment);
     return env;
   }
