@@ -16,6 +16,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -100,9 +104,9 @@ public final class DynamoDbStateBackend implements StateBackend {
    * Loads every given key of every operator that is not loaded yet and, in the same BatchGetItem
    * requests, the state-table items {@code others} (e.g. the checkpoint and timer items an epoch
    * starts from: one round trip instead of several). Returns the items of {@code others} that
-   * exist, by their sort key and partition key ({@code pk + "\n" + sk}).
+   * exist, by their key as given.
    */
-  public Map<String, Map<String, AttributeValue>> prefetch(
+  public Map<Map<String, AttributeValue>, Map<String, AttributeValue>> prefetch(
       Collection<Object> keys, List<Map<String, AttributeValue>> others) {
     List<StoredKey> toLoad = new ArrayList<>();
     for (OperatorStore store : stores.values()) {
@@ -119,7 +123,7 @@ public final class DynamoDbStateBackend implements StateBackend {
     loadKeys(handles, List.of());
   }
 
-  private Map<String, Map<String, AttributeValue>> loadKeys(
+  private Map<Map<String, AttributeValue>, Map<String, AttributeValue>> loadKeys(
       List<StoredKey> handles, List<Map<String, AttributeValue>> others) {
     List<Map<String, AttributeValue>> keys = new ArrayList<>(others);
     Map<String, StoredKey> byPk = new HashMap<>();
@@ -133,7 +137,7 @@ public final class DynamoDbStateBackend implements StateBackend {
               StateTables.SK,
               AttributeValue.fromS(Layout.MAIN)));
     }
-    Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+    Map<Map<String, AttributeValue>, Map<String, AttributeValue>> found = new HashMap<>();
     for (int from = 0; from < keys.size(); from += 100) {
       List<Map<String, AttributeValue>> chunk =
           keys.subList(from, Math.min(keys.size(), from + 100));
@@ -148,13 +152,13 @@ public final class DynamoDbStateBackend implements StateBackend {
         count(response.consumedCapacity());
         for (Map<String, AttributeValue> item :
             response.responses().getOrDefault(tables.state(), List.of())) {
-          String pk = item.get(StateTables.PK).s();
-          String sk = item.get(StateTables.SK).s();
-          StoredKey h = sk.equals(Layout.MAIN) ? byPk.get(pk) : null;
+          AttributeValue pk = item.get(StateTables.PK);
+          AttributeValue sk = item.get(StateTables.SK);
+          StoredKey h = sk.s().equals(Layout.MAIN) ? byPk.get(pk.s()) : null;
           if (h != null) {
             decodeMain(h, item);
           } else {
-            found.put(pk + "\n" + sk, item);
+            found.put(Map.of(StateTables.PK, pk, StateTables.SK, sk), item);
           }
         }
         request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
@@ -235,11 +239,11 @@ public final class DynamoDbStateBackend implements StateBackend {
     // one Query per key group: run them side by side (they are independent reads), then apply
     // the results in key-group order, on this thread
     if (reads.size() > 1) {
-      List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+      List<Future<?>> running = new ArrayList<>();
       for (TimerRead read : reads) {
         running.add(TIMER_READS.submit(read::run));
       }
-      for (java.util.concurrent.Future<?> f : running) {
+      for (Future<?> f : running) {
         await(f);
       }
     } else {
@@ -261,13 +265,13 @@ public final class DynamoDbStateBackend implements StateBackend {
     return next;
   }
 
-  private static void await(java.util.concurrent.Future<?> f) {
+  private static void await(Future<?> f) {
     try {
       f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading timers", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
@@ -279,8 +283,8 @@ public final class DynamoDbStateBackend implements StateBackend {
   }
 
   /** Threads for the timer queries of one slot (reads only; shared by the process's slots). */
-  private static final java.util.concurrent.ExecutorService TIMER_READS =
-      java.util.concurrent.Executors.newFixedThreadPool(
+  private static final ExecutorService TIMER_READS =
+      Executors.newFixedThreadPool(
           8,
           r -> {
             Thread t = new Thread(r, "tributary-timer-read");

@@ -267,9 +267,9 @@ public final class KeyedStageRunner {
       }
       List<Object> keys = new ArrayList<>();
       batch.records().forEach(r -> keys.add(r.key()));
-      Map<String, Map<String, AttributeValue>> found = backend.prefetch(keys, starts);
-      Checkpoint checkpoint =
-          checkpoint(found.get(checkpointKey.get(StateTables.PK).s() + "\n" + slotSk));
+      Map<Map<String, AttributeValue>, Map<String, AttributeValue>> found =
+          backend.prefetch(keys, starts);
+      Checkpoint checkpoint = checkpoint(found.get(checkpointKey));
       totals.checkpoint = checkpoint;
       List<KeyedRecord> pending = new ArrayList<>();
       skipped = 0;
@@ -290,7 +290,7 @@ public final class KeyedStageRunner {
       }
       Map<String, Fired> fired = new LinkedHashMap<>();
       for (String uid : backend.uids()) {
-        fired.put(uid, fired(found.get(Layout.firedPk(uid) + "\n" + slotSk)));
+        fired.put(uid, fired(found.get(key(Layout.firedPk(uid), slotSk))));
       }
       long firedEvent = Long.MAX_VALUE;
       long firedProcessing = Long.MAX_VALUE;
