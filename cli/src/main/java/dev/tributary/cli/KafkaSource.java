@@ -143,25 +143,15 @@ final class KafkaSource implements StreamSource {
             .consumerConfig("max.partition.fetch.bytes", fetchBytes(settings.batchSize()))
             .selfManaged()
             .build();
-    return new SourceMapping() {
-      @Override
-      public MappingProgress progress() {
-        KafkaEventSourceMapping.Progress p = esm.progress();
-        Map<String, String> lag = new java.util.TreeMap<>();
-        p.partitions().forEach((split, partition) -> lag.put(split, partition.lag() + "rec"));
-        return new MappingProgress(
-            p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
-      }
-
-      @Override
-      public List<String> onFailure() {
-        return List.copyOf(failures);
-      }
-
-      @Override
-      public void close() {
-        esm.close();
-      }
-    };
+    return SourceMapping.of(
+        () -> {
+          KafkaEventSourceMapping.Progress p = esm.progress();
+          Map<String, String> lag = new java.util.TreeMap<>();
+          p.partitions().forEach((split, partition) -> lag.put(split, partition.lag() + "rec"));
+          return new MappingProgress(
+              p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
+        },
+        failures,
+        esm::close);
   }
 }

@@ -128,7 +128,7 @@ public final class KinesisSource implements StreamSource {
       if (!client.listStreams().streamNames().contains(options.streamName)) {
         client.createStream(r -> r.streamName(options.streamName).shardCount(options.shards));
       }
-      LocalStack.awaitActive(client, options.streamName);
+      KinesisLocal.awaitActive(client, options.streamName, Duration.ofSeconds(30));
       return source;
     } catch (RuntimeException e) {
       local.close();
@@ -221,7 +221,7 @@ public final class KinesisSource implements StreamSource {
     String middle = start.add(end).shiftRight(1).add(java.math.BigInteger.ONE).toString();
     client.splitShard(
         r -> r.streamName(stream).shardToSplit(shard.shardId()).newStartingHashKey(middle));
-    LocalStack.awaitActive(client, stream);
+    KinesisLocal.awaitActive(client, stream, Duration.ofSeconds(30));
   }
 
   /** Merges the first two adjacent open shards (MergeShards); waits until the stream is active. */
@@ -238,7 +238,7 @@ public final class KinesisSource implements StreamSource {
           .equals(new java.math.BigInteger(b.hashKeyRange().startingHashKey()))) {
         client.mergeShards(
             r -> r.streamName(stream).shardToMerge(a.shardId()).adjacentShardToMerge(b.shardId()));
-        LocalStack.awaitActive(client, stream);
+        KinesisLocal.awaitActive(client, stream, Duration.ofSeconds(30));
         return;
       }
     }
@@ -312,35 +312,25 @@ public final class KinesisSource implements StreamSource {
             // a stable id names the lease table, so that a restarted stack resumes from its leases
             .uuid("tributary-" + stream)
             .start();
-    return new SourceMapping() {
-      @Override
-      public MappingProgress progress() {
-        KinesisMappingProgress p = esm.progress();
-        java.util.Map<String, String> lag = new java.util.TreeMap<>();
-        p.shards()
-            .forEach(
-                (id, shard) -> {
-                  if (!shard.ended()) {
-                    lag.put(
-                        stream + "/" + id,
-                        shard.millisBehindLatest() == null
-                            ? "?"
-                            : shard.millisBehindLatest() + "ms");
-                  }
-                });
-        return new MappingProgress(
-            p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
-      }
-
-      @Override
-      public List<String> onFailure() {
-        return List.copyOf(failures);
-      }
-
-      @Override
-      public void close() {
-        esm.close();
-      }
-    };
+    return SourceMapping.of(
+        () -> {
+          KinesisMappingProgress p = esm.progress();
+          java.util.Map<String, String> lag = new java.util.TreeMap<>();
+          p.shards()
+              .forEach(
+                  (id, shard) -> {
+                    if (!shard.ended()) {
+                      lag.put(
+                          stream + "/" + id,
+                          shard.millisBehindLatest() == null
+                              ? "?"
+                              : shard.millisBehindLatest() + "ms");
+                    }
+                  });
+          return new MappingProgress(
+              p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
+        },
+        failures,
+        esm::close);
   }
 }

@@ -36,8 +36,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
@@ -482,23 +480,6 @@ public final class LocalStack implements JobStack {
         throw e;
       }
     }
-  }
-
-  static void awaitActive(KinesisClient kinesis, String stream) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    StreamStatus status = null;
-    while (System.nanoTime() < deadline) {
-      status =
-          kinesis
-              .describeStreamSummary(r -> r.streamName(stream))
-              .streamDescriptionSummary()
-              .streamStatus();
-      if (status == StreamStatus.ACTIVE) {
-        return;
-      }
-      sleep(20);
-    }
-    throw new IllegalStateException("stream " + stream + " is still " + status + " after 30 s");
   }
 
   static void sleep(long millis) {

@@ -2,6 +2,7 @@ package dev.tributary.cli;
 
 import dev.tributary.JobProvider;
 import dev.tributary.local.esm.MappingSettings;
+import dev.tributary.local.kinesis.KinesisLocal;
 import dev.tributary.operator.RuntimeSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -192,7 +193,7 @@ public final class LocalStackDeployment implements JobStack {
         });
     kinesis.createStream(b -> b.streamName(stream).shardCount(shards));
     undo.add(() -> kinesis.deleteStream(b -> b.streamName(stream).enforceConsumerDeletion(true)));
-    LocalStack.awaitActive(kinesis, stream);
+    KinesisLocal.awaitActive(kinesis, stream, Duration.ofSeconds(30));
     String streamArn =
         kinesis
             .describeStreamSummary(b -> b.streamName(stream))

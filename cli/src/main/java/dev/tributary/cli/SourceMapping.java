@@ -10,4 +10,30 @@ public interface SourceMapping extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * A mapping whose progress {@code progress} reports, whose on-failure records collect in {@code
+   * failures}, and which {@code stop} stops.
+   */
+  static SourceMapping of(
+      java.util.function.Supplier<MappingProgress> progress,
+      java.util.List<String> failures,
+      Runnable stop) {
+    return new SourceMapping() {
+      @Override
+      public MappingProgress progress() {
+        return progress.get();
+      }
+
+      @Override
+      public java.util.List<String> onFailure() {
+        return java.util.List.copyOf(failures);
+      }
+
+      @Override
+      public void close() {
+        stop.run();
+      }
+    };
+  }
 }

@@ -222,17 +222,10 @@ public final class TributaryCli implements Runnable {
     }
 
     private MappingSettings mapping() {
-      return new MappingSettings(
-          LocalStack.COORDINATOR,
-          batchSize,
-          Duration.ZERO,
-          MappingSettings.StartingPosition.TRIM_HORIZON,
-          null,
-          -1,
-          null,
-          false,
-          true,
-          parallelizationFactor);
+      return MappingSettings.defaults(LocalStack.COORDINATOR)
+          .withBatchSize(batchSize)
+          .withRetries(-1, false)
+          .withParallelizationFactor(parallelizationFactor);
     }
 
     /** Deploys the job to the LocalStack at AWS_ENDPOINT_URL and runs the workload there. */

@@ -42,17 +42,10 @@ final class E2e {
 
   /** The mapping settings of the tests: small batches, retries until success. */
   static MappingSettings mapping(int batchSize, int parallelizationFactor, boolean bisect) {
-    return new MappingSettings(
-        LocalStack.COORDINATOR,
-        batchSize,
-        Duration.ZERO,
-        MappingSettings.StartingPosition.TRIM_HORIZON,
-        null,
-        -1,
-        null,
-        bisect,
-        true,
-        parallelizationFactor);
+    return MappingSettings.defaults(LocalStack.COORDINATOR)
+        .withBatchSize(batchSize)
+        .withRetries(-1, bisect)
+        .withParallelizationFactor(parallelizationFactor);
   }
 
   /** A stack for click-window-sums with quick ticks and a short idle timeout. */

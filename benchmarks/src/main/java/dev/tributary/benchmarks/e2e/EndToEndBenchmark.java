@@ -177,17 +177,10 @@ public final class EndToEndBenchmark {
             .fanOut(fanOut)
             .idleTimeout(Duration.ofSeconds(30))
             .mapping(
-                new MappingSettings(
-                    LocalStack.COORDINATOR,
-                    batch,
-                    window,
-                    MappingSettings.StartingPosition.TRIM_HORIZON,
-                    null,
-                    -1,
-                    null,
-                    false,
-                    true,
-                    1));
+                MappingSettings.defaults(LocalStack.COORDINATOR)
+                    .withBatchSize(batch)
+                    .withBatchingWindow(window)
+                    .withRetries(-1, false));
     if (baseline) {
       builder.wrapFunction(
           LocalStack.COORDINATOR, coordinator -> payload -> countOnly(payload, counted));

@@ -96,31 +96,43 @@ public record MappingSettings(
 
   /** A copy with another batch size. */
   public MappingSettings withBatchSize(int size) {
-    return new MappingSettings(
-        functionName,
+    return copy(
         size,
         maximumBatchingWindow,
-        startingPosition,
-        startingPositionTimestamp,
         maximumRetryAttempts,
-        maximumRecordAge,
         bisectBatchOnFunctionError,
-        reportBatchItemFailures,
         parallelizationFactor);
+  }
+
+  /** A copy with another maximum batching window. */
+  public MappingSettings withBatchingWindow(Duration window) {
+    return copy(
+        batchSize, window, maximumRetryAttempts, bisectBatchOnFunctionError, parallelizationFactor);
   }
 
   /** A copy with other retry settings. */
   public MappingSettings withRetries(int attempts, boolean bisect) {
+    return copy(batchSize, maximumBatchingWindow, attempts, bisect, parallelizationFactor);
+  }
+
+  /** A copy with another parallelization factor. */
+  public MappingSettings withParallelizationFactor(int factor) {
+    return copy(
+        batchSize, maximumBatchingWindow, maximumRetryAttempts, bisectBatchOnFunctionError, factor);
+  }
+
+  private MappingSettings copy(
+      int size, Duration window, int attempts, boolean bisect, int factor) {
     return new MappingSettings(
         functionName,
-        batchSize,
-        maximumBatchingWindow,
+        size,
+        window,
         startingPosition,
         startingPositionTimestamp,
         attempts,
         maximumRecordAge,
         bisect,
         reportBatchItemFailures,
-        parallelizationFactor);
+        factor);
   }
 }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * The local Kinesis endpoint: <a href="https://github.com/etspaceman/kinesis-mock">kinesis-mock</a>
@@ -210,6 +212,33 @@ public final class KinesisLocal implements AutoCloseable {
   /** How long the start took, from launching node until the health check answered. */
   public Duration startupTime() {
     return startupTime;
+  }
+
+  /**
+   * Waits until {@code stream} is ACTIVE (after CreateStream, a shard split or merge), polling
+   * every 20 ms; fails after {@code timeout} naming the status it was left in.
+   */
+  public static void awaitActive(KinesisClient kinesis, String stream, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    StreamStatus status = null;
+    while (System.nanoTime() < deadline) {
+      status =
+          kinesis
+              .describeStreamSummary(r -> r.streamName(stream))
+              .streamDescriptionSummary()
+              .streamStatus();
+      if (status == StreamStatus.ACTIVE) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for stream " + stream, e);
+      }
+    }
+    throw new IllegalStateException(
+        "stream " + stream + " is still " + status + " after " + timeout.toSeconds() + " s");
   }
 
   /** The server's output so far (warnings and errors with LOG_LEVEL=WARN). */

@@ -64,7 +64,6 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.kinesis.coordinator.assignment.LeaseAssignmentManager;
 import software.amazon.kinesis.retrieval.AggregatorUtil;
@@ -915,14 +914,7 @@ class KinesisEventSourceMappingIT {
   }
 
   private static void awaitActive(String stream) {
-    awaitTrue(
-        stream + " ACTIVE",
-        () ->
-            client
-                    .describeStreamSummary(r -> r.streamName(stream))
-                    .streamDescriptionSummary()
-                    .streamStatus()
-                == StreamStatus.ACTIVE);
+    KinesisLocal.awaitActive(client, stream, PATIENCE);
   }
 
   static void awaitTrue(String what, BooleanSupplier condition) {

@@ -540,20 +540,7 @@ class KinesisLocalIT {
   }
 
   private static void awaitActive(String stream) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    StreamStatus status = null;
-    while (System.nanoTime() < deadline) {
-      status =
-          client
-              .describeStreamSummary(r -> r.streamName(stream))
-              .streamDescriptionSummary()
-              .streamStatus();
-      if (status == StreamStatus.ACTIVE) {
-        return;
-      }
-      sleep(20);
-    }
-    throw new AssertionError(stream + " is still " + status + " after 10 s");
+    KinesisLocal.awaitActive(client, stream, Duration.ofSeconds(10));
   }
 
   private static Map<String, Shard> shardsById(String stream) {
