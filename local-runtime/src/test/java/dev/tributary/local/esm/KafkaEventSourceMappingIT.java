@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -197,7 +199,7 @@ class KafkaEventSourceMappingIT {
   }
 
   private void produce(int partition, Long timestamp, String... values) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+    try (Sender producer = new Sender()) {
       for (String v : values) {
         producer.send(
             new ProducerRecord<>(
@@ -207,15 +209,44 @@ class KafkaEventSourceMappingIT {
                 ("k-" + v).getBytes(StandardCharsets.UTF_8),
                 v.getBytes(StandardCharsets.UTF_8)));
       }
-      producer.flush();
     }
   }
 
-  private static KafkaProducer<byte[], byte[]> producer() {
-    return new KafkaProducer<>(
-        Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new ByteArraySerializer(),
-        new ByteArraySerializer());
+  /**
+   * A producer whose close waits for every send and fails with the broker's error if one failed, so
+   * a record the broker never stored is not mistaken for a record the mapping lost. Its timeouts
+   * are generous (a request 2 minutes, a record 10) because a loaded CI machine can stall the
+   * embedded broker for longer than the producer's defaults, after which a batch would expire.
+   */
+  private static final class Sender implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                120_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                600_000),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+    private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+
+    void send(ProducerRecord<byte[], byte[]> record) {
+      sent.add(producer.send(record));
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        producer.flush();
+        for (Future<RecordMetadata> f : sent) {
+          f.get();
+        }
+      } finally {
+        producer.close();
+      }
+    }
   }
 
   private static Admin admin() {
@@ -273,7 +304,7 @@ class KafkaEventSourceMappingIT {
   @Test
   void everyRecordIsDeliveredOnceInOrderPerPartitionAndCommittedToTheGroup() throws Exception {
     kafka.createTopic(topic, 3);
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+    try (Sender producer = new Sender()) {
       for (int i = 0; i < 300; i++) {
         producer.send(
             new ProducerRecord<>(
@@ -331,7 +362,7 @@ class KafkaEventSourceMappingIT {
   void aBacklogIsDrainedInFullBatchesAndTheRatePrinted() throws Exception {
     kafka.createTopic(topic, 4);
     int total = 20_000;
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+    try (Sender producer = new Sender()) {
       for (int i = 0; i < total; i++) {
         producer.send(
             new ProducerRecord<>(
@@ -676,7 +707,7 @@ class KafkaEventSourceMappingIT {
     headers.add("trace-id", "abc-123".getBytes(StandardCharsets.UTF_8));
     headers.add("raw", new byte[] {-128, -1, 0, 1, 127});
     long timestamp = System.currentTimeMillis() - 10_000;
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+    try (Sender producer = new Sender()) {
       producer.send(
           new ProducerRecord<>(
               topic, 0, timestamp, "key-1".getBytes(StandardCharsets.UTF_8), binary, headers));
