@@ -25,6 +25,7 @@ public final class CoordinatorRuntime {
   private final Clock clock;
   private final ShardLister shards;
   private final java.util.Set<String> listedStreams = new java.util.HashSet<>();
+  private volatile boolean startHeld;
 
   /** A runtime of {@code settings} on {@code dynamo}, with the given invokers. */
   public CoordinatorRuntime(
@@ -109,6 +110,21 @@ public final class CoordinatorRuntime {
               + " watermark until their first batch. Grant the permission or set TRIBUTARY_SPLITS",
           java.util.Map.of("stream", streamArn, "error", String.valueOf(e)));
     }
+  }
+
+  /**
+   * The first time a Kafka batch comes, declares the start hold ({@link
+   * SplitWatermarks#START_HOLD}) unless {@code TRIBUTARY_SPLITS} names the partitions: the
+   * coordinator cannot list a topic's partitions (that takes a Kafka client inside the cluster's
+   * network), so instead no window fires during the job's first idle timeout, and every partition
+   * that starts within it counts.
+   */
+  void holdStartForUndeclaredPartitions() {
+    if (!settings.splits().isEmpty() || startHeld) {
+      return;
+    }
+    startHeld = true;
+    coordinator.declareSplits(java.util.List.of(SplitWatermarks.START_HOLD));
   }
 
   /** Runs the tick and reports it. */

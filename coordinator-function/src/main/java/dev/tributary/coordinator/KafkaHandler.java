@@ -32,6 +32,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
 
   @Override
   public KafkaBatchResponse handleRequest(KafkaEvent event, Context context) {
+    runtime.holdStartForUndeclaredPartitions();
     KafkaBatchResponse response = new KafkaBatchResponse();
     Map<String, List<KafkaEvent.KafkaEventRecord>> partitions =
         new TreeMap<>(event.getRecords() == null ? Map.of() : event.getRecords());

@@ -24,6 +24,15 @@ public final class SplitWatermarks {
   private final StateTables tables;
   private final String pk;
 
+  /**
+   * The name of the start hold: a split that never delivers, declared at a job's first Kafka batch
+   * when the partitions are not ({@code TRIBUTARY_SPLITS}). It holds the global watermark at the
+   * lowest until it is quiet for the idle timeout, so a partition whose first batch comes within
+   * that time after another's finds none of its windows fired. {@code #} is not allowed in a Kafka
+   * topic or a Kinesis stream name, so no real split has this name.
+   */
+  public static final String START_HOLD = "#start";
+
   /** The watermarks of {@code job}. */
   public SplitWatermarks(DynamoDbClient dynamo, StateTables tables, String job) {
     this.dynamo = dynamo;

@@ -386,6 +386,42 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * On Kafka without TRIBUTARY_SPLITS the coordinator cannot list the partitions, so the handler
+   * declares a start hold: no window fires during the job's first idle timeout, and a partition
+   * whose first batch comes after another's (and after a tick) loses nothing. Declared, there is no
+   * hold: the partitions hold the watermark themselves.
+   */
+  @Test
+  void theKafkaHandlerHoldsTheWatermarkAtTheStartWhenThePartitionsAreNotDeclared() {
+    for (boolean declared : new boolean[] {false, true}) {
+      try (Fixture f =
+          declared ? clickWindows(RuntimeSettings.SPLITS, "c-0,c-1") : clickWindows()) {
+        KafkaHandler handler = new KafkaHandler(f.runtime);
+        TwoSplits clicks = new TwoSplits();
+        assertThat(handler.handleRequest(kafka("c", 0, clicks.first), null).getBatchItemFailures())
+            .isEmpty();
+        f.coordinator().tick();
+        assertThat(f.outbox("click-totals"))
+            .as("no window fired before partition 1 came")
+            .isEmpty();
+        Map<String, SplitWatermarks.Split> stored =
+            new SplitWatermarks(f.dynamo, f.settings.tables(), f.settings.graph().jobName()).read();
+        if (declared) {
+          assertThat(stored).containsOnlyKeys("c-0", "c-1");
+        } else {
+          assertThat(stored).containsOnlyKeys("c-0", SplitWatermarks.START_HOLD);
+        }
+        f.clock.set(f.clock.currentTimeMillis() + 20_000);
+        assertThat(handler.handleRequest(kafka("c", 1, clicks.second), null).getBatchItemFailures())
+            .isEmpty();
+        f.clock.set(f.clock.currentTimeMillis() + 31_000);
+        f.coordinator().tick();
+        assertThat(sorted(f.outbox("click-totals"))).isEqualTo(clicks.expected());
+      }
+    }
+  }
+
   /** 300 clicks of 20 users, 10 ms apart: even users in one split, odd ones in the other. */
   private static final class TwoSplits {
     final List<SourceRecord> first = new ArrayList<>();
@@ -422,6 +458,26 @@ class CoordinatorIT {
       expected.sort(null);
       return expected;
     }
+  }
+
+  /** A Kafka event of {@code records} from one partition of {@code topic}. */
+  private static KafkaEvent kafka(String topic, int partition, List<SourceRecord> records) {
+    List<KafkaEvent.KafkaEventRecord> out = new ArrayList<>();
+    for (SourceRecord r : records) {
+      out.add(
+          KafkaEvent.KafkaEventRecord.builder()
+              .withTopic(topic)
+              .withPartition(partition)
+              .withOffset(Long.parseLong(r.sequence()))
+              .withTimestamp(r.timestamp())
+              .withTimestampType("CREATE_TIME")
+              .withValue(java.util.Base64.getEncoder().encodeToString(r.data()))
+              .build());
+    }
+    return KafkaEvent.builder()
+        .withEventSource("aws:kafka")
+        .withRecords(Map.of(topic + "-" + partition, out))
+        .build();
   }
 
   /** A Kinesis event of {@code records} from one shard of the stream {@code arn}. */
