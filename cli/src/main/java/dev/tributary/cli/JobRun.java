@@ -198,7 +198,16 @@ public final class JobRun {
         outputs = committed.values().stream().mapToLong(List::size).sum();
       }
       out.accept(
-          line(now - start, produced.get(), progress, rate, epochs, watermarks, outputs, expected));
+          line(
+              now - start,
+              produced.get(),
+              progress,
+              rate,
+              epochs,
+              watermarks,
+              stack.settings().idleTimeout(),
+              outputs,
+              expected));
       if (outputs >= expected) {
         // let anything still in flight land, so that a duplicate shows up in the check
         LocalStack.sleep(2 * interval.toMillis());
@@ -252,12 +261,12 @@ public final class JobRun {
       double rate,
       long epochs,
       SplitWatermarks watermarks,
+      Duration idle,
       long outputs,
       long expected) {
-    long watermark = Long.MAX_VALUE;
-    for (SplitWatermarks.Split s : watermarks.read().values()) {
-      watermark = Math.min(watermark, s.watermark());
-    }
+    // the global watermark as the coordinator computes it: idle splits left out
+    long watermark =
+        SplitWatermarks.global(watermarks.read(), null, null, System.currentTimeMillis(), idle);
     StringBuilder lag = new StringBuilder();
     for (Map.Entry<String, String> e : new TreeMap<>(progress.lag()).entrySet()) {
       if (lag.length() > 0) {
