@@ -61,7 +61,7 @@ final class E2e {
         .slots(4)
         .fanOut("lambda")
         .tickInterval(Duration.ofMillis(500))
-        .idleTimeout(Duration.ofSeconds(2))
+        .idleTimeout(Duration.ofSeconds(6))
         .mapping(mapping(100, 1, false));
   }
 
@@ -77,7 +77,7 @@ final class E2e {
 
   static JobRun.Result check(JobRun run) {
     JobRun.Result result =
-        run.timeout(Duration.ofMinutes(3))
+        run.timeout(Duration.ofMinutes(5))
             .interval(Duration.ofMillis(500))
             .progress(System.out::println)
             .run();

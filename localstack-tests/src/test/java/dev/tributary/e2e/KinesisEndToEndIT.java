@@ -42,7 +42,7 @@ class KinesisEndToEndIT {
    * processing time (so that a quiet stream's windows close); the restart must take less than that,
    * or the records produced after it would be late, as they would be on AWS.
    */
-  private static final Duration RESTART_IDLE = Duration.ofSeconds(30);
+  private static final Duration RESTART_IDLE = Duration.ofSeconds(90);
 
   @Test
   void theJobCommitsExactlyTheReferenceOutputs() {
