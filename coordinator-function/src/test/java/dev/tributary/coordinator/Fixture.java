@@ -41,7 +41,9 @@ final class Fixture implements AutoCloseable {
             .region(Region.US_EAST_1)
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-            .httpClient(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
+            // outlasts a stalled endpoint on a loaded machine: a retried attempt could repeat a
+            // non-idempotent write
+            .httpClient(ApacheHttpClient.builder().socketTimeout(Duration.ofSeconds(60)).build())
             .build();
     Map<String, String> vars = new HashMap<>();
     vars.put(RuntimeSettings.JOB_CLASS, job.getClass().getName());

@@ -14,6 +14,8 @@ import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,13 +52,24 @@ class LambdaFanOutIT {
 
   @Test
   void aBatchFansOutToTheOperatorFunctionThroughLambdaInvoke() throws Exception {
+    // the first invocation waits for a second one, so two are in flight at once however the
+    // machine schedules them: the slots' calls are concurrent and run in separate instances (the
+    // wait stays below the async client's 30 s read timeout)
+    CountDownLatch twoInFlight = new CountDownLatch(2);
     try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.FAN_OUT, "lambda");
         LocalLambda endpoint =
             LocalLambda.start()
                 .register(
                     "word-counts-operator",
-                    () ->
-                        new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo))::handle);
+                    () -> {
+                      OperatorHandler handler =
+                          new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo));
+                      return payload -> {
+                        twoInFlight.countDown();
+                        twoInFlight.await(20, TimeUnit.SECONDS);
+                        return handler.handle(payload);
+                      };
+                    });
         LambdaInvoker invoker = new LambdaInvoker(lambda(endpoint), "word-counts-operator", true)) {
       Coordinator coordinator =
           new CoordinatorRuntime(f.settings, f.dynamo, invoker, f.invoker, f.clock).coordinator();
@@ -72,6 +85,7 @@ class LambdaFanOutIT {
       assertThat(endpoint.invocations("word-counts-operator"))
           .isEqualTo(outcome.responses().size())
           .isPositive();
+      assertThat(twoInFlight.getCount()).as("invocations in flight at once").isZero();
       assertThat(endpoint.containers("word-counts-operator")).isGreaterThan(1);
       List<String> expected = new ArrayList<>();
       InMemoryRunner.forJob(new Jobs.WordCounts())

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,17 +146,18 @@ class HttpWireIT {
     }
   }
 
-  /** The live threads of the endpoint on {@code port}, waiting up to 5 s for them to end. */
+  /** The live threads of the endpoint on {@code port}, waiting up to 60 s for them to end. */
   private static List<String> threadsOf(int port) throws InterruptedException {
     List<String> names = new ArrayList<>();
-    for (int attempt = 0; attempt < 100; attempt++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
       names.clear();
       for (Thread t : Thread.getAllStackTraces().keySet()) {
         if (t.isAlive() && t.getName().startsWith("dynamodb-local-" + port + "-")) {
           names.add(t.getName());
         }
       }
-      if (names.isEmpty()) {
+      if (names.isEmpty() || System.nanoTime() > deadline) {
         break;
       }
       Thread.sleep(50);

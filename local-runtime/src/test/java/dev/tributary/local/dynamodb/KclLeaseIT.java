@@ -205,9 +205,11 @@ class KclLeaseIT {
 
     long started = System.nanoTime();
     assertThat(refresher.createLeaseTableIfNotExists()).isTrue();
-    // ACTIVE at once, so KCL's 10 s poll never sleeps
+    // ACTIVE at once, so KCL's 10 s poll never sleeps (one poll would take 10 s or more)
+    assertThat(sync.describeTable(b -> b.tableName(APP)).table().tableStatus())
+        .isEqualTo(TableStatus.ACTIVE);
     assertThat(refresher.waitUntilLeaseTableExists(10, 60)).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(9));
     assertThat(refresher.leaseTableExists()).isTrue();
     assertThat(refresher.isLeaseTableEmpty()).isTrue();
     assertThat(refresher.getLeaseTableIdentifier()).isNotEmpty();
@@ -566,7 +568,9 @@ class KclLeaseIT {
 
   @Test
   void takerAndRenewerBalanceStealAndFailOverBetweenTwoWorkers() throws Exception {
-    long leaseDurationMillis = 400;
+    // long enough that a slow Scan, Query or steal between two renewals never lets a held lease
+    // expire (getCurrentlyHeldLease(s) hides such a lease); the failover below waits one out
+    long leaseDurationMillis = 3_000;
     DynamoDBLeaseRefresher refresher = leaseTable();
     for (int i = 0; i < 4; i++) {
       refresher.createLeaseIfNotExists(lease(String.format("shardId-%012d", i), null));
@@ -602,7 +606,7 @@ class KclLeaseIT {
     assertThat(renewerB.getCurrentlyHeldLeases()).containsOnlyKeys(stolenKey);
 
     // A dies (stops renewing); once its leases expire B takes them all
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (renewerB.getCurrentlyHeldLeases().size() < 4 && System.nanoTime() < deadline) {
       renewerB.renewLeases();
       Map<String, Lease> taken = takerB.takeLeases();
@@ -752,7 +756,7 @@ class KclLeaseIT {
   @Test
   void leaderElectionWithTheDynamoDbLockClient() throws Exception {
     leaseTable();
-    long leaseDurationMillis = 800;
+    long leaseDurationMillis = 3_000;
     DynamoDBLockBasedLeaderDecider leaderA = leader("worker-a", leaseDurationMillis);
     DynamoDBLockBasedLeaderDecider leaderB = leader("worker-b", leaseDurationMillis);
     DynamoDBLockBasedLeaderDecider leaderC = leader("worker-c", leaseDurationMillis);
@@ -766,7 +770,7 @@ class KclLeaseIT {
     String firstVersion = lock.get("recordVersionNumber").s();
 
     // the heartbeat thread (UpdateItem "SET #ld = :ld, #rvn = :newRvn" under a condition) keeps it
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String version = firstVersion;
     while (version.equals(firstVersion) && System.nanoTime() < deadline) {
       Thread.sleep(HEARTBEAT_MILLIS);
@@ -792,7 +796,7 @@ class KclLeaseIT {
                     .table(APP)
                     .key("leaseKey", "Leader")
                     .failWith(FaultError.TRANSACTION_CONFLICT));
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     boolean cIsLeader = false;
     while (!cIsLeader && System.nanoTime() < deadline) {
       Thread.sleep(2 * HEARTBEAT_MILLIS);
@@ -802,7 +806,7 @@ class KclLeaseIT {
     assertThat(heartbeats.triggered()).isPositive();
     local.faults().clear();
     assertThat(leaderLock().get("ownerName").s()).isEqualTo("worker-c");
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     boolean bIsLeader = true;
     while (bIsLeader && System.nanoTime() < deadline) {
       Thread.sleep(2 * HEARTBEAT_MILLIS);

@@ -13,9 +13,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class LocalClients {
   private LocalClients() {}
 
-  /** A synchronous client for {@code endpoint}. */
+  /**
+   * A synchronous client for {@code endpoint}, whose socket and attempt timeouts (60 s) outlast a
+   * stalled endpoint on a loaded machine: a retried attempt could apply a non-idempotent write
+   * twice.
+   */
   public static DynamoDbClient client(URI endpoint) {
-    return client(endpoint, Duration.ofSeconds(10));
+    return client(endpoint, Duration.ofSeconds(60));
   }
 
   /** A synchronous client with an API call attempt timeout. */

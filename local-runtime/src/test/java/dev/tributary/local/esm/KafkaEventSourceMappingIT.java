@@ -385,8 +385,9 @@ class KafkaEventSourceMappingIT {
     assertThat(function.records()).hasSize(total);
     assertThat(function.events)
         .allSatisfy(e -> assertThat(offsets(e)).hasSizeLessThanOrEqualTo(1_000));
-    // a backlog fills batches: a handful of invocations, not one per poll
-    assertThat(function.events.size()).isLessThanOrEqualTo(total / 1_000 + 4);
+    // a backlog fills batches: a handful of invocations, not one per poll (the slack allows for
+    // stalls longer than the window on a loaded machine, each of which may cut a partial batch)
+    assertThat(function.events.size()).isLessThanOrEqualTo(total / 1_000 + 10);
   }
 
   @Test
@@ -828,7 +829,7 @@ class KafkaEventSourceMappingIT {
     mapping.close();
     mapping.close(); // idempotent
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     Set<String> left = threadsNaming(uuid);
     while (!left.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);

@@ -107,10 +107,12 @@ class KinesisEventSourceMappingIT {
         .region(Region.US_EAST_1)
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-        .httpClient(UrlConnectionHttpClient.builder().build())
+        // outlasts a stalled kinesis-local: a PutRecords retried after a timeout may store its
+        // records twice, which would read as the mapping delivering them twice
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)).build())
         .overrideConfiguration(
             ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(Duration.ofSeconds(10))
+                .apiCallAttemptTimeout(Duration.ofMinutes(2))
                 .build())
         .build();
   }
@@ -328,7 +330,8 @@ class KinesisEventSourceMappingIT {
   void theBatchingWindowGathersRecordsOfSeveralReads() {
     String stream = newStream(1);
     RecordingFunction function = new RecordingFunction();
-    MappingSettings settings = settings("f", 100, Duration.ofSeconds(8), -1, null, false, true, 1);
+    // long enough to cover putting and polling w2 on a slow machine
+    MappingSettings settings = settings("f", 100, Duration.ofSeconds(20), -1, null, false, true, 1);
     KinesisEventSourceMapping esm = start(stream, settings, function);
     awaitTrue("the shard started", () -> !esm.progress().shards().isEmpty());
     for (int i = 0; i < 3; i++) {
@@ -585,7 +588,7 @@ class KinesisEventSourceMappingIT {
             .answer(
                 records -> {
                   if (RecordingFunction.text(records.get(0)).startsWith("stale")) {
-                    clock.advance(Duration.ofSeconds(31)); // the downstream is down for a while
+                    clock.advance(Duration.ofSeconds(301)); // the downstream is down for a while
                     return RecordingFunction.unhandled("down");
                   }
                   return RecordingFunction.success();
@@ -594,7 +597,9 @@ class KinesisEventSourceMappingIT {
     KinesisEventSourceMapping esm =
         start(
             stream,
-            settings("f", 100, Duration.ZERO, -1, Duration.ofSeconds(60), false, true, 1),
+            // real time passes too (clock = system time + offset): the first two tries stay
+            // within 600 s for up to 299 s of real time between the put and the retry
+            settings("f", 100, Duration.ZERO, -1, Duration.ofSeconds(600), false, true, 1),
             function,
             b -> b.onFailure(failures).clock(clock));
 
@@ -602,7 +607,7 @@ class KinesisEventSourceMappingIT {
     KinesisFailureRecord failure = failures.records().get(0);
     assertThat(failure.requestContext().condition()).isEqualTo("RecordAgeExceeded");
     assertThat(failure.batchInfo().batchSize()).isEqualTo(2);
-    // 0 s, 31 s, 62 s: the third try finds the records older than 60 s and does not invoke
+    // 0 s, 301 s, 602 s: the third try finds the records older than 600 s and does not invoke
     assertThat(function.invocations()).hasSize(2);
     assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(2);
     assertThat(failure.responseContext().functionError()).isEqualTo("Unhandled");

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -45,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class KafkaLocalIT {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Nested
   @Order(1)
@@ -126,22 +128,30 @@ class KafkaLocalIT {
           Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-1", ProducerConfig.ACKS_CONFIG, "all");
       try (KafkaProducer<String, String> producer = producer(kafka, tx)) {
         producer.initTransactions();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         producer.beginTransaction();
         for (int i = 0; i < 3; i++) {
-          producer.send(new ProducerRecord<>("txn", "k" + i, "committed-" + i));
+          sent.add(producer.send(new ProducerRecord<>("txn", "k" + i, "committed-" + i)));
         }
         producer.commitTransaction();
 
         producer.beginTransaction();
         for (int i = 0; i < 3; i++) {
-          producer.send(new ProducerRecord<>("txn", "k" + i, "aborted-" + i));
+          sent.add(producer.send(new ProducerRecord<>("txn", "k" + i, "aborted-" + i)));
         }
+        // every aborted record reached the log (read_uncommitted sees it below): flushed and
+        // checked before the abort, which would fail the futures of records not sent yet
         producer.flush();
+        for (Future<RecordMetadata> f : sent) {
+          f.get();
+        }
         producer.abortTransaction();
 
         producer.beginTransaction();
-        producer.send(new ProducerRecord<>("txn", "k9", "committed-9"));
+        Future<RecordMetadata> last =
+            producer.send(new ProducerRecord<>("txn", "k9", "committed-9"));
         producer.commitTransaction();
+        last.get();
       }
 
       List<String> committed;
@@ -170,8 +180,8 @@ class KafkaLocalIT {
     void topicsAreNotCreatedOnFirstUse() throws Exception {
       try (Admin admin = admin(kafka)) {
         try (KafkaConsumer<String, String> consumer = consumer(kafka, Map.of())) {
-          consumer.listTopics(Duration.ofSeconds(5));
-          assertThat(consumer.partitionsFor("never-created", Duration.ofSeconds(2))).isEmpty();
+          consumer.listTopics(Duration.ofSeconds(30));
+          assertThat(consumer.partitionsFor("never-created", Duration.ofSeconds(30))).isEmpty();
         }
         assertThat(admin.listTopics().names().get()).doesNotContain("never-created");
       }
@@ -299,7 +309,7 @@ class KafkaLocalIT {
           socket.bind(new InetSocketAddress("127.0.0.1", p));
         }
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       List<String> left = nonDaemonThreadsSince(before);
       while (!left.isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(50);
@@ -343,6 +353,9 @@ class KafkaLocalIT {
       KafkaLocal kafka, Map<String, Object> extra) {
     Map<String, Object> props = new HashMap<>(extra);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    // outlast a stalled broker on a loaded machine (the defaults would expire a batch)
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
     return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
   }
 

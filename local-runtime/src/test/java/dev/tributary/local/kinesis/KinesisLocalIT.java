@@ -106,10 +106,12 @@ class KinesisLocalIT {
         .region(Region.US_EAST_1)
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-        .httpClient(UrlConnectionHttpClient.builder().build())
+        // outlasts a stalled kinesis-local: a PutRecords retried after a timeout may store its
+        // records twice
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)).build())
         .overrideConfiguration(
             ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(Duration.ofSeconds(10))
+                .apiCallAttemptTimeout(Duration.ofMinutes(2))
                 .executionInterceptors(interceptors)
                 .build())
         .build();
@@ -540,7 +542,7 @@ class KinesisLocalIT {
   }
 
   private static void awaitActive(String stream) {
-    KinesisLocal.awaitActive(client, stream, Duration.ofSeconds(10));
+    KinesisLocal.awaitActive(client, stream, Duration.ofSeconds(90));
   }
 
   private static Map<String, Shard> shardsById(String stream) {

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -373,7 +374,8 @@ class LocalLambdaIT {
             return ("\"instance " + n + "\"").getBytes(UTF_8);
           };
         },
-        FunctionConfig.defaults().withTimeout(Duration.ofMillis(300)));
+        // the first call sleeps far longer; the second (a new instance) must finish within it
+        FunctionConfig.defaults().withTimeout(Duration.ofSeconds(3)));
 
     InvokeResponse r = invoke("slow-first", "{}");
 
@@ -432,24 +434,29 @@ class LocalLambdaIT {
       invoke("echo", "{}"); // warm up the client, the connection and the JIT
     }
     int n = 200;
-    long start = System.nanoTime();
+    double[] millis = new double[n];
     for (int i = 0; i < n; i++) {
+      long start = System.nanoTime();
       invoke("echo", "{\"i\":" + i + "}");
+      millis[i] = (System.nanoTime() - start) / 1e6;
     }
-    double averageMillis = (System.nanoTime() - start) / 1e6 / n;
+    Arrays.sort(millis);
+    double medianMillis = (millis[n / 2 - 1] + millis[n / 2]) / 2;
     System.out.printf(
         Locale.ROOT,
         "LocalLambdaIT: %d sequential invocations through LambdaClient (Apache), %s=%s:"
-            + " average %.2f ms%n",
+            + " median %.2f ms, average %.2f ms%n",
         n,
         LocalLambda.NODELAY_PROPERTY,
         System.getProperty(LocalLambda.NODELAY_PROPERTY),
-        averageMillis);
+        medianMillis,
+        Arrays.stream(millis).average().orElseThrow());
 
-    // with Nagle on, each answer's body waits for the client's delayed ACK: about 40 ms
-    assertThat(averageMillis)
+    // with Nagle on, each answer's body waits for the client's delayed ACK: about 40 ms per call,
+    // so the median catches it; unlike the mean, a few calls stalled by a loaded machine do not
+    assertThat(medianMillis)
         .as(
-            "average milliseconds per invocation; with Nagle on (%s=false) it is about 40",
+            "median milliseconds per invocation; with Nagle on (%s=false) it is about 40",
             LocalLambda.NODELAY_PROPERTY)
         .isLessThan(20);
   }

@@ -69,14 +69,16 @@ final class Harness implements AutoCloseable {
 
   /**
    * A client for {@code endpoint}, with {@code interceptor} (or none), without the SDK's retries
-   * when {@code sdkRetries} is false (then every fault reaches the runner).
+   * when {@code sdkRetries} is false (then every fault reaches the runner). Its socket and attempt
+   * timeouts (60 s) outlast a stalled endpoint on a loaded machine, so a timeout neither adds a
+   * retry the tests count nor repeats a non-idempotent write.
    */
   static DynamoDbClient client(
       URI endpoint,
       software.amazon.awssdk.core.interceptor.ExecutionInterceptor interceptor,
       boolean sdkRetries) {
     ClientOverrideConfiguration.Builder config =
-        ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofSeconds(10));
+        ClientOverrideConfiguration.builder().apiCallAttemptTimeout(Duration.ofSeconds(60));
     if (interceptor != null) {
       config.addExecutionInterceptor(interceptor);
     }
@@ -92,7 +94,7 @@ final class Harness implements AutoCloseable {
         // writes wait for a delayed ACK on loopback (about 1.3 ms a call)
         .httpClient(
             ApacheHttpClient.builder()
-                .socketTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(60))
                 .maxConnections(16)
                 .build())
         .overrideConfiguration(config.build())

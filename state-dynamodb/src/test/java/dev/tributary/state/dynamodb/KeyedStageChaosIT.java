@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -343,11 +344,14 @@ class KeyedStageChaosIT {
       Scenario sc = Scenario.of(13, 3, 60, 3, 2, 10);
       ExecutorService pool = Executors.newFixedThreadPool(3);
       List<Future<Integer>> writers = new ArrayList<>();
+      // the writers start together, so their runs overlap however slowly the threads start
+      CyclicBarrier start = new CyclicBarrier(sc.splits.size());
       try {
         for (String split : sc.splits.keySet()) {
           writers.add(
               pool.submit(
                   () -> {
+                    start.await(60, TimeUnit.SECONDS);
                     int conflicts = 0;
                     for (int k = 0; k < sc.batchCount(split); k++) {
                       for (int slot = 0; slot < sc.slots; slot++) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.local.testing.Dynalite;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -108,7 +109,8 @@ abstract class ConformanceSupport {
    * (createTableMs/updateTableMs 0), so the very next request could still see CREATING/UPDATING.
    */
   void awaitDynaliteActive(String table) {
-    for (int i = 0; i < 100; i++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
       JsonNode t = dynalite("DescribeTable", "{'TableName':'" + table + "'}").body().path("Table");
       boolean active = t.path("TableStatus").asText().equals("ACTIVE");
       for (JsonNode index : t.path("GlobalSecondaryIndexes")) {
@@ -124,7 +126,7 @@ abstract class ConformanceSupport {
         return;
       }
     }
-    throw new AssertionError("dynalite's table " + table + " is not ACTIVE after two seconds");
+    throw new AssertionError("dynalite's table " + table + " is not ACTIVE after 30 seconds");
   }
 
   /** A table with a string hash key {@code pk} and a number range key {@code sk}, on demand. */

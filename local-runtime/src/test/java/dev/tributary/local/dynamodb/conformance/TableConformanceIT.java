@@ -3,6 +3,7 @@ package dev.tributary.local.dynamodb.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -244,15 +245,15 @@ class TableConformanceIT extends ConformanceSupport {
   }
 
   private void awaitDynaliteDeleted(String table) {
-    for (int i = 0; i < 100; i++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
       Wire.Response r = dynalite("DescribeTable", "{'TableName':'" + table + "'}");
       if (r.status() == 400) {
         return;
       }
       sleep(20);
     }
-    throw new AssertionError(
-        "dynalite still describes " + table + " two seconds after DeleteTable");
+    throw new AssertionError("dynalite still describes " + table + " 30 seconds after DeleteTable");
   }
 
   private static void sleep(long millis) {
