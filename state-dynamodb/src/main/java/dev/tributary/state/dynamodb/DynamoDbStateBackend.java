@@ -198,6 +198,7 @@ public final class DynamoDbStateBackend implements StateBackend {
               "sk > :main",
               Map.of(":main", AttributeValue.fromS(Layout.MAIN)),
               null,
+              null,
               part -> {
                 String sk = part.get(StateTables.SK).s();
                 String[] p = Layout.parsePart(sk);
@@ -322,6 +323,7 @@ public final class DynamoDbStateBackend implements StateBackend {
                   ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
                   ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
               TIMER_PAGE,
+              StateTables.SK, // a timer index item is its key; the sort key holds the timer
               item -> {
                 long time = OperatorStore.timerTime(item);
                 if (time > bound) {
@@ -337,13 +339,15 @@ public final class DynamoDbStateBackend implements StateBackend {
   /**
    * Runs a strongly consistent Query page by page, handing each item to {@code visitor} until it
    * answers false; the first page reads up to {@code limit} items (null: up to 1 MB), each later
-   * one eight times as many. Returns the read units (thread-safe: it touches no field).
+   * one eight times as many; {@code projection} names the attributes wanted (null: all). Returns
+   * the read units (thread-safe: it touches no field).
    */
   private double query(
       String pk,
       String condition,
       Map<String, AttributeValue> values,
       Integer limit,
+      String projection,
       java.util.function.Predicate<Map<String, AttributeValue>> visitor) {
     Map<String, AttributeValue> start = null;
     double units = 0;
@@ -361,6 +365,7 @@ public final class DynamoDbStateBackend implements StateBackend {
                   .expressionAttributeValues(all)
                   .consistentRead(true)
                   .limit(thisPage)
+                  .projectionExpression(projection)
                   .exclusiveStartKey(exclusive)
                   .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
                   .build());

@@ -186,7 +186,9 @@ public final class Codec {
 
   /** A sortable 20-digit form of a timestamp (offset by 2^63, so that negatives sort first). */
   public static String sortable(long timestamp) {
-    return String.format(
-        "%020d", new java.math.BigInteger(Long.toUnsignedString(timestamp ^ Long.MIN_VALUE)));
+    String digits = Long.toUnsignedString(timestamp ^ Long.MIN_VALUE);
+    return ZEROS.substring(digits.length()) + digits;
   }
+
+  private static final String ZEROS = "00000000000000000000"; // 2^64 - 1 has 20 digits
 }

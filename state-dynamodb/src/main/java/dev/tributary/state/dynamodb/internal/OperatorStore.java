@@ -305,13 +305,19 @@ public final class OperatorStore implements OperatorStateStore {
 
   /** A timer read from a timer item. */
   public Timer timer(Map<String, AttributeValue> item) {
-    Object key = keySerde.deserialize(item.get("key").b().asByteArray());
-    long timestamp = timerTime(item);
+    // sk = E#|P# + 20-digit time + # + key (base64url) + # + namespace (base64url, or - for none);
+    // '#' is not in the base64url alphabet, and '-' alone is no encoding of any bytes
+    String sk = item.get(StateTables.SK).s();
+    int keyEnd = sk.indexOf('#', 23);
+    if (sk.length() < 23 || sk.charAt(22) != '#' || keyEnd < 0) {
+      throw new IllegalStateException(
+          "timer index item with sort key '" + sk + "' is not E#|P#<time>#<key>#<namespace>");
+    }
+    Object key = keySerde.deserialize(Codec.unb64(sk.substring(23, keyEnd)));
+    String ns = sk.substring(keyEnd + 1);
     Object namespace =
-        item.containsKey("ns")
-            ? namespaceSerde.deserialize(item.get("ns").b().asByteArray())
-            : StateNamespace.VOID;
-    return new Timer(timestamp, key, namespace);
+        ns.equals("-") ? StateNamespace.VOID : namespaceSerde.deserialize(Codec.unb64(ns));
+    return new Timer(timerTime(item), key, namespace);
   }
 
   /** The time of a timer index item, from its sort key (no key decoding; thread-safe). */
@@ -337,11 +343,8 @@ public final class OperatorStore implements OperatorStateStore {
           timer.namespace() == StateNamespace.VOID
               ? null
               : namespaceSerde.serialize(timer.namespace());
-      Map<String, AttributeValue> item = new HashMap<>(timerKey(eventTime, timer, keyBytes, ns));
-      item.put("key", AttributeValue.fromB(SdkBytes.fromByteArray(keyBytes)));
-      if (ns != null) {
-        item.put("ns", AttributeValue.fromB(SdkBytes.fromByteArray(ns)));
-      }
+      // the key and the namespace are in the sort key: the item is its key, nothing else
+      Map<String, AttributeValue> item = timerKey(eventTime, timer, keyBytes, ns);
       changes.add(
           TransactWriteItem.builder()
               .put(Put.builder().tableName(table).item(item).build())
