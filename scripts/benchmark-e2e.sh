@@ -3,7 +3,7 @@
 # at-least-once baseline (the mapping invokes a coordinator that only counts) on the same emulators.
 # Options go to EndToEndBenchmark: --source kinesis|kafka (kafka) --events N (50,000) --users N
 # (1,000) --shards N (2) --batch-size N (500) --window-ms N (0) --fan-out lambda|in-process|auto
-# (lambda) --runs N (3).
+# (lambda) --runs N (3) --warmup N (1, not counted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-tools.sh

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Options: {@code --source kinesis|kafka} (default kafka), {@code --events N} (50,000), {@code
  * --users N} (1,000), {@code --shards N} (2), {@code --batch-size N} (500), {@code --runs N} (3),
+ * {@code --warmup N} (1: runs of each mode first that JIT-compile the code and are not counted),
  * {@code --fan-out lambda|in-process|auto} (lambda), {@code --window-ms N} (the mapping's maximum
  * batching window, 0), {@code --tools-dir DIR} (.tools).
  */
@@ -61,6 +62,7 @@ public final class EndToEndBenchmark {
     int shards = 2;
     int batch = 500;
     int runs = 3;
+    int warmup = 1;
     Path tools = Path.of(".tools");
     String fanOut = "lambda";
     Duration window = Duration.ZERO;
@@ -73,6 +75,7 @@ public final class EndToEndBenchmark {
         case "--shards" -> shards = Integer.parseInt(v);
         case "--batch-size" -> batch = Integer.parseInt(v);
         case "--runs" -> runs = Integer.parseInt(v);
+        case "--warmup" -> warmup = Integer.parseInt(v);
         case "--tools-dir" -> tools = Path.of(v);
         case "--fan-out" -> fanOut = v;
         case "--window-ms" -> window = Duration.ofMillis(Long.parseLong(v));
@@ -88,7 +91,7 @@ public final class EndToEndBenchmark {
     console.printf(
         Locale.ROOT,
         "End to end on the local stack: %s, %d %s, batch %d, window %d ms, fan-out %s, %s; %d runs"
-            + " per mode, alternating%n",
+            + " per mode, alternating, after %d warm-up run(s) of each (not counted)%n",
         source,
         shards,
         source == LocalStack.Source.KINESIS ? "shards" : "partitions",
@@ -96,17 +99,21 @@ public final class EndToEndBenchmark {
         window.toMillis(),
         fanOut,
         workload.describe(),
-        runs);
+        runs,
+        warmup);
     List<Drain> baseline = new ArrayList<>();
     List<Drain> exactlyOnce = new ArrayList<>();
     Map<String, List<String>> reference = workload.reference();
-    for (int run = 0; run < runs; run++) {
+    for (int run = -warmup; run < runs; run++) {
+      String name = run < 0 ? "warm-up" : "run " + (run + 1);
       Drain b = drain(source, shards, batch, window, fanOut, tools, workload, null);
-      baseline.add(b);
-      console.printf(Locale.ROOT, "  run %d %s%n", run + 1, line(b));
+      console.printf(Locale.ROOT, "  %s %s%n", name, line(b));
       Drain e = drain(source, shards, batch, window, fanOut, tools, workload, reference);
-      exactlyOnce.add(e);
-      console.printf(Locale.ROOT, "  run %d %s%n", run + 1, line(e));
+      console.printf(Locale.ROOT, "  %s %s%n", name, line(e));
+      if (run >= 0) {
+        baseline.add(b);
+        exactlyOnce.add(e);
+      }
     }
     double b = median(baseline);
     double e = median(exactlyOnce);
