@@ -25,7 +25,8 @@ public final class CoordinatorRuntime {
   private final Clock clock;
   private final ShardLister shards;
   private final java.util.Set<String> listedStreams = new java.util.HashSet<>();
-  private volatile boolean startHeld;
+  private final java.util.concurrent.atomic.AtomicBoolean startHeld =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** A runtime of {@code settings} on {@code dynamo}, with the given invokers. */
   public CoordinatorRuntime(
@@ -120,10 +121,9 @@ public final class CoordinatorRuntime {
    * that starts within it counts.
    */
   void holdStartForUndeclaredPartitions() {
-    if (!settings.splits().isEmpty() || startHeld) {
+    if (!settings.splits().isEmpty() || !startHeld.compareAndSet(false, true)) {
       return;
     }
-    startHeld = true;
     coordinator.declareSplits(java.util.List.of(SplitWatermarks.START_HOLD));
   }
 

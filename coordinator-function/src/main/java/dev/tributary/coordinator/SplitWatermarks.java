@@ -118,10 +118,17 @@ public final class SplitWatermarks {
    * known} is stored at the lowest watermark, seen at {@code now} (unless another coordinator
    * stored it first), and added to {@code known}. Until such a split commits records or stays quiet
    * for the idle timeout, it holds the global watermark, as a Kafka or Kinesis source in Flink
-   * holds it for every partition or shard it was assigned.
+   * holds it for every partition or shard it was assigned. The start hold is only declared for a
+   * job that has not moved a watermark yet: a coordinator declares it before its first commit, so a
+   * split with a watermark and no hold means a job that ran before (with its partitions declared,
+   * or on a version without the hold), whose windows must not pause for an idle timeout.
    */
   public void declare(Collection<String> splits, Map<String, Split> known, long now) {
+    boolean started = known.values().stream().anyMatch(s -> s.watermark() > Long.MIN_VALUE);
     for (String split : splits) {
+      if (split.equals(START_HOLD) && started && !known.containsKey(split)) {
+        continue;
+      }
       if (!known.containsKey(split)) {
         Map<String, AttributeValue> item = start(split, now, true);
         known.put(

@@ -419,6 +419,24 @@ class CoordinatorIT {
         f.clock.set(f.clock.currentTimeMillis() + 31_000);
         f.coordinator().tick();
         assertThat(sorted(f.outbox("click-totals"))).isEqualTo(clicks.expected());
+        if (declared) {
+          // deployed again without the declaration: the job has moved its watermark, so no hold
+          // pauses its windows
+          new KafkaHandler(f.redeployed(RuntimeSettings.SPLITS, null))
+              .handleRequest(
+                  kafka(
+                      "c",
+                      0,
+                      List.of(
+                          json(
+                              1_000,
+                              "{\"userId\":\"u0\",\"page\":\"/p\",\"timestamp\":1767225610000}"))),
+                  null);
+          assertThat(
+                  new SplitWatermarks(f.dynamo, f.settings.tables(), f.settings.graph().jobName())
+                      .read())
+              .containsOnlyKeys("c-0", "c-1");
+        }
       }
     }
   }

@@ -33,6 +33,7 @@ final class Fixture implements AutoCloseable {
   final ManualClock clock = new ManualClock(1_767_225_600_000L);
   final InProcessInvoker invoker;
   final CoordinatorRuntime runtime;
+  private final Map<String, String> vars;
 
   Fixture(DynamoDbLocal local, JobProvider job, String... env) {
     dynamo =
@@ -53,6 +54,7 @@ final class Fixture implements AutoCloseable {
     for (int i = 0; i < env.length; i += 2) {
       vars.put(env[i], env[i + 1]);
     }
+    this.vars = vars;
     settings = RuntimeSettings.from(vars);
     settings.tables().createIfMissing(dynamo);
     invoker = new InProcessInvoker(() -> Functions.slotExecutor(settings, dynamo), 4);
@@ -61,6 +63,22 @@ final class Fixture implements AutoCloseable {
 
   Coordinator coordinator() {
     return runtime.coordinator();
+  }
+
+  /**
+   * A coordinator of the same job and tables deployed again with the variables {@code env} set
+   * (name, value, ...; a null value removes the variable).
+   */
+  CoordinatorRuntime redeployed(String... env) {
+    Map<String, String> changed = new HashMap<>(vars);
+    for (int i = 0; i < env.length; i += 2) {
+      if (env[i + 1] == null) {
+        changed.remove(env[i]);
+      } else {
+        changed.put(env[i], env[i + 1]);
+      }
+    }
+    return new CoordinatorRuntime(RuntimeSettings.from(changed), dynamo, invoker, invoker, clock);
   }
 
   /** A second coordinator on the same tables (another invocation, e.g. a duplicate). */
