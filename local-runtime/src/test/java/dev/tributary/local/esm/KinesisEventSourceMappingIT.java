@@ -52,7 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -102,19 +101,7 @@ class KinesisEventSourceMappingIT {
   }
 
   private static KinesisClient kinesisClient() {
-    return KinesisClient.builder()
-        .endpointOverride(kinesis.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-        // outlasts a stalled kinesis-local: a PutRecords retried after a timeout may store its
-        // records twice, which would read as the mapping delivering them twice
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)).build())
-        .overrideConfiguration(
-            ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(Duration.ofMinutes(2))
-                .build())
-        .build();
+    return LocalClients.kinesis(kinesis.endpoint());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.tributary.local.kinesis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tributary.local.dynamodb.LocalClients;
 import dev.tributary.local.testing.Dynalite;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,15 +35,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ChildShard;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -97,24 +93,11 @@ class KinesisLocalIT {
   }
 
   static KinesisClient client(KinesisLocal local) {
-    return client(local, List.of());
+    return LocalClients.kinesis(local.endpoint());
   }
 
   static KinesisClient client(KinesisLocal local, List<ExecutionInterceptor> interceptors) {
-    return KinesisClient.builder()
-        .endpointOverride(local.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-        // outlasts a stalled kinesis-local: a PutRecords retried after a timeout may store its
-        // records twice
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(2)).build())
-        .overrideConfiguration(
-            ClientOverrideConfiguration.builder()
-                .apiCallAttemptTimeout(Duration.ofMinutes(2))
-                .executionInterceptors(interceptors)
-                .build())
-        .build();
+    return LocalClients.kinesis(local.endpoint(), interceptors);
   }
 
   @Test
