@@ -44,44 +44,40 @@ import software.constructs.Construct;
 public final class KafkaSource extends JobSource {
   private static final Pattern GROUP_ID = Pattern.compile("[a-zA-Z0-9\\-/*:_+=.@]{1,200}");
 
-  private final String clusterArn;
-  private final List<String> bootstrapServers;
-  private final String topic;
-  private final ISecret secret;
-  private final AuthenticationMethod authenticationMethod;
-  private final IVpc vpc;
-  private final SubnetSelection vpcSubnets;
-  private final ISecurityGroup securityGroup;
-  private final String consumerGroupId;
-  private final int minimumPollers;
-  private final int maximumPollers;
-  private final Integer partitions;
+  private String clusterArn;
+  private List<String> bootstrapServers;
+  private String topic;
+  private ISecret secret;
+  private AuthenticationMethod authenticationMethod;
+  private IVpc vpc;
+  private SubnetSelection vpcSubnets;
+  private ISecurityGroup securityGroup;
+  private String consumerGroupId;
+  private int minimumPollers;
+  private int maximumPollers;
+  private Integer partitions;
 
-  private KafkaSource(
-      String clusterArn,
-      List<String> bootstrapServers,
-      String topic,
-      ISecret secret,
-      AuthenticationMethod authenticationMethod,
-      IVpc vpc,
-      SubnetSelection vpcSubnets,
-      ISecurityGroup securityGroup,
-      String consumerGroupId,
-      int minimumPollers,
-      int maximumPollers,
-      Integer partitions) {
+  // the withers copy and set one field: the fields are private, so the instances stay immutable
+  private KafkaSource(String clusterArn, List<String> bootstrapServers, String topic) {
     this.clusterArn = clusterArn;
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
-    this.secret = secret;
-    this.authenticationMethod = authenticationMethod;
-    this.vpc = vpc;
-    this.vpcSubnets = vpcSubnets;
-    this.securityGroup = securityGroup;
-    this.consumerGroupId = consumerGroupId;
-    this.minimumPollers = minimumPollers;
-    this.maximumPollers = maximumPollers;
-    this.partitions = partitions;
+    this.minimumPollers = 1;
+    this.maximumPollers = 2;
+  }
+
+  private KafkaSource copy() {
+    KafkaSource c = new KafkaSource(clusterArn, bootstrapServers, topic);
+    c.secret = secret;
+    c.authenticationMethod = authenticationMethod;
+    c.vpc = vpc;
+    c.vpcSubnets = vpcSubnets;
+    c.securityGroup = securityGroup;
+    c.consumerGroupId = consumerGroupId;
+    c.minimumPollers = minimumPollers;
+    c.maximumPollers = maximumPollers;
+    c.partitions = partitions;
+    return c;
   }
 
   /** {@code topic} of the MSK cluster {@code clusterArn}, authenticated with IAM. */
@@ -89,16 +85,7 @@ public final class KafkaSource extends JobSource {
     return new KafkaSource(
         Objects.requireNonNull(clusterArn, "clusterArn"),
         null,
-        Objects.requireNonNull(topic, "topic"),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        1,
-        2,
-        null);
+        Objects.requireNonNull(topic, "topic"));
   }
 
   /**
@@ -108,70 +95,35 @@ public final class KafkaSource extends JobSource {
    */
   public static KafkaSource selfManaged(
       List<String> bootstrapServers, String topic, ISecret secret) {
-    return new KafkaSource(
-        null,
-        List.copyOf(bootstrapServers),
-        Objects.requireNonNull(topic, "topic"),
-        Objects.requireNonNull(secret, "secret"),
-        AuthenticationMethod.SASL_SCRAM_512_AUTH,
-        null,
-        null,
-        null,
-        null,
-        1,
-        2,
-        null);
+    KafkaSource source =
+        new KafkaSource(
+            null, List.copyOf(bootstrapServers), Objects.requireNonNull(topic, "topic"));
+    source.secret = Objects.requireNonNull(secret, "secret");
+    source.authenticationMethod = AuthenticationMethod.SASL_SCRAM_512_AUTH;
+    return source;
   }
 
   /** The same source, authenticated with SASL/SCRAM-512 credentials from {@code secret}. */
   public KafkaSource withSecret(ISecret secret) {
-    return new KafkaSource(
-        clusterArn,
-        bootstrapServers,
-        topic,
-        secret,
-        authenticationMethod,
-        vpc,
-        vpcSubnets,
-        securityGroup,
-        consumerGroupId,
-        minimumPollers,
-        maximumPollers,
-        partitions);
+    KafkaSource c = copy();
+    c.secret = secret;
+    return c;
   }
 
   /** The same self-managed source, with another authentication method for its secret. */
   public KafkaSource withAuthentication(AuthenticationMethod method) {
-    return new KafkaSource(
-        clusterArn,
-        bootstrapServers,
-        topic,
-        secret,
-        method,
-        vpc,
-        vpcSubnets,
-        securityGroup,
-        consumerGroupId,
-        minimumPollers,
-        maximumPollers,
-        partitions);
+    KafkaSource c = copy();
+    c.authenticationMethod = method;
+    return c;
   }
 
   /** The same self-managed source, reached inside {@code vpc}. */
   public KafkaSource withVpc(IVpc vpc, SubnetSelection subnets, ISecurityGroup securityGroup) {
-    return new KafkaSource(
-        clusterArn,
-        bootstrapServers,
-        topic,
-        secret,
-        authenticationMethod,
-        vpc,
-        subnets,
-        securityGroup,
-        consumerGroupId,
-        minimumPollers,
-        maximumPollers,
-        partitions);
+    KafkaSource c = copy();
+    c.vpc = vpc;
+    c.vpcSubnets = subnets;
+    c.securityGroup = securityGroup;
+    return c;
   }
 
   /**
@@ -179,36 +131,17 @@ public final class KafkaSource extends JobSource {
    * It cannot change once the mapping exists.
    */
   public KafkaSource withConsumerGroupId(String groupId) {
-    return new KafkaSource(
-        clusterArn,
-        bootstrapServers,
-        topic,
-        secret,
-        authenticationMethod,
-        vpc,
-        vpcSubnets,
-        securityGroup,
-        groupId,
-        minimumPollers,
-        maximumPollers,
-        partitions);
+    KafkaSource c = copy();
+    c.consumerGroupId = groupId;
+    return c;
   }
 
   /** The same source with {@code minimum} to {@code maximum} provisioned pollers (default 1-2). */
   public KafkaSource withPollers(int minimum, int maximum) {
-    return new KafkaSource(
-        clusterArn,
-        bootstrapServers,
-        topic,
-        secret,
-        authenticationMethod,
-        vpc,
-        vpcSubnets,
-        securityGroup,
-        consumerGroupId,
-        minimum,
-        maximum,
-        partitions);
+    KafkaSource c = copy();
+    c.minimumPollers = minimum;
+    c.maximumPollers = maximum;
+    return c;
   }
 
   /**
@@ -218,19 +151,9 @@ public final class KafkaSource extends JobSource {
    * idle timeout.
    */
   public KafkaSource withPartitions(int partitions) {
-    return new KafkaSource(
-        clusterArn,
-        bootstrapServers,
-        topic,
-        secret,
-        authenticationMethod,
-        vpc,
-        vpcSubnets,
-        securityGroup,
-        consumerGroupId,
-        minimumPollers,
-        maximumPollers,
-        partitions);
+    KafkaSource c = copy();
+    c.partitions = partitions;
+    return c;
   }
 
   /** The topic. */
