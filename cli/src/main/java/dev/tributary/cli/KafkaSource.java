@@ -1,5 +1,6 @@
 package dev.tributary.cli;
 
+import dev.tributary.coordinator.KafkaHandler;
 import dev.tributary.local.esm.FunctionInvoker;
 import dev.tributary.local.esm.KafkaEventSourceMapping;
 import dev.tributary.local.esm.MappingSettings;
@@ -100,7 +101,7 @@ final class KafkaSource implements StreamSource {
   public List<String> splits() {
     List<String> out = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
-      out.add(topic + "-" + p);
+      out.add(KafkaHandler.splitName(topic, p));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.tributary.cli;
 
+import dev.tributary.coordinator.KinesisHandler;
 import dev.tributary.local.esm.KinesisEventSourceMapping;
 import dev.tributary.local.esm.KinesisFailureFile;
 import dev.tributary.local.esm.KinesisMappingProgress;
@@ -259,7 +260,7 @@ public final class KinesisSource implements StreamSource {
   public List<String> splits() {
     List<String> out = new ArrayList<>();
     for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
-      out.add(stream + "/" + shard.shardId());
+      out.add(KinesisHandler.splitName(stream, shard.shardId()));
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package dev.tributary.cli;
 
 import dev.tributary.JobProvider;
+import dev.tributary.coordinator.KinesisHandler;
 import dev.tributary.local.esm.MappingSettings;
 import dev.tributary.local.kinesis.KinesisLocal;
 import dev.tributary.operator.RuntimeSettings;
@@ -162,7 +163,9 @@ public final class LocalStackDeployment implements JobStack {
     // delivers, so that no shard finds its first records late
     List<String> splits = new ArrayList<>();
     for (int i = 0; i < shards; i++) {
-      splits.add(String.format(java.util.Locale.ROOT, "%s/shardId-%012d", stream, i));
+      splits.add(
+          KinesisHandler.splitName(
+              stream, String.format(java.util.Locale.ROOT, "shardId-%012d", i)));
     }
     env.put(RuntimeSettings.SPLITS, String.join(",", splits));
     RuntimeSettings settings = RuntimeSettings.from(env);

@@ -101,7 +101,7 @@ public final class CoordinatorRuntime {
     try {
       java.util.List<String> splits = new java.util.ArrayList<>();
       for (String shard : shards.openShards(streamArn)) {
-        splits.add(streamName + "/" + shard);
+        splits.add(KinesisHandler.splitName(streamName, shard));
       }
       coordinator.declareSplits(splits);
     } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       String split =
           kafka.isEmpty()
               ? e.getKey()
-              : kafka.get(0).getTopic() + "-" + kafka.get(0).getPartition();
+              : splitName(kafka.get(0).getTopic(), kafka.get(0).getPartition());
       Coordinator.Outcome outcome = runtime.process(split, records);
       if (outcome.firstUncommitted() >= 0) {
         response
@@ -57,6 +57,14 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       }
     }
     return response;
+  }
+
+  /**
+   * The name of a Kafka partition as a split, {@code <topic>-<partition>}: the name its checkpoints
+   * and watermark are kept under, and the form {@code TRIBUTARY_SPLITS} declares it in.
+   */
+  public static String splitName(String topic, int partition) {
+    return topic + "-" + partition;
   }
 
   static SourceRecord sourceRecord(KafkaEvent.KafkaEventRecord r) {

@@ -37,9 +37,8 @@ public final class KinesisHandler implements RequestHandler<KinesisEvent, Stream
       bySplit.computeIfAbsent(split(r), s -> new ArrayList<>()).add(r);
     }
     for (List<KinesisEvent.KinesisEventRecord> records : bySplit.values()) {
-      KinesisEvent.KinesisEventRecord first = records.get(0);
-      String arn = first.getEventSourceARN();
-      runtime.declareShards(arn, arn == null ? null : arn.substring(arn.lastIndexOf('/') + 1));
+      String arn = records.get(0).getEventSourceARN();
+      runtime.declareShards(arn, arn == null ? null : streamName(arn));
     }
     List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
     for (Map.Entry<String, List<KinesisEvent.KinesisEventRecord>> e : bySplit.entrySet()) {
@@ -63,8 +62,20 @@ public final class KinesisHandler implements RequestHandler<KinesisEvent, Stream
     String id = r.getEventID();
     String shard = id == null || id.indexOf(':') < 0 ? "shard" : id.substring(0, id.indexOf(':'));
     String arn = r.getEventSourceARN();
-    String stream = arn == null ? "stream" : arn.substring(arn.lastIndexOf('/') + 1);
-    return stream + "/" + shard;
+    return splitName(arn == null ? "stream" : streamName(arn), shard);
+  }
+
+  /**
+   * The name of a Kinesis shard as a split, {@code <stream name>/<shard id>}: the name its
+   * checkpoints and watermark are kept under, and the form {@code TRIBUTARY_SPLITS} declares it in.
+   */
+  public static String splitName(String stream, String shardId) {
+    return stream + "/" + shardId;
+  }
+
+  /** The stream's name in its ARN ({@code arn:aws:kinesis:<region>:<account>:stream/<name>}). */
+  static String streamName(String streamArn) {
+    return streamArn.substring(streamArn.lastIndexOf('/') + 1);
   }
 
   static byte[] bytes(ByteBuffer buffer) {

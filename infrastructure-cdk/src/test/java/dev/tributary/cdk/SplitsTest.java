@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tributary.cdk.internal.FunctionEnvironment;
+import dev.tributary.coordinator.KafkaHandler;
+import dev.tributary.coordinator.KinesisHandler;
 import dev.tributary.operator.RuntimeSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,6 +115,8 @@ class SplitsTest {
         .containsEntry(FunctionEnvironment.SPLITS, "topic-0,topic-1");
     assertThat(variables(kafka.coordinator().tickFunction()))
         .containsEntry(FunctionEnvironment.SPLITS, "topic-0,topic-1");
+    // the names the coordinator gives the partitions (the construct does not depend on it)
+    assertThat(KafkaHandler.splitName("topic", 1)).isEqualTo("topic-1");
   }
 
   @Test
@@ -133,6 +137,9 @@ class SplitsTest {
     assertThat(variables(existing.coordinator().function()))
         .containsEntry(
             FunctionEnvironment.SPLITS, "clicks/shardId-000000000004,clicks/shardId-000000000005");
+    // the names the coordinator gives the shards (the construct does not depend on it)
+    assertThat(KinesisHandler.splitName("clicks", "shardId-000000000004"))
+        .isEqualTo("clicks/shardId-000000000004");
   }
 
   @Test
