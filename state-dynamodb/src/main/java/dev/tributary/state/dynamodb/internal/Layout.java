@@ -62,6 +62,28 @@ public final class Layout {
         + (namespace == null ? "-" : Codec.b64(namespace));
   }
 
+  /** The time in a timer's sort key ({@link #timerSk}). */
+  public static long timerTime(String sk) {
+    return Long.parseUnsignedLong(sk.substring(2, 22)) ^ Long.MIN_VALUE;
+  }
+
+  /**
+   * The key and the namespace in a timer's sort key ({@link #timerSk}): {key bytes, namespace bytes
+   * or null for none}. '#' is not in the base64url alphabet, and "-" alone is no encoding of any
+   * bytes.
+   */
+  public static byte[][] timerKeyAndNamespace(String sk) {
+    int keyEnd = sk.indexOf('#', 23);
+    if (sk.length() < 23 || sk.charAt(22) != '#' || keyEnd < 0) {
+      throw new IllegalStateException(
+          "timer index item with sort key '" + sk + "' is not E#|P#<time>#<key>#<namespace>");
+    }
+    String ns = sk.substring(keyEnd + 1);
+    return new byte[][] {
+      Codec.unb64(sk.substring(23, keyEnd)), ns.equals("-") ? null : Codec.unb64(ns)
+    };
+  }
+
   public static String timerSkFrom(boolean eventTime, long timestamp) {
     return (eventTime ? "E#" : "P#") + Codec.sortable(timestamp);
   }

@@ -305,25 +305,18 @@ public final class OperatorStore implements OperatorStateStore {
 
   /** A timer read from a timer item. */
   public Timer timer(Map<String, AttributeValue> item) {
-    // sk = E#|P# + 20-digit time + # + key (base64url) + # + namespace (base64url, or - for none);
-    // '#' is not in the base64url alphabet, and '-' alone is no encoding of any bytes
     String sk = item.get(StateTables.SK).s();
-    int keyEnd = sk.indexOf('#', 23);
-    if (sk.length() < 23 || sk.charAt(22) != '#' || keyEnd < 0) {
-      throw new IllegalStateException(
-          "timer index item with sort key '" + sk + "' is not E#|P#<time>#<key>#<namespace>");
-    }
-    Object key = keySerde.deserialize(Codec.unb64(sk.substring(23, keyEnd)));
-    String ns = sk.substring(keyEnd + 1);
+    byte[][] keyAndNamespace = Layout.timerKeyAndNamespace(sk);
     Object namespace =
-        ns.equals("-") ? StateNamespace.VOID : namespaceSerde.deserialize(Codec.unb64(ns));
-    return new Timer(timerTime(item), key, namespace);
+        keyAndNamespace[1] == null
+            ? StateNamespace.VOID
+            : namespaceSerde.deserialize(keyAndNamespace[1]);
+    return new Timer(Layout.timerTime(sk), keySerde.deserialize(keyAndNamespace[0]), namespace);
   }
 
   /** The time of a timer index item, from its sort key (no key decoding; thread-safe). */
   public static long timerTime(Map<String, AttributeValue> item) {
-    String sk = item.get(StateTables.SK).s();
-    return Long.parseUnsignedLong(sk.substring(2, 22)) ^ Long.MIN_VALUE;
+    return Layout.timerTime(item.get(StateTables.SK).s());
   }
 
   private Map<String, AttributeValue> timerKey(
