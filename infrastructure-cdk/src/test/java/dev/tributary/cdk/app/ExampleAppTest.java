@@ -75,23 +75,20 @@ class ExampleAppTest {
         "arn:aws:kafka:eu-west-1:123456789012:cluster/clicks/0123abcd-1111-2222-3333-444455556666-1");
     kafka.put("topic", "clicks");
     kafka.put("partitions", "3");
-    Template.fromStack(ExampleApp.stack(app(kafka)))
+    assertSplits(app(kafka), "clicks-0,clicks-1,clicks-2");
+    assertSplits(
+        app(Map.of("jobJar", jar, "splits", "clicks/shardId-000000000003")),
+        "clicks/shardId-000000000003");
+  }
+
+  /** A function of the app's stack has {@code TRIBUTARY_SPLITS} = {@code splits}. */
+  private static void assertSplits(App app, String splits) {
+    Template.fromStack(ExampleApp.stack(app))
         .hasResourceProperties(
             "AWS::Lambda::Function",
             Map.of(
                 "Environment",
-                Map.of(
-                    "Variables",
-                    Match.objectLike(Map.of("TRIBUTARY_SPLITS", "clicks-0,clicks-1,clicks-2")))));
-    Template.fromStack(
-            ExampleApp.stack(app(Map.of("jobJar", jar, "splits", "clicks/shardId-000000000003"))))
-        .hasResourceProperties(
-            "AWS::Lambda::Function",
-            Map.of(
-                "Environment",
-                Map.of(
-                    "Variables",
-                    Match.objectLike(Map.of("TRIBUTARY_SPLITS", "clicks/shardId-000000000003")))));
+                Map.of("Variables", Match.objectLike(Map.of("TRIBUTARY_SPLITS", splits)))));
   }
 
   @Test
