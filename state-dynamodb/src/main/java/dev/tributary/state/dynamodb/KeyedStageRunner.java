@@ -13,6 +13,7 @@ import dev.tributary.spi.UserFunctionException;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.Layout;
+import dev.tributary.state.dynamodb.internal.SlotLayoutItem;
 import dev.tributary.state.dynamodb.internal.TimerItem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,7 +127,8 @@ public final class KeyedStageRunner {
 
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
-   * of the stored timers not fired (nextEvent, nextProcessing) and its version.
+   * of the stored timers not fired (nextEvent, nextProcessing), its version, and the slot layout
+   * generation the bounds belong to.
    */
   private record Fired(
       boolean exists,
@@ -134,7 +136,20 @@ public final class KeyedStageRunner {
       long processing,
       long nextEvent,
       long nextProcessing,
-      long version) {}
+      long version,
+      long generation) {}
+
+  /**
+   * The slot layout item of one operator as read ({@code exists}, slot count, generation), and the
+   * generation this runner's slot count has: the same when the slot count did not change, else the
+   * next one, which the first commit that writes a timer item stores.
+   */
+  private record SlotLayout(boolean exists, long slots, long generation, long ours) {
+    /** Whether the layout item must be written with {@link #ours}. */
+    boolean changes() {
+      return !exists || generation != ours;
+    }
+  }
 
   /** A sink record waiting for its epoch's commit. */
   private record Output(String sink, byte[] value, long timestamp) {}
@@ -264,6 +279,7 @@ public final class KeyedStageRunner {
       String slotSk = Layout.slotSk(batch.slots(), batch.slot());
       for (String uid : backend.uids()) {
         starts.add(key(Layout.firedPk(uid), slotSk));
+        starts.add(key(Layout.firedPk(uid), Layout.SLOT_LAYOUT));
       }
       List<Object> keys = new ArrayList<>();
       batch.records().forEach(r -> keys.add(r.key()));
@@ -289,8 +305,12 @@ public final class KeyedStageRunner {
         }
       }
       Map<String, Fired> fired = new LinkedHashMap<>();
+      Map<String, SlotLayout> layouts = new LinkedHashMap<>();
       for (String uid : backend.uids()) {
-        fired.put(uid, fired(found.get(key(Layout.firedPk(uid), slotSk))));
+        SlotLayout layout =
+            slotLayout(found.get(key(Layout.firedPk(uid), Layout.SLOT_LAYOUT)), batch.slots());
+        layouts.put(uid, layout);
+        fired.put(uid, fired(found.get(key(Layout.firedPk(uid), slotSk)), layout));
       }
       long firedEvent = Long.MAX_VALUE;
       long firedProcessing = Long.MAX_VALUE;
@@ -306,7 +326,7 @@ public final class KeyedStageRunner {
         firedProcessing = Long.MIN_VALUE;
       }
       Epoch epoch =
-          new Epoch(batch, split, checkpointKey, checkpoint, fired, backend, totals, cuts);
+          new Epoch(batch, split, checkpointKey, checkpoint, fired, layouts, backend, totals, cuts);
       current[0] = epoch;
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
@@ -396,7 +416,7 @@ public final class KeyedStageRunner {
       boolean processing) {
     long processingBound = processing ? now : Long.MIN_VALUE;
     boolean eventDue = epoch.storedNext[0] <= watermark;
-    boolean processingDue = epoch.storedNext[1] <= processingBound;
+    boolean processingDue = processing && epoch.storedNext[1] <= processingBound;
     if (eventDue || processingDue) {
       epoch.storedNext =
           backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
@@ -441,6 +461,7 @@ public final class KeyedStageRunner {
     final Map<String, AttributeValue> checkpointKey;
     Checkpoint checkpoint;
     final Map<String, Fired> fired;
+    final Map<String, SlotLayout> layouts;
     final DynamoDbStateBackend backend;
     final List<Output> outputs = new ArrayList<>();
     long outputBytes;
@@ -472,6 +493,7 @@ public final class KeyedStageRunner {
         Map<String, AttributeValue> checkpointKey,
         Checkpoint checkpoint,
         Map<String, Fired> fired,
+        Map<String, SlotLayout> layouts,
         DynamoDbStateBackend backend,
         Totals totals,
         Cuts cuts) {
@@ -480,6 +502,7 @@ public final class KeyedStageRunner {
       this.checkpointKey = checkpointKey;
       this.checkpoint = checkpoint;
       this.fired = new LinkedHashMap<>(fired);
+      this.layouts = new LinkedHashMap<>(layouts);
       this.backend = backend;
       this.totals = totals;
       this.cuts = cuts;
@@ -543,8 +566,10 @@ public final class KeyedStageRunner {
       boolean firedAny = backend.firedInEpoch() > 0;
       boolean addsTimers = backend.addsTimers();
       Map<String, Fired> written = new LinkedHashMap<>();
+      Map<String, SlotLayout> layoutsWritten = new LinkedHashMap<>();
       for (Map.Entry<String, Fired> e : fired.entrySet()) {
         Fired f = e.getValue();
+        SlotLayout layout = layouts.get(e.getKey());
         if (!firedAny
             && !addsTimers
             && f.nextEvent() == nextEvent
@@ -558,7 +583,8 @@ public final class KeyedStageRunner {
                 Math.max(newFp, f.processing()),
                 nextEvent,
                 nextProcessing,
-                f.version() + 1);
+                f.version() + 1,
+                layout.ours());
         written.put(e.getKey(), next);
         Map<String, AttributeValue> item =
             TimerItem.SCHEMA.itemToMap(
@@ -569,11 +595,18 @@ public final class KeyedStageRunner {
                     next.processing(),
                     next.nextEvent(),
                     next.nextProcessing(),
-                    next.version()),
+                    next.version(),
+                    next.generation()),
                 true);
         Put.Builder put = Put.builder().tableName(tables.state()).item(item);
         condition(put, f);
         changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
+        if (layout.changes()) {
+          // the first timer item of a new slot count: the layout item moves to its generation
+          changes.add(layoutPut(e.getKey(), layout, batch.slots()), 100);
+          layoutsWritten.put(
+              e.getKey(), new SlotLayout(true, batch.slots(), layout.ours(), layout.ours()));
+        }
       }
       for (DeadLetter d : deadLetters) {
         Map<String, AttributeValue> item = new HashMap<>();
@@ -656,6 +689,7 @@ public final class KeyedStageRunner {
       checkpoint = new Checkpoint(true, through, epochNumber, token);
       totals.checkpoint = checkpoint;
       fired.putAll(written);
+      layouts.putAll(layoutsWritten);
       fe = Math.max(fe, newFe);
       fp = Math.max(fp, newFp);
       return Outcome.COMMITTED;
@@ -853,12 +887,53 @@ public final class KeyedStageRunner {
     return new Checkpoint(true, Position.decode(item.pos()), item.epoch(), item.commit());
   }
 
-  private static Fired fired(Map<String, AttributeValue> found) {
+  /**
+   * A slot's timer item as read. Its bounds of the stored timers hold only when it was written in
+   * the layout generation in force for this slot count; otherwise (the slot count changed since, or
+   * the slot has no timer item while others have) timers may be stored in the slot's key groups
+   * that the bounds do not count, and the lowest bounds make the first firing read every key group.
+   * An operator without a layout item has stored no timer yet.
+   */
+  private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
     if (found == null) {
-      return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0);
+      long next = layout.exists() ? Long.MIN_VALUE : Long.MAX_VALUE;
+      return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);
-    return new Fired(true, item.fe(), item.fp(), item.ne(), item.np(), item.v());
+    boolean trusted = !layout.changes() && item.g() == layout.generation();
+    return new Fired(
+        true,
+        item.fe(),
+        item.fp(),
+        trusted ? item.ne() : Long.MIN_VALUE,
+        trusted ? item.np() : Long.MIN_VALUE,
+        item.v(),
+        item.g());
+  }
+
+  /** The slot layout item as read, and the generation of {@code slots}. */
+  private static SlotLayout slotLayout(Map<String, AttributeValue> found, int slots) {
+    if (found == null) {
+      return new SlotLayout(false, 0, 0, 1);
+    }
+    SlotLayoutItem item = SlotLayoutItem.SCHEMA.mapToItem(found);
+    return new SlotLayout(true, item.s(), item.g(), item.s() == slots ? item.g() : item.g() + 1);
+  }
+
+  /** Writes the layout item with this runner's slot count, conditioned on the one read. */
+  private TransactWriteItem layoutPut(String uid, SlotLayout layout, int slots) {
+    Map<String, AttributeValue> item =
+        SlotLayoutItem.SCHEMA.itemToMap(
+            new SlotLayoutItem(Layout.firedPk(uid), Layout.SLOT_LAYOUT, slots, layout.ours()),
+            true);
+    Put.Builder put = Put.builder().tableName(tables.state()).item(item);
+    if (layout.exists()) {
+      put.conditionExpression("g = :g")
+          .expressionAttributeValues(Map.of(":g", num(layout.generation())));
+    } else {
+      put.conditionExpression("attribute_not_exists(pk)");
+    }
+    return TransactWriteItem.builder().put(put.build()).build();
   }
 
   private static Map<String, AttributeValue> key(String pk, String sk) {

@@ -84,6 +84,62 @@ class KeyedStageRunnerIT {
     Ledger.assertMatchesReference(h, txns, true);
   }
 
+  /**
+   * The slot count changes with windows pending, then changes back: the timers stored under one
+   * layout fire under the next as soon as the watermark passes them (not only when some other timer
+   * of the slot comes due), and a layout that ran before does not trust the bounds it stored back
+   * then (timers were stored under the other layout meanwhile).
+   */
+  @Test
+  void timersStoredUnderOneSlotCountFireOnTimeAfterTheSlotCountChanges() {
+    // three parts with accounts of their own (no key's own item brings its old timers back)
+    List<Txn> txns = new ArrayList<>();
+    for (Txn t : Ledger.txns(11, 300, 12, 0)) {
+      int part = txns.size() / 100;
+      // part 1 has one account: the other slots have no timer of their own coming due
+      String account = part == 1 ? "solo" : t.account();
+      txns.add(new Txn(account + "-" + part, t.id(), t.amount(), t.ts()));
+    }
+    // 2 slots: part 0, its last windows pending
+    feed(h, "shard-0", txns.subList(0, 100), 25, 2, 0);
+    // 4 slots, a layout without timer items yet: part 1 and a tick fire part 0's windows
+    long watermark = feed(h, "shard-0", txns.subList(100, 200), 25, 4, 100);
+    tick(4, watermark);
+    assertThat(windowsOf(0)).isEqualTo(referenceWindowsOf(txns, 0, watermark));
+    // 2 slots again, whose timer items are from before: part 2 and a tick fire part 1's windows
+    watermark = feed(h, "shard-0", txns.subList(200, 300), 25, 2, 200);
+    tick(2, watermark);
+    assertThat(windowsOf(1)).isEqualTo(referenceWindowsOf(txns, 1, watermark));
+    finish(h, 2);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  /** The coordinator's tick: every slot learns the watermark. */
+  private void tick(int slots, long watermark) {
+    for (int slot = 0; slot < slots; slot++) {
+      h.runner().run(Batch.tick(slot, slots, watermark, 0));
+    }
+  }
+
+  /** The committed window counts of the accounts of one part. */
+  private Map<String, Long> windowsOf(int part) {
+    Map<String, Long> counts = Ledger.counts(h.outbox(LedgerJob.SINK));
+    counts.keySet().removeIf(k -> !k.contains("-" + part + "@"));
+    return counts;
+  }
+
+  /** The reference's window counts of one part's accounts that end at or before the watermark. */
+  private static Map<String, Long> referenceWindowsOf(List<Txn> txns, int part, long watermark) {
+    Map<String, Long> counts = Ledger.counts(Ledger.reference(txns));
+    counts
+        .keySet()
+        .removeIf(
+            k ->
+                !k.contains("-" + part + "@")
+                    || Long.parseLong(k.substring(k.indexOf('@') + 1)) > watermark);
+    return counts;
+  }
+
   @Test
   void aBatchOverlappingTheCommittedOnesAppliesOnlyItsNewRecords() {
     List<Txn> txns = Ledger.txns(4, 100, 8, 0);

@@ -9,7 +9,9 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 /**
  * Lets concurrent writers make their DynamoDB calls one at a time, in an order the test chooses:
  * each writer's client stops before every call until the test grants it. Between calls writers run
- * freely; the test waits until every writer is stopped or finished before it picks the next one.
+ * freely; the test waits until every writer is stopped or finished before it picks the next one. A
+ * writer that makes several calls at once (the due-timer queries of its key groups) has them
+ * granted one by one, each as one step.
  */
 final class Sequencer {
   private enum State {
@@ -19,11 +21,13 @@ final class Sequencer {
   }
 
   private final State[] states;
-  private final boolean[] granted;
+  private final int[] granted;
+  private final int[] arrived;
 
   Sequencer(int writers) {
     states = new State[writers];
-    granted = new boolean[writers];
+    granted = new int[writers];
+    arrived = new int[writers];
     java.util.Arrays.fill(states, State.RUNNING);
   }
 
@@ -39,9 +43,10 @@ final class Sequencer {
 
   private synchronized void arrive(int w) {
     states[w] = State.WAITING;
+    arrived[w]++;
     notifyAll();
     long deadline = System.currentTimeMillis() + 60_000;
-    while (!granted[w]) {
+    while (granted[w] == 0) {
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
         throw new IllegalStateException("writer " + w + " was never granted its call");
@@ -53,7 +58,11 @@ final class Sequencer {
         throw new IllegalStateException(e);
       }
     }
-    granted[w] = false;
+    granted[w]--;
+    arrived[w]--;
+    // the writer's other calls made at the same time still wait for their turn
+    states[w] = arrived[w] > 0 ? State.WAITING : State.RUNNING;
+    notifyAll();
   }
 
   /** Writer {@code w} has finished (or failed). */
@@ -87,7 +96,7 @@ final class Sequencer {
 
   /** Lets writer {@code w} make its next call. */
   synchronized void grant(int w) {
-    granted[w] = true;
+    granted[w]++;
     states[w] = State.RUNNING;
     notifyAll();
   }

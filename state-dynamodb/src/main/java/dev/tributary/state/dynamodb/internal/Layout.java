@@ -9,7 +9,8 @@ package dev.tributary.state.dynamodb.internal;
  *   K#{uid}#{keyGroup}#{key}    M#{cell}#{gen}#{mapKey} one entry of a spilled map state
  *   K#{uid}#{keyGroup}#{key}    L#{cell}#{gen}#{chunk}  one chunk of a spilled list state
  *   T#{uid}#{keyGroup}          E|P#{time}#{key}#{ns}  an event / processing-time timer
- *   F#{uid}                     {slots}#{slot}         timers fired up to (fe, fp), version v
+ *   F#{uid}                     {slots}#{slot}         timers fired up to (fe, fp), bounds, v, g
+ *   F#{uid}                     layout                 slot count s and its generation g
  *   C#{job}#{split}             {slots}#{slot}         checkpoint: position, epoch
  * outbox table
  *   {job}#{split}#{slots}#{slot} {epoch}#{page}         committed sink records of one epoch
@@ -96,6 +97,9 @@ public final class Layout {
   public static String firedPk(String uid) {
     return "F#" + uid;
   }
+
+  /** Sort key of an operator's slot layout item, in its {@link #firedPk} partition. */
+  public static final String SLOT_LAYOUT = "layout";
 
   /** Sort key of a slot's fired-up-to item. */
   public static String slotSk(int slots, int slot) {

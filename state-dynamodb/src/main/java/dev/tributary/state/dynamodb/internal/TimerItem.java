@@ -5,7 +5,9 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
 
 /**
  * The timer item of one keyed operator and slot: the times up to which its timers have fired (the
- * slot's watermark and clock) and lower bounds of its stored timers that have not fired.
+ * slot's watermark and clock) and lower bounds of its stored timers that have not fired. The bounds
+ * hold only for the slot layout generation {@code g} ({@link SlotLayoutItem}): timers stored under
+ * another slot count do not move them.
  *
  * @param pk {@code F#{uid}}
  * @param sk {@code {slots}#{slot}}
@@ -14,8 +16,9 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
  * @param ne no stored event-time timer is earlier
  * @param np no stored processing-time timer is earlier
  * @param v the version
+ * @param g the slot layout generation the bounds were computed in (0: written before generations)
  */
-public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np, long v) {
+public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np, long v, long g) {
   /** The item's immutable schema. */
   public static final TableSchema<TimerItem> SCHEMA =
       ItemKeys.keys(
@@ -30,6 +33,7 @@ public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np
           .addAttribute(Long.class, a -> a.name("ne").getter(TimerItem::ne).setter(Builder::ne))
           .addAttribute(Long.class, a -> a.name("np").getter(TimerItem::np).setter(Builder::np))
           .addAttribute(Long.class, a -> a.name("v").getter(TimerItem::v).setter(Builder::v))
+          .addAttribute(Long.class, a -> a.name("g").getter(TimerItem::g).setter(Builder::g))
           .build();
 
   /** The schema's builder. */
@@ -41,6 +45,7 @@ public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np
     private long ne;
     private long np;
     private long v;
+    private long g;
 
     void pk(String x) {
       pk = x;
@@ -70,8 +75,12 @@ public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np
       v = x;
     }
 
+    void g(Long x) {
+      g = x == null ? 0 : x;
+    }
+
     TimerItem build() {
-      return new TimerItem(pk, sk, fe, fp, ne, np, v);
+      return new TimerItem(pk, sk, fe, fp, ne, np, v, g);
     }
   }
 }
