@@ -10,6 +10,7 @@ import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.OperatorStore;
 import dev.tributary.state.dynamodb.internal.Spill;
 import dev.tributary.state.dynamodb.internal.StoredKey;
+import dev.tributary.state.dynamodb.internal.TimerIndexCache;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -65,6 +66,8 @@ public final class DynamoDbStateBackend implements StateBackend {
   static final int TIMER_PAGE = 16;
 
   private final Map<String, OperatorStore> stores = new LinkedHashMap<>();
+  private final TimerIndexCache timerCache;
+  private final Map<String, CacheTag> cacheTags = new HashMap<>();
   private double readUnits;
   private double cleanupWriteUnits;
 
@@ -74,6 +77,17 @@ public final class DynamoDbStateBackend implements StateBackend {
    */
   public DynamoDbStateBackend(
       DynamoDbClient client, StateTables tables, KeyGroupRange keyGroups, BooleanSupplier full) {
+    this(client, tables, keyGroups, full, TimerIndexCache.SHARED);
+  }
+
+  /** A backend that keeps what it reads of the timer index in {@code timerCache}. */
+  public DynamoDbStateBackend(
+      DynamoDbClient client,
+      StateTables tables,
+      KeyGroupRange keyGroups,
+      BooleanSupplier full,
+      TimerIndexCache timerCache) {
+    this.timerCache = timerCache;
     this.client = client;
     this.tables = tables;
     this.keyGroups = keyGroups;
@@ -241,25 +255,32 @@ public final class DynamoDbStateBackend implements StateBackend {
         }
       }
     }
-    // one Query per key group: run them side by side (they are independent reads), then apply
-    // the results in key-group order, on this thread
-    if (reads.size() > 1) {
+    // what the process's cache of the timer index cannot tell takes one Query per key group: run
+    // them side by side (they are independent reads), then apply the results in key-group order,
+    // on this thread
+    List<TimerRead> queries = new ArrayList<>();
+    for (TimerRead read : reads) {
+      if (!read.fromCache()) {
+        queries.add(read);
+      }
+    }
+    if (queries.size() > 1) {
       List<Future<?>> running = new ArrayList<>();
-      for (TimerRead read : reads) {
-        running.add(TIMER_READS.submit(read::run));
+      for (TimerRead read : queries) {
+        running.add(TIMER_READS.submit(read::query));
       }
       for (Future<?> f : running) {
         await(f);
       }
     } else {
-      reads.forEach(TimerRead::run);
+      queries.forEach(TimerRead::query);
     }
     List<Object> timerKeys = new ArrayList<>();
     long[] next = {event ? Long.MAX_VALUE : oldNext[0], processing ? Long.MAX_VALUE : oldNext[1]};
     for (TimerRead read : reads) {
       readUnits += read.units;
-      for (Map<String, AttributeValue> item : read.due) {
-        Timer timer = read.store.timer(item);
+      for (String sk : read.due) {
+        Timer timer = read.store.timer(sk);
         (read.eventTime ? read.store.eventQueue() : read.store.processingQueue()).load(timer);
         timerKeys.add(timer.key());
       }
@@ -269,6 +290,40 @@ public final class DynamoDbStateBackend implements StateBackend {
     prefetch(timerKeys);
     return next;
   }
+
+  /**
+   * Lets the timer reads of operator {@code uid} use the process's cache of the timer index as of
+   * the slot's timer item at {@code version}, written in layout generation {@code generation}; a
+   * null {@code slot} stops that (the slot's bounds are not trusted: the cache is not either).
+   */
+  public void timerIndexAt(
+      String uid, TimerIndexCache.SlotKey slot, long version, long generation) {
+    if (slot == null) {
+      cacheTags.remove(uid);
+    } else {
+      cacheTags.put(uid, new CacheTag(slot, version, generation));
+    }
+  }
+
+  /**
+   * The commit of the timer index changes collected last moved operator {@code uid}'s timer item to
+   * {@code version}: the cache follows.
+   */
+  public void timerIndexCommitted(String uid, long version) {
+    CacheTag tag = cacheTags.get(uid);
+    if (tag != null) {
+      timerCache.committed(
+          tag.slot(),
+          tag.version(),
+          tag.generation(),
+          version,
+          tag.generation(),
+          stores.get(uid).indexChanges());
+      cacheTags.put(uid, new CacheTag(tag.slot(), version, tag.generation()));
+    }
+  }
+
+  private record CacheTag(TimerIndexCache.SlotKey slot, long version, long generation) {}
 
   private static void await(Future<?> f) {
     try {
@@ -303,7 +358,8 @@ public final class DynamoDbStateBackend implements StateBackend {
     final int keyGroup;
     final boolean eventTime;
     final long bound;
-    final List<Map<String, AttributeValue>> due = new ArrayList<>();
+    final CacheTag tag;
+    List<String> due = List.of();
     long next = Long.MAX_VALUE;
     double units;
 
@@ -312,27 +368,67 @@ public final class DynamoDbStateBackend implements StateBackend {
       this.keyGroup = keyGroup;
       this.eventTime = eventTime;
       this.bound = bound;
+      this.tag = cacheTags.get(store.uid());
     }
 
-    void run() {
-      units =
-          query(
-              Layout.timerPk(store.uid(), keyGroup),
-              "sk BETWEEN :from AND :to",
-              Map.of(
-                  ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
-                  ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
-              TIMER_PAGE,
-              StateTables.SK, // a timer index item is its key; the sort key holds the timer
-              item -> {
-                long time = OperatorStore.timerTime(item);
-                if (time > bound) {
-                  next = time;
-                  return false;
-                }
-                due.add(item);
-                return true;
-              });
+    /** Answers from the cache when it can tell. */
+    boolean fromCache() {
+      if (tag == null) {
+        return false;
+      }
+      TimerIndexCache.Due cached =
+          timerCache.due(tag.slot(), tag.version(), tag.generation(), keyGroup, eventTime, bound);
+      if (cached == null) {
+        return false;
+      }
+      due = cached.sortKeys();
+      next = cached.next();
+      return true;
+    }
+
+    /**
+     * Reads the key group's index in time order, page by page, until past the bound or the end, and
+     * remembers every item read (thread-safe: it touches no field of the backend).
+     */
+    void query() {
+      List<String> read = new ArrayList<>();
+      Map<String, AttributeValue> start = null;
+      int limit = TIMER_PAGE;
+      boolean past = false;
+      do {
+        QueryResponse page =
+            queryPage(
+                Layout.timerPk(store.uid(), keyGroup),
+                "sk BETWEEN :from AND :to",
+                Map.of(
+                    ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
+                    ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
+                limit,
+                StateTables.SK, // a timer index item is its key; the sort key holds the timer
+                start);
+        units += units(page);
+        for (Map<String, AttributeValue> item : page.items()) {
+          String sk = item.get(StateTables.SK).s();
+          read.add(sk);
+          past |= Layout.timerTime(sk) > bound;
+        }
+        start = lastKey(page);
+        limit = (int) Math.min(limit * 8L, 10_000);
+      } while (!past && start != null);
+      List<String> upTo = new ArrayList<>();
+      for (String sk : read) {
+        long time = Layout.timerTime(sk);
+        if (time > bound) {
+          next = time;
+          break;
+        }
+        upTo.add(sk);
+      }
+      due = upTo;
+      if (tag != null) {
+        timerCache.read(
+            tag.slot(), tag.version(), tag.generation(), keyGroup, eventTime, read, start == null);
+      }
     }
   }
 
@@ -353,37 +449,53 @@ public final class DynamoDbStateBackend implements StateBackend {
     double units = 0;
     Integer pageLimit = limit;
     do {
-      Map<String, AttributeValue> exclusive = start;
-      Integer thisPage = pageLimit;
-      Map<String, AttributeValue> all = new HashMap<>(values);
-      all.put(":pk", AttributeValue.fromS(pk));
-      QueryResponse page =
-          client.query(
-              QueryRequest.builder()
-                  .tableName(tables.state())
-                  .keyConditionExpression("pk = :pk AND " + condition)
-                  .expressionAttributeValues(all)
-                  .consistentRead(true)
-                  .limit(thisPage)
-                  .projectionExpression(projection)
-                  .exclusiveStartKey(exclusive)
-                  .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-                  .build());
-      if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
-        units += page.consumedCapacity().capacityUnits();
-      }
+      QueryResponse page = queryPage(pk, condition, values, pageLimit, projection, start);
+      units += units(page);
       for (Map<String, AttributeValue> item : page.items()) {
         if (!visitor.test(item)) {
           return units;
         }
       }
-      start =
-          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-              ? page.lastEvaluatedKey()
-              : null;
+      start = lastKey(page);
       pageLimit = pageLimit == null ? null : (int) Math.min(pageLimit * 8L, 10_000);
     } while (start != null);
     return units;
+  }
+
+  /** One page of a strongly consistent Query of the state table (thread-safe). */
+  private QueryResponse queryPage(
+      String pk,
+      String condition,
+      Map<String, AttributeValue> values,
+      Integer limit,
+      String projection,
+      Map<String, AttributeValue> exclusiveStart) {
+    Map<String, AttributeValue> all = new HashMap<>(values);
+    all.put(":pk", AttributeValue.fromS(pk));
+    return client.query(
+        QueryRequest.builder()
+            .tableName(tables.state())
+            .keyConditionExpression("pk = :pk AND " + condition)
+            .expressionAttributeValues(all)
+            .consistentRead(true)
+            .limit(limit)
+            .projectionExpression(projection)
+            .exclusiveStartKey(exclusiveStart)
+            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+            .build());
+  }
+
+  private static double units(QueryResponse page) {
+    return page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null
+        ? page.consumedCapacity().capacityUnits()
+        : 0;
+  }
+
+  /** The page's last evaluated key, or null at the end. */
+  private static Map<String, AttributeValue> lastKey(QueryResponse page) {
+    return page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+        ? page.lastEvaluatedKey()
+        : null;
   }
 
   private void count(List<ConsumedCapacity> consumed) {
@@ -455,6 +567,17 @@ public final class DynamoDbStateBackend implements StateBackend {
   public boolean addsTimers() {
     for (OperatorStore store : stores.values()) {
       if (!store.eventQueue().toPut().isEmpty() || !store.processingQueue().toPut().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the epoch deletes stored timers (fired or removed). */
+  public boolean deletesTimers() {
+    for (OperatorStore store : stores.values()) {
+      if (!store.eventQueue().toDelete().isEmpty()
+          || !store.processingQueue().toDelete().isEmpty()) {
         return true;
       }
     }

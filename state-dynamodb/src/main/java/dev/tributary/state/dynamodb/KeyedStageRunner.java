@@ -14,6 +14,7 @@ import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.SlotLayoutItem;
+import dev.tributary.state.dynamodb.internal.TimerIndexCache;
 import dev.tributary.state.dynamodb.internal.TimerItem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class KeyedStageRunner {
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
    * of the stored timers not fired (nextEvent, nextProcessing), its version, and the slot layout
-   * generation the bounds belong to.
+   * generation the bounds belong to, and its incarnation (random, drawn when the item is created).
    */
   private record Fired(
       boolean exists,
@@ -137,7 +138,8 @@ public final class KeyedStageRunner {
       long nextEvent,
       long nextProcessing,
       long version,
-      long generation) {}
+      long generation,
+      long incarnation) {}
 
   /**
    * The slot layout item of one operator as read ({@code exists}, slot count, generation), and the
@@ -310,7 +312,19 @@ public final class KeyedStageRunner {
         SlotLayout layout =
             slotLayout(found.get(key(Layout.firedPk(uid), Layout.SLOT_LAYOUT)), batch.slots());
         layouts.put(uid, layout);
-        fired.put(uid, fired(found.get(key(Layout.firedPk(uid), slotSk)), layout));
+        Fired f = fired(found.get(key(Layout.firedPk(uid), slotSk)), layout);
+        fired.put(uid, f);
+        if (f.exists()
+            && f.incarnation() != 0
+            && !layout.changes()
+            && f.generation() == layout.generation()) {
+          backend.timerIndexAt(
+              uid,
+              new TimerIndexCache.SlotKey(
+                  tables.state(), uid, batch.slots(), batch.slot(), f.incarnation()),
+              f.version(),
+              f.generation());
+        }
       }
       long firedEvent = Long.MAX_VALUE;
       long firedProcessing = Long.MAX_VALUE;
@@ -558,13 +572,15 @@ public final class KeyedStageRunner {
       if (!records.isEmpty()) {
         addPage(changes, epochNumber, page, records, pageBytes);
       }
-      // the timer item changes when timers fire (fired-up-to advances) or new timers are stored
-      // (the bound of the earliest may drop): two epochs doing either on one slot conflict here
+      // the timer item changes when timers fire (fired-up-to advances), new timers are stored (the
+      // bound of the earliest may drop) or stored ones are deleted (its version tells readers of
+      // the index that it changed: TimerIndexCache): two epochs doing any of it on one slot
+      // conflict here
       long[] pending = backend.earliestPending();
       long nextEvent = Math.min(storedNext[0], pending[0]);
       long nextProcessing = Math.min(storedNext[1], pending[1]);
       boolean firedAny = backend.firedInEpoch() > 0;
-      boolean addsTimers = backend.addsTimers();
+      boolean addsTimers = backend.addsTimers() || backend.deletesTimers();
       Map<String, Fired> written = new LinkedHashMap<>();
       Map<String, SlotLayout> layoutsWritten = new LinkedHashMap<>();
       for (Map.Entry<String, Fired> e : fired.entrySet()) {
@@ -584,7 +600,10 @@ public final class KeyedStageRunner {
                 nextEvent,
                 nextProcessing,
                 f.version() + 1,
-                layout.ours());
+                layout.ours(),
+                f.exists() && f.incarnation() != 0
+                    ? f.incarnation()
+                    : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         written.put(e.getKey(), next);
         Map<String, AttributeValue> item =
             TimerItem.SCHEMA.itemToMap(
@@ -596,7 +615,8 @@ public final class KeyedStageRunner {
                     next.nextEvent(),
                     next.nextProcessing(),
                     next.version(),
-                    next.generation()),
+                    next.generation(),
+                    next.incarnation()),
                 true);
         Put.Builder put = Put.builder().tableName(tables.state()).item(item);
         condition(put, f);
@@ -676,6 +696,7 @@ public final class KeyedStageRunner {
               recordCount,
               outputs.size(),
               lastCommitUnits));
+      written.forEach((uid, f) -> backend.timerIndexCommitted(uid, f.version()));
       changes.committed();
       backend.cleanGarbage();
       totals.epochs++;
@@ -897,7 +918,7 @@ public final class KeyedStageRunner {
   private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
     if (found == null) {
       long next = layout.exists() ? Long.MIN_VALUE : Long.MAX_VALUE;
-      return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0);
+      return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);
     boolean trusted = !layout.changes() && item.g() == layout.generation();
@@ -908,7 +929,8 @@ public final class KeyedStageRunner {
         trusted ? item.ne() : Long.MIN_VALUE,
         trusted ? item.np() : Long.MIN_VALUE,
         item.v(),
-        item.g());
+        item.g(),
+        item.i());
   }
 
   /** The slot layout item as read, and the generation of {@code slots}. */

@@ -3,12 +3,15 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.state.dynamodb.LedgerJob.Txn;
+import dev.tributary.state.dynamodb.internal.Layout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The keyed stage on the embedded endpoint, without faults: results equal the reference run. */
 class KeyedStageRunnerIT {
@@ -138,6 +141,52 @@ class KeyedStageRunnerIT {
                 !k.contains("-" + part + "@")
                     || Long.parseLong(k.substring(k.indexOf('@') + 1)) > watermark);
     return counts;
+  }
+
+  /**
+   * The process remembers what it read of a slot's timer index: after the first firing has read the
+   * key groups, later batches find their due timers without a Query, also after a commit of another
+   * split's runner in this process (the cache follows the commits made here); a commit from another
+   * process (here: the timer item's version moved behind the cache's back) makes the next firing
+   * read again.
+   */
+  @Test
+  void firingReadsTheTimerIndexOnceWhileNoOtherProcessChangesIt() {
+    List<Txn> txns = Ledger.txns(12, 300, 6, 0);
+    Calls calls = new Calls();
+    try (DynamoDbClient client = h.client(calls, true)) {
+      KeyedStageRunner runner = h.runner(client);
+      List<Long> queries = new ArrayList<>();
+      for (int b = 0; b < 6; b++) {
+        List<Txn> chunk = txns.subList(b * 50, b * 50 + 50);
+        if (b == 5) {
+          client.updateItem(
+              u ->
+                  u.tableName(h.tables.state())
+                      .key(
+                          Map.of(
+                              "pk", AttributeValue.fromS(Layout.firedPk(LedgerJob.UID)),
+                              "sk", AttributeValue.fromS(Layout.slotSk(1, 0))))
+                      .updateExpression("SET v = v + :one")
+                      .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))));
+        }
+        long before = calls.count("Query");
+        String split = b == 4 ? "shard-1" : "shard-0"; // batch 4: another split's runner
+        for (Batch batch :
+            h.batches(
+                split, 1, h.keyed(LedgerJob.SOURCE, chunk, b * 50), chunk.get(49).ts() - 1, 0)) {
+          (b == 4 ? h.runner() : runner).run(batch);
+        }
+        queries.add(calls.count("Query") - before);
+      }
+      // batch 0 stores the first timers (nothing stored to read yet), batch 1 reads every key group
+      assertThat(queries.get(0)).isZero();
+      assertThat(queries.get(1)).as("one per key group").isEqualTo(128L);
+      assertThat(queries.subList(2, 5)).containsOnly(0L);
+      assertThat(queries.get(5)).as("after a commit from another process").isEqualTo(128L);
+    }
+    finish(h, 1);
+    Ledger.assertMatchesReference(h, txns, true);
   }
 
   @Test

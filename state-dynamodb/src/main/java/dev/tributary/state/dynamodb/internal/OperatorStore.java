@@ -61,6 +61,7 @@ public final class OperatorStore implements OperatorStateStore {
   private final PersistentTimerQueue eventTimers;
   private final PersistentTimerQueue processingTimers;
   private final Consumer<List<StoredKey>> loader;
+  private final List<TimerIndexCache.Change> indexChanges = new ArrayList<>();
 
   /** A store for one operator; {@code loader} reads keys on demand. */
   @SuppressWarnings("unchecked")
@@ -303,9 +304,8 @@ public final class OperatorStore implements OperatorStateStore {
 
   // ---- timers ----
 
-  /** A timer read from a timer item. */
-  public Timer timer(Map<String, AttributeValue> item) {
-    String sk = item.get(StateTables.SK).s();
+  /** A timer read from a timer index item's sort key. */
+  public Timer timer(String sk) {
     byte[][] keyAndNamespace = Layout.timerKeyAndNamespace(sk);
     Object namespace =
         keyAndNamespace[1] == null
@@ -314,18 +314,21 @@ public final class OperatorStore implements OperatorStateStore {
     return new Timer(Layout.timerTime(sk), keySerde.deserialize(keyAndNamespace[0]), namespace);
   }
 
-  /** The time of a timer index item, from its sort key (no key decoding; thread-safe). */
-  public static long timerTime(Map<String, AttributeValue> item) {
-    return Layout.timerTime(item.get(StateTables.SK).s());
+  private Map<String, AttributeValue> timerKey(
+      boolean eventTime, Timer timer, byte[] keyBytes, byte[] ns, boolean put) {
+    int kg = KeyGroups.keyGroupOf(keyBytes, maxKeyGroups);
+    String sk = Layout.timerSk(eventTime, timer.timestamp(), keyBytes, ns);
+    indexChanges.add(new TimerIndexCache.Change(kg, eventTime, sk, put));
+    return Map.of(
+        StateTables.PK,
+        AttributeValue.fromS(Layout.timerPk(uid, kg)),
+        StateTables.SK,
+        AttributeValue.fromS(sk));
   }
 
-  private Map<String, AttributeValue> timerKey(
-      boolean eventTime, Timer timer, byte[] keyBytes, byte[] ns) {
-    int kg = KeyGroups.keyGroupOf(keyBytes, maxKeyGroups);
-    return Map.of(
-        StateTables.PK, AttributeValue.fromS(Layout.timerPk(uid, kg)),
-        StateTables.SK,
-            AttributeValue.fromS(Layout.timerSk(eventTime, timer.timestamp(), keyBytes, ns)));
+  /** The timer index puts and deletes of the last {@link #collect}. */
+  public List<TimerIndexCache.Change> indexChanges() {
+    return indexChanges;
   }
 
   private void collectTimers(
@@ -337,7 +340,7 @@ public final class OperatorStore implements OperatorStateStore {
               ? null
               : namespaceSerde.serialize(timer.namespace());
       // the key and the namespace are in the sort key: the item is its key, nothing else
-      Map<String, AttributeValue> item = timerKey(eventTime, timer, keyBytes, ns);
+      Map<String, AttributeValue> item = timerKey(eventTime, timer, keyBytes, ns, true);
       changes.add(
           TransactWriteItem.builder()
               .put(Put.builder().tableName(table).item(item).build())
@@ -355,7 +358,7 @@ public final class OperatorStore implements OperatorStateStore {
               .delete(
                   Delete.builder()
                       .tableName(table)
-                      .key(timerKey(eventTime, timer, keyBytes, ns))
+                      .key(timerKey(eventTime, timer, keyBytes, ns, false))
                       .build())
               .build(),
           100 + keyBytes.length);
@@ -367,6 +370,7 @@ public final class OperatorStore implements OperatorStateStore {
 
   /** Adds the writes of every changed key and timer. */
   public void collect(String table, ChangeSet changes) {
+    indexChanges.clear();
     for (StoredKey stored : keys.values()) {
       if (stored.entry.isDirty() || stored.timersDirty) {
         collectKey(stored, table, changes);

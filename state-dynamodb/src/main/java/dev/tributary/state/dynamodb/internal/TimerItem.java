@@ -17,8 +17,12 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
  * @param np no stored processing-time timer is earlier
  * @param v the version
  * @param g the slot layout generation the bounds were computed in (0: written before generations)
+ * @param i a random number drawn when the item is created and kept by every later write: with the
+ *     version it names one state of the slot's timer index, also across a table deleted and created
+ *     again (0: written before it)
  */
-public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np, long v, long g) {
+public record TimerItem(
+    String pk, String sk, long fe, long fp, long ne, long np, long v, long g, long i) {
   /** The item's immutable schema. */
   public static final TableSchema<TimerItem> SCHEMA =
       ItemKeys.keys(
@@ -34,6 +38,7 @@ public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np
           .addAttribute(Long.class, a -> a.name("np").getter(TimerItem::np).setter(Builder::np))
           .addAttribute(Long.class, a -> a.name("v").getter(TimerItem::v).setter(Builder::v))
           .addAttribute(Long.class, a -> a.name("g").getter(TimerItem::g).setter(Builder::g))
+          .addAttribute(Long.class, a -> a.name("i").getter(TimerItem::i).setter(Builder::i))
           .build();
 
   /** The schema's builder. */
@@ -46,6 +51,7 @@ public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np
     private long np;
     private long v;
     private long g;
+    private long i;
 
     void pk(String x) {
       pk = x;
@@ -79,8 +85,12 @@ public record TimerItem(String pk, String sk, long fe, long fp, long ne, long np
       g = x == null ? 0 : x;
     }
 
+    void i(Long x) {
+      i = x == null ? 0 : x;
+    }
+
     TimerItem build() {
-      return new TimerItem(pk, sk, fe, fp, ne, np, v, g);
+      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i);
     }
   }
 }

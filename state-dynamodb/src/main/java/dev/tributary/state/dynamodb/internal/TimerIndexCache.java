@@ -1,0 +1,184 @@
+package dev.tributary.state.dynamodb.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+/**
+ * What a process knows of its slots' timer indexes, so that firing need not Query every key group
+ * again. Every commit that puts or deletes a slot's timer index items also writes the slot's timer
+ * item with its version + 1 (conditioned on the version read), so an index read while the timer
+ * item had version {@code v} is still exact whenever the timer item is read at {@code v} again:
+ * entries are tagged with that version and answer only for it. A runner that commits version {@code
+ * v + 1} applies its own puts and deletes to the entry tagged {@code v}; any other writer's commit
+ * leaves the entry behind (a different version) until it is read again. An index read that saw
+ * another writer's newer commit is tagged with the older version it was read under, which the timer
+ * item never shows again (versions only grow), so it is never used. Timers stored under another
+ * slot count do not move the version; the caller uses the cache only while the slot's bounds belong
+ * to the current layout generation, and the generation is part of the tag.
+ *
+ * <p>Per key group and time domain an entry keeps the index items read from the start of the range
+ * in sort-key order: all of them up to the last one read, or all there are when the read reached
+ * the end. Thread-safe; one instance per process ({@link #SHARED}).
+ */
+public final class TimerIndexCache {
+  /** The process's cache. */
+  public static final TimerIndexCache SHARED = new TimerIndexCache(64, 100_000);
+
+  /**
+   * One slot of one operator in one state table, and the incarnation of its timer item (a random
+   * number drawn when the item was created): a table deleted and created again, or another endpoint
+   * with a table of the same name, starts versions over under another incarnation.
+   */
+  public record SlotKey(String table, String uid, int slots, int slot, long incarnation) {}
+
+  /**
+   * The due timers up to a bound, as index sort keys in order, and the time of the first stored
+   * timer after the bound ({@code Long.MAX_VALUE} when there is none).
+   */
+  public record Due(List<String> sortKeys, long next) {}
+
+  /** A put ({@code put}) or delete of one timer index item of a key group and time domain. */
+  public record Change(int keyGroup, boolean eventTime, String sortKey, boolean put) {}
+
+  private static final class Run {
+    final TreeSet<String> sortKeys;
+    final boolean complete;
+
+    Run(Collection<String> sortKeys, boolean complete) {
+      this.sortKeys = new TreeSet<>(sortKeys);
+      this.complete = complete;
+    }
+  }
+
+  private static final class Entry {
+    final long version;
+    final long generation;
+    final Map<Long, Run> runs = new HashMap<>();
+    int size;
+
+    Entry(long version, long generation) {
+      this.version = version;
+      this.generation = generation;
+    }
+  }
+
+  private final int maxSlots;
+  private final int maxItemsPerSlot;
+  private final Map<SlotKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+
+  /**
+   * A cache of at most {@code maxSlots} slots (the least recently used is dropped) with at most
+   * {@code maxItemsPerSlot} index items each (a slot that grows past it is dropped).
+   */
+  public TimerIndexCache(int maxSlots, int maxItemsPerSlot) {
+    this.maxSlots = maxSlots;
+    this.maxItemsPerSlot = maxItemsPerSlot;
+  }
+
+  private static long runKey(int keyGroup, boolean eventTime) {
+    return ((long) keyGroup << 1) | (eventTime ? 1 : 0);
+  }
+
+  /**
+   * The due timers of a key group up to {@code bound} as of timer item version {@code version} and
+   * layout generation {@code generation}, or null when this cache cannot tell.
+   */
+  public synchronized Due due(
+      SlotKey slot, long version, long generation, int keyGroup, boolean eventTime, long bound) {
+    Entry entry = entries.get(slot);
+    if (entry == null || entry.version != version || entry.generation != generation) {
+      return null;
+    }
+    Run run = entry.runs.get(runKey(keyGroup, eventTime));
+    if (run == null) {
+      return null;
+    }
+    String to = Layout.timerSkTo(eventTime, bound);
+    String after = run.sortKeys.higher(to);
+    if (after == null && !run.complete) {
+      return null; // the items after the bound were not read
+    }
+    NavigableSet<String> due = run.sortKeys.headSet(to, true);
+    return new Due(new ArrayList<>(due), after == null ? Long.MAX_VALUE : Layout.timerTime(after));
+  }
+
+  /**
+   * Remembers the index items of a key group read from the start of its range under timer item
+   * version {@code version}: {@code sortKeys} in order, all of them when {@code complete}.
+   */
+  public synchronized void read(
+      SlotKey slot,
+      long version,
+      long generation,
+      int keyGroup,
+      boolean eventTime,
+      List<String> sortKeys,
+      boolean complete) {
+    Entry entry = entries.get(slot);
+    if (entry != null && entry.version > version) {
+      return; // a newer commit is known: this read is already stale
+    }
+    if (entry == null || entry.version != version || entry.generation != generation) {
+      entry = new Entry(version, generation);
+      entries.put(slot, entry);
+      while (entries.size() > maxSlots) {
+        entries.remove(entries.keySet().iterator().next());
+      }
+    }
+    Run old = entry.runs.put(runKey(keyGroup, eventTime), new Run(sortKeys, complete));
+    entry.size += sortKeys.size() - (old == null ? 0 : old.sortKeys.size());
+    if (entry.size > maxItemsPerSlot) {
+      entries.remove(slot);
+    }
+  }
+
+  /**
+   * A commit moved the slot's timer item from {@code version} to {@code newVersion} with {@code
+   * changes} to its index: the entry tagged {@code version} follows; any other entry of the slot is
+   * dropped.
+   */
+  public synchronized void committed(
+      SlotKey slot,
+      long version,
+      long generation,
+      long newVersion,
+      long newGeneration,
+      Collection<Change> changes) {
+    Entry entry = entries.remove(slot);
+    if (entry == null || entry.version != version || entry.generation != generation) {
+      return;
+    }
+    Entry next = new Entry(newVersion, newGeneration);
+    next.runs.putAll(entry.runs);
+    next.size = entry.size;
+    for (Change c : changes) {
+      Run run = next.runs.get(runKey(c.keyGroup(), c.eventTime()));
+      if (run == null) {
+        continue; // a key group not read: it is read when it is needed
+      }
+      if (!c.put()) {
+        if (run.sortKeys.remove(c.sortKey())) {
+          next.size--;
+        }
+      } else if ((run.complete
+              || (!run.sortKeys.isEmpty() && c.sortKey().compareTo(run.sortKeys.last()) < 0))
+          && run.sortKeys.add(c.sortKey())) {
+        next.size++; // behind the items read, the index is unknown here and stays so
+      }
+    }
+    if (next.size <= maxItemsPerSlot) {
+      entries.put(slot, next);
+    }
+  }
+
+  /** Forgets everything (tests). */
+  public synchronized void clear() {
+    entries.clear();
+  }
+}

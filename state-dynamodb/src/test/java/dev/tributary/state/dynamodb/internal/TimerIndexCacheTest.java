@@ -1,0 +1,93 @@
+package dev.tributary.state.dynamodb.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The timer index cache answers only for the version it was read or committed at. */
+class TimerIndexCacheTest {
+  private static final TimerIndexCache.SlotKey SLOT =
+      new TimerIndexCache.SlotKey("state", "op", 4, 1, 77);
+
+  private final TimerIndexCache cache = new TimerIndexCache(8, 1_000);
+
+  private static String sk(long time, String key) {
+    return Layout.timerSk(true, time, key.getBytes(), null);
+  }
+
+  @Test
+  void aCompleteReadAnswersAnyBoundAtItsVersionOnly() {
+    cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a"), sk(200, "b")), true);
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 150))
+        .isEqualTo(new TimerIndexCache.Due(List.of(sk(100, "a")), 200));
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 500))
+        .isEqualTo(new TimerIndexCache.Due(List.of(sk(100, "a"), sk(200, "b")), Long.MAX_VALUE));
+    assertThat(cache.due(SLOT, 6, 1, 3, true, 150)).as("another version").isNull();
+    assertThat(cache.due(SLOT, 5, 2, 3, true, 150)).as("another generation").isNull();
+    assertThat(cache.due(SLOT, 5, 1, 4, true, 150)).as("a key group not read").isNull();
+    assertThat(cache.due(SLOT, 5, 1, 3, false, 150)).as("the other time domain").isNull();
+    assertThat(cache.due(new TimerIndexCache.SlotKey("state", "op", 4, 1, 78), 5, 1, 3, true, 150))
+        .as("another incarnation of the timer item (a table made again)")
+        .isNull();
+  }
+
+  @Test
+  void aPartialReadAnswersOnlyBoundsBeforeItsLastItem() {
+    cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a"), sk(200, "b")), false);
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 150))
+        .isEqualTo(new TimerIndexCache.Due(List.of(sk(100, "a")), 200));
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 200)).as("what follows b is unknown").isNull();
+  }
+
+  @Test
+  void aCommitAppliesItsChangesToTheVersionItStartedFrom() {
+    cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a"), sk(300, "c")), false);
+    cache.committed(
+        SLOT,
+        5,
+        1,
+        6,
+        1,
+        List.of(
+            new TimerIndexCache.Change(3, true, sk(100, "a"), false),
+            new TimerIndexCache.Change(3, true, sk(200, "b"), true),
+            new TimerIndexCache.Change(3, true, sk(400, "d"), true), // behind what was read
+            new TimerIndexCache.Change(7, true, sk(100, "x"), true))); // a key group not read
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 250)).isNull();
+    assertThat(cache.due(SLOT, 6, 1, 3, true, 250))
+        .isEqualTo(new TimerIndexCache.Due(List.of(sk(200, "b")), 300));
+    assertThat(cache.due(SLOT, 6, 1, 3, true, 300)).isNull();
+    assertThat(cache.due(SLOT, 6, 1, 7, true, 250)).isNull();
+  }
+
+  @Test
+  void anotherWritersCommitLeavesTheCacheBehind() {
+    cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a")), true);
+    // a commit from version 6 (someone else went 5 -> 6): the entry at 5 is dropped
+    cache.committed(SLOT, 6, 1, 7, 1, List.of());
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 150)).isNull();
+    assertThat(cache.due(SLOT, 7, 1, 3, true, 150)).isNull();
+    // a read under an older version than the entry's is stale and not kept
+    cache.read(SLOT, 8, 1, 3, true, List.of(), true);
+    cache.read(SLOT, 7, 1, 3, true, List.of(sk(100, "a")), true);
+    assertThat(cache.due(SLOT, 8, 1, 3, true, 150))
+        .isEqualTo(new TimerIndexCache.Due(List.of(), Long.MAX_VALUE));
+  }
+
+  @Test
+  void slotsPastTheLimitsAreDropped() {
+    TimerIndexCache small = new TimerIndexCache(2, 2);
+    small.read(SLOT, 1, 1, 0, true, List.of(sk(1, "a"), sk(2, "b"), sk(3, "c")), true);
+    assertThat(small.due(SLOT, 1, 1, 0, true, 5)).as("more items than a slot keeps").isNull();
+    for (int slot = 0; slot < 3; slot++) {
+      small.read(
+          new TimerIndexCache.SlotKey("state", "op", 4, slot, 77), 1, 1, 0, true, List.of(), true);
+    }
+    assertThat(small.due(new TimerIndexCache.SlotKey("state", "op", 4, 0, 77), 1, 1, 0, true, 5))
+        .as("the least recently used slot")
+        .isNull();
+    assertThat(small.due(new TimerIndexCache.SlotKey("state", "op", 4, 2, 77), 1, 1, 0, true, 5))
+        .isNotNull();
+  }
+}
