@@ -14,8 +14,22 @@ public final class ItemSize {
 
   private ItemSize() {}
 
+  /** An immutable item that remembers its size. */
+  public interface Known {
+    /** The item's size in bytes, as {@link ItemSize#of(Map)} computes it. */
+    long itemSize();
+  }
+
   /** The size of an item in bytes. */
   public static long of(Map<String, Value> item) {
+    if (item instanceof Known known) {
+      return known.itemSize();
+    }
+    return compute(item);
+  }
+
+  /** The size of an item in bytes, computed from its attributes. */
+  public static long compute(Map<String, Value> item) {
     long size = 0;
     for (Map.Entry<String, Value> e : item.entrySet()) {
       size += Value.S.utf8Length(e.getKey()) + of(e.getValue());

@@ -1,5 +1,6 @@
 package dev.tributary.local.dynamodb.internal.storage;
 
+import dev.tributary.local.dynamodb.internal.model.ItemSize;
 import dev.tributary.local.dynamodb.internal.model.Value;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -16,8 +17,14 @@ import java.util.function.BiConsumer;
  * to copy. Items of more than {@value #LINEAR} attributes get a hash index of their names; smaller
  * ones are searched in order.
  */
-final class ItemMap extends AbstractMap<String, Value> {
+final class ItemMap extends AbstractMap<String, Value> implements ItemSize.Known {
   private static final int LINEAR = 12;
+
+  /**
+   * The item's size, computed when first asked (-1 before; an int, at most 400 KB, so that threads
+   * racing to fill it in never see half of it).
+   */
+  private int size = -1;
 
   /** name, value, name, value, ... */
   private final Object[] data;
@@ -59,6 +66,16 @@ final class ItemMap extends AbstractMap<String, Value> {
       throw new IllegalStateException("the item changed while it was copied");
     }
     return new ItemMap(data);
+  }
+
+  @Override
+  public long itemSize() {
+    int known = size;
+    if (known < 0) {
+      known = (int) Math.min(Integer.MAX_VALUE, ItemSize.compute(this));
+      size = known;
+    }
+    return known;
   }
 
   private static int spread(int h) {

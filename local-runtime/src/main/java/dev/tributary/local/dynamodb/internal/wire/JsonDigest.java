@@ -29,17 +29,26 @@ public final class JsonDigest {
             }
           });
 
+  /** The bytes a document is digested from, gathered first: one digest update, not thousands. */
+  private static final ThreadLocal<Bytes> BYTES = ThreadLocal.withInitial(Bytes::new);
+
   private JsonDigest() {}
 
   /** The digest of {@code node} without the top-level fields in {@code ignored}, as text. */
   public static JsonNode of(JsonNode node, Set<String> ignored) {
+    Bytes bytes = BYTES.get();
+    bytes.count = 0;
+    feed(node, ignored, bytes);
     MessageDigest digest = SHA256.get();
     digest.reset();
-    feed(node, ignored, digest);
+    digest.update(bytes.buf, 0, bytes.count);
+    if (bytes.buf.length > 1 << 20) {
+      bytes.buf = new byte[4096]; // do not keep a large request's buffer
+    }
     return TextNode.valueOf(Base64.getEncoder().encodeToString(digest.digest()));
   }
 
-  private static void feed(JsonNode node, Set<String> ignored, MessageDigest digest) {
+  private static void feed(JsonNode node, Set<String> ignored, Bytes out) {
     switch (node.getNodeType()) {
       case OBJECT -> {
         List<String> names = new ArrayList<>(node.size());
@@ -51,49 +60,70 @@ public final class JsonDigest {
           }
         }
         Collections.sort(names);
-        digest.update((byte) '{');
-        length(names.size(), digest);
+        out.put((byte) '{');
+        out.length(names.size());
         for (String name : names) {
-          text(name, digest);
-          feed(node.get(name), Set.of(), digest);
+          out.text(name);
+          feed(node.get(name), Set.of(), out);
         }
       }
       case ARRAY -> {
-        digest.update((byte) '[');
-        length(node.size(), digest);
+        out.put((byte) '[');
+        out.length(node.size());
         for (JsonNode element : node) {
-          feed(element, Set.of(), digest);
+          feed(element, Set.of(), out);
         }
       }
       case STRING -> {
-        digest.update((byte) '"');
-        text(node.textValue(), digest);
+        out.put((byte) '"');
+        out.text(node.textValue());
       }
       case NUMBER -> {
-        digest.update((byte) '#');
-        digest.update((byte) node.numberType().ordinal());
-        text(node.asText(), digest);
+        out.put((byte) '#');
+        out.put((byte) node.numberType().ordinal());
+        out.text(node.asText());
       }
-      case BOOLEAN -> digest.update(node.booleanValue() ? (byte) 't' : (byte) 'f');
-      case NULL -> digest.update((byte) 'n');
+      case BOOLEAN -> out.put(node.booleanValue() ? (byte) 't' : (byte) 'f');
+      case NULL -> out.put((byte) 'n');
       default -> {
         // binary, POJO or missing nodes do not come out of the parser; digest their text
-        digest.update((byte) '?');
-        text(node.toString(), digest);
+        out.put((byte) '?');
+        out.text(node.toString());
       }
     }
   }
 
-  private static void text(String s, MessageDigest digest) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    length(bytes.length, digest);
-    digest.update(bytes);
-  }
+  /** A growing byte buffer. */
+  private static final class Bytes {
+    byte[] buf = new byte[4096];
+    int count;
 
-  private static void length(int n, MessageDigest digest) {
-    digest.update((byte) (n >>> 24));
-    digest.update((byte) (n >>> 16));
-    digest.update((byte) (n >>> 8));
-    digest.update((byte) n);
+    private void room(int n) {
+      if (count + n > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+      }
+    }
+
+    void put(byte b) {
+      room(1);
+      buf[count++] = b;
+    }
+
+    void length(int n) {
+      room(4);
+      buf[count++] = (byte) (n >>> 24);
+      buf[count++] = (byte) (n >>> 16);
+      buf[count++] = (byte) (n >>> 8);
+      buf[count++] = (byte) n;
+    }
+
+    /** The UTF-8 length then the UTF-8 bytes of {@code s}. */
+    void text(String s) {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      length(bytes.length);
+      room(bytes.length);
+      System.arraycopy(bytes, 0, buf, count, bytes.length);
+      count += bytes.length;
+    }
   }
 }
