@@ -24,11 +24,12 @@ import java.util.TreeSet;
  *
  * <p>Per key group and time domain an entry keeps the index items read from the start of the range
  * in sort-key order: all of them up to the last one read, or all there are when the read reached
- * the end. Thread-safe; one instance per process ({@link #SHARED}).
+ * the end. Thread-safe; one instance per process ({@link #SHARED}: 64 slots, 50,000 items, about 8
+ * MB).
  */
 public final class TimerIndexCache {
   /** The process's cache. */
-  public static final TimerIndexCache SHARED = new TimerIndexCache(64, 100_000);
+  public static final TimerIndexCache SHARED = new TimerIndexCache(64, 50_000);
 
   /**
    * One slot of one operator in one state table, and the incarnation of its timer item (a random
@@ -69,16 +70,17 @@ public final class TimerIndexCache {
   }
 
   private final int maxSlots;
-  private final int maxItemsPerSlot;
+  private final int maxItems;
+  private int items;
   private final Map<SlotKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
 
   /**
-   * A cache of at most {@code maxSlots} slots (the least recently used is dropped) with at most
-   * {@code maxItemsPerSlot} index items each (a slot that grows past it is dropped).
+   * A cache of at most {@code maxSlots} slots and {@code maxItems} index items in all (about 150
+   * bytes each): past either, the least recently used slots are dropped.
    */
-  public TimerIndexCache(int maxSlots, int maxItemsPerSlot) {
+  public TimerIndexCache(int maxSlots, int maxItems) {
     this.maxSlots = maxSlots;
-    this.maxItemsPerSlot = maxItemsPerSlot;
+    this.maxItems = maxItems;
   }
 
   private static long runKey(int keyGroup, boolean eventTime) {
@@ -125,16 +127,28 @@ public final class TimerIndexCache {
       return; // a newer commit is known: this read is already stale
     }
     if (entry == null || entry.version != version || entry.generation != generation) {
+      remove(slot);
       entry = new Entry(version, generation);
       entries.put(slot, entry);
-      while (entries.size() > maxSlots) {
-        entries.remove(entries.keySet().iterator().next());
-      }
     }
     Run old = entry.runs.put(runKey(keyGroup, eventTime), new Run(sortKeys, complete));
-    entry.size += sortKeys.size() - (old == null ? 0 : old.sortKeys.size());
-    if (entry.size > maxItemsPerSlot) {
-      entries.remove(slot);
+    int added = sortKeys.size() - (old == null ? 0 : old.sortKeys.size());
+    entry.size += added;
+    items += added;
+    trim();
+  }
+
+  private void remove(SlotKey slot) {
+    Entry entry = entries.remove(slot);
+    if (entry != null) {
+      items -= entry.size;
+    }
+  }
+
+  /** Drops the least recently used slots while there are too many, or too many items. */
+  private void trim() {
+    while (!entries.isEmpty() && (entries.size() > maxSlots || items > maxItems)) {
+      remove(entries.keySet().iterator().next());
     }
   }
 
@@ -150,7 +164,8 @@ public final class TimerIndexCache {
       long newVersion,
       long newGeneration,
       Collection<Change> changes) {
-    Entry entry = entries.remove(slot);
+    Entry entry = entries.get(slot);
+    remove(slot);
     if (entry == null || entry.version != version || entry.generation != generation) {
       return;
     }
@@ -172,13 +187,14 @@ public final class TimerIndexCache {
         next.size++; // behind the items read, the index is unknown here and stays so
       }
     }
-    if (next.size <= maxItemsPerSlot) {
-      entries.put(slot, next);
-    }
+    entries.put(slot, next);
+    items += next.size;
+    trim();
   }
 
   /** Forgets everything (tests). */
   public synchronized void clear() {
     entries.clear();
+    items = 0;
   }
 }

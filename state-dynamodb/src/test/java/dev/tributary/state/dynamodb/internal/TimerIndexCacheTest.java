@@ -79,7 +79,7 @@ class TimerIndexCacheTest {
   void slotsPastTheLimitsAreDropped() {
     TimerIndexCache small = new TimerIndexCache(2, 2);
     small.read(SLOT, 1, 1, 0, true, List.of(sk(1, "a"), sk(2, "b"), sk(3, "c")), true);
-    assertThat(small.due(SLOT, 1, 1, 0, true, 5)).as("more items than a slot keeps").isNull();
+    assertThat(small.due(SLOT, 1, 1, 0, true, 5)).as("more items than the cache keeps").isNull();
     for (int slot = 0; slot < 3; slot++) {
       small.read(
           new TimerIndexCache.SlotKey("state", "op", 4, slot, 77), 1, 1, 0, true, List.of(), true);
