@@ -535,8 +535,17 @@ public final class KeyedStageRunner {
      */
     boolean isFull(int actions) {
       int pages = outputs.isEmpty() ? 0 : (int) (outputBytes / OUTBOX_PAGE_BYTES) + 1;
-      boolean timerItems = timePhase || backend.firedInEpoch() > 0 || backend.addsTimers();
-      return backend.pendingWrites() + pages + (timerItems ? fired.size() : 0) + 1 >= actions
+      boolean timerItems =
+          timePhase
+              || backend.firedInEpoch() > 0
+              || backend.addsTimers()
+              || backend.deletesTimers();
+      int layoutItems = 0;
+      for (SlotLayout layout : layouts.values()) {
+        layoutItems += layout.changes() ? 1 : 0;
+      }
+      return backend.pendingWrites() + pages + (timerItems ? fired.size() + layoutItems : 0) + 1
+              >= actions
           || outputBytes >= MAX_BYTES * 3 / 4;
     }
 
