@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -71,10 +72,12 @@ import org.slf4j.LoggerFactory;
  * {@link KafkaOnFailureRecord}. {@code ParallelizationFactor} is a Kinesis and DynamoDB Streams
  * setting and is refused unless 1.
  *
- * <p>What differs: AWS scales pollers (consumers) with the lag; this mapping has one consumer and
- * one poller thread, which also invokes the function, so partitions are delivered one batch at a
- * time (in order, as on AWS, but with less concurrency). Its {@code max.poll.interval.ms} is set
- * very high so that a batch retried for long does not cost the group membership.
+ * <p>What differs: AWS scales pollers (consumers) with the lag; this mapping runs a fixed number of
+ * pollers ({@link Builder#pollers}, default 1, as provisioned mode pinned at its minimum), each a
+ * consumer of the group with a thread that also invokes the function. One poller delivers its
+ * partitions one batch at a time (in order, as on AWS, with less concurrency); several deliver
+ * their partitions side by side. A consumer's {@code max.poll.interval.ms} is set very high so that
+ * a batch retried for long does not cost the group membership.
  */
 public final class KafkaEventSourceMapping implements AutoCloseable {
   /** Lambda's limit for a synchronous invocation payload: 6 MB. */
@@ -159,9 +162,8 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
   private final int maxPayloadBytes;
   private final String functionArn;
   private final KafkaEvents.Source source;
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final KafkaBatchBuffer buffer;
-  private final Thread poller;
+  private final List<Poller> pollers = new ArrayList<>();
+  private final AtomicInteger pollersRunning = new AtomicInteger();
 
   private final AtomicLong recordsDelivered = new AtomicLong();
   private final AtomicLong recordsFailed = new AtomicLong();
@@ -174,7 +176,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
   private volatile boolean closing;
   private volatile boolean running = true;
   private volatile String lastError;
-  private long lastEndOffsets;
 
   private KafkaEventSourceMapping(Builder b) {
     this.uuid = b.uuid == null ? UUID.randomUUID().toString() : b.uuid;
@@ -197,8 +198,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
             b.clusterArn == null ? KafkaEvents.SELF_MANAGED : KafkaEvents.MSK,
             b.clusterArn,
             b.bootstrapServers);
-    this.buffer = new KafkaBatchBuffer(KafkaEvents.envelopeSize(source));
-
     Map<String, Object> props = new HashMap<>(b.consumerConfig);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -213,11 +212,16 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     // the poller invokes the function between polls; a batch retried for long must not cost
     // the group membership
     props.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.MAX_VALUE);
-    this.consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.poller = new Thread(this::run, "tributary-kafka-esm-" + uuid);
-    this.poller.setDaemon(true);
-    this.poller.start();
+    for (int i = 0; i < b.pollers; i++) {
+      Map<String, Object> own = new HashMap<>(props);
+      if (b.pollers > 1) {
+        own.put(
+            ConsumerConfig.CLIENT_ID_CONFIG, props.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-" + i);
+      }
+      pollers.add(new Poller(own, b.pollers == 1 ? uuid : uuid + "-" + i));
+    }
+    pollersRunning.set(pollers.size());
+    pollers.forEach(p -> p.thread.start());
   }
 
   /** A builder. */
@@ -289,127 +293,273 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     if (!closed.getAndSet(true)) {
       closing = true;
       closingLatch.countDown();
-      consumer.wakeup();
+      pollers.forEach(p -> p.consumer.wakeup());
     }
     try {
-      poller.join(CLOSE_WAIT.toMillis());
-      if (poller.isAlive()) {
-        LOG.warn(
-            "Kafka event source mapping {}: the poller did not stop within {}; interrupting it"
-                + " (an invocation of {} may still be running)",
-            uuid,
-            CLOSE_WAIT,
-            settings.functionName());
-        poller.interrupt();
-        poller.join(CLOSE_WAIT.toMillis());
+      for (Poller p : pollers) {
+        p.thread.join(CLOSE_WAIT.toMillis());
+        if (p.thread.isAlive()) {
+          LOG.warn(
+              "Kafka event source mapping {}: a poller did not stop within {}; interrupting it"
+                  + " (an invocation of {} may still be running)",
+              uuid,
+              CLOSE_WAIT,
+              settings.functionName());
+          p.thread.interrupt();
+          p.thread.join(CLOSE_WAIT.toMillis());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  // ---- the poller thread ----
-
-  private void run() {
-    try {
-      consumer.subscribe(topics, new Rebalance());
-      while (!closing) {
-        try {
-          KafkaBatchBuffer.Batch batch = gather();
-          if (batch != null) {
-            deliver(batch);
-            refreshEndOffsets(true);
-          }
-        } catch (WakeupException e) {
-          // close() woke a blocking call; the loop condition ends the poller
-        } catch (KafkaException | IllegalStateException e) {
-          if (closing) {
-            break;
-          }
-          lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-          LOG.warn("Kafka event source mapping {}: {}; polling again", uuid, lastError, e);
-          pause(Duration.ofSeconds(1));
-        }
-      }
-    } catch (RuntimeException | Error e) {
-      lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-      LOG.error("Kafka event source mapping {} stopped: {}", uuid, lastError, e);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        LOG.warn("Kafka event source mapping {}: closing the consumer failed", uuid, e);
-      }
-      partitions.clear();
-      running = false;
-    }
-  }
+  // ---- the pollers ----
 
   /**
-   * Polls until the next batch is full or its window has passed since its first record; null when
-   * closing.
+   * One poller: a consumer of the mapping's group with its own thread, which gathers batches of the
+   * partitions the group gives it, invokes the function and commits. Pollers work side by side;
+   * each partition belongs to one poller at a time, so each is delivered in order.
    */
-  private KafkaBatchBuffer.Batch gather() {
-    long window = settings.maximumBatchingWindow().toNanos();
-    long started = buffer.isEmpty() ? -1 : System.nanoTime();
-    while (!closing) {
-      if (buffer.isEmpty()) {
-        poll(IDLE_POLL);
-        refreshEndOffsets(false);
-        continue;
-      }
-      if (started < 0) {
-        started = System.nanoTime();
-      }
-      if (buffer.full(settings.batchSize(), maxPayloadBytes)) {
-        break;
-      }
-      long left = window - (System.nanoTime() - started);
-      if (left <= 0) {
-        break;
-      }
-      poll(Duration.ofNanos(Math.min(left, IDLE_POLL.toNanos())));
-    }
-    return closing ? null : buffer.take(settings.batchSize(), maxPayloadBytes);
-  }
+  private final class Poller implements ConsumerRebalanceListener {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaBatchBuffer buffer = new KafkaBatchBuffer(KafkaEvents.envelopeSize(source));
+    private final Thread thread;
+    private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+    private long lastEndOffsets;
 
-  private void poll(Duration timeout) {
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-      buffer.add(r);
+    Poller(Map<String, Object> props, String name) {
+      this.consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      this.thread = new Thread(this::run, "tributary-kafka-esm-" + name);
+      this.thread.setDaemon(true);
     }
-  }
 
-  private void deliver(KafkaBatchBuffer.Batch batch) {
-    batches.incrementAndGet();
-    Map<TopicPartition, Long> done = new LinkedHashMap<>();
-    Outcome outcome = new Outcome(done);
-    if (batch.oversized()) {
-      ConsumerRecord<byte[], byte[]> r = batch.records().get(0);
-      outcome.send(
-          batch.records(),
-          Condition.MaximumPayloadSizeExceeded,
-          0,
-          null,
-          batch.payloadBytes(),
-          null,
-          "the record's event takes "
-              + batch.payloadBytes()
-              + " bytes; a synchronous invocation carries at most "
-              + maxPayloadBytes);
-      outcome.done(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, 1, false);
-    } else {
-      new KafkaDelivery(
-              settings,
-              onFailure != null,
-              this::invoke,
-              outcome,
-              clock::millis,
-              () -> closing,
-              this::pause,
-              retryDelay)
-          .deliver(batch.records());
+    private void run() {
+      try {
+        consumer.subscribe(topics, this);
+        while (!closing) {
+          try {
+            KafkaBatchBuffer.Batch batch = gather();
+            if (batch != null) {
+              deliver(batch);
+              refreshEndOffsets(true);
+            }
+          } catch (WakeupException e) {
+            // close() woke a blocking call; the loop condition ends the poller
+          } catch (KafkaException | IllegalStateException e) {
+            if (closing) {
+              break;
+            }
+            lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.warn("Kafka event source mapping {}: {}; polling again", uuid, lastError, e);
+            pause(Duration.ofSeconds(1));
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+        LOG.error("Kafka event source mapping {} stopped: {}", uuid, lastError, e);
+      } finally {
+        try {
+          consumer.close(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+          LOG.warn("Kafka event source mapping {}: closing the consumer failed", uuid, e);
+        }
+        owned.forEach(partitions::remove);
+        if (pollersRunning.decrementAndGet() == 0) {
+          running = false;
+        }
+      }
     }
-    commit(done);
+
+    /**
+     * Polls until the next batch is full or its window has passed since its first record; null when
+     * closing.
+     */
+    private KafkaBatchBuffer.Batch gather() {
+      long window = settings.maximumBatchingWindow().toNanos();
+      long started = buffer.isEmpty() ? -1 : System.nanoTime();
+      while (!closing) {
+        if (buffer.isEmpty()) {
+          poll(IDLE_POLL);
+          refreshEndOffsets(false);
+          continue;
+        }
+        if (started < 0) {
+          started = System.nanoTime();
+        }
+        if (buffer.full(settings.batchSize(), maxPayloadBytes)) {
+          break;
+        }
+        long left = window - (System.nanoTime() - started);
+        if (left <= 0) {
+          break;
+        }
+        poll(Duration.ofNanos(Math.min(left, IDLE_POLL.toNanos())));
+      }
+      return closing ? null : buffer.take(settings.batchSize(), maxPayloadBytes);
+    }
+
+    private void poll(Duration timeout) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+        buffer.add(r);
+      }
+    }
+
+    private void deliver(KafkaBatchBuffer.Batch batch) {
+      batches.incrementAndGet();
+      Map<TopicPartition, Long> done = new LinkedHashMap<>();
+      Outcome outcome = new Outcome(done);
+      if (batch.oversized()) {
+        ConsumerRecord<byte[], byte[]> r = batch.records().get(0);
+        outcome.send(
+            batch.records(),
+            Condition.MaximumPayloadSizeExceeded,
+            0,
+            null,
+            batch.payloadBytes(),
+            null,
+            "the record's event takes "
+                + batch.payloadBytes()
+                + " bytes; a synchronous invocation carries at most "
+                + maxPayloadBytes);
+        outcome.done(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, 1, false);
+      } else {
+        new KafkaDelivery(
+                settings,
+                onFailure != null,
+                KafkaEventSourceMapping.this::invoke,
+                outcome,
+                clock::millis,
+                () -> closing,
+                KafkaEventSourceMapping.this::pause,
+                retryDelay)
+            .deliver(batch.records());
+      }
+      commit(done);
+    }
+
+    private void commit(Map<TopicPartition, Long> done) {
+      if (done.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      done.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+      try {
+        try {
+          consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+          consumer.commitSync(offsets); // close() woke the consumer; what is done still counts
+        }
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        lastError = "a commit failed (" + e.getMessage() + "); the records will be delivered again";
+        LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
+        return;
+      }
+      done.forEach(
+          (tp, next) ->
+              partitions.computeIfPresent(
+                  tp,
+                  (k, p) -> new PartitionProgress(p.topic(), p.partition(), next, p.endOffset())));
+    }
+
+    private void refreshEndOffsets(boolean now) {
+      long t = System.nanoTime();
+      if (!now && t - lastEndOffsets < END_OFFSETS_EVERY.toNanos()) {
+        return;
+      }
+      lastEndOffsets = t;
+      Set<TopicPartition> owned = consumer.assignment();
+      if (owned.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, Long> ends = consumer.endOffsets(owned, Duration.ofSeconds(5));
+      ends.forEach(
+          (tp, end) ->
+              partitions.computeIfPresent(
+                  tp,
+                  (k, p) ->
+                      new PartitionProgress(p.topic(), p.partition(), p.committedOffset(), end)));
+    }
+
+    // keeps the buffer and the progress to the partitions owned; starts new partitions
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      // nothing is in flight here: the poller invokes only between polls, and commits each batch
+      buffer.removePartitions(revoked);
+      revoked.forEach(partitions::remove);
+      owned.removeAll(revoked);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+      onPartitionsRevoked(lost);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      if (assigned.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          consumer.committed(new HashSet<>(assigned));
+      Set<TopicPartition> fresh = new HashSet<>();
+      for (TopicPartition tp : assigned) {
+        if (committed.get(tp) == null) {
+          fresh.add(tp);
+        }
+      }
+      Map<TopicPartition, Long> start = startOffsets(fresh);
+      start.forEach(consumer::seek);
+      try {
+        if (!start.isEmpty()) {
+          Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
+          start.forEach((tp, o) -> pin.put(tp, new OffsetAndMetadata(o)));
+          consumer.commitSync(pin); // the start is the group's from now on, as on AWS
+        }
+      } catch (CommitFailedException | RebalanceInProgressException e) {
+        lastError = "committing the starting offsets failed (" + e.getMessage() + ")";
+        LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
+      } finally {
+        owned.addAll(assigned);
+        for (TopicPartition tp : assigned) {
+          long at = start.containsKey(tp) ? start.get(tp) : committed.get(tp).offset();
+          partitions.put(tp, new PartitionProgress(tp.topic(), tp.partition(), at, at));
+        }
+        lastEndOffsets = 0;
+      }
+      LOG.debug("Kafka event source mapping {}: owns {} from {}", uuid, assigned, start);
+    }
+
+    private Map<TopicPartition, Long> startOffsets(Set<TopicPartition> fresh) {
+      if (fresh.isEmpty()) {
+        return Map.of();
+      }
+      Map<TopicPartition, Long> start = new HashMap<>();
+      switch (settings.startingPosition()) {
+        case TRIM_HORIZON -> start.putAll(consumer.beginningOffsets(fresh));
+        case LATEST -> start.putAll(consumer.endOffsets(fresh));
+        case AT_TIMESTAMP -> {
+          Map<TopicPartition, Long> query = new HashMap<>();
+          long at = settings.startingPositionTimestamp().toEpochMilli();
+          fresh.forEach(tp -> query.put(tp, at));
+          Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+          Set<TopicPartition> none = new HashSet<>();
+          for (TopicPartition tp : fresh) {
+            OffsetAndTimestamp o = found.get(tp);
+            if (o == null) {
+              none.add(tp); // nothing at or after the time yet: start at the end
+            } else {
+              start.put(tp, o.offset());
+            }
+          }
+          if (!none.isEmpty()) {
+            start.putAll(consumer.endOffsets(none));
+          }
+        }
+      }
+      return start;
+    }
   }
 
   private Answer invoke(List<ConsumerRecord<byte[], byte[]>> batch) {
@@ -542,49 +692,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     return "the function reported the records as failed";
   }
 
-  private void commit(Map<TopicPartition, Long> done) {
-    if (done.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    done.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
-    try {
-      try {
-        consumer.commitSync(offsets);
-      } catch (WakeupException e) {
-        consumer.commitSync(offsets); // close() woke the consumer; what is done still counts
-      }
-    } catch (CommitFailedException | RebalanceInProgressException e) {
-      lastError = "a commit failed (" + e.getMessage() + "); the records will be delivered again";
-      LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
-      return;
-    }
-    done.forEach(
-        (tp, next) ->
-            partitions.computeIfPresent(
-                tp,
-                (k, p) -> new PartitionProgress(p.topic(), p.partition(), next, p.endOffset())));
-  }
-
-  private void refreshEndOffsets(boolean now) {
-    long t = System.nanoTime();
-    if (!now && t - lastEndOffsets < END_OFFSETS_EVERY.toNanos()) {
-      return;
-    }
-    lastEndOffsets = t;
-    Set<TopicPartition> owned = consumer.assignment();
-    if (owned.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, Long> ends = consumer.endOffsets(owned, Duration.ofSeconds(5));
-    ends.forEach(
-        (tp, end) ->
-            partitions.computeIfPresent(
-                tp,
-                (k, p) ->
-                    new PartitionProgress(p.topic(), p.partition(), p.committedOffset(), end)));
-  }
-
   private void pause(Duration d) {
     if (d.isZero() || d.isNegative()) {
       return;
@@ -594,85 +701,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closing = true;
-    }
-  }
-
-  /** Keeps the buffer and the progress to the partitions owned; starts new partitions. */
-  private final class Rebalance implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-      // nothing is in flight here: the poller invokes only between polls, and commits each batch
-      buffer.removePartitions(revoked);
-      revoked.forEach(partitions::remove);
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> lost) {
-      onPartitionsRevoked(lost);
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-      if (assigned.isEmpty()) {
-        return;
-      }
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          consumer.committed(new HashSet<>(assigned));
-      Set<TopicPartition> fresh = new HashSet<>();
-      for (TopicPartition tp : assigned) {
-        if (committed.get(tp) == null) {
-          fresh.add(tp);
-        }
-      }
-      Map<TopicPartition, Long> start = startOffsets(fresh);
-      start.forEach(consumer::seek);
-      try {
-        if (!start.isEmpty()) {
-          Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
-          start.forEach((tp, o) -> pin.put(tp, new OffsetAndMetadata(o)));
-          consumer.commitSync(pin); // the start is the group's from now on, as on AWS
-        }
-      } catch (CommitFailedException | RebalanceInProgressException e) {
-        lastError = "committing the starting offsets failed (" + e.getMessage() + ")";
-        LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
-      } finally {
-        for (TopicPartition tp : assigned) {
-          long at = start.containsKey(tp) ? start.get(tp) : committed.get(tp).offset();
-          partitions.put(tp, new PartitionProgress(tp.topic(), tp.partition(), at, at));
-        }
-        lastEndOffsets = 0;
-      }
-      LOG.debug("Kafka event source mapping {}: owns {} from {}", uuid, assigned, start);
-    }
-
-    private Map<TopicPartition, Long> startOffsets(Set<TopicPartition> fresh) {
-      if (fresh.isEmpty()) {
-        return Map.of();
-      }
-      Map<TopicPartition, Long> start = new HashMap<>();
-      switch (settings.startingPosition()) {
-        case TRIM_HORIZON -> start.putAll(consumer.beginningOffsets(fresh));
-        case LATEST -> start.putAll(consumer.endOffsets(fresh));
-        case AT_TIMESTAMP -> {
-          Map<TopicPartition, Long> query = new HashMap<>();
-          long at = settings.startingPositionTimestamp().toEpochMilli();
-          fresh.forEach(tp -> query.put(tp, at));
-          Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-          Set<TopicPartition> none = new HashSet<>();
-          for (TopicPartition tp : fresh) {
-            OffsetAndTimestamp o = found.get(tp);
-            if (o == null) {
-              none.add(tp); // nothing at or after the time yet: start at the end
-            } else {
-              start.put(tp, o.offset());
-            }
-          }
-          if (!none.isEmpty()) {
-            start.putAll(consumer.endOffsets(none));
-          }
-        }
-      }
-      return start;
     }
   }
 
@@ -690,6 +718,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     private int maxPayloadBytes = MAX_PAYLOAD_BYTES;
     private String clusterArn;
     private String functionArn;
+    private int pollers = 1;
     private final Map<String, Object> consumerConfig = new HashMap<>();
 
     private Builder() {}
@@ -793,6 +822,17 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How many pollers read the topic side by side (default 1), each a consumer of the mapping's
+     * group with its own partitions, invoking the function concurrently with the others: AWS's
+     * provisioned mode with {@code MinimumPollers} = {@code n}, without the scaling between the
+     * minimum and the maximum. Pollers beyond the topic's partition count own nothing, as on AWS.
+     */
+    public Builder pollers(int n) {
+      this.pollers = n;
+      return this;
+    }
+
     /** The payload limit (tests use a small one). */
     Builder maxPayloadBytes(int bytes) {
       this.maxPayloadBytes = bytes;
@@ -826,6 +866,13 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
       Objects.requireNonNull(
           invoker, "invoker is not set; pass invoker(FunctionInvoker.lambda(client))");
       Objects.requireNonNull(clock, "clock");
+      if (pollers < 1 || pollers > 200) {
+        throw new IllegalArgumentException(
+            "pollers is "
+                + pollers
+                + "; it must be 1 to 200, the range of AWS's MinimumPollers for Kafka event source"
+                + " mappings");
+      }
       if (settings.parallelizationFactor() != 1) {
         throw new IllegalArgumentException(
             "ParallelizationFactor is "

@@ -1,6 +1,7 @@
 package dev.tributary.local.esm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
@@ -20,7 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -813,6 +816,87 @@ class KafkaEventSourceMappingIT {
     assertThat(p.functionErrors()).isEqualTo(1);
     assertThat(p.invocations()).isEqualTo(2);
     assertThat(p.running()).isTrue();
+  }
+
+  /**
+   * With three pollers on three partitions each poller owns one partition and invokes the function
+   * while the others do: every record once, in order per partition, committed; closing stops every
+   * poller's threads.
+   */
+  @Test
+  void pollersSideBySideEachOwnPartitionsAndInvokeConcurrently() throws Exception {
+    kafka.createTopic(topic, 3);
+    try (Sender producer = new Sender()) {
+      for (int i = 0; i < 300; i++) {
+        producer.send(
+            new ProducerRecord<>(topic, i % 3, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    CountDownLatch allThree = new CountDownLatch(3);
+    Recorder recorder = new Recorder();
+    FunctionInvoker function =
+        (name, payload) -> {
+          mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          try {
+            // the first invocations wait (up to a minute) until all three pollers invoke at once
+            allThree.countDown();
+            allThree.await(60, TimeUnit.SECONDS);
+            return recorder.invoke(name, payload);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new FunctionInvoker.Failed("interrupted");
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        };
+    KafkaEventSourceMapping mapping =
+        start(settings(20, Duration.ZERO), function, b -> b.pollers(3));
+    awaitDone(mapping, 300);
+    assertThat(mostAtOnce.get()).as("invocations in flight at once").isEqualTo(3);
+    Map<Integer, List<Long>> byPartition = new HashMap<>();
+    for (KafkaEvent e : recorder.events) {
+      assertThat(e.getRecords()).as("one poller's batch holds its own partition").hasSize(1);
+      e.getRecords()
+          .values()
+          .forEach(
+              records ->
+                  records.forEach(
+                      r ->
+                          byPartition
+                              .computeIfAbsent(r.getPartition(), k -> new ArrayList<>())
+                              .add(r.getOffset())));
+    }
+    assertThat(byPartition).hasSize(3);
+    byPartition.forEach(
+        (part, offsets) -> {
+          List<Long> expected = new ArrayList<>();
+          for (long o = 0; o < 100; o++) {
+            expected.add(o);
+          }
+          assertThat(offsets).as("partition " + part + " in order, once each").isEqualTo(expected);
+        });
+    assertThat(committed(mapping.consumerGroupId()))
+        .containsOnly(Map.entry(0, 100L), Map.entry(1, 100L), Map.entry(2, 100L));
+
+    mapping.close();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Set<String> left = threadsNaming(mapping.uuid());
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      left = threadsNaming(mapping.uuid());
+    }
+    assertThat(left).as("threads left by the mapping's pollers").isEmpty();
+    assertThat(mapping.progress().running()).isFalse();
+  }
+
+  @Test
+  void pollersOutsideAwsRangeAreRefused() {
+    assertThatThrownBy(() -> start(settings(20, Duration.ZERO), new Recorder(), b -> b.pollers(0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pollers is 0")
+        .hasMessageContaining("1 to 200");
   }
 
   @Test
