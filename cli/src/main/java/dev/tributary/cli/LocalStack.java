@@ -330,6 +330,7 @@ public final class LocalStack implements JobStack {
     Path toolsDir = Path.of(".tools");
     Path dataDir;
     int shards = 2;
+    int kafkaPollers = 1;
     int slots = 4;
     int maxAttempts = 3;
     String fanOut = "auto";
@@ -405,6 +406,16 @@ public final class LocalStack implements JobStack {
             "shards is " + shards + "; use 1 to 64 for a local stream");
       }
       this.shards = shards;
+      return this;
+    }
+
+    /**
+     * Pollers of the Kafka mapping (default 1): each owns some of the topic's partitions and
+     * invokes the coordinator while the others do ({@code
+     * KafkaEventSourceMapping.Builder#pollers}).
+     */
+    public Builder kafkaPollers(int pollers) {
+      this.kafkaPollers = pollers;
       return this;
     }
 

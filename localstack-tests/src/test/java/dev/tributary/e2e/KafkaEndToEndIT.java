@@ -42,6 +42,33 @@ class KafkaEndToEndIT {
     }
   }
 
+  /**
+   * Two pollers, one per partition: the coordinator is invoked for both partitions at once, as on
+   * AWS when Lambda runs more than one poller, and the outputs are still exactly the reference's.
+   */
+  @Test
+  void twoPollersInvokingTheCoordinatorConcurrentlyCommitExactlyTheReferenceOutputs() {
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KAFKA)
+            .kafkaPollers(2)
+            .wrapMappingInvoker(
+                invoker ->
+                    (function, payload) -> {
+                      mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                      try {
+                        return invoker.invoke(function, payload);
+                      } finally {
+                        inFlight.decrementAndGet();
+                      }
+                    })
+            .start()) {
+      runAndCheck(stack, clicks(4_000));
+    }
+    assertThat(mostAtOnce.get()).as("coordinator invocations in flight at once").isEqualTo(2);
+  }
+
   @Test
   void everyBatchDeliveredTwiceIsAppliedOnce() {
     try (LocalStack stack =
