@@ -881,14 +881,7 @@ class KafkaEventSourceMappingIT {
         .containsOnly(Map.entry(0, 100L), Map.entry(1, 100L), Map.entry(2, 100L));
 
     mapping.close();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Set<String> left = threadsNaming(mapping.uuid());
-    while (!left.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      left = threadsNaming(mapping.uuid());
-    }
-    assertThat(left).as("threads left by the mapping's pollers").isEmpty();
-    assertThat(mapping.progress().running()).isFalse();
+    assertNoThreadLeft(mapping);
   }
 
   @Test
@@ -912,12 +905,17 @@ class KafkaEventSourceMappingIT {
 
     mapping.close();
     mapping.close(); // idempotent
+    assertNoThreadLeft(mapping);
+  }
 
+  /** Every thread of the closed mapping ends (within a minute), and it says it stopped. */
+  private static void assertNoThreadLeft(KafkaEventSourceMapping mapping)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    Set<String> left = threadsNaming(uuid);
+    Set<String> left = threadsNaming(mapping.uuid());
     while (!left.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);
-      left = threadsNaming(uuid);
+      left = threadsNaming(mapping.uuid());
     }
     assertThat(left).as("threads left by the mapping").isEmpty();
     assertThat(mapping.progress().running()).isFalse();
