@@ -32,6 +32,7 @@ public final class PersistentTimerQueue implements TimerQueue {
   private final BooleanSupplier full;
   private final KeyTimers keys;
   private long fired;
+  private long orphans;
   private long firedInEpoch;
 
   /** A queue that pauses firing while {@code full} says the epoch has no room. */
@@ -79,7 +80,11 @@ public final class PersistentTimerQueue implements TimerQueue {
 
   @Override
   public Timer peek() {
-    return full.getAsBoolean() ? null : heap.peek();
+    if (full.getAsBoolean()) {
+      return null;
+    }
+    dropOrphans();
+    return heap.peek();
   }
 
   @Override
@@ -87,6 +92,7 @@ public final class PersistentTimerQueue implements TimerQueue {
     if (full.getAsBoolean()) {
       return null;
     }
+    dropOrphans();
     Timer timer = heap.poll();
     if (timer != null) {
       fired++;
@@ -94,6 +100,27 @@ public final class PersistentTimerQueue implements TimerQueue {
       forget(timer);
     }
     return timer;
+  }
+
+  /**
+   * Drops the timers at the head of the heap that their key does not hold: an index item without
+   * its entry in the key's item (the two are written in one transaction, so only a writer that
+   * broke that rule, or an index read that is out of date, leaves one). Such a timer must not fire;
+   * its index item is deleted with the epoch, which also corrects a cached index.
+   */
+  private void dropOrphans() {
+    Timer head = heap.peek();
+    while (head != null && !keys.of(head.key()).contains(head)) {
+      heap.poll();
+      deleted.add(head); // not added in this epoch either: those are in the key's set
+      orphans++;
+      head = heap.peek();
+    }
+  }
+
+  /** How many index items without their key's entry were dropped (see {@link #dropOrphans}). */
+  public long orphans() {
+    return orphans;
   }
 
   @Override

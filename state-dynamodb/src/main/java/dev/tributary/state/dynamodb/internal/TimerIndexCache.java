@@ -135,6 +135,14 @@ public final class TimerIndexCache {
     int added = sortKeys.size() - (old == null ? 0 : old.sortKeys.size());
     entry.size += added;
     items += added;
+    keepOrDrop(slot, entry);
+  }
+
+  /** Drops a slot too big to keep alone (not the others); else trims the least recently used. */
+  private void keepOrDrop(SlotKey slot, Entry entry) {
+    if (entry.size > maxItems) {
+      remove(slot);
+    }
     trim();
   }
 
@@ -189,7 +197,7 @@ public final class TimerIndexCache {
     }
     entries.put(slot, next);
     items += next.size;
-    trim();
+    keepOrDrop(slot, next);
   }
 
   /** Forgets everything (tests). */

@@ -62,6 +62,19 @@ class PersistentTimerQueueTest {
   }
 
   @Test
+  void anIndexItemItsKeyDoesNotHoldNeverFiresAndIsDeleted() {
+    stored.put("b", new HashSet<>(Set.of(timer(20, "b"))));
+    queue.load(timer(10, "a")); // an index item without its entry in key a's item
+    queue.load(timer(20, "b"));
+    assertThat(queue.peek()).isEqualTo(timer(20, "b"));
+    assertThat(queue.poll()).isEqualTo(timer(20, "b"));
+    assertThat(queue.poll()).isNull();
+    assertThat(queue.toDelete()).containsExactlyInAnyOrder(timer(10, "a"), timer(20, "b"));
+    assertThat(queue.orphans()).isEqualTo(1);
+    assertThat(queue.firedInEpoch()).isEqualTo(1);
+  }
+
+  @Test
   void aTimerAddedAndFiredInOneEpochWritesNothing() {
     queue.add(timer(10, "a"));
     queue.poll();

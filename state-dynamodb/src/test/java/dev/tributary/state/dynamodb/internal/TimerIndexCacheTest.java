@@ -78,8 +78,13 @@ class TimerIndexCacheTest {
   @Test
   void slotsPastTheLimitsAreDropped() {
     TimerIndexCache small = new TimerIndexCache(2, 2);
+    TimerIndexCache.SlotKey other = new TimerIndexCache.SlotKey("state", "op", 4, 3, 77);
+    small.read(other, 1, 1, 0, true, List.of(sk(1, "a")), true);
     small.read(SLOT, 1, 1, 0, true, List.of(sk(1, "a"), sk(2, "b"), sk(3, "c")), true);
     assertThat(small.due(SLOT, 1, 1, 0, true, 5)).as("more items than the cache keeps").isNull();
+    assertThat(small.due(other, 1, 1, 0, true, 5))
+        .as("a slot too big alone does not push the others out")
+        .isNotNull();
     for (int slot = 0; slot < 3; slot++) {
       small.read(
           new TimerIndexCache.SlotKey("state", "op", 4, slot, 77), 1, 1, 0, true, List.of(), true);
