@@ -293,16 +293,12 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   /**
    * Lets the timer reads of operator {@code uid} use the process's cache of the timer index as of
-   * the slot's timer item at {@code version}, written in layout generation {@code generation}; a
-   * null {@code slot} stops that (the slot's bounds are not trusted: the cache is not either).
+   * the slot's timer item at {@code version}, written in layout generation {@code generation} (only
+   * for a slot whose bounds are trusted: the cache is not otherwise).
    */
   public void timerIndexAt(
       String uid, TimerIndexCache.SlotKey slot, long version, long generation) {
-    if (slot == null) {
-      cacheTags.remove(uid);
-    } else {
-      cacheTags.put(uid, new CacheTag(slot, version, generation));
-    }
+    cacheTags.put(uid, new CacheTag(slot, version, generation));
   }
 
   /**
@@ -313,12 +309,7 @@ public final class DynamoDbStateBackend implements StateBackend {
     CacheTag tag = cacheTags.get(uid);
     if (tag != null) {
       timerCache.committed(
-          tag.slot(),
-          tag.version(),
-          tag.generation(),
-          version,
-          tag.generation(),
-          stores.get(uid).indexChanges());
+          tag.slot(), tag.version(), tag.generation(), version, stores.get(uid).indexChanges());
       cacheTags.put(uid, new CacheTag(tag.slot(), version, tag.generation()));
     }
   }
@@ -392,29 +383,26 @@ public final class DynamoDbStateBackend implements StateBackend {
      */
     void query() {
       List<String> read = new ArrayList<>();
-      Map<String, AttributeValue> start = null;
-      int limit = TIMER_PAGE;
-      boolean past = false;
-      do {
-        QueryResponse page =
-            queryPage(
-                Layout.timerPk(store.uid(), keyGroup),
-                "sk BETWEEN :from AND :to",
-                Map.of(
-                    ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
-                    ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
-                limit,
-                StateTables.SK, // a timer index item is its key; the sort key holds the timer
-                start);
-        units += units(page);
-        for (Map<String, AttributeValue> item : page.items()) {
-          String sk = item.get(StateTables.SK).s();
-          read.add(sk);
-          past |= Layout.timerTime(sk) > bound;
-        }
-        start = lastKey(page);
-        limit = (int) Math.min(limit * 8L, 10_000);
-      } while (!past && start != null);
+      boolean[] complete = {false};
+      units =
+          queryPages(
+              Layout.timerPk(store.uid(), keyGroup),
+              "sk BETWEEN :from AND :to",
+              Map.of(
+                  ":from", AttributeValue.fromS(Layout.timerSkFrom(eventTime, Long.MIN_VALUE)),
+                  ":to", AttributeValue.fromS(Layout.timerSkTo(eventTime, Long.MAX_VALUE))),
+              TIMER_PAGE,
+              StateTables.SK, // a timer index item is its key; the sort key holds the timer
+              page -> {
+                boolean past = false;
+                for (Map<String, AttributeValue> item : page.items()) {
+                  String sk = item.get(StateTables.SK).s();
+                  read.add(sk);
+                  past |= Layout.timerTime(sk) > bound;
+                }
+                complete[0] = lastKey(page) == null;
+                return !past;
+              });
       List<String> upTo = new ArrayList<>();
       for (String sk : read) {
         long time = Layout.timerTime(sk);
@@ -427,7 +415,7 @@ public final class DynamoDbStateBackend implements StateBackend {
       due = upTo;
       if (tag != null) {
         timerCache.read(
-            tag.slot(), tag.version(), tag.generation(), keyGroup, eventTime, read, start == null);
+            tag.slot(), tag.version(), tag.generation(), keyGroup, eventTime, read, complete[0]);
       }
     }
   }
@@ -445,50 +433,50 @@ public final class DynamoDbStateBackend implements StateBackend {
       Integer limit,
       String projection,
       java.util.function.Predicate<Map<String, AttributeValue>> visitor) {
-    Map<String, AttributeValue> start = null;
-    double units = 0;
-    Integer pageLimit = limit;
-    do {
-      QueryResponse page = queryPage(pk, condition, values, pageLimit, projection, start);
-      units += units(page);
-      for (Map<String, AttributeValue> item : page.items()) {
-        if (!visitor.test(item)) {
-          return units;
-        }
-      }
-      start = lastKey(page);
-      pageLimit = pageLimit == null ? null : (int) Math.min(pageLimit * 8L, 10_000);
-    } while (start != null);
-    return units;
+    return queryPages(
+        pk, condition, values, limit, projection, page -> page.items().stream().allMatch(visitor));
   }
 
-  /** One page of a strongly consistent Query of the state table (thread-safe). */
-  private QueryResponse queryPage(
+  /**
+   * Runs a strongly consistent Query page by page, handing each page to {@code visitor} until it
+   * answers false or the pages end; page sizes as {@link #query}. Returns the read units
+   * (thread-safe: it touches no field).
+   */
+  private double queryPages(
       String pk,
       String condition,
       Map<String, AttributeValue> values,
       Integer limit,
       String projection,
-      Map<String, AttributeValue> exclusiveStart) {
-    Map<String, AttributeValue> all = new HashMap<>(values);
-    all.put(":pk", AttributeValue.fromS(pk));
-    return client.query(
-        QueryRequest.builder()
-            .tableName(tables.state())
-            .keyConditionExpression("pk = :pk AND " + condition)
-            .expressionAttributeValues(all)
-            .consistentRead(true)
-            .limit(limit)
-            .projectionExpression(projection)
-            .exclusiveStartKey(exclusiveStart)
-            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-            .build());
-  }
-
-  private static double units(QueryResponse page) {
-    return page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null
-        ? page.consumedCapacity().capacityUnits()
-        : 0;
+      java.util.function.Predicate<QueryResponse> visitor) {
+    Map<String, AttributeValue> start = null;
+    double units = 0;
+    Integer pageLimit = limit;
+    do {
+      Map<String, AttributeValue> all = new HashMap<>(values);
+      all.put(":pk", AttributeValue.fromS(pk));
+      QueryResponse page =
+          client.query(
+              QueryRequest.builder()
+                  .tableName(tables.state())
+                  .keyConditionExpression("pk = :pk AND " + condition)
+                  .expressionAttributeValues(all)
+                  .consistentRead(true)
+                  .limit(pageLimit)
+                  .projectionExpression(projection)
+                  .exclusiveStartKey(start)
+                  .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                  .build());
+      if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
+        units += page.consumedCapacity().capacityUnits();
+      }
+      if (!visitor.test(page)) {
+        return units;
+      }
+      start = lastKey(page);
+      pageLimit = pageLimit == null ? null : (int) Math.min(pageLimit * 8L, 10_000);
+    } while (start != null);
+    return units;
   }
 
   /** The page's last evaluated key, or null at the end. */
@@ -563,21 +551,10 @@ public final class DynamoDbStateBackend implements StateBackend {
     return t;
   }
 
-  /** Whether this epoch stores new timers. */
-  public boolean addsTimers() {
+  /** Whether this epoch puts or deletes timer index items (new, fired or removed timers). */
+  public boolean changesTimerIndex() {
     for (OperatorStore store : stores.values()) {
-      if (!store.eventQueue().toPut().isEmpty() || !store.processingQueue().toPut().isEmpty()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether the epoch deletes stored timers (fired or removed). */
-  public boolean deletesTimers() {
-    for (OperatorStore store : stores.values()) {
-      if (!store.eventQueue().toDelete().isEmpty()
-          || !store.processingQueue().toDelete().isEmpty()) {
+      if (store.eventQueue().pendingWrites() + store.processingQueue().pendingWrites() > 0) {
         return true;
       }
     }

@@ -151,6 +151,11 @@ public final class KeyedStageRunner {
     boolean changes() {
       return !exists || generation != ours;
     }
+
+    /** Whether a timer item written in {@code itemGeneration} has bounds that still hold. */
+    boolean trusts(long itemGeneration) {
+      return !changes() && itemGeneration == generation;
+    }
   }
 
   /** A sink record waiting for its epoch's commit. */
@@ -314,10 +319,7 @@ public final class KeyedStageRunner {
         layouts.put(uid, layout);
         Fired f = fired(found.get(key(Layout.firedPk(uid), slotSk)), layout);
         fired.put(uid, f);
-        if (f.exists()
-            && f.incarnation() != 0
-            && !layout.changes()
-            && f.generation() == layout.generation()) {
+        if (f.exists() && f.incarnation() != 0 && layout.trusts(f.generation())) {
           backend.timerIndexAt(
               uid,
               new TimerIndexCache.SlotKey(
@@ -535,11 +537,7 @@ public final class KeyedStageRunner {
      */
     boolean isFull(int actions) {
       int pages = outputs.isEmpty() ? 0 : (int) (outputBytes / OUTBOX_PAGE_BYTES) + 1;
-      boolean timerItems =
-          timePhase
-              || backend.firedInEpoch() > 0
-              || backend.addsTimers()
-              || backend.deletesTimers();
+      boolean timerItems = timePhase || backend.firedInEpoch() > 0 || backend.changesTimerIndex();
       int layoutItems = 0;
       for (SlotLayout layout : layouts.values()) {
         layoutItems += layout.changes() ? 1 : 0;
@@ -589,14 +587,14 @@ public final class KeyedStageRunner {
       long nextEvent = Math.min(storedNext[0], pending[0]);
       long nextProcessing = Math.min(storedNext[1], pending[1]);
       boolean firedAny = backend.firedInEpoch() > 0;
-      boolean addsTimers = backend.addsTimers() || backend.deletesTimers();
+      boolean changesIndex = backend.changesTimerIndex();
       Map<String, Fired> written = new LinkedHashMap<>();
       Map<String, SlotLayout> layoutsWritten = new LinkedHashMap<>();
       for (Map.Entry<String, Fired> e : fired.entrySet()) {
         Fired f = e.getValue();
         SlotLayout layout = layouts.get(e.getKey());
         if (!firedAny
-            && !addsTimers
+            && !changesIndex
             && f.nextEvent() == nextEvent
             && f.nextProcessing() == nextProcessing) {
           continue;
@@ -930,7 +928,7 @@ public final class KeyedStageRunner {
       return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);
-    boolean trusted = !layout.changes() && item.g() == layout.generation();
+    boolean trusted = layout.trusts(item.g());
     return new Fired(
         true,
         item.fe(),

@@ -40,8 +40,13 @@ class KeyedStageRunnerIT {
   }
 
   static void finish(Harness h, int slots) {
+    tick(h, slots, Long.MAX_VALUE);
+  }
+
+  /** The coordinator's tick: every slot learns the watermark. */
+  static void tick(Harness h, int slots, long watermark) {
     for (int slot = 0; slot < slots; slot++) {
-      h.runner().run(Batch.tick(slot, slots, Long.MAX_VALUE, 0));
+      h.runner().run(Batch.tick(slot, slots, watermark, 0));
     }
   }
 
@@ -107,21 +112,14 @@ class KeyedStageRunnerIT {
     feed(h, "shard-0", txns.subList(0, 100), 25, 2, 0);
     // 4 slots, a layout without timer items yet: part 1 and a tick fire part 0's windows
     long watermark = feed(h, "shard-0", txns.subList(100, 200), 25, 4, 100);
-    tick(4, watermark);
+    tick(h, 4, watermark);
     assertThat(windowsOf(0)).isEqualTo(referenceWindowsOf(txns, 0, watermark));
     // 2 slots again, whose timer items are from before: part 2 and a tick fire part 1's windows
     watermark = feed(h, "shard-0", txns.subList(200, 300), 25, 2, 200);
-    tick(2, watermark);
+    tick(h, 2, watermark);
     assertThat(windowsOf(1)).isEqualTo(referenceWindowsOf(txns, 1, watermark));
     finish(h, 2);
     Ledger.assertMatchesReference(h, txns, true);
-  }
-
-  /** The coordinator's tick: every slot learns the watermark. */
-  private void tick(int slots, long watermark) {
-    for (int slot = 0; slot < slots; slot++) {
-      h.runner().run(Batch.tick(slot, slots, watermark, 0));
-    }
   }
 
   /** The committed window counts of the accounts of one part. */

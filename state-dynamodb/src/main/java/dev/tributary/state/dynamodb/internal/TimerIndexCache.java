@@ -161,23 +161,18 @@ public final class TimerIndexCache {
   }
 
   /**
-   * A commit moved the slot's timer item from {@code version} to {@code newVersion} with {@code
-   * changes} to its index: the entry tagged {@code version} follows; any other entry of the slot is
-   * dropped.
+   * A commit moved the slot's timer item from {@code version} to {@code newVersion} (in the same
+   * layout generation) with {@code changes} to its index: the entry tagged {@code version} follows;
+   * any other entry of the slot is dropped.
    */
   public synchronized void committed(
-      SlotKey slot,
-      long version,
-      long generation,
-      long newVersion,
-      long newGeneration,
-      Collection<Change> changes) {
+      SlotKey slot, long version, long generation, long newVersion, Collection<Change> changes) {
     Entry entry = entries.get(slot);
     remove(slot);
     if (entry == null || entry.version != version || entry.generation != generation) {
       return;
     }
-    Entry next = new Entry(newVersion, newGeneration);
+    Entry next = new Entry(newVersion, generation);
     next.runs.putAll(entry.runs);
     next.size = entry.size;
     for (Change c : changes) {

@@ -48,7 +48,6 @@ class TimerIndexCacheTest {
         5,
         1,
         6,
-        1,
         List.of(
             new TimerIndexCache.Change(3, true, sk(100, "a"), false),
             new TimerIndexCache.Change(3, true, sk(200, "b"), true),
@@ -65,7 +64,7 @@ class TimerIndexCacheTest {
   void anotherWritersCommitLeavesTheCacheBehind() {
     cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a")), true);
     // a commit from version 6 (someone else went 5 -> 6): the entry at 5 is dropped
-    cache.committed(SLOT, 6, 1, 7, 1, List.of());
+    cache.committed(SLOT, 6, 1, 7, List.of());
     assertThat(cache.due(SLOT, 5, 1, 3, true, 150)).isNull();
     assertThat(cache.due(SLOT, 7, 1, 3, true, 150)).isNull();
     // a read under an older version than the entry's is stale and not kept
