@@ -325,7 +325,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaBatchBuffer buffer = new KafkaBatchBuffer(KafkaEvents.envelopeSize(source));
     private final Thread thread;
-    private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
     private long lastEndOffsets;
 
     Poller(Map<String, Object> props, String name) {
@@ -360,6 +359,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
         LOG.error("Kafka event source mapping {} stopped: {}", uuid, lastError, e);
       } finally {
+        Set<TopicPartition> owned = consumer.assignment(); // this poller's, before it leaves
         try {
           consumer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
@@ -488,7 +488,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
       // nothing is in flight here: the poller invokes only between polls, and commits each batch
       buffer.removePartitions(revoked);
       revoked.forEach(partitions::remove);
-      owned.removeAll(revoked);
     }
 
     @Override
@@ -521,7 +520,6 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         lastError = "committing the starting offsets failed (" + e.getMessage() + ")";
         LOG.warn("Kafka event source mapping {}: {}", uuid, lastError);
       } finally {
-        owned.addAll(assigned);
         for (TopicPartition tp : assigned) {
           long at = start.containsKey(tp) ? start.get(tp) : committed.get(tp).offset();
           partitions.put(tp, new PartitionProgress(tp.topic(), tp.partition(), at, at));
