@@ -25,25 +25,37 @@ public final class LambdaInvoker implements SlotInvoker {
   private final LambdaAsyncClient lambda;
   private final String function;
   private final boolean ownsClient;
+  private final int maxPayloadBytes;
 
   /** An invoker of {@code function} (a name or ARN) through {@code lambda}. */
   public LambdaInvoker(LambdaAsyncClient lambda, String function, boolean ownsClient) {
+    this(lambda, function, ownsClient, MAX_PAYLOAD_BYTES);
+  }
+
+  /** An invoker that cuts requests above {@code maxPayloadBytes} (tests use small limits). */
+  LambdaInvoker(
+      LambdaAsyncClient lambda, String function, boolean ownsClient, int maxPayloadBytes) {
     this.lambda = lambda;
     this.function = function;
     this.ownsClient = ownsClient;
+    this.maxPayloadBytes = maxPayloadBytes;
   }
 
   @Override
   public CompletableFuture<OperatorResponse> invoke(OperatorRequest request) {
-    List<OperatorRequest> parts = cut(request, MAX_PAYLOAD_BYTES);
-    CompletableFuture<OperatorResponse> chain = send(parts.get(0));
+    byte[] whole = Protocol.write(request);
+    if (whole.length <= maxPayloadBytes) {
+      return send(whole); // the usual case: encoded once, sent as it is
+    }
+    List<OperatorRequest> parts = cut(request, maxPayloadBytes);
+    CompletableFuture<OperatorResponse> chain = send(Protocol.write(parts.get(0)));
     for (int i = 1; i < parts.size(); i++) {
       OperatorRequest next = parts.get(i);
       chain =
           chain.thenCompose(
               previous ->
                   previous.status() == OperatorResponse.Status.COMMITTED
-                      ? send(next)
+                      ? send(Protocol.write(next))
                       : CompletableFuture.completedFuture(previous));
     }
     return chain;
@@ -81,13 +93,13 @@ public final class LambdaInvoker implements SlotInvoker {
     return parts;
   }
 
-  private CompletableFuture<OperatorResponse> send(OperatorRequest request) {
+  private CompletableFuture<OperatorResponse> send(byte[] request) {
     return lambda
         .invoke(
             b ->
                 b.functionName(function)
                     .invocationType(InvocationType.REQUEST_RESPONSE)
-                    .payload(SdkBytes.fromByteArray(Protocol.write(request))))
+                    .payload(SdkBytes.fromByteArrayUnsafe(request)))
         .thenApply(this::answer);
   }
 

@@ -121,6 +121,59 @@ class LambdaFanOutIT {
   }
 
   @Test
+  void aBatchOverThePayloadLimitReachesTheOperatorInSeveralInvocationsInOrder() throws Exception {
+    java.util.Map<Integer, List<Integer>> firstSequences =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.FAN_OUT, "lambda");
+        LocalLambda endpoint =
+            LocalLambda.start()
+                .register(
+                    "word-counts-operator",
+                    () -> {
+                      OperatorHandler handler =
+                          new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo));
+                      return payload -> {
+                        OperatorRequest request = Protocol.readRequest(payload);
+                        assertThat(payload.length).isLessThanOrEqualTo(2_000);
+                        firstSequences
+                            .computeIfAbsent(
+                                request.slot(),
+                                s -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                            .add(Integer.parseInt(request.records().get(0).sequence()));
+                        return handler.handle(payload);
+                      };
+                    });
+        LambdaInvoker invoker =
+            new LambdaInvoker(lambda(endpoint), "word-counts-operator", true, 2_000)) {
+      Coordinator coordinator =
+          new CoordinatorRuntime(f.settings, f.dynamo, invoker, f.invoker, f.clock).coordinator();
+      List<SourceRecord> records = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String line = "word" + (i % 7);
+        lines.add(line);
+        records.add(Fixture.text(i, line));
+      }
+      Coordinator.Outcome outcome = coordinator.process(null, "s/shard-0", records);
+      assertThat(outcome.firstUncommitted()).isEqualTo(-1);
+      // each slot's records were cut into several requests, each sent after the previous one
+      assertThat(firstSequences.values().stream().mapToInt(List::size).sum())
+          .isGreaterThan(firstSequences.size());
+      firstSequences.values().forEach(firsts -> assertThat(firsts).isSorted());
+      List<String> expected = new ArrayList<>();
+      InMemoryRunner.forJob(new Jobs.WordCounts())
+          .bind("lines", lines.iterator())
+          .run()
+          .sink("counts")
+          .forEach(o -> expected.add((String) o));
+      expected.sort(null);
+      List<String> committed = new ArrayList<>(f.outbox("counts"));
+      committed.sort(null);
+      assertThat(committed).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void aRequestOverTheInvokeLimitIsCutIntoRequestsSentInOrder() {
     List<SourceRecord> records = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
