@@ -50,21 +50,41 @@ public final class Protocol {
 
   private static <T> T read(InputStream in, Class<T> type) {
     try {
-      return check(JSON.readTree(in), type);
+      return read(in.readAllBytes(), type);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read a " + type.getSimpleName(), e);
     }
   }
 
+  /**
+   * Binds {@code bytes} in one pass; only a message that does not bind, or binds with another
+   * version, is read again as a tree to say which version it speaks.
+   */
   private static <T> T read(byte[] bytes, Class<T> type) {
+    T value;
     try {
-      return check(JSON.readTree(bytes), type);
+      value = JSON.readValue(bytes, type);
+    } catch (IOException e) {
+      refuseOtherVersion(bytes, type);
+      throw new UncheckedIOException("cannot read a " + type.getSimpleName(), e);
+    }
+    int version =
+        value instanceof OperatorRequest r
+            ? r.version()
+            : value instanceof OperatorResponse r ? r.version() : -1;
+    if (version != VERSION) {
+      refuseOtherVersion(bytes, type);
+    }
+    return value;
+  }
+
+  private static void refuseOtherVersion(byte[] bytes, Class<?> type) {
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read a " + type.getSimpleName(), e);
     }
-  }
-
-  private static <T> T check(JsonNode tree, Class<T> type) throws JsonProcessingException {
     if (tree == null || !tree.isObject()) {
       throw new IllegalArgumentException(
           "a " + type.getSimpleName() + " must be a JSON object; got " + tree);
@@ -80,6 +100,5 @@ public final class Protocol {
               + ". Deploy the coordinator and the operator functions from the same build (one job"
               + " jar for both)");
     }
-    return JSON.treeToValue(tree, type);
   }
 }
