@@ -72,12 +72,19 @@ import org.slf4j.LoggerFactory;
  * {@link KafkaOnFailureRecord}. {@code ParallelizationFactor} is a Kinesis and DynamoDB Streams
  * setting and is refused unless 1.
  *
- * <p>What differs: AWS scales pollers (consumers) with the lag; this mapping runs a fixed number of
- * pollers ({@link Builder#pollers}, default 1, as provisioned mode pinned at its minimum), each a
- * consumer of the group with a thread that also invokes the function. One poller delivers its
- * partitions one batch at a time (in order, as on AWS, with less concurrency); several deliver
- * their partitions side by side. A consumer's {@code max.poll.interval.ms} is set very high so that
- * a batch retried for long does not cost the group membership.
+ * <p>Pollers: each is a consumer of the group with a thread that also invokes the function. One
+ * poller delivers its partitions one batch at a time (in order, as on AWS, with less concurrency);
+ * several deliver their partitions side by side. {@link Builder#pollers(int)} runs a fixed number
+ * (default 1). {@link Builder#pollers(int, int)} is provisioned mode: it starts at {@code
+ * MinimumPollers} and, every {@link Builder#scalingInterval} (one minute, as AWS evaluates the
+ * lag), adds a poller while the offset lag is high (more than one batch waits per poller), up to
+ * {@code MaximumPollers} and never more than the topic's partitions, and removes one once the lag
+ * is below one batch, down to the minimum. AWS does not publish its thresholds; these are this
+ * emulator's. Every change makes the group rebalance, so partitions move between pollers mid-run,
+ * as they do on AWS: a batch whose commit a rebalance refused is delivered again by the partition's
+ * next owner. What differs: AWS's default on-demand mode, and its reduction of pollers when the
+ * function is throttled, are not emulated. A consumer's {@code max.poll.interval.ms} is set very
+ * high so that a batch retried for long does not cost the group membership.
  */
 public final class KafkaEventSourceMapping implements AutoCloseable {
   /** Lambda's limit for a synchronous invocation payload: 6 MB. */
@@ -162,8 +169,16 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
   private final int maxPayloadBytes;
   private final String functionArn;
   private final KafkaEvents.Source source;
-  private final List<Poller> pollers = new ArrayList<>();
+  private final Map<String, Object> consumerProps;
+  private final int minPollers;
+  private final int maxPollers;
+  private final Duration scalingInterval;
+  private final List<Poller> pollers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger pollersRunning = new AtomicInteger();
+  private final AtomicInteger pollersStarted = new AtomicInteger();
+  private final Thread scaler;
+  private volatile int topicPartitions;
+  private volatile int peakPollers;
 
   private final AtomicLong recordsDelivered = new AtomicLong();
   private final AtomicLong recordsFailed = new AtomicLong();
@@ -212,16 +227,99 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     // the poller invokes the function between polls; a batch retried for long must not cost
     // the group membership
     props.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.MAX_VALUE);
-    for (int i = 0; i < b.pollers; i++) {
-      Map<String, Object> own = new HashMap<>(props);
-      if (b.pollers > 1) {
-        own.put(
-            ConsumerConfig.CLIENT_ID_CONFIG, props.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-" + i);
+    this.consumerProps = props;
+    this.minPollers = b.minPollers;
+    this.maxPollers = b.maxPollers;
+    this.scalingInterval = b.scalingInterval;
+    synchronized (pollers) {
+      // the first pollers join the group together, so that each owns its partitions from the start
+      List<Poller> first = new ArrayList<>();
+      for (int i = 0; i < minPollers; i++) {
+        first.add(newPoller());
       }
-      pollers.add(new Poller(own, b.pollers == 1 ? uuid : uuid + "-" + i));
+      first.forEach(this::startPoller);
     }
-    pollersRunning.set(pollers.size());
-    pollers.forEach(p -> p.thread.start());
+    if (maxPollers > minPollers) {
+      scaler = new Thread(this::scale, "tributary-kafka-esm-scaler-" + uuid);
+      scaler.setDaemon(true);
+      scaler.start();
+    } else {
+      scaler = null;
+    }
+  }
+
+  /** A poller with its consumer, not started. */
+  private Poller newPoller() {
+    int i = pollersStarted.getAndIncrement();
+    Map<String, Object> own = new HashMap<>(consumerProps);
+    boolean one = maxPollers == 1;
+    if (!one) {
+      own.put(
+          ConsumerConfig.CLIENT_ID_CONFIG,
+          consumerProps.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-" + i);
+    }
+    return new Poller(own, one ? uuid : uuid + "-" + i);
+  }
+
+  /** Starts {@code poller} (the caller holds the pollers' lock). */
+  private void startPoller(Poller poller) {
+    pollers.add(poller);
+    pollersRunning.incrementAndGet();
+    poller.thread.start();
+    peakPollers = Math.max(peakPollers, activePollers().size());
+  }
+
+  private List<Poller> activePollers() {
+    return pollers.stream().filter(p -> !p.stopping && p.thread.isAlive()).toList();
+  }
+
+  /**
+   * Provisioned mode's scaling: every interval, one poller more while more than a batch per poller
+   * waits, one fewer once less than a batch does.
+   */
+  private void scale() {
+    // each partition's last known progress: a partition between owners during a rebalance
+    // keeps its lag instead of reading as none
+    Map<TopicPartition, PartitionProgress> known = new HashMap<>();
+    while (!closing) {
+      pause(scalingInterval);
+      known.putAll(partitions);
+      long lag = known.values().stream().mapToLong(PartitionProgress::lag).sum();
+      synchronized (pollers) {
+        if (closing) {
+          return;
+        }
+        List<Poller> active = activePollers();
+        int cap = Math.min(maxPollers, Math.max(topicPartitions, 1));
+        if (lag > (long) settings.batchSize() * active.size() && active.size() < cap) {
+          LOG.info(
+              "Kafka event source mapping {}: offset lag {}; adding a poller ({} running)",
+              uuid,
+              lag,
+              active.size());
+          startPoller(newPoller());
+        } else if (lag < settings.batchSize() && active.size() > minPollers) {
+          Poller last = active.get(active.size() - 1);
+          LOG.info(
+              "Kafka event source mapping {}: offset lag {}; removing a poller ({} running)",
+              uuid,
+              lag,
+              active.size());
+          last.stopping = true;
+          last.consumer.wakeup();
+        }
+      }
+    }
+  }
+
+  /** The pollers running now (provisioned mode changes it with the lag). */
+  public int pollers() {
+    return activePollers().size();
+  }
+
+  /** The most pollers that ran at once. */
+  public int peakPollers() {
+    return peakPollers;
   }
 
   /** A builder. */
@@ -291,11 +389,16 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
   @Override
   public void close() {
     if (!closed.getAndSet(true)) {
-      closing = true;
+      synchronized (pollers) {
+        closing = true; // the scaler starts no poller after this
+      }
       closingLatch.countDown();
       pollers.forEach(p -> p.consumer.wakeup());
     }
     try {
+      if (scaler != null) {
+        scaler.join(CLOSE_WAIT.toMillis());
+      }
       for (Poller p : pollers) {
         p.thread.join(CLOSE_WAIT.toMillis());
         if (p.thread.isAlive()) {
@@ -326,6 +429,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     private final KafkaBatchBuffer buffer = new KafkaBatchBuffer(KafkaEvents.envelopeSize(source));
     private final Thread thread;
     private long lastEndOffsets;
+    private volatile boolean stopping;
 
     Poller(Map<String, Object> props, String name) {
       this.consumer =
@@ -337,7 +441,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     private void run() {
       try {
         consumer.subscribe(topics, this);
-        while (!closing) {
+        while (!closing && !stopping) {
           try {
             KafkaBatchBuffer.Batch batch = gather();
             if (batch != null) {
@@ -345,9 +449,9 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
               refreshEndOffsets(true);
             }
           } catch (WakeupException e) {
-            // close() woke a blocking call; the loop condition ends the poller
+            // close() or the scaler woke a blocking call; the loop condition ends the poller
           } catch (KafkaException | IllegalStateException e) {
-            if (closing) {
+            if (closing || stopping) {
               break;
             }
             lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -377,9 +481,12 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
      * closing.
      */
     private KafkaBatchBuffer.Batch gather() {
+      if (!buffer.isEmpty()) {
+        takePartInTheGroup(); // may take partitions, and their records, out of the buffer
+      }
       long window = settings.maximumBatchingWindow().toNanos();
       long started = buffer.isEmpty() ? -1 : System.nanoTime();
-      while (!closing) {
+      while (!closing && !stopping) {
         if (buffer.isEmpty()) {
           poll(IDLE_POLL);
           refreshEndOffsets(false);
@@ -397,7 +504,22 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         }
         poll(Duration.ofNanos(Math.min(left, IDLE_POLL.toNanos())));
       }
-      return closing ? null : buffer.take(settings.batchSize(), maxPayloadBytes);
+      return closing || stopping ? null : buffer.take(settings.batchSize(), maxPayloadBytes);
+    }
+
+    /**
+     * Polls with every partition paused: fetches nothing, but answers the group, so that a poller
+     * with records left over from a large poll still takes part in a rebalance before each batch,
+     * as a consumer must, rather than once it has delivered them all.
+     */
+    private void takePartInTheGroup() {
+      Set<TopicPartition> owned = consumer.assignment();
+      consumer.pause(owned);
+      try {
+        poll(Duration.ZERO);
+      } finally {
+        consumer.resume(consumer.assignment());
+      }
     }
 
     private void poll(Duration timeout) {
@@ -449,7 +571,8 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         try {
           consumer.commitSync(offsets);
         } catch (WakeupException e) {
-          consumer.commitSync(offsets); // close() woke the consumer; what is done still counts
+          // close() or the scaler woke the consumer; what is done still counts
+          consumer.commitSync(offsets);
         }
       } catch (CommitFailedException | RebalanceInProgressException e) {
         lastError = "a commit failed (" + e.getMessage() + "); the records will be delivered again";
@@ -469,6 +592,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         return;
       }
       lastEndOffsets = t;
+      countPartitions();
       Set<TopicPartition> owned = consumer.assignment();
       if (owned.isEmpty()) {
         return;
@@ -493,6 +617,16 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
       onPartitionsRevoked(lost);
+    }
+
+    private void countPartitions() {
+      int n = 0;
+      for (String topic : topics) {
+        List<org.apache.kafka.common.PartitionInfo> info =
+            consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        n += info == null ? 0 : info.size();
+      }
+      topicPartitions = n;
     }
 
     @Override
@@ -716,7 +850,9 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     private int maxPayloadBytes = MAX_PAYLOAD_BYTES;
     private String clusterArn;
     private String functionArn;
-    private int pollers = 1;
+    private int minPollers = 1;
+    private int maxPollers = 1;
+    private Duration scalingInterval = Duration.ofMinutes(1);
     private final Map<String, Object> consumerConfig = new HashMap<>();
 
     private Builder() {}
@@ -827,7 +963,27 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
      * minimum and the maximum. Pollers beyond the topic's partition count own nothing, as on AWS.
      */
     public Builder pollers(int n) {
-      this.pollers = n;
+      this.minPollers = n;
+      this.maxPollers = n;
+      return this;
+    }
+
+    /**
+     * Provisioned mode with scaling: {@code MinimumPollers} (1 to 200) at the start, up to {@code
+     * MaximumPollers} (1 to 2,000, at least the minimum) while the offset lag is high, never more
+     * than the topic's partitions; back to the minimum once it is low. See the class javadoc.
+     */
+    public Builder pollers(int minimum, int maximum) {
+      this.minPollers = minimum;
+      this.maxPollers = maximum;
+      return this;
+    }
+
+    /**
+     * How often provisioned mode evaluates the lag (default one minute, as AWS); tests use less.
+     */
+    public Builder scalingInterval(Duration interval) {
+      this.scalingInterval = interval;
       return this;
     }
 
@@ -864,12 +1020,25 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
       Objects.requireNonNull(
           invoker, "invoker is not set; pass invoker(FunctionInvoker.lambda(client))");
       Objects.requireNonNull(clock, "clock");
-      if (pollers < 1 || pollers > 200) {
+      if (minPollers < 1 || minPollers > 200) {
         throw new IllegalArgumentException(
-            "pollers is "
-                + pollers
-                + "; it must be 1 to 200, the range of AWS's MinimumPollers for Kafka event source"
-                + " mappings");
+            "MinimumPollers is "
+                + minPollers
+                + "; it must be 1 to 200, the range AWS allows for Kafka event source mappings");
+      }
+      if (maxPollers < minPollers || maxPollers > 2000) {
+        throw new IllegalArgumentException(
+            "MaximumPollers is "
+                + maxPollers
+                + "; it must be at least MinimumPollers ("
+                + minPollers
+                + ") and at most 2000, the range AWS allows for Kafka event source mappings");
+      }
+      if (scalingInterval == null || scalingInterval.isNegative() || scalingInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "scalingInterval is "
+                + scalingInterval
+                + "; it must be positive (AWS evaluates the lag every minute)");
       }
       if (settings.parallelizationFactor() != 1) {
         throw new IllegalArgumentException(

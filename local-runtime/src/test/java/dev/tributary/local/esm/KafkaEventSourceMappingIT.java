@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -834,15 +833,18 @@ class KafkaEventSourceMappingIT {
     }
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
-    CountDownLatch allThree = new CountDownLatch(3);
     Recorder recorder = new Recorder();
     FunctionInvoker function =
         (name, payload) -> {
           mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
           try {
-            // the first invocations wait (up to a minute) until all three pollers invoke at once
-            allThree.countDown();
-            allThree.await(60, TimeUnit.SECONDS);
+            // until three invocations were in flight at once, each waits up to 2 s for the
+            // others; a poller that joined the group late gets its partition at the rebalance
+            // that follows the first poller's next poll
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (mostAtOnce.get() < 3 && System.nanoTime() < deadline) {
+              Thread.sleep(5);
+            }
             return recorder.invoke(name, payload);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -855,19 +857,9 @@ class KafkaEventSourceMappingIT {
         start(settings(20, Duration.ZERO), function, b -> b.pollers(3));
     awaitDone(mapping, 300);
     assertThat(mostAtOnce.get()).as("invocations in flight at once").isEqualTo(3);
-    Map<Integer, List<Long>> byPartition = new HashMap<>();
-    for (KafkaEvent e : recorder.events) {
-      assertThat(e.getRecords()).as("one poller's batch holds its own partition").hasSize(1);
-      e.getRecords()
-          .values()
-          .forEach(
-              records ->
-                  records.forEach(
-                      r ->
-                          byPartition
-                              .computeIfAbsent(r.getPartition(), k -> new ArrayList<>())
-                              .add(r.getOffset())));
-    }
+    // a poller that joined the group first owned every partition until the next rebalance, so
+    // a batch may hold several partitions
+    Map<Integer, List<Long>> byPartition = offsetsByPartition(recorder);
     assertThat(byPartition).hasSize(3);
     byPartition.forEach(
         (part, offsets) -> {
@@ -884,11 +876,119 @@ class KafkaEventSourceMappingIT {
     assertNoThreadLeft(mapping);
   }
 
+  /**
+   * Provisioned mode with 1 to 3 pollers on three partitions and a backlog: the scaler adds pollers
+   * while the lag is high (each addition rebalances the group mid-run), and removes them once the
+   * lag is drained. Every record is delivered, none skipped in its partition (a batch whose commit
+   * a rebalance refused may come again, from the committed offset), and everything is committed.
+   */
+  @Test
+  void provisionedPollersScaleUpWithTheLagAndBackDownOnceItIsDrained() throws Exception {
+    kafka.createTopic(topic, 3);
+    int perPartition = 500;
+    try (Sender producer = new Sender()) {
+      for (int i = 0; i < perPartition * 3; i++) {
+        producer.send(
+            new ProducerRecord<>(topic, i % 3, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Recorder recorder = new Recorder();
+    FunctionInvoker slow =
+        (name, payload) -> {
+          mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          try {
+            Thread.sleep(40);
+            System.err.println(
+                +System.currentTimeMillis() % 100000
+                    + " "
+                    + Thread.currentThread().getName()
+                    + " "
+                    + inFlight.get());
+            return recorder.invoke(name, payload);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new FunctionInvoker.Failed("interrupted");
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        };
+    KafkaEventSourceMapping mapping =
+        start(
+            settings(10, Duration.ZERO),
+            slow,
+            b ->
+                b.pollers(1, 3)
+                    .scalingInterval(Duration.ofMillis(200))
+                    // a member learns of a rebalance from its heartbeat: 3 s apart by default
+                    .consumerConfig("heartbeat.interval.ms", 200));
+    assertThat(mapping.pollers()).isEqualTo(1);
+    await(
+        "all partitions committed to their end",
+        mapping,
+        () -> {
+          try {
+            return committed(mapping.consumerGroupId())
+                .equals(
+                    Map.of(0, (long) perPartition, 1, (long) perPartition, 2, (long) perPartition));
+          } catch (Exception e) {
+            return false;
+          }
+        });
+    assertThat(mapping.peakPollers()).as("pollers at the peak (one per partition)").isEqualTo(3);
+    assertThat(mostAtOnce.get()).as("invocations in flight at once").isGreaterThan(1);
+    await("back to the minimum of one poller", mapping, () -> mapping.pollers() == 1);
+
+    Map<Integer, List<Long>> byPartition = offsetsByPartition(recorder);
+    byPartition.forEach(
+        (part, offsets) -> {
+          long next = 0;
+          for (long o : offsets) {
+            assertThat(o).as("partition " + part + ": no offset skipped").isLessThanOrEqualTo(next);
+            next = Math.max(next, o + 1);
+          }
+          assertThat(next)
+              .as("partition " + part + " delivered to its end")
+              .isEqualTo(perPartition);
+        });
+    assertThat(byPartition).hasSize(3);
+
+    mapping.close();
+    assertNoThreadLeft(mapping);
+  }
+
+  /** Each partition's delivered offsets, in the order the function received them. */
+  private static Map<Integer, List<Long>> offsetsByPartition(Recorder recorder) {
+    Map<Integer, List<Long>> byPartition = new HashMap<>();
+    for (KafkaEvent e : recorder.events) {
+      e.getRecords()
+          .values()
+          .forEach(
+              records ->
+                  records.forEach(
+                      r ->
+                          byPartition
+                              .computeIfAbsent(r.getPartition(), k -> new ArrayList<>())
+                              .add(r.getOffset())));
+    }
+    return byPartition;
+  }
+
+  @Test
+  void maximumPollersBelowTheMinimumIsRefused() {
+    assertThatThrownBy(
+            () -> start(settings(20, Duration.ZERO), new Recorder(), b -> b.pollers(3, 2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("MaximumPollers is 2")
+        .hasMessageContaining("at least MinimumPollers (3)");
+  }
+
   @Test
   void pollersOutsideAwsRangeAreRefused() {
     assertThatThrownBy(() -> start(settings(20, Duration.ZERO), new Recorder(), b -> b.pollers(0)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("pollers is 0")
+        .hasMessageContaining("MinimumPollers is 0")
         .hasMessageContaining("1 to 200");
   }
 
