@@ -142,7 +142,8 @@ final class KafkaSource implements StreamSource {
             // fetches per partition about one batch's share, so that every batch round covers
             // all partitions and none falls idle while another one's backlog is drained
             .consumerConfig("max.partition.fetch.bytes", fetchBytes(settings.batchSize()))
-            .pollers(options.kafkaPollers)
+            .pollers(options.kafkaPollers, options.kafkaMaxPollers)
+            .scalingInterval(options.kafkaScalingInterval)
             .selfManaged()
             .build();
     return SourceMapping.of(

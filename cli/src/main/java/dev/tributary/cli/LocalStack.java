@@ -331,6 +331,8 @@ public final class LocalStack implements JobStack {
     Path dataDir;
     int shards = 2;
     int kafkaPollers = 1;
+    int kafkaMaxPollers = 1;
+    Duration kafkaScalingInterval = Duration.ofMinutes(1);
     int slots = 4;
     int maxAttempts = 3;
     String fanOut = "auto";
@@ -416,6 +418,20 @@ public final class LocalStack implements JobStack {
      */
     public Builder kafkaPollers(int pollers) {
       this.kafkaPollers = pollers;
+      this.kafkaMaxPollers = pollers;
+      return this;
+    }
+
+    /**
+     * Provisioned mode for the Kafka mapping: {@code minimum} pollers at the start, more (up to
+     * {@code maximum}, at most one per partition) while the offset lag is high, evaluated every
+     * {@code interval} (AWS: one minute); see {@code KafkaEventSourceMapping.Builder#pollers(int,
+     * int)}.
+     */
+    public Builder kafkaPollers(int minimum, int maximum, Duration interval) {
+      this.kafkaPollers = minimum;
+      this.kafkaMaxPollers = maximum;
+      this.kafkaScalingInterval = interval;
       return this;
     }
 

@@ -69,6 +69,29 @@ class KafkaEndToEndIT {
     assertThat(mostAtOnce.get()).as("coordinator invocations in flight at once").isEqualTo(2);
   }
 
+  /**
+   * Provisioned pollers scaling from 1 to 2 with the lag: the group rebalances mid-run and a
+   * partition moves to the new poller (a batch whose commit the rebalance refused comes again), and
+   * the outputs are still exactly the reference's.
+   */
+  @Test
+  void pollersAddedWithTheLagMidRunCommitExactlyTheReferenceOutputs() {
+    java.util.Set<String> invokingPollers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KAFKA)
+            .kafkaPollers(1, 2, java.time.Duration.ofMillis(200))
+            .wrapMappingInvoker(
+                invoker ->
+                    (function, payload) -> {
+                      invokingPollers.add(Thread.currentThread().getName());
+                      return invoker.invoke(function, payload);
+                    })
+            .start()) {
+      runAndCheck(stack, clicks(20_000));
+    }
+    assertThat(invokingPollers).as("pollers that invoked the coordinator").hasSize(2);
+  }
+
   @Test
   void everyBatchDeliveredTwiceIsAppliedOnce() {
     try (LocalStack stack =
