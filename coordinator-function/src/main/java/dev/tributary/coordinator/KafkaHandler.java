@@ -68,19 +68,37 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
   }
 
   static SourceRecord sourceRecord(KafkaEvent.KafkaEventRecord r) {
-    Map<String, String> meta = new HashMap<>();
-    meta.put("topic", r.getTopic());
-    meta.put("partition", Integer.toString(r.getPartition()));
-    meta.put("offset", Long.toString(r.getOffset()));
-    if (r.getKey() != null) {
-      meta.put("key", r.getKey());
-    }
-    if (r.getHeaders() != null) {
-      for (Map<String, byte[]> header : r.getHeaders()) {
-        header.forEach((k, v) -> meta.put("header." + k, new String(v, StandardCharsets.UTF_8)));
+    String offset = Long.toString(r.getOffset());
+    String partition = Integer.toString(r.getPartition());
+    Map<String, String> meta;
+    if (r.getHeaders() == null || r.getHeaders().isEmpty()) {
+      // the usual record: an immutable map at once, which SourceRecord keeps without a copy
+      meta =
+          r.getKey() == null
+              ? Map.of("topic", r.getTopic(), "partition", partition, "offset", offset)
+              : Map.of(
+                  "topic",
+                  r.getTopic(),
+                  "partition",
+                  partition,
+                  "offset",
+                  offset,
+                  "key",
+                  r.getKey());
+    } else {
+      Map<String, String> all = new HashMap<>();
+      all.put("topic", r.getTopic());
+      all.put("partition", partition);
+      all.put("offset", offset);
+      if (r.getKey() != null) {
+        all.put("key", r.getKey());
       }
+      for (Map<String, byte[]> header : r.getHeaders()) {
+        header.forEach((k, v) -> all.put("header." + k, new String(v, StandardCharsets.UTF_8)));
+      }
+      meta = all;
     }
     byte[] value = r.getValue() == null ? new byte[0] : Base64.getDecoder().decode(r.getValue());
-    return new SourceRecord(Long.toString(r.getOffset()), 0, r.getTimestamp(), value, meta);
+    return new SourceRecord(offset, 0, r.getTimestamp(), value, meta);
   }
 }

@@ -35,6 +35,30 @@ class KafkaHandlerTest {
   }
 
   @Test
+  void aRecordWithoutHeadersKeepsTopicPartitionOffsetAndKey() {
+    KafkaEvent.KafkaEventRecord keyed =
+        KafkaEvent.KafkaEventRecord.builder()
+            .withTopic("orders")
+            .withPartition(0)
+            .withOffset(7)
+            .withKey("aw==")
+            .withValue("")
+            .build();
+    assertThat(KafkaHandler.sourceRecord(keyed).metadata())
+        .isEqualTo(Map.of("topic", "orders", "partition", "0", "offset", "7", "key", "aw=="));
+    KafkaEvent.KafkaEventRecord bare =
+        KafkaEvent.KafkaEventRecord.builder()
+            .withTopic("orders")
+            .withPartition(1)
+            .withOffset(8)
+            .withHeaders(List.of())
+            .build();
+    SourceRecord s = KafkaHandler.sourceRecord(bare);
+    assertThat(s.metadata()).isEqualTo(Map.of("topic", "orders", "partition", "1", "offset", "8"));
+    assertThat(s.data()).isEmpty();
+  }
+
+  @Test
   void theFailureNamesTheTopicPartitionAndTheOffset() {
     KafkaBatchResponse.Failure f = new KafkaBatchResponse.Failure("orders-3", 42);
     assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-3");

@@ -41,6 +41,7 @@ public final class JobExecutor implements AutoCloseable {
   private final ExecutionContext context;
   private final RuntimeNode[] nodes;
   private final Map<String, StatelessNodes.Source> sources = new HashMap<>();
+  private final Map<String, Serde<?>> sourceSerdes = new HashMap<>();
   private final List<WatermarkNode> watermarkNodes = new ArrayList<>();
   private final List<KeyedNode> keyedNodes = new ArrayList<>();
   private boolean closed;
@@ -83,6 +84,9 @@ public final class JobExecutor implements AutoCloseable {
     if (spec instanceof SourceSpec s) {
       StatelessNodes.Source source = new StatelessNodes.Source(node, context);
       sources.put(s.sourceName(), source);
+      if (s.serde() != null) {
+        sourceSerdes.put(s.sourceName(), s.serde());
+      }
       return source;
     } else if (spec instanceof MapSpec m) {
       return new StatelessNodes.Map(node, context, m.function());
@@ -143,7 +147,7 @@ public final class JobExecutor implements AutoCloseable {
   /** Deserializes a payload with the source's serde. */
   public Object deserialize(String sourceName, byte[] payload) {
     source(sourceName);
-    Serde<?> serde = ((SourceSpec) graph.source(sourceName).spec()).serde();
+    Serde<?> serde = sourceSerdes.get(sourceName);
     if (serde == null) {
       throw new IllegalArgumentException(
           "source '" + sourceName + "' is a collection source; it takes objects, not bytes");
