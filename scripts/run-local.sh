@@ -5,7 +5,8 @@
 # checks the committed outputs against the in-memory reference run, prints a summary and stops
 # everything it started (also on Ctrl-C and on failure). Exit code 0 when the outputs match.
 #
-# Options go to `tributary run` (see --help): --source kafka, --events N (default 100,000),
+# Options go to `tributary run` (see --help): --source kafka, --events N (default 20,000 on
+# Kinesis, 100,000 on Kafka), --kafka-pollers N or MIN-MAX, --kafka-scaling-interval PT1M,
 # --users N, --zipf S, --shards N, --slots N, --batch-size N, --parallelization-factor N,
 # --fan-out lambda|in-process|auto, --data-dir DIR, --timeout PT15M.
 # With AWS_ENDPOINT_URL pointing at a running LocalStack, the job is deployed there instead

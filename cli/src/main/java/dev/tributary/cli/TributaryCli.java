@@ -105,6 +105,22 @@ public final class TributaryCli implements Runnable {
         description = "concurrent batches per shard (Kinesis), 1-10; default ${DEFAULT-VALUE}")
     int parallelizationFactor = 1;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--kafka-pollers",
+        description =
+            "pollers of the Kafka mapping: N, or MIN-MAX to scale with the offset lag"
+                + " (provisioned mode); default ${DEFAULT-VALUE}")
+    String kafkaPollers = "1";
+
+    @Option(
+        names = "--kafka-scaling-interval",
+        description =
+            "how often a scaling Kafka mapping evaluates the lag (AWS: a minute); default"
+                + " ${DEFAULT-VALUE}")
+    Duration kafkaScalingInterval = Duration.ofMinutes(1);
+
     @Option(
         names = "--fan-out",
         description = "lambda, in-process or auto (TRIBUTARY_FAN_OUT); default ${DEFAULT-VALUE}")
@@ -149,6 +165,7 @@ public final class TributaryCli implements Runnable {
     @Override
     public Integer call() {
       Instant commandStart = Instant.now();
+      int[] pollers = pollers();
       functionLogsTo(log);
       CONSOLE.println("Function logs (JSON, as CloudWatch Logs would hold them): " + log);
       if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
@@ -183,6 +200,7 @@ public final class TributaryCli implements Runnable {
                 .toolsDir(toolsDir)
                 .dataDir(dataDir)
                 .shards(shards)
+                .kafkaPollers(pollers[0], pollers[1], kafkaScalingInterval)
                 .slots(slots)
                 .fanOut(fanOut)
                 .idleTimeout(idleTimeout)
@@ -215,6 +233,21 @@ public final class TributaryCli implements Runnable {
           // the hook is running already
         }
       }
+    }
+
+    /** {@code --kafka-pollers} as minimum and maximum. */
+    int[] pollers() {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(\\d{1,4})(?:-(\\d{1,4}))?").matcher(kafkaPollers);
+      if (!m.matches()) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            "--kafka-pollers is '"
+                + kafkaPollers
+                + "'; give a number of pollers (e.g. 2) or a range to scale in (e.g. 1-4)");
+      }
+      int min = Integer.parseInt(m.group(1));
+      return new int[] {min, m.group(2) == null ? min : Integer.parseInt(m.group(2))};
     }
 
     private long events() {

@@ -959,8 +959,9 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     /**
      * How many pollers read the topic side by side (default 1), each a consumer of the mapping's
      * group with its own partitions, invoking the function concurrently with the others: AWS's
-     * provisioned mode with {@code MinimumPollers} = {@code n}, without the scaling between the
-     * minimum and the maximum. Pollers beyond the topic's partition count own nothing, as on AWS.
+     * provisioned mode with {@code MinimumPollers} = {@code MaximumPollers} = {@code n}, so no
+     * scaling ({@link #pollers(int, int)} scales). Pollers beyond the topic's partition count own
+     * nothing, as on AWS.
      */
     public Builder pollers(int n) {
       this.minPollers = n;
