@@ -78,6 +78,7 @@ public final class Priming implements Resource {
                 0,
                 0,
                 0,
+                0,
                 null,
                 0,
                 null)));

@@ -162,6 +162,7 @@ public final class SlotExecutor {
         0,
         0,
         0,
+        0,
         poison.position().encode(),
         failures,
         describe(poison));
@@ -181,6 +182,7 @@ public final class SlotExecutor {
         r.deadLettered(),
         r.outputs(),
         r.timersFired(),
+        r.lateRecordsDropped(),
         r.conflicts(),
         r.retries(),
         r.readUnits(),

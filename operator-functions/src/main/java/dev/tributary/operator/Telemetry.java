@@ -76,6 +76,7 @@ public final class Telemetry {
     long conflicts = 0;
     long retries = 0;
     long poisoned = 0;
+    long late = 0;
     double read = 0;
     double write = 0;
     for (OperatorResponse r : responses) {
@@ -85,6 +86,7 @@ public final class Telemetry {
       retries += r.retries();
       deadLettered += r.deadLettered();
       poisoned += r.status() == OperatorResponse.Status.POISON ? 1 : 0;
+      late += r.lateRecordsDropped();
       read += r.readUnits();
       write += r.writeUnits();
       log(
@@ -99,7 +101,16 @@ public final class Telemetry {
               "outputs", r.outputs(),
               "conflicts", r.conflicts()));
     }
+    if (late > 0) {
+      log(
+          "WARN",
+          "late records dropped: they came after the watermark had passed their windows (and the"
+              + " allowed lateness); allow more out-of-orderness or lateness, or give the window a"
+              + " late-data side output to keep them",
+          Map.of("split", String.valueOf(split), "lateRecordsDropped", late));
+    }
     metrics.addMetric("RecordsIn", recordsIn, MetricUnit.COUNT);
+    metrics.addMetric("LateRecordsDropped", late, MetricUnit.COUNT);
     metrics.addMetric("RecordsApplied", applied, MetricUnit.COUNT);
     metrics.addMetric("RecordsSkipped", skipped, MetricUnit.COUNT);
     metrics.addMetric("RecordsOut", outputs, MetricUnit.COUNT);

@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class TelemetryTest {
   private static OperatorResponse committed(int slot, long applied, int conflicts) {
+    return committed(slot, applied, conflicts, 0);
+  }
+
+  private static OperatorResponse committed(int slot, long applied, int conflicts, long late) {
     return new OperatorResponse(
         1,
         OperatorResponse.Status.COMMITTED,
@@ -27,6 +31,7 @@ class TelemetryTest {
         0,
         applied,
         0,
+        late,
         conflicts,
         0,
         2.0,
@@ -74,5 +79,45 @@ class TelemetryTest {
     assertThat(record.get("Conflicts").asDouble()).isEqualTo(1);
     assertThat(record.get("WriteCapacityUnits").asDouble()).isEqualTo(8);
     assertThat(record.get("Lag").asDouble()).isEqualTo(250);
+    assertThat(record.get("LateRecordsDropped").asDouble()).isZero();
+  }
+
+  @Test
+  void lateRecordsDroppedAreCountedAndWarnedAbout() throws Exception {
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    ByteArrayOutputStream emf = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(emf, true, StandardCharsets.UTF_8));
+    try {
+      new Telemetry(
+              "payments",
+              "coordinator",
+              software.amazon.lambda.powertools.metrics.MetricsBuilder.builder()
+                  .withNamespace(Telemetry.NAMESPACE)
+                  .withService("tributary-coordinator")
+                  .build(),
+              new PrintStream(logs, true, StandardCharsets.UTF_8))
+          .batch("s", 10, 0, 0, List.of(committed(0, 5, 0, 2), committed(1, 3, 0, 1)), 12, -1);
+    } finally {
+      System.setOut(stdout);
+    }
+    ObjectMapper json = new ObjectMapper();
+    JsonNode warning =
+        json.readTree(
+            logs.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("WARN"))
+                .findFirst()
+                .orElseThrow());
+    assertThat(warning.get("message").asText()).contains("late records dropped");
+    assertThat(warning.get("lateRecordsDropped").asLong()).isEqualTo(3);
+    JsonNode record =
+        json.readTree(
+            emf.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("_aws"))
+                .findFirst()
+                .orElseThrow());
+    assertThat(record.get("LateRecordsDropped").asDouble()).isEqualTo(3);
   }
 }

@@ -15,6 +15,9 @@ package dev.tributary.operator.protocol;
  * @param deadLettered records set aside
  * @param outputs sink records committed
  * @param timersFired timers fired
+ * @param lateRecordsDropped records a window dropped as late (after the watermark passed their
+ *     window and its allowed lateness, with no late-data side output); 0 when an older build
+ *     answers
  * @param conflicts commits redone after losing to a concurrent writer
  * @param retries commits retried after an unknown outcome or a throttle
  * @param readUnits read capacity consumed
@@ -36,6 +39,7 @@ public record OperatorResponse(
     long deadLettered,
     long outputs,
     long timersFired,
+    long lateRecordsDropped,
     int conflicts,
     int retries,
     double readUnits,

@@ -54,6 +54,7 @@ class ProtocolTest {
         0,
         0,
         0,
+        0,
         3.0,
         6.0,
         null,

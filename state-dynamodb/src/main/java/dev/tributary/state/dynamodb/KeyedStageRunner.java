@@ -188,6 +188,7 @@ public final class KeyedStageRunner {
     double readUnits;
     double writeUnits;
     long deadLettered;
+    long lateRecordsDropped;
     Checkpoint checkpoint;
     final List<RunReport.EpochCost> epochCosts = new ArrayList<>();
   }
@@ -261,7 +262,8 @@ public final class KeyedStageRunner {
         t.readUnits,
         t.writeUnits,
         t.epochCosts,
-        t.deadLettered);
+        t.deadLettered,
+        t.lateRecordsDropped);
   }
 
   /** One attempt from the committed state; commits as many epochs as the batch needs. */
@@ -278,7 +280,17 @@ public final class KeyedStageRunner {
             client, tables, range, () -> current[0] != null && current[0].timersFull());
     ManualClock clock = new ManualClock(Long.MIN_VALUE);
     OutputCollector collector =
-        (sink, value, timestamp) -> current[0].output(sink, value, timestamp);
+        new OutputCollector() {
+          @Override
+          public void emit(String sink, Object value, long timestamp) {
+            current[0].output(sink, value, timestamp);
+          }
+
+          @Override
+          public void lateRecordDropped(String operatorUid, Object value, long timestamp) {
+            current[0].lateRecordsDropped++;
+          }
+        };
     try (JobExecutor executor = new JobExecutor(graph, backend, clock, collector)) {
       // one round trip for the checkpoint, the timer items and the keys of the batch's records
       List<Map<String, AttributeValue>> starts = new ArrayList<>();
@@ -500,6 +512,9 @@ public final class KeyedStageRunner {
     /** Records set aside in this epoch. */
     final List<DeadLetter> deadLetters = new ArrayList<>();
 
+    /** Records a window dropped as late in this epoch. */
+    long lateRecordsDropped;
+
     /** The write units of the last commit that answered. */
     double lastCommitUnits;
 
@@ -695,6 +710,7 @@ public final class KeyedStageRunner {
         return outcome;
       }
       totals.timersFired += backend.firedInEpoch();
+      totals.lateRecordsDropped += lateRecordsDropped;
       totals.epochCosts.add(
           new RunReport.EpochCost(
               epochNumber,

@@ -19,6 +19,8 @@ import java.util.List;
  * @param writeUnits write capacity consumed
  * @param epochCosts what each committed epoch wrote and cost, in commit order
  * @param deadLettered records set aside to the dead-letter table by this run
+ * @param lateRecordsDropped records a window dropped because they came after the watermark had
+ *     passed their window (and its allowed lateness), with no late-data side output to take them
  */
 public record RunReport(
     Position committedThrough,
@@ -34,7 +36,8 @@ public record RunReport(
     double readUnits,
     double writeUnits,
     List<EpochCost> epochCosts,
-    long deadLettered) {
+    long deadLettered,
+    long lateRecordsDropped) {
 
   /** Copies the list. */
   public RunReport {

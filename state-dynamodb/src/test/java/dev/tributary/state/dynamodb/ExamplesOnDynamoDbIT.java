@@ -113,6 +113,26 @@ class ExamplesOnDynamoDbIT {
     }
   }
 
+  /**
+   * A click for a window that has fired (the watermark passed its end and the 500 ms bound) is
+   * dropped, as in Flink, and the run reports it, so that the operator's metrics can show it.
+   */
+  @Test
+  void aClickForAWindowThatFiredIsDroppedAndReported() {
+    try (Harness h = Harness.on(local, new ClickWindowSums())) {
+      List<Click> first = List.of(new Click("u", "/a", 100), new Click("u", "/b", 200));
+      RunReport fired =
+          h.runAll(h.batches("s", 1, h.keyed(ClickWindowSums.SOURCE, first, 0), 5_000, 0)).get(0);
+      assertThat(fired.outputs()).as("the window [0, 1000) fired").isEqualTo(1);
+      assertThat(fired.lateRecordsDropped()).isZero();
+      List<Click> late = List.of(new Click("u", "/c", 300), new Click("u", "/d", 5_600));
+      RunReport second =
+          h.runAll(h.batches("s", 1, h.keyed(ClickWindowSums.SOURCE, late, 2), 5_000, 0)).get(0);
+      assertThat(second.recordsApplied()).isEqualTo(2);
+      assertThat(second.lateRecordsDropped()).as("the click at 300 ms").isEqualTo(1);
+    }
+  }
+
   @Test
   void fraudDetectionWithProcessingTimeTimersMatchesTheInMemoryExecutor() {
     Random random = new Random(3);
