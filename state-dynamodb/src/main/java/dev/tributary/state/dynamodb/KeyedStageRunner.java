@@ -936,11 +936,15 @@ public final class KeyedStageRunner {
    * the layout generation in force for this slot count; otherwise (the slot count changed since, or
    * the slot has no timer item while others have) timers may be stored in the slot's key groups
    * that the bounds do not count, and the lowest bounds make the first firing read every key group.
-   * An operator without a layout item has stored no timer yet.
+   * An operator without a layout item has stored no timer yet; nor has a slot without a timer item
+   * while the layout is still its first generation at this slot count (the slot count never
+   * changed, so only this slot's runners, which write its timer item with every timer, stored
+   * timers in its key groups).
    */
   private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
     if (found == null) {
-      long next = layout.exists() ? Long.MIN_VALUE : Long.MAX_VALUE;
+      boolean nothingStored = !layout.exists() || (layout.generation() == 1 && !layout.changes());
+      long next = nothingStored ? Long.MAX_VALUE : Long.MIN_VALUE;
       return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);

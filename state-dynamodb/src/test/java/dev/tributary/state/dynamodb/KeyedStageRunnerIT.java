@@ -187,6 +187,32 @@ class KeyedStageRunnerIT {
     Ledger.assertMatchesReference(h, txns, true);
   }
 
+  /**
+   * A new job with 4 slots: the first slot to store timers writes the operator's layout item; the
+   * other slots, without a timer item of their own yet, know that nothing is stored in their key
+   * groups (the slot count never changed), so they read no timer index before they store timers;
+   * each key group is read once, when its slot's first timer comes due, and then cached.
+   */
+  @Test
+  void slotsOfAJobWhoseSlotCountNeverChangedReadNoTimerIndexBeforeTheirFirstTimer() {
+    List<Txn> txns = Ledger.txns(13, 200, 16, 0);
+    Calls calls = new Calls();
+    try (DynamoDbClient client = h.client(calls, true)) {
+      KeyedStageRunner runner = h.runner(client);
+      for (int from = 0; from < txns.size(); from += 50) {
+        List<Txn> chunk = txns.subList(from, from + 50);
+        for (Batch batch :
+            h.batches(
+                "shard-0", 4, h.keyed(LedgerJob.SOURCE, chunk, from), chunk.get(49).ts() - 1, 0)) {
+          runner.run(batch);
+        }
+      }
+      assertThat(calls.count("Query")).as("timer index reads: one per key group").isEqualTo(128);
+    }
+    finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
   @Test
   void aBatchOverlappingTheCommittedOnesAppliesOnlyItsNewRecords() {
     List<Txn> txns = Ledger.txns(4, 100, 8, 0);
