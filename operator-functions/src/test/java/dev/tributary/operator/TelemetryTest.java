@@ -41,14 +41,23 @@ class TelemetryTest {
         null);
   }
 
-  @Test
-  void aBatchIsOneEmbeddedMetricFormatRecordAndAStructuredLogLinePerSlot() throws Exception {
+  /** What a telemetry wrote: its log lines and its metric records (stdout, as in Lambda). */
+  private record Written(String logs, String metrics) {
+    JsonNode metricRecord() throws Exception {
+      return JSON.readTree(
+          metrics.lines().filter(l -> l.contains("_aws")).findFirst().orElseThrow());
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Written capture(java.util.function.Consumer<Telemetry> use) {
     ByteArrayOutputStream logs = new ByteArrayOutputStream();
     ByteArrayOutputStream emf = new ByteArrayOutputStream();
     PrintStream stdout = System.out;
     System.setOut(new PrintStream(emf, true, StandardCharsets.UTF_8));
     try {
-      Telemetry t =
+      use.accept(
           new Telemetry(
               "payments",
               "coordinator",
@@ -56,24 +65,30 @@ class TelemetryTest {
                   .withNamespace(Telemetry.NAMESPACE)
                   .withService("tributary-coordinator")
                   .build(),
-              new PrintStream(logs, true, StandardCharsets.UTF_8));
-      t.batch("s", 10, 2, 0, List.of(committed(0, 5, 1), committed(1, 3, 0)), 12, 250);
-      t.log("WARN", "hello", Map.of("split", "s"));
+              new PrintStream(logs, true, StandardCharsets.UTF_8)));
     } finally {
       System.setOut(stdout);
     }
-    ObjectMapper json = new ObjectMapper();
-    String[] lines = logs.toString(StandardCharsets.UTF_8).split("\n");
+    return new Written(logs.toString(StandardCharsets.UTF_8), emf.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aBatchIsOneEmbeddedMetricFormatRecordAndAStructuredLogLinePerSlot() throws Exception {
+    Written w =
+        capture(
+            t -> {
+              t.batch("s", 10, 2, 0, List.of(committed(0, 5, 1), committed(1, 3, 0)), 12, 250);
+              t.log("WARN", "hello", Map.of("split", "s"));
+            });
+    String[] lines = w.logs().split("\n");
     assertThat(lines).hasSize(3);
-    JsonNode slot = json.readTree(lines[0]);
+    JsonNode slot = JSON.readTree(lines[0]);
     assertThat(slot.get("level").asText()).isEqualTo("INFO");
     assertThat(slot.get("job").asText()).isEqualTo("payments");
     assertThat(slot.get("slot").asInt()).isZero();
     assertThat(slot.get("epoch").asLong()).isEqualTo(3);
-    assertThat(json.readTree(lines[2]).get("message").asText()).isEqualTo("hello");
-    String metrics = emf.toString(StandardCharsets.UTF_8);
-    JsonNode record =
-        json.readTree(metrics.lines().filter(l -> l.contains("_aws")).findFirst().orElseThrow());
+    assertThat(JSON.readTree(lines[2]).get("message").asText()).isEqualTo("hello");
+    JsonNode record = w.metricRecord();
     assertThat(record.at("/_aws/CloudWatchMetrics/0/Namespace").asText()).isEqualTo("Tributary");
     assertThat(record.get("RecordsApplied").asDouble()).isEqualTo(8);
     assertThat(record.get("Conflicts").asDouble()).isEqualTo(1);
@@ -84,40 +99,15 @@ class TelemetryTest {
 
   @Test
   void lateRecordsDroppedAreCountedAndWarnedAbout() throws Exception {
-    ByteArrayOutputStream logs = new ByteArrayOutputStream();
-    ByteArrayOutputStream emf = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    System.setOut(new PrintStream(emf, true, StandardCharsets.UTF_8));
-    try {
-      new Telemetry(
-              "payments",
-              "coordinator",
-              software.amazon.lambda.powertools.metrics.MetricsBuilder.builder()
-                  .withNamespace(Telemetry.NAMESPACE)
-                  .withService("tributary-coordinator")
-                  .build(),
-              new PrintStream(logs, true, StandardCharsets.UTF_8))
-          .batch("s", 10, 0, 0, List.of(committed(0, 5, 0, 2), committed(1, 3, 0, 1)), 12, -1);
-    } finally {
-      System.setOut(stdout);
-    }
-    ObjectMapper json = new ObjectMapper();
+    Written w =
+        capture(
+            t ->
+                t.batch(
+                    "s", 10, 0, 0, List.of(committed(0, 5, 0, 2), committed(1, 3, 0, 1)), 12, -1));
     JsonNode warning =
-        json.readTree(
-            logs.toString(StandardCharsets.UTF_8)
-                .lines()
-                .filter(l -> l.contains("WARN"))
-                .findFirst()
-                .orElseThrow());
+        JSON.readTree(w.logs().lines().filter(l -> l.contains("WARN")).findFirst().orElseThrow());
     assertThat(warning.get("message").asText()).contains("late records dropped");
     assertThat(warning.get("lateRecordsDropped").asLong()).isEqualTo(3);
-    JsonNode record =
-        json.readTree(
-            emf.toString(StandardCharsets.UTF_8)
-                .lines()
-                .filter(l -> l.contains("_aws"))
-                .findFirst()
-                .orElseThrow());
-    assertThat(record.get("LateRecordsDropped").asDouble()).isEqualTo(3);
+    assertThat(w.metricRecord().get("LateRecordsDropped").asDouble()).isEqualTo(3);
   }
 }

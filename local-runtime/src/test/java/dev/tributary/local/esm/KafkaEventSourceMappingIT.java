@@ -196,6 +196,17 @@ class KafkaEventSourceMappingIT {
     return start(settings, invoker, b -> {});
   }
 
+  /** Writes {@code n} records "v0", "v1", ... to the topic's partitions in turn. */
+  private void produceRoundRobin(int n, int partitions) throws Exception {
+    try (Sender producer = new Sender()) {
+      for (int i = 0; i < n; i++) {
+        producer.send(
+            new ProducerRecord<>(
+                topic, i % partitions, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
   private void produce(int partition, String... values) throws Exception {
     produce(partition, null, values);
   }
@@ -825,12 +836,7 @@ class KafkaEventSourceMappingIT {
   @Test
   void pollersSideBySideEachOwnPartitionsAndInvokeConcurrently() throws Exception {
     kafka.createTopic(topic, 3);
-    try (Sender producer = new Sender()) {
-      for (int i = 0; i < 300; i++) {
-        producer.send(
-            new ProducerRecord<>(topic, i % 3, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
-      }
-    }
+    produceRoundRobin(300, 3);
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
     Recorder recorder = new Recorder();
@@ -886,12 +892,7 @@ class KafkaEventSourceMappingIT {
   void provisionedPollersScaleUpWithTheLagAndBackDownOnceItIsDrained() throws Exception {
     kafka.createTopic(topic, 3);
     int perPartition = 500;
-    try (Sender producer = new Sender()) {
-      for (int i = 0; i < perPartition * 3; i++) {
-        producer.send(
-            new ProducerRecord<>(topic, i % 3, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
-      }
-    }
+    produceRoundRobin(perPartition * 3, 3);
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
     Recorder recorder = new Recorder();
@@ -900,12 +901,6 @@ class KafkaEventSourceMappingIT {
           mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
           try {
             Thread.sleep(40);
-            System.err.println(
-                +System.currentTimeMillis() % 100000
-                    + " "
-                    + Thread.currentThread().getName()
-                    + " "
-                    + inFlight.get());
             return recorder.invoke(name, payload);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
