@@ -72,11 +72,14 @@ class KafkaEndToEndIT {
   /**
    * Provisioned pollers scaling from 1 to 2 with the lag: the group rebalances mid-run and a
    * partition moves to the new poller (a batch whose commit the rebalance refused comes again), and
-   * the outputs are still exactly the reference's.
+   * the outputs are still exactly the reference's. Until a second poller has invoked, each
+   * invocation waits 100 ms (for at most 30 s), so that the backlog outlasts the rebalance, which a
+   * member learns of from its next heartbeat (3 s apart).
    */
   @Test
   void pollersAddedWithTheLagMidRunCommitExactlyTheReferenceOutputs() {
     java.util.Set<String> invokingPollers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    long holdUntil = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
     try (LocalStack stack =
         stack(LocalStack.Source.KAFKA)
             .kafkaPollers(1, 2, java.time.Duration.ofMillis(200))
@@ -84,10 +87,17 @@ class KafkaEndToEndIT {
                 invoker ->
                     (function, payload) -> {
                       invokingPollers.add(Thread.currentThread().getName());
+                      if (invokingPollers.size() < 2 && System.nanoTime() < holdUntil) {
+                        try {
+                          Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
                       return invoker.invoke(function, payload);
                     })
             .start()) {
-      runAndCheck(stack, clicks(20_000));
+      runAndCheck(stack, clicks(10_000));
     }
     assertThat(invokingPollers).as("pollers that invoked the coordinator").hasSize(2);
   }
