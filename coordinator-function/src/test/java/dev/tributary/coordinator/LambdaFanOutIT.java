@@ -58,18 +58,12 @@ class LambdaFanOutIT {
     CountDownLatch twoInFlight = new CountDownLatch(2);
     try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.FAN_OUT, "lambda");
         LocalLambda endpoint =
-            LocalLambda.start()
-                .register(
-                    "word-counts-operator",
-                    () -> {
-                      OperatorHandler handler =
-                          new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo));
-                      return payload -> {
-                        twoInFlight.countDown();
-                        twoInFlight.await(20, TimeUnit.SECONDS);
-                        return handler.handle(payload);
-                      };
-                    });
+            operator(
+                f,
+                payload -> {
+                  twoInFlight.countDown();
+                  twoInFlight.await(20, TimeUnit.SECONDS);
+                });
         LambdaInvoker invoker = new LambdaInvoker(lambda(endpoint), "word-counts-operator", true)) {
       Coordinator coordinator =
           new CoordinatorRuntime(f.settings, f.dynamo, invoker, f.invoker, f.clock).coordinator();
@@ -89,6 +83,30 @@ class LambdaFanOutIT {
       assertThat(endpoint.containers("word-counts-operator")).isGreaterThan(1);
       assertCommittedTheReference(f, lines);
     }
+  }
+
+  /** What a test does with a request before the operator handles it. */
+  @FunctionalInterface
+  private interface BeforeHandling {
+    void accept(byte[] payload) throws Exception;
+  }
+
+  /**
+   * A local Lambda endpoint serving the word-count job's operator function, each of its instances
+   * running {@code before} on a request first.
+   */
+  private static LocalLambda operator(Fixture f, BeforeHandling before) {
+    return LocalLambda.start()
+        .register(
+            "word-counts-operator",
+            () -> {
+              OperatorHandler handler =
+                  new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo));
+              return payload -> {
+                before.accept(payload);
+                return handler.handle(payload);
+              };
+            });
   }
 
   /** The committed word counts equal the in-memory reference run's over {@code lines}. */
@@ -131,23 +149,16 @@ class LambdaFanOutIT {
         new java.util.concurrent.ConcurrentHashMap<>();
     try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.FAN_OUT, "lambda");
         LocalLambda endpoint =
-            LocalLambda.start()
-                .register(
-                    "word-counts-operator",
-                    () -> {
-                      OperatorHandler handler =
-                          new OperatorHandler(Functions.slotExecutor(f.settings, f.dynamo));
-                      return payload -> {
-                        OperatorRequest request = Protocol.readRequest(payload);
-                        assertThat(payload.length).isLessThanOrEqualTo(2_000);
-                        firstSequences
-                            .computeIfAbsent(
-                                request.slot(),
-                                s -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                            .add(Integer.parseInt(request.records().get(0).sequence()));
-                        return handler.handle(payload);
-                      };
-                    });
+            operator(
+                f,
+                payload -> {
+                  OperatorRequest request = Protocol.readRequest(payload);
+                  assertThat(payload.length).isLessThanOrEqualTo(2_000);
+                  firstSequences
+                      .computeIfAbsent(
+                          request.slot(), s -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                      .add(Integer.parseInt(request.records().get(0).sequence()));
+                });
         LambdaInvoker invoker =
             new LambdaInvoker(lambda(endpoint), "word-counts-operator", true, 2_000)) {
       Coordinator coordinator =

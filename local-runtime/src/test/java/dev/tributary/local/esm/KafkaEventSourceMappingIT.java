@@ -837,28 +837,21 @@ class KafkaEventSourceMappingIT {
   void pollersSideBySideEachOwnPartitionsAndInvokeConcurrently() throws Exception {
     kafka.createTopic(topic, 3);
     produceRoundRobin(300, 3);
-    AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
     Recorder recorder = new Recorder();
     FunctionInvoker function =
-        (name, payload) -> {
-          mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-          try {
-            // until three invocations were in flight at once, each waits up to 2 s for the
-            // others; a poller that joined the group late gets its partition at the rebalance
-            // that follows the first poller's next poll
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (mostAtOnce.get() < 3 && System.nanoTime() < deadline) {
-              Thread.sleep(5);
-            }
-            return recorder.invoke(name, payload);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new FunctionInvoker.Failed("interrupted");
-          } finally {
-            inFlight.decrementAndGet();
-          }
-        };
+        concurrent(
+            recorder,
+            mostAtOnce,
+            () -> {
+              // until three invocations were in flight at once, each waits up to 2 s for the
+              // others; a poller that joined the group late gets its partition at the rebalance
+              // that follows the first poller's next poll
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+              while (mostAtOnce.get() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+              }
+            });
     KafkaEventSourceMapping mapping =
         start(settings(20, Duration.ZERO), function, b -> b.pollers(3));
     awaitDone(mapping, 300);
@@ -893,22 +886,9 @@ class KafkaEventSourceMappingIT {
     kafka.createTopic(topic, 3);
     int perPartition = 500;
     produceRoundRobin(perPartition * 3, 3);
-    AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
     Recorder recorder = new Recorder();
-    FunctionInvoker slow =
-        (name, payload) -> {
-          mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-          try {
-            Thread.sleep(40);
-            return recorder.invoke(name, payload);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new FunctionInvoker.Failed("interrupted");
-          } finally {
-            inFlight.decrementAndGet();
-          }
-        };
+    FunctionInvoker slow = concurrent(recorder, mostAtOnce, () -> Thread.sleep(40));
     KafkaEventSourceMapping mapping =
         start(
             settings(10, Duration.ZERO),
@@ -951,6 +931,33 @@ class KafkaEventSourceMappingIT {
 
     mapping.close();
     assertNoThreadLeft(mapping);
+  }
+
+  /** What an invocation does before it reaches the recorder. */
+  @FunctionalInterface
+  private interface Pause {
+    void run() throws InterruptedException;
+  }
+
+  /**
+   * {@code recorder}, each invocation first running {@code pause}; {@code mostAtOnce} keeps the
+   * most invocations in flight at once.
+   */
+  private static FunctionInvoker concurrent(
+      Recorder recorder, AtomicInteger mostAtOnce, Pause pause) {
+    AtomicInteger inFlight = new AtomicInteger();
+    return (name, payload) -> {
+      mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        pause.run();
+        return recorder.invoke(name, payload);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new FunctionInvoker.Failed("interrupted");
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    };
   }
 
   /** Each partition's delivered offsets, in the order the function received them. */
