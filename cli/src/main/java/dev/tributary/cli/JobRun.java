@@ -101,6 +101,7 @@ public final class JobRun {
    * @param epochs committed epochs, summed over splits and slots
    * @param sinks per sink, the comparison with the reference
    * @param deadLetters dead-letter rows
+   * @param lateRecordsDropped records the job's windows dropped as late, -1 when not counted
    * @param progress the mapping's last progress
    * @param timedOut whether the run gave up waiting
    */
@@ -112,6 +113,7 @@ public final class JobRun {
       long epochs,
       Map<String, SinkCheck> sinks,
       long deadLetters,
+      long lateRecordsDropped,
       MappingProgress progress,
       boolean timedOut) {
     /** Whether every sink matches the reference and the run finished in time. */
@@ -236,6 +238,7 @@ public final class JobRun {
         epochs,
         sinks,
         Outbox.deadLetters(stack.dynamo(), stack.settings().tables()).size(),
+        stack.lateRecordsDropped(),
         stack.progress(),
         timedOut);
   }

@@ -28,6 +28,14 @@ public interface JobStack extends AutoCloseable {
   /** How many times {@code function} was invoked, -1 when unknown. */
   long invocations(String function);
 
+  /**
+   * Records the job's windows dropped as late (after the watermark and the allowed lateness), as
+   * the slots reported them to the coordinator; -1 when this stack does not see the slots' answers.
+   */
+  default long lateRecordsDropped() {
+    return -1;
+  }
+
   /** Stops everything this stack started or created. */
   @Override
   void close();

@@ -12,6 +12,7 @@ import dev.tributary.coordinator.KafkaHandler;
 import dev.tributary.coordinator.KinesisHandler;
 import dev.tributary.coordinator.LambdaInvoker;
 import dev.tributary.coordinator.ShardLister;
+import dev.tributary.coordinator.SlotInvoker;
 import dev.tributary.coordinator.TickHandler;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.local.esm.FunctionInvoker;
@@ -20,6 +21,8 @@ import dev.tributary.local.lambda.LocalLambda;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.OperatorHandler;
 import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.protocol.OperatorRequest;
+import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.spi.Clock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +77,8 @@ public final class LocalStack implements JobStack {
 
   private final Builder options;
   private final List<AutoCloseable> started = new ArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder lateRecordsDropped =
+      new java.util.concurrent.atomic.LongAdder();
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong tickFailures = new AtomicLong();
   private DynamoDbLocal dynamoLocal;
@@ -186,8 +191,8 @@ public final class LocalStack implements JobStack {
     return new CoordinatorRuntime(
         settings,
         dynamo,
-        new LambdaInvoker(operatorClient, OPERATOR, false),
-        inProcess,
+        countingLateRecords(new LambdaInvoker(operatorClient, OPERATOR, false)),
+        countingLateRecords(inProcess),
         Clock.system(),
         stream instanceof KinesisSource kinesis ? ShardLister.kinesis(kinesis::client) : null);
   }
@@ -236,6 +241,35 @@ public final class LocalStack implements JobStack {
   @Override
   public long invocations(String function) {
     return lambda.invocations(function);
+  }
+
+  @Override
+  public long lateRecordsDropped() {
+    return lateRecordsDropped.sum();
+  }
+
+  /**
+   * {@code slots}, adding up the late records its answers report (in process or through Lambda).
+   */
+  private SlotInvoker countingLateRecords(SlotInvoker slots) {
+    return new SlotInvoker() {
+      @Override
+      public java.util.concurrent.CompletableFuture<OperatorResponse> invoke(
+          OperatorRequest request) {
+        return slots
+            .invoke(request)
+            .thenApply(
+                response -> {
+                  lateRecordsDropped.add(response.lateRecordsDropped());
+                  return response;
+                });
+      }
+
+      @Override
+      public void close() {
+        slots.close();
+      }
+    };
   }
 
   @Override

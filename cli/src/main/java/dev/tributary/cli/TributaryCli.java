@@ -322,12 +322,14 @@ public final class TributaryCli implements Runnable {
       CONSOLE.printf(
           Locale.ROOT,
           "First committed epoch %s after the command started; %,d epochs committed; %s"
-              + " coordinator and %s operator invocations; %,d dead letters%n",
+              + " coordinator and %s operator invocations; %,d dead letters; %s late records"
+              + " dropped%n",
           r.firstEpoch() == null ? "never" : r.firstEpoch().toMillis() / 1000.0 + " s",
           r.epochs(),
           count(stack.invocations(LocalStack.COORDINATOR)),
           count(stack.invocations(LocalStack.OPERATOR)),
-          r.deadLetters());
+          r.deadLetters(),
+          count(r.lateRecordsDropped()));
       for (Map.Entry<String, JobRun.SinkCheck> e : r.sinks().entrySet()) {
         JobRun.SinkCheck c = e.getValue();
         CONSOLE.printf(

@@ -87,6 +87,10 @@ final class E2e {
 
   static void assertExactlyOnce(JobRun.Result result) {
     assertThat(result.timedOut()).as("timed out: %s", result).isFalse();
+    if (result.lateRecordsDropped() >= 0) {
+      // the workloads are in order within the out-of-orderness: nothing may come late
+      assertThat(result.lateRecordsDropped()).as("late records dropped").isZero();
+    }
     for (Map.Entry<String, JobRun.SinkCheck> e : result.sinks().entrySet()) {
       JobRun.SinkCheck c = e.getValue();
       assertThat(c.ok())

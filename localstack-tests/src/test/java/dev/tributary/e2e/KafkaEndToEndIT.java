@@ -135,6 +135,28 @@ class KafkaEndToEndIT {
     }
   }
 
+  /**
+   * A click for the first second, written after three seconds of clicks: its window fired long
+   * before, so the job drops it as late, the outputs still equal the reference (which never saw
+   * it), and the run reports the one late record.
+   */
+  @Test
+  void aClickForAWindowThatFiredIsDroppedAndReportedAsLate() {
+    try (LocalStack stack = stack(LocalStack.Source.KAFKA).start()) {
+      ClickWorkload workload = clicks(3_000);
+      List<Workload.Event> events = new ArrayList<>(events(workload));
+      String late = "{\"userId\":\"user-2\",\"page\":\"/late\",\"timestamp\":1767225600000}";
+      events.add(new Workload.Event("user-2", late.getBytes(StandardCharsets.UTF_8)));
+      JobRun.Result result =
+          JobRun.of(stack, workload)
+              .events(events.iterator())
+              .timeout(java.time.Duration.ofMinutes(5))
+              .run();
+      assertThat(result.ok()).as("outputs equal the reference: %s", result.sinks()).isTrue();
+      assertThat(result.lateRecordsDropped()).isEqualTo(1);
+    }
+  }
+
   @Test
   void aRestartOfTheWholeStackResumesFromCommittedOffsets(@TempDir Path data) {
     ClickWorkload workload = clicks(4_000);
