@@ -592,7 +592,9 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         return;
       }
       lastEndOffsets = t;
-      countPartitions();
+      if (maxPollers > minPollers) {
+        countPartitions(); // only the scaler needs it: its cap is one poller per partition
+      }
       Set<TopicPartition> owned = consumer.assignment();
       if (owned.isEmpty()) {
         return;
