@@ -18,8 +18,9 @@ import java.util.function.Consumer;
 /**
  * One run of a workload through a started {@link JobStack}: produces the events (in the
  * background), reports progress every {@code interval} (records/s, lag per split, committed epochs,
- * watermark), waits until the committed outputs reach the reference run's, then compares them as
- * multisets and reports what is missing or twice.
+ * watermark), waits until the committed outputs ({@link Workload#compared as the workload compares
+ * them}) reach the reference run's, then compares them as multisets and reports what is missing or
+ * twice.
  */
 public final class JobRun {
   private final JobStack stack;
@@ -127,6 +128,11 @@ public final class JobRun {
     }
   }
 
+  /** The committed outputs as the workload compares them with its reference. */
+  private Map<String, List<String>> committed() {
+    return workload.compared(Outbox.read(stack.dynamo(), stack.settings().tables()));
+  }
+
   /** Runs the workload and checks the outputs. */
   public Result run() {
     Map<String, List<String>> reference = workload.reference();
@@ -196,7 +202,7 @@ public final class JobRun {
       // reading the outbox scans a table: at most every 5 s, when everything was delivered
       if (drained && now - lastScan >= Duration.ofSeconds(5).toNanos()) {
         lastScan = now;
-        committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+        committed = committed();
         outputs = committed.values().stream().mapToLong(List::size).sum();
       }
       out.accept(
@@ -213,12 +219,12 @@ public final class JobRun {
       if (outputs >= expected) {
         // let anything still in flight land, so that a duplicate shows up in the check
         LocalStack.sleep(2 * interval.toMillis());
-        committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+        committed = committed();
         break;
       }
       if (now > deadline) {
         timedOut = true;
-        committed = Outbox.read(stack.dynamo(), stack.settings().tables());
+        committed = committed();
         break;
       }
     }

@@ -175,6 +175,18 @@ final class E2e {
     }
   }
 
+  /**
+   * Sleeps in a thread of the stack's (e.g. inside a wrapped invoker): an interrupt, which means
+   * the stack is stopping, ends the pause and stays set for the stack to see.
+   */
+  static void pause(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);

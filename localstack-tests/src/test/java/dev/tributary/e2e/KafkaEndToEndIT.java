@@ -88,11 +88,7 @@ class KafkaEndToEndIT {
                     (function, payload) -> {
                       invokingPollers.add(Thread.currentThread().getName());
                       if (invokingPollers.size() < 2 && System.nanoTime() < holdUntil) {
-                        try {
-                          Thread.sleep(100);
-                        } catch (InterruptedException e) {
-                          Thread.currentThread().interrupt();
-                        }
+                        E2e.pause(java.time.Duration.ofMillis(100));
                       }
                       return invoker.invoke(function, payload);
                     })
