@@ -99,7 +99,7 @@ public final class JobRun {
    * @param produceTime how long producing took
    * @param processTime from the start of producing to the last output committed
    * @param firstEpoch from the command's start to the first committed epoch (null if none)
-   * @param epochs committed epochs, summed over splits and slots
+   * @param epochs committed epochs ({@link #committedEpochs})
    * @param sinks per sink, the comparison with the reference
    * @param deadLetters dead-letter rows
    * @param lateRecordsDropped records the job's windows dropped as late, -1 when not counted
@@ -249,8 +249,17 @@ public final class JobRun {
         timedOut);
   }
 
-  /** Committed epochs of {@code stack}'s job, summed over every split and slot. */
+  /**
+   * Epochs {@code stack}'s job committed: the transactions the slots' answers report, when the
+   * stack sees them (this also counts a parallelization factor above 1, whose checkpoints are per
+   * partition key, and only this stack's commits after a restart); else the checkpoints' epochs,
+   * summed over every split and slot.
+   */
   public static long committedEpochs(JobStack stack) {
+    long answered = stack.epochsCommitted();
+    if (answered >= 0) {
+      return answered;
+    }
     Checkpoints checkpoints =
         new Checkpoints(
             stack.dynamo(), stack.settings().tables(), stack.settings().graph().jobName());

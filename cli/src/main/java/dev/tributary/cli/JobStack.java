@@ -36,6 +36,14 @@ public interface JobStack extends AutoCloseable {
     return -1;
   }
 
+  /**
+   * Transactions the slots committed since this stack started, as their answers report them; -1
+   * when this stack does not see the slots' answers.
+   */
+  default long epochsCommitted() {
+    return -1;
+  }
+
   /** Stops everything this stack started or created. */
   @Override
   void close();

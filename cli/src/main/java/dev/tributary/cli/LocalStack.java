@@ -79,6 +79,8 @@ public final class LocalStack implements JobStack {
   private final List<AutoCloseable> started = new ArrayList<>();
   private final java.util.concurrent.atomic.LongAdder lateRecordsDropped =
       new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder epochsCommitted =
+      new java.util.concurrent.atomic.LongAdder();
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong tickFailures = new AtomicLong();
   private DynamoDbLocal dynamoLocal;
@@ -191,8 +193,8 @@ public final class LocalStack implements JobStack {
     return new CoordinatorRuntime(
         settings,
         dynamo,
-        countingLateRecords(new LambdaInvoker(operatorClient, OPERATOR, false)),
-        countingLateRecords(inProcess),
+        counting(new LambdaInvoker(operatorClient, OPERATOR, false)),
+        counting(inProcess),
         Clock.system(),
         stream instanceof KinesisSource kinesis ? ShardLister.kinesis(kinesis::client) : null);
   }
@@ -248,10 +250,16 @@ public final class LocalStack implements JobStack {
     return lateRecordsDropped.sum();
   }
 
+  @Override
+  public long epochsCommitted() {
+    return epochsCommitted.sum();
+  }
+
   /**
-   * {@code slots}, adding up the late records its answers report (in process or through Lambda).
+   * {@code slots}, adding up the transactions and late records its answers report (in process or
+   * through Lambda).
    */
-  private SlotInvoker countingLateRecords(SlotInvoker slots) {
+  private SlotInvoker counting(SlotInvoker slots) {
     return new SlotInvoker() {
       @Override
       public java.util.concurrent.CompletableFuture<OperatorResponse> invoke(
@@ -261,6 +269,7 @@ public final class LocalStack implements JobStack {
             .thenApply(
                 response -> {
                   lateRecordsDropped.add(response.lateRecordsDropped());
+                  epochsCommitted.add(response.epochs());
                   return response;
                 });
       }

@@ -92,7 +92,10 @@ class KinesisEndToEndIT {
                       return invoker.invoke(function, payload);
                     })
             .start()) {
-      runAndCheck(stack, workload);
+      JobRun.Result result = runAndCheck(stack, workload);
+      // counted from the slots' answers: the checkpoints are per partition key here
+      assertThat(result.epochs()).as("committed epochs").isPositive();
+      assertThat(result.firstEpoch()).as("time to the first committed epoch").isNotNull();
     }
     assertThat(slowed.get()).as("invocations of the slowed lane").isPositive();
     assertThat(workload.folded()).as("late clicks set aside and folded back").isPositive();
