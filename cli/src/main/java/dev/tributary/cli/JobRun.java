@@ -30,6 +30,7 @@ public final class JobRun {
   private Consumer<String> out = line -> {};
   private Instant commandStart = Instant.now();
   private Iterator<Workload.Event> events;
+  private Duration quiet;
 
   private JobRun(JobStack stack, Workload workload) {
     this.stack = stack;
@@ -69,6 +70,20 @@ public final class JobRun {
     return this;
   }
 
+  /**
+   * How long nothing may be committed, once every record was delivered and while outputs are still
+   * missing, before the run stops waiting and reports the difference; default a minute, or three
+   * idle timeouts if that is longer (the last windows close one idle timeout after the stream goes
+   * quiet).
+   */
+  public JobRun quiet(Duration quiet) {
+    if (quiet == null || quiet.isNegative() || quiet.isZero()) {
+      throw new IllegalArgumentException("quiet is " + quiet + "; it must be positive");
+    }
+    this.quiet = quiet;
+    return this;
+  }
+
   /** When the user's command started, for the time to the first committed epoch. */
   public JobRun commandStart(Instant start) {
     this.commandStart = start;
@@ -101,10 +116,15 @@ public final class JobRun {
    * @param firstEpoch from the command's start to the first committed epoch (null if none)
    * @param epochs committed epochs ({@link #committedEpochs})
    * @param sinks per sink, the comparison with the reference
+   * @param folded per sink whose outputs the workload folded into the others before the check
+   *     ({@link Workload#compared}, e.g. late clicks added back to their windows' totals), how many
+   *     outputs it had
    * @param deadLetters dead-letter rows
    * @param lateRecordsDropped records the job's windows dropped as late, -1 when not counted
    * @param progress the mapping's last progress
    * @param timedOut whether the run gave up waiting
+   * @param stalled whether the run stopped waiting because nothing more was committed for a while
+   *     after every record had been delivered, with outputs still missing
    */
   public record Result(
       long produced,
@@ -113,13 +133,21 @@ public final class JobRun {
       Duration firstEpoch,
       long epochs,
       Map<String, SinkCheck> sinks,
+      Map<String, Long> folded,
       long deadLetters,
       long lateRecordsDropped,
       MappingProgress progress,
-      boolean timedOut) {
+      boolean timedOut,
+      boolean stalled) {
+    /** Copies the maps. */
+    public Result {
+      sinks = Map.copyOf(sinks);
+      folded = Map.copyOf(folded);
+    }
+
     /** Whether every sink matches the reference and the run finished in time. */
     public boolean ok() {
-      return !timedOut && sinks.values().stream().allMatch(SinkCheck::ok);
+      return !timedOut && !stalled && sinks.values().stream().allMatch(SinkCheck::ok);
     }
 
     /** Records per second from the start of producing to the last output committed. */
@@ -128,9 +156,29 @@ public final class JobRun {
     }
   }
 
-  /** The committed outputs as the workload compares them with its reference. */
-  private Map<String, List<String>> committed() {
-    return workload.compared(Outbox.read(stack.dynamo(), stack.settings().tables()));
+  /**
+   * The committed outputs as the workload compares them with its reference, and per sink the
+   * outputs it folded into the others for that (sinks of records the job set aside).
+   */
+  private record Committed(Map<String, List<String>> compared, Map<String, Long> folded) {
+    static final Committed NONE = new Committed(Map.of(), Map.of());
+
+    long outputs() {
+      return compared.values().stream().mapToLong(List::size).sum();
+    }
+  }
+
+  private Committed committed() {
+    Map<String, List<String>> raw = Outbox.read(stack.dynamo(), stack.settings().tables());
+    Map<String, List<String>> compared = workload.compared(raw);
+    Map<String, Long> folded = new TreeMap<>();
+    raw.forEach(
+        (sink, outputs) -> {
+          if (!compared.containsKey(sink)) {
+            folded.put(sink, (long) outputs.size());
+          }
+        });
+    return new Committed(compared, folded);
   }
 
   /** Runs the workload and checks the outputs. */
@@ -178,8 +226,18 @@ public final class JobRun {
     long lastTick = System.nanoTime();
     long lastScan = 0;
     long epochs = 0;
-    Map<String, List<String>> committed = Map.of();
+    Committed committed = Committed.NONE;
     boolean timedOut = false;
+    boolean stalled = false;
+    // nothing committed for this long after every record was delivered: nothing more will be
+    Duration idleTimes3 = stack.settings().idleTimeout().multipliedBy(3);
+    Duration quiet =
+        this.quiet != null
+            ? this.quiet
+            : idleTimes3.compareTo(Duration.ofMinutes(1)) > 0 ? idleTimes3 : Duration.ofMinutes(1);
+    long quietSince = System.nanoTime();
+    long lastEpochs = -1;
+    long lastOutputs = -1;
     while (true) {
       LocalStack.sleep(interval.toMillis());
       if (produceFailure.get() != null) {
@@ -203,7 +261,12 @@ public final class JobRun {
       if (drained && now - lastScan >= Duration.ofSeconds(5).toNanos()) {
         lastScan = now;
         committed = committed();
-        outputs = committed.values().stream().mapToLong(List::size).sum();
+        outputs = committed.outputs();
+        if (epochs != lastEpochs || outputs != lastOutputs) {
+          lastEpochs = epochs;
+          lastOutputs = outputs;
+          quietSince = now;
+        }
       }
       out.accept(
           line(
@@ -215,7 +278,8 @@ public final class JobRun {
               watermarks,
               stack.settings().idleTimeout(),
               outputs,
-              expected));
+              expected,
+              stack.lateRecordsDropped()));
       if (outputs >= expected) {
         // let anything still in flight land, so that a duplicate shows up in the check
         LocalStack.sleep(2 * interval.toMillis());
@@ -227,14 +291,24 @@ public final class JobRun {
         committed = committed();
         break;
       }
+      if (lastOutputs >= 0 && now - quietSince > quiet.toNanos()) {
+        stalled = true;
+        out.accept(
+            String.format(
+                Locale.ROOT,
+                "Nothing more committed for %d s after every record was delivered; checking what"
+                    + " was",
+                quiet.toSeconds()));
+        break;
+      }
     }
     Duration processTime = Duration.ofNanos(System.nanoTime() - start);
     Map<String, SinkCheck> sinks = new TreeMap<>();
-    for (String sink : union(reference.keySet(), committed.keySet())) {
+    Map<String, List<String>> compared = committed.compared();
+    for (String sink : union(reference.keySet(), compared.keySet())) {
       sinks.put(
           sink,
-          compare(
-              reference.getOrDefault(sink, List.of()), committed.getOrDefault(sink, List.of())));
+          compare(reference.getOrDefault(sink, List.of()), compared.getOrDefault(sink, List.of())));
     }
     return new Result(
         produced.get(),
@@ -243,10 +317,12 @@ public final class JobRun {
         firstEpoch,
         epochs,
         sinks,
+        committed.folded(),
         Outbox.deadLetters(stack.dynamo(), stack.settings().tables()).size(),
         stack.lateRecordsDropped(),
         stack.progress(),
-        timedOut);
+        timedOut,
+        stalled);
   }
 
   /**
@@ -281,7 +357,8 @@ public final class JobRun {
       SplitWatermarks watermarks,
       Duration idle,
       long outputs,
-      long expected) {
+      long expected,
+      long late) {
     // the global watermark as the coordinator computes it: idle splits left out
     long watermark =
         SplitWatermarks.global(watermarks.read(), null, null, System.currentTimeMillis(), idle);
@@ -296,7 +373,7 @@ public final class JobRun {
     }
     return String.format(
         Locale.ROOT,
-        "[%5.1fs] produced %,d  delivered %,d (%,.0f rec/s)  lag %s  epochs %,d  watermark %s%s",
+        "[%5.1fs] produced %,d  delivered %,d (%,.0f rec/s)  lag %s  epochs %,d  watermark %s%s%s",
         elapsedNanos / 1e9,
         produced,
         progress.recordsDelivered(),
@@ -306,6 +383,7 @@ public final class JobRun {
         watermark == Long.MAX_VALUE || watermark == Long.MIN_VALUE
             ? "-"
             : Instant.ofEpochMilli(watermark).toString(),
+        late > 0 ? String.format(Locale.ROOT, "  late dropped %,d", late) : "",
         outputs < 0 ? "" : String.format(Locale.ROOT, "  outputs %,d/%,d", outputs, expected));
   }
 

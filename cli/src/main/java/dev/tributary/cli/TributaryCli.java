@@ -344,8 +344,21 @@ public final class TributaryCli implements Runnable {
           CONSOLE.println("  " + example);
         }
       }
+      r.folded()
+          .forEach(
+              (sink, n) ->
+                  CONSOLE.printf(
+                      Locale.ROOT,
+                      "Sink %s: %,d outputs committed, records the job set aside, each added back to"
+                          + " the output it missed for the check%n",
+                      sink,
+                      n));
       if (r.timedOut()) {
         CONSOLE.println("FAILED: timed out before every output was committed");
+      } else if (r.stalled()) {
+        CONSOLE.println(
+            "FAILED: every record was delivered, but outputs are still missing and nothing more"
+                + " was committed");
       } else {
         CONSOLE.println(r.ok() ? "OK" : "FAILED: the outputs differ from the reference run");
       }

@@ -8,10 +8,13 @@ import static dev.tributary.e2e.E2e.runAndCheck;
 import static dev.tributary.e2e.E2e.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.JobProvider;
+import dev.tributary.StreamEnvironment;
 import dev.tributary.cli.ClickWorkload;
 import dev.tributary.cli.JobRun;
 import dev.tributary.cli.LocalStack;
 import dev.tributary.cli.Workload;
+import dev.tributary.examples.clicks.ClickWindowSums;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,12 +136,12 @@ class KafkaEndToEndIT {
 
   /**
    * A click for the first second, written after three seconds of clicks: its window fired long
-   * before, so the job drops it as late, the outputs still equal the reference (which never saw
-   * it), and the run reports the one late record.
+   * before, so a job without a late sink drops it as late, the outputs still equal the reference
+   * (which never saw it), and the run reports the one late record.
    */
   @Test
   void aClickForAWindowThatFiredIsDroppedAndReportedAsLate() {
-    try (LocalStack stack = stack(LocalStack.Source.KAFKA).start()) {
+    try (LocalStack stack = stack(LocalStack.Source.KAFKA).job(DroppingLateClicks.class).start()) {
       ClickWorkload workload = clicks(3_000);
       List<Workload.Event> events = new ArrayList<>(events(workload));
       String late = "{\"userId\":\"user-2\",\"page\":\"/late\",\"timestamp\":1767225600000}";
@@ -150,6 +153,30 @@ class KafkaEndToEndIT {
               .run();
       assertThat(result.ok()).as("outputs equal the reference: %s", result.sinks()).isTrue();
       assertThat(result.lateRecordsDropped()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Outputs that can never come (a quarter of the clicks is never produced): once everything
+   * produced was delivered and nothing more commits for the quiet period, the run stops waiting and
+   * reports what is missing, rather than waiting for its timeout.
+   */
+  @Test
+  void aRunWhoseOutputsCannotAllComeStopsWaitingOnceNothingMoreCommits() {
+    try (LocalStack stack = stack(LocalStack.Source.KAFKA).start()) {
+      ClickWorkload workload = clicks(2_000);
+      JobRun.Result result =
+          JobRun.of(stack, workload)
+              .events(events(workload).subList(0, 1_500).iterator())
+              .quiet(Duration.ofSeconds(10))
+              .timeout(Duration.ofMinutes(5))
+              .progress(System.out::println)
+              .run();
+      assertThat(result.stalled()).as("stopped waiting: %s", result).isTrue();
+      assertThat(result.timedOut()).isFalse();
+      assertThat(result.ok()).isFalse();
+      assertThat(result.sinks().get(ClickWindowSums.SINK).missing()).isPositive();
+      assertThat(result.processTime()).isLessThan(Duration.ofMinutes(2));
     }
   }
 
@@ -165,6 +192,17 @@ class KafkaEndToEndIT {
     try (LocalStack second =
         stack(LocalStack.Source.KAFKA).dataDir(data).idleTimeout(RESTART_IDLE).start()) {
       E2e.check(JobRun.of(second, workload).events(events.subList(2_000, 4_000).iterator()));
+    }
+  }
+
+  /** click-window-sums without its late sink: late clicks are dropped (and counted). */
+  public static final class DroppingLateClicks implements JobProvider {
+    /** The job as the functions load it. */
+    public DroppingLateClicks() {}
+
+    @Override
+    public void build(StreamEnvironment env) {
+      new ClickWindowSums(Duration.ofSeconds(1), Duration.ofMillis(500), false).build(env);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.JobGraph;
 import dev.tributary.differential.FlinkHarness;
+import dev.tributary.graph.SinkSpec;
 import dev.tributary.testkit.JobTestDriver;
 import dev.tributary.testkit.TestRecord;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 class ClickWindowSumsTest {
+  private static final org.apache.flink.util.OutputTag<Click> FLINK_LATE =
+      new org.apache.flink.util.OutputTag<>(
+          "late", org.apache.flink.api.common.typeinfo.TypeInformation.of(Click.class));
 
   @Test
   void countsClicksPerUserAndWindowWhenTheWatermarkPassesTheWindow() {
@@ -46,17 +50,37 @@ class ClickWindowSumsTest {
   }
 
   @Test
-  void dropsClicksLaterThanTheOutOfOrderness() {
+  void setsAsideClicksLaterThanTheOutOfOrderness() {
     try (JobTestDriver driver = JobTestDriver.of(new ClickWindowSums())) {
-      driver.pipe(ClickWindowSums.SOURCE, new Click("ann", "/a", 100));
-      driver.pipe(ClickWindowSums.SOURCE, new Click("ann", "/a", 1_600)); // watermark 1099
-      driver.pipe(ClickWindowSums.SOURCE, new Click("ann", "/a", 999)); // window [0,1000) closed
-      driver.endOfInput();
-      assertThat(driver.sink(ClickWindowSums.SINK))
-          .containsExactlyInAnyOrder(
-              new ClickTotal("ann", 0, 1_000, 1), new ClickTotal("ann", 1_000, 2_000, 1));
+      pipeAClickAfterItsWindowFired(driver);
+      assertThat(driver.sink(ClickWindowSums.LATE_SINK))
+          .containsExactly(new Click("ann", "/a", 999));
+      assertThat(driver.lateRecordsDropped()).isZero();
+    }
+  }
+
+  @Test
+  void withoutTheLateSinkDropsClicksLaterThanTheOutOfOrderness() {
+    ClickWindowSums dropping =
+        new ClickWindowSums(Duration.ofSeconds(1), Duration.ofMillis(500), false);
+    assertThat(JobGraph.of(dropping).sinks())
+        .extracting(n -> ((SinkSpec) n.spec()).sinkName())
+        .containsExactly(ClickWindowSums.SINK);
+    try (JobTestDriver driver = JobTestDriver.of(dropping)) {
+      pipeAClickAfterItsWindowFired(driver);
       assertThat(driver.lateRecordsDropped()).isEqualTo(1);
     }
+  }
+
+  /** Two windows of one click each, and a click for the first after it fired. */
+  private static void pipeAClickAfterItsWindowFired(JobTestDriver driver) {
+    driver.pipe(ClickWindowSums.SOURCE, new Click("ann", "/a", 100));
+    driver.pipe(ClickWindowSums.SOURCE, new Click("ann", "/a", 1_600)); // watermark 1099
+    driver.pipe(ClickWindowSums.SOURCE, new Click("ann", "/a", 999)); // window [0,1000) closed
+    driver.endOfInput();
+    assertThat(driver.sink(ClickWindowSums.SINK))
+        .containsExactlyInAnyOrder(
+            new ClickTotal("ann", 0, 1_000, 1), new ClickTotal("ann", 1_000, 2_000, 1));
   }
 
   @Test
@@ -89,6 +113,7 @@ class ClickWindowSumsTest {
     Duration window = Duration.ofMillis(100);
     Duration bound = Duration.ofMillis(30);
     List<String> tributary = new ArrayList<>();
+    List<String> late = new ArrayList<>();
     try (JobTestDriver driver = JobTestDriver.of(new ClickWindowSums(window, bound))) {
       for (Click c : clicks) {
         driver.pipe(ClickWindowSums.SOURCE, c);
@@ -97,20 +122,27 @@ class ClickWindowSumsTest {
       driver
           .sinkRecords(ClickWindowSums.SINK)
           .forEach(r -> tributary.add(FlinkHarness.format(r.value(), r.timestamp())));
+      driver
+          .sinkRecords(ClickWindowSums.LATE_SINK)
+          .forEach(r -> late.add(FlinkHarness.format(r.value(), r.timestamp())));
     }
     Map<String, List<String>> flink =
         FlinkHarness.run(
-            (env, out) ->
-                out.collect(
-                    "totals",
-                    env.fromData(clicks)
-                        .assignTimestampsAndWatermarks(
-                            FlinkHarness.<Click>perEventBoundedOutOfOrderness(bound.toMillis())
-                                .withTimestampAssigner((c, t) -> c.timestamp()))
-                        .keyBy(Click::userId)
-                        .window(TumblingEventTimeWindows.of(window))
-                        .aggregate(new FlinkCount(), new FlinkWithWindow())));
+            (env, out) -> {
+              var totals =
+                  env.fromData(clicks)
+                      .assignTimestampsAndWatermarks(
+                          FlinkHarness.<Click>perEventBoundedOutOfOrderness(bound.toMillis())
+                              .withTimestampAssigner((c, t) -> c.timestamp()))
+                      .keyBy(Click::userId)
+                      .window(TumblingEventTimeWindows.of(window))
+                      .sideOutputLateData(FLINK_LATE)
+                      .aggregate(new FlinkCount(), new FlinkWithWindow());
+              out.collect("totals", totals);
+              out.collect("late", totals.getSideOutput(FLINK_LATE));
+            });
     assertThat(tributary).containsExactlyInAnyOrderElementsOf(flink.get("totals"));
+    assertThat(late).containsExactlyInAnyOrderElementsOf(flink.getOrDefault("late", List.of()));
   }
 
   @Provide
