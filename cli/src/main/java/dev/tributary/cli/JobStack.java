@@ -44,6 +44,15 @@ public interface JobStack extends AutoCloseable {
     return -1;
   }
 
+  /**
+   * Commits the slots redid after losing to a concurrent writer (another split's commit to the same
+   * slot changed a key or the slot's timer item first), as their answers report them; -1 when this
+   * stack does not see the slots' answers.
+   */
+  default long conflicts() {
+    return -1;
+  }
+
   /** Stops everything this stack started or created. */
   @Override
   void close();

@@ -81,6 +81,8 @@ public final class LocalStack implements JobStack {
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder epochsCommitted =
       new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder conflicts =
+      new java.util.concurrent.atomic.LongAdder();
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong tickFailures = new AtomicLong();
   private DynamoDbLocal dynamoLocal;
@@ -255,9 +257,14 @@ public final class LocalStack implements JobStack {
     return epochsCommitted.sum();
   }
 
+  @Override
+  public long conflicts() {
+    return conflicts.sum();
+  }
+
   /**
-   * {@code slots}, adding up the transactions and late records its answers report (in process or
-   * through Lambda).
+   * {@code slots}, adding up the transactions, conflicts and late records its answers report (in
+   * process or through Lambda).
    */
   private SlotInvoker counting(SlotInvoker slots) {
     return new SlotInvoker() {
@@ -270,6 +277,7 @@ public final class LocalStack implements JobStack {
                 response -> {
                   lateRecordsDropped.add(response.lateRecordsDropped());
                   epochsCommitted.add(response.epochs());
+                  conflicts.add(response.conflicts());
                   return response;
                 });
       }

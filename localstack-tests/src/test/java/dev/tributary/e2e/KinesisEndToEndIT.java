@@ -54,6 +54,8 @@ class KinesisEndToEndIT {
       assertThat(result.epochs()).isPositive();
       assertThat(result.deadLetters()).isZero();
       assertThat(stack.lambda().invocations(LocalStack.OPERATOR)).isPositive();
+      // counted from the slots' answers (two shards commit to the same slots at once)
+      assertThat(stack.conflicts()).as("commits redone after a conflict").isNotNegative();
     }
     assertStopped(pids);
   }

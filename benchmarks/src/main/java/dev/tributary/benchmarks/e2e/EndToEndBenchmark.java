@@ -48,6 +48,7 @@ public final class EndToEndBenchmark {
       Duration time,
       boolean checked,
       long invocations,
+      long conflicts,
       Map<String, Long> dynamoCalls) {
     double perSecond() {
       return records / (time.toNanos() / 1e9);
@@ -129,7 +130,7 @@ public final class EndToEndBenchmark {
   private static String line(Drain d) {
     return String.format(
         Locale.ROOT,
-        "%-28s %,d records in %6.2f s = %,8.0f records/s%s%n      %,d batches; DynamoDB"
+        "%-28s %,d records in %6.2f s = %,8.0f records/s%s%n      %,d batches%s; DynamoDB"
             + " requests per batch: %s",
         d.mode(),
         d.records(),
@@ -139,6 +140,9 @@ public final class EndToEndBenchmark {
             ? (d.checked() ? "  outputs = reference" : "  MISMATCH")
             : "",
         d.invocations(),
+        d.mode().startsWith("exactly")
+            ? String.format(Locale.ROOT, ", %,d commits redone after a conflict", d.conflicts())
+            : "",
         perBatch(d));
   }
 
@@ -212,6 +216,7 @@ public final class EndToEndBenchmark {
       Duration time = Duration.ofNanos(System.nanoTime() - start);
       Map<String, Long> calls = stack.dynamoOperations();
       long invocations = stack.invocations(LocalStack.COORDINATOR);
+      long conflicts = stack.conflicts();
       producer.join();
       boolean checked = false;
       if (!baseline) {
@@ -225,6 +230,7 @@ public final class EndToEndBenchmark {
           time,
           checked,
           invocations,
+          conflicts,
           calls);
     }
   }
