@@ -238,9 +238,15 @@ class KafkaEventSourceMappingIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                120_000,
+                30_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                600_000),
+                120_000,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                // one request in flight per connection: a burst of small batches keeps no
+                // sequence gaps for the idempotent producer to resolve
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                1),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     private final List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -373,20 +379,8 @@ class KafkaEventSourceMappingIT {
 
   @Test
   void aBacklogIsDrainedInFullBatchesAndTheRatePrinted() throws Exception {
-    kafka.createTopic(topic, 4);
     int total = 20_000;
-    try (Sender producer = new Sender()) {
-      for (int i = 0; i < total; i++) {
-        producer.send(
-            new ProducerRecord<>(
-                topic,
-                i % 4,
-                null,
-                ("key-" + i).getBytes(StandardCharsets.UTF_8),
-                ("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(64) + "\"}")
-                    .getBytes(StandardCharsets.UTF_8)));
-      }
-    }
+    produceBacklog(4, total);
     Recorder function = new Recorder();
     long started = System.nanoTime();
     KafkaEventSourceMapping mapping = start(settings(1_000, Duration.ofMillis(500)), function);
@@ -401,6 +395,44 @@ class KafkaEventSourceMappingIT {
     // a backlog fills batches: a handful of invocations, not one per poll (the slack allows for
     // stalls longer than the window on a loaded machine, each of which may cut a partial batch)
     assertThat(function.events.size()).isLessThanOrEqualTo(total / 1_000 + 10);
+  }
+
+  /**
+   * Creates the topic with {@code partitions} and writes {@code total} records round robin, before
+   * any mapping starts. Twice in CI the embedded broker left one partition's batches of such a
+   * burst unsent until the producer's delivery timeout (cause not found: no error, no leader
+   * change). Producing is scaffolding here, not what the test checks, so an attempt that times out
+   * is abandoned for a fresh topic, once, and said so.
+   */
+  private void produceBacklog(int partitions, int total) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      kafka.createTopic(topic, partitions);
+      try (Sender producer = new Sender()) {
+        for (int i = 0; i < total; i++) {
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  i % partitions,
+                  null,
+                  ("key-" + i).getBytes(StandardCharsets.UTF_8),
+                  ("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(64) + "\"}")
+                      .getBytes(StandardCharsets.UTF_8)));
+        }
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (attempt > 1
+            || !(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+          throw e;
+        }
+        System.out.println(
+            "producing the backlog to "
+                + topic
+                + " timed out ("
+                + e.getCause().getMessage()
+                + "); producing it to a fresh topic");
+        topic = "esm-" + TOPICS.incrementAndGet();
+      }
+    }
   }
 
   @Test
