@@ -8,6 +8,7 @@ import dev.tributary.examples.clicks.ClickWindowSums;
 import dev.tributary.execution.InMemoryRunner;
 import dev.tributary.serde.Serde;
 import dev.tributary.serde.Serdes;
+import dev.tributary.windowing.TimeWindow;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,9 +34,6 @@ public record ClickWorkload(long clicks, int users, double zipf, long seed, long
     implements Workload {
   private static final Serde<Click> CLICKS = Serdes.json(Click.class);
   private static final Serde<ClickTotal> TOTALS = Serdes.json(ClickTotal.class);
-
-  /** The job's window: 1 s ({@link ClickWindowSums#ClickWindowSums()}). */
-  private static final long WINDOW_MILLIS = 1_000;
 
   /** Validates the sizes. */
   public ClickWorkload {
@@ -113,6 +111,7 @@ public record ClickWorkload(long clicks, int users, double zipf, long seed, long
     if (late == null) {
       return committed;
     }
+    long windowMillis = ClickWindowSums.WINDOW.toMillis(); // the windows of job()
     List<ClickTotal> totals = new ArrayList<>();
     Map<String, Integer> first = new HashMap<>();
     for (String text : committed.getOrDefault(ClickWindowSums.SINK, List.of())) {
@@ -122,10 +121,10 @@ public record ClickWorkload(long clicks, int users, double zipf, long seed, long
     }
     for (String text : late) {
       Click c = CLICKS.deserialize(text.getBytes(StandardCharsets.UTF_8));
-      long start = c.timestamp() - Math.floorMod(c.timestamp(), WINDOW_MILLIS);
+      long start = TimeWindow.windowStart(c.timestamp(), 0, windowMillis);
       Integer at = first.putIfAbsent(c.userId() + "@" + start, totals.size());
       if (at == null) {
-        totals.add(new ClickTotal(c.userId(), start, start + WINDOW_MILLIS, 1));
+        totals.add(new ClickTotal(c.userId(), start, start + windowMillis, 1));
       } else {
         ClickTotal t = totals.get(at);
         totals.set(at, new ClickTotal(t.userId(), t.windowStart(), t.windowEnd(), t.clicks() + 1));

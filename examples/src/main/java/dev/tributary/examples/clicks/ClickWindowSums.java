@@ -26,6 +26,9 @@ public final class ClickWindowSums implements JobProvider {
   /** The logical sink name. */
   public static final String SINK = "click-totals";
 
+  /** The windows' length unless given: one second. */
+  public static final Duration WINDOW = Duration.ofSeconds(1);
+
   /** The logical sink of the clicks that came after their window had fired. */
   public static final String LATE_SINK = "late-clicks";
 
@@ -41,7 +44,7 @@ public final class ClickWindowSums implements JobProvider {
 
   /** One-second windows, half a second of allowed out-of-orderness. */
   public ClickWindowSums() {
-    this(Duration.ofSeconds(1), Duration.ofMillis(500));
+    this(WINDOW, Duration.ofMillis(500));
   }
 
   /** Windows of {@code window}, allowing {@code outOfOrderness}; late clicks set aside. */
