@@ -314,6 +314,17 @@ public final class DynamoDbStateBackend implements StateBackend {
     }
   }
 
+  /**
+   * Operator {@code uid}'s timer item was last seen at {@code version}, written by another runner:
+   * the cache follows from that version (used when a commit merged its timer item over that one).
+   */
+  public void timerIndexSeen(String uid, long version) {
+    CacheTag tag = cacheTags.get(uid);
+    if (tag != null) {
+      cacheTags.put(uid, new CacheTag(tag.slot(), version, tag.generation()));
+    }
+  }
+
   private record CacheTag(TimerIndexCache.SlotKey slot, long version, long generation) {}
 
   private static void await(Future<?> f) {

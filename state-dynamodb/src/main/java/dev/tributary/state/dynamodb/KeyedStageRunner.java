@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
@@ -184,6 +185,7 @@ public final class KeyedStageRunner {
     long outputs;
     long timersFired;
     int conflicts;
+    int timerItemMerges;
     int retries;
     double readUnits;
     double writeUnits;
@@ -263,7 +265,8 @@ public final class KeyedStageRunner {
         t.writeUnits,
         t.epochCosts,
         t.deadLettered,
-        t.lateRecordsDropped);
+        t.lateRecordsDropped,
+        t.timerItemMerges);
   }
 
   /** One attempt from the committed state; commits as many epochs as the batch needs. */
@@ -518,6 +521,9 @@ public final class KeyedStageRunner {
     /** The write units of the last commit that answered. */
     double lastCommitUnits;
 
+    /** The cancellation reasons of the last commit lost to a concurrent writer. */
+    List<CancellationReason> lastReasons = List.of();
+
     Epoch(
         Batch batch,
         String split,
@@ -604,6 +610,7 @@ public final class KeyedStageRunner {
       boolean firedAny = backend.firedInEpoch() > 0;
       boolean changesIndex = backend.changesTimerIndex();
       Map<String, Fired> written = new LinkedHashMap<>();
+      Map<Integer, String> timerItemAt = new HashMap<>();
       Map<String, SlotLayout> layoutsWritten = new LinkedHashMap<>();
       for (Map.Entry<String, Fired> e : fired.entrySet()) {
         Fired f = e.getValue();
@@ -627,22 +634,8 @@ public final class KeyedStageRunner {
                     ? f.incarnation()
                     : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         written.put(e.getKey(), next);
-        Map<String, AttributeValue> item =
-            TimerItem.SCHEMA.itemToMap(
-                new TimerItem(
-                    Layout.firedPk(e.getKey()),
-                    Layout.slotSk(batch.slots(), batch.slot()),
-                    next.event(),
-                    next.processing(),
-                    next.nextEvent(),
-                    next.nextProcessing(),
-                    next.version(),
-                    next.generation(),
-                    next.incarnation()),
-                true);
-        Put.Builder put = Put.builder().tableName(tables.state()).item(item);
-        condition(put, f);
-        changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
+        timerItemAt.put(changes.items().size(), e.getKey());
+        changes.add(timerItemPut(e.getKey(), next, f), 150);
         if (layout.changes()) {
           // the first timer item of a new slot count: the layout item moves to its generation
           changes.add(layoutPut(e.getKey(), layout, batch.slots()), 100);
@@ -678,37 +671,40 @@ public final class KeyedStageRunner {
       // the checkpoint goes last: its index tells a fence from a conflict. It carries a random
       // commit id, which tells our own commit from a duplicate's when the outcome was lost
       String token = UUID.randomUUID().toString();
-      Map<String, AttributeValue> item =
-          CheckpointItem.SCHEMA.itemToMap(
-              new CheckpointItem(
-                  checkpointKey.get(StateTables.PK).s(),
-                  checkpointKey.get(StateTables.SK).s(),
-                  through.encode(),
-                  epochNumber,
-                  token),
-              true);
-      Put.Builder put = Put.builder().tableName(tables.state()).item(item);
-      if (checkpoint.exists()) {
-        put.conditionExpression("epoch = :e")
-            .expressionAttributeValues(Map.of(":e", num(checkpoint.epoch())));
-      } else {
-        put.conditionExpression("attribute_not_exists(pk)");
-      }
-      changes.add(TransactWriteItem.builder().put(put.build()).build(), 150);
+      changes.add(checkpointPut(through, epochNumber, token), 150);
       if (changes.items().size() > MAX_ACTIONS || changes.bytes() > MAX_BYTES) {
         return recut(changes);
       }
-      TransactWriteItemsRequest request =
-          TransactWriteItemsRequest.builder()
-              .transactItems(changes.items())
-              .clientRequestToken(token)
-              .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
-              .build();
       lastCommitUnits = 0;
-      Outcome outcome = execute(request, token);
+      Outcome outcome = execute(request(changes, token), token);
+      Map<String, Long> mergedFrom = new HashMap<>();
+      for (int merges = 0; outcome == Outcome.CONFLICT && merges < maxConflictRetries; merges++) {
+        // lost only the slot's timer item to a writer that did not touch our keys: merge it
+        Map<String, Fired> now = timerItemsNow(timerItemAt);
+        if (now == null) {
+          break;
+        }
+        for (Map.Entry<Integer, String> at : timerItemAt.entrySet()) {
+          Fired current = now.get(at.getValue());
+          if (current == null) {
+            continue; // its condition held
+          }
+          Fired merged = merge(written.get(at.getValue()), current);
+          written.put(at.getValue(), merged);
+          mergedFrom.put(at.getValue(), current.version());
+          changes.items().set(at.getKey(), timerItemPut(at.getValue(), merged, current));
+          storedNext[0] = Math.min(storedNext[0], current.nextEvent());
+          storedNext[1] = Math.min(storedNext[1], current.nextProcessing());
+        }
+        token = UUID.randomUUID().toString();
+        changes.items().set(changes.items().size() - 1, checkpointPut(through, epochNumber, token));
+        totals.timerItemMerges++;
+        outcome = execute(request(changes, token), token);
+      }
       if (outcome != Outcome.COMMITTED) {
         return outcome;
       }
+      mergedFrom.forEach(backend::timerIndexSeen);
       totals.timersFired += backend.firedInEpoch();
       totals.lateRecordsDropped += lateRecordsDropped;
       totals.epochCosts.add(
@@ -797,6 +793,97 @@ public final class KeyedStageRunner {
           bytes + 100);
     }
 
+    /** The transaction of {@code changes} with {@code token}. */
+    private TransactWriteItemsRequest request(ChangeSet changes, String token) {
+      return TransactWriteItemsRequest.builder()
+          .transactItems(changes.items())
+          .clientRequestToken(token)
+          .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+          .build();
+    }
+
+    /**
+     * The split's checkpoint at {@code through} as epoch {@code epochNumber} with commit id {@code
+     * token}, conditioned on the epoch read (or on its absence).
+     */
+    private TransactWriteItem checkpointPut(Position through, long epochNumber, String token) {
+      Map<String, AttributeValue> item =
+          CheckpointItem.SCHEMA.itemToMap(
+              new CheckpointItem(
+                  checkpointKey.get(StateTables.PK).s(),
+                  checkpointKey.get(StateTables.SK).s(),
+                  through.encode(),
+                  epochNumber,
+                  token),
+              true);
+      Put.Builder put = Put.builder().tableName(tables.state()).item(item);
+      if (checkpoint.exists()) {
+        put.conditionExpression("epoch = :e")
+            .expressionAttributeValues(Map.of(":e", num(checkpoint.epoch())));
+      } else {
+        put.conditionExpression("attribute_not_exists(pk)");
+      }
+      return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    /**
+     * Operator {@code uid}'s timer item as {@code next}, conditioned on the version of {@code read}
+     * (or on its absence); a failed condition returns the item as it is, for {@link #merge}.
+     */
+    private TransactWriteItem timerItemPut(String uid, Fired next, Fired read) {
+      Map<String, AttributeValue> item =
+          TimerItem.SCHEMA.itemToMap(
+              new TimerItem(
+                  Layout.firedPk(uid),
+                  Layout.slotSk(batch.slots(), batch.slot()),
+                  next.event(),
+                  next.processing(),
+                  next.nextEvent(),
+                  next.nextProcessing(),
+                  next.version(),
+                  next.generation(),
+                  next.incarnation()),
+              true);
+      Put.Builder put =
+          Put.builder()
+              .tableName(tables.state())
+              .item(item)
+              .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+      condition(put, read);
+      return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    /**
+     * When the last commit failed only on timer items ({@code timerItemAt}: action index to
+     * operator), each such item as it is now, by operator; null when anything else failed too, or
+     * an item is of another incarnation or layout generation than the one read, or this commit
+     * writes the layout item: then the epoch is redone.
+     */
+    private Map<String, Fired> timerItemsNow(Map<Integer, String> timerItemAt) {
+      Map<String, Fired> now = new HashMap<>();
+      for (int i = 0; i < lastReasons.size(); i++) {
+        CancellationReason reason = lastReasons.get(i);
+        if (!"ConditionalCheckFailed".equals(reason.code())) {
+          continue;
+        }
+        String uid = timerItemAt.get(i);
+        if (uid == null || !reason.hasItem() || reason.item().isEmpty()) {
+          return null;
+        }
+        Fired read = fired.get(uid);
+        SlotLayout layout = layouts.get(uid);
+        Fired current = fired(reason.item(), layout);
+        if (!read.exists()
+            || layout.changes()
+            || current.incarnation() != read.incarnation()
+            || current.generation() != read.generation()) {
+          return null;
+        }
+        now.put(uid, current);
+      }
+      return now.isEmpty() ? null : now;
+    }
+
     /** Sends the transaction; classifies the outcome; retries unknown outcomes. */
     private Outcome execute(TransactWriteItemsRequest request, String commitId) {
       int checkpointIndex = request.transactItems().size() - 1;
@@ -816,6 +903,7 @@ public final class KeyedStageRunner {
           boolean conditionFailed =
               reasons.stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()));
           if (conditionFailed) {
+            lastReasons = reasons;
             return Outcome.CONFLICT;
           }
           boolean validation = reasons.stream().anyMatch(r -> "ValidationError".equals(r.code()));
@@ -941,6 +1029,26 @@ public final class KeyedStageRunner {
    * changed, so only this slot's runners, which write its timer item with every timer, stored
    * timers in its key groups).
    */
+  /**
+   * Our timer item {@code ours} written over {@code current}, which a concurrent writer committed
+   * after we read the item: timers fired up to the later of both, the lower bounds the lower of
+   * both, the next version. Sound because that writer changed none of our keys (their versions
+   * held): each timer it stored is within its bound, each we stored within ours, and a stored timer
+   * behind the fired-up-to watermark is still found by the bound and fires at the next firing
+   * (docs/protocol.md, "Merging the timer item").
+   */
+  private static Fired merge(Fired ours, Fired current) {
+    return new Fired(
+        true,
+        Math.max(ours.event(), current.event()),
+        Math.max(ours.processing(), current.processing()),
+        Math.min(ours.nextEvent(), current.nextEvent()),
+        Math.min(ours.nextProcessing(), current.nextProcessing()),
+        current.version() + 1,
+        ours.generation(),
+        ours.incarnation());
+  }
+
   private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
     if (found == null) {
       boolean nothingStored = !layout.exists() || (layout.generation() == 1 && !layout.changes());

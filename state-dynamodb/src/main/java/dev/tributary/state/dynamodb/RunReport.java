@@ -21,6 +21,9 @@ import java.util.List;
  * @param deadLettered records set aside to the dead-letter table by this run
  * @param lateRecordsDropped records a window dropped because they came after the watermark had
  *     passed their window (and its allowed lateness), with no late-data side output to take them
+ * @param timerItemMerges commits that lost only the slot's timer item to a concurrent writer
+ *     (another split on the same slot, touching none of this epoch's keys) and were sent again with
+ *     the item merged instead of redoing the epoch
  */
 public record RunReport(
     Position committedThrough,
@@ -37,7 +40,8 @@ public record RunReport(
     double writeUnits,
     List<EpochCost> epochCosts,
     long deadLettered,
-    long lateRecordsDropped) {
+    long lateRecordsDropped,
+    int timerItemMerges) {
 
   /** Copies the list. */
   public RunReport {

@@ -1,6 +1,7 @@
 package dev.tributary.state.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tributary.state.dynamodb.LedgerJob.Txn;
 import dev.tributary.state.dynamodb.internal.Layout;
@@ -10,8 +11,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /** The keyed stage on the embedded endpoint, without faults: results equal the reference run. */
 class KeyedStageRunnerIT {
@@ -275,6 +280,84 @@ class KeyedStageRunnerIT {
       committedB = lastB;
     }
     finish(h, 2);
+    Ledger.assertMatchesReference(h, all, true);
+  }
+
+  /** Split c's one transaction, committed first. */
+  private static final Txn CAROL = new Txn("carol", 9, 3, 100);
+
+  /**
+   * Runs split c's batch of {@link #CAROL}, then split b's batch of {@code b}; just before b's
+   * first commit, split a's batch of {@code a} (watermark {@code aWatermark}) runs to its end on
+   * the same slot. Returns b's report.
+   */
+  private RunReport bLosesItsFirstCommitTo(List<Txn> a, long aWatermark, List<Txn> b) {
+    // a first commit on the slot (split c) creates the slot's timer item that a and b then race on
+    h.runAll(h.batches("c", 1, h.keyed(LedgerJob.SOURCE, List.of(CAROL), 0), Long.MIN_VALUE, 0));
+    boolean[] ran = {false};
+    DynamoDbClient interrupted =
+        h.client(
+            new ExecutionInterceptor() {
+              @Override
+              public void beforeExecution(
+                  Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest && !ran[0]) {
+                  ran[0] = true;
+                  h.runAll(h.batches("a", 1, h.keyed(LedgerJob.SOURCE, a, 0), aWatermark, 0));
+                }
+              }
+            },
+            false);
+    try (interrupted) {
+      List<Batch> batches = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, b, 0), Long.MIN_VALUE, 0);
+      assertThat(batches).hasSize(1);
+      RunReport report = h.runner(interrupted).run(batches.get(0));
+      assertThat(ran[0]).as("split a committed in between").isTrue();
+      return report;
+    }
+  }
+
+  @Test
+  void aCommitThatLosesOnlyTheSlotsTimerItemMergesItInsteadOfRedoingTheEpoch() {
+    // both splits store window timers on slot 0, on different accounts: only the slot's timer item
+    // is shared, so b's commit keeps its work and writes the item over a's
+    List<Txn> a = List.of(new Txn("alice", 1, 10, 1_100), new Txn("alice", 2, 5, 1_200));
+    List<Txn> b = List.of(new Txn("bob", 3, 7, 1_300), new Txn("bob", 4, 1, 2_400));
+    RunReport r = bLosesItsFirstCommitTo(a, Long.MIN_VALUE, b);
+    assertThat(r.timerItemMerges()).as("merges of the timer item").isEqualTo(1);
+    assertThat(r.conflicts()).as("epochs redone").isZero();
+    assertThat(r.recordsApplied()).isEqualTo(2);
+    List<Txn> all = new ArrayList<>(a);
+    all.addAll(b);
+    all.add(CAROL);
+    finish(h, 1);
+    Ledger.assertMatchesReference(h, all, true);
+  }
+
+  @Test
+  void aMergedTimerBehindTheFiredUpToWatermarkFiresAtTheNextFiring() {
+    // a fires alice's first-second window (its watermark passes 1,999) while b, which read the
+    // slot before, stores bob's timer for the same window: the merge keeps b's timer below the
+    // bound, so the next firing finds it and bob's window fires with both of his records
+    List<Txn> a = List.of(new Txn("alice", 1, 10, 1_100), new Txn("alice", 2, 5, 3_100));
+    List<Txn> b = List.of(new Txn("bob", 3, 7, 1_300), new Txn("bob", 4, 1, 1_400));
+    RunReport r = bLosesItsFirstCommitTo(a, 3_000, b);
+    assertThat(r.timerItemMerges()).as("merges of the timer item").isEqualTo(1);
+    assertThat(r.conflicts()).as("epochs redone").isZero();
+    assertThat(r.lateRecordsDropped()).as("bob's records were on time when b read").isZero();
+    tick(h, 1, 3_000);
+    List<LedgerJob.Out> windows =
+        h.<LedgerJob.Out>outbox(LedgerJob.SINK).stream()
+            .filter(o -> o.kind().equals("window"))
+            .toList();
+    assertThat(windows)
+        .extracting(LedgerJob.Out::account, LedgerJob.Out::windowEnd, LedgerJob.Out::count)
+        .as("both first-second windows fired by the tick at 3,000, bob's with both records")
+        .contains(tuple("alice", 1_999L, 1L), tuple("bob", 1_999L, 2L));
+    List<Txn> all = new ArrayList<>(a);
+    all.addAll(b);
+    all.add(CAROL);
+    finish(h, 1);
     Ledger.assertMatchesReference(h, all, true);
   }
 

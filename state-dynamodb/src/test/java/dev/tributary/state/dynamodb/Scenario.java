@@ -26,9 +26,32 @@ final class Scenario {
   /** {@code splitCount} splits of {@code perSplit} transactions over {@code accounts} accounts. */
   static Scenario of(
       long seed, int splitCount, int perSplit, int accounts, int slots, int batchSize) {
+    return of(seed, splitCount, perSplit, accounts, slots, batchSize, false);
+  }
+
+  /**
+   * The same, each split with {@code accounts} accounts of its own when {@code disjoint}: splits
+   * then share only the slots' timer items, never a key.
+   */
+  static Scenario of(
+      long seed,
+      int splitCount,
+      int perSplit,
+      int accounts,
+      int slots,
+      int batchSize,
+      boolean disjoint) {
     Map<String, List<Txn>> splits = new java.util.LinkedHashMap<>();
     for (int s = 0; s < splitCount; s++) {
-      splits.put("split-" + s, Ledger.txns(seed * 31 + s, perSplit, accounts, s * 1_000_000L));
+      List<Txn> txns = Ledger.txns(seed * 31 + s, perSplit, accounts, s * 1_000_000L);
+      if (disjoint) {
+        String prefix = "split-" + s + "-";
+        txns =
+            txns.stream()
+                .map(t -> new Txn(prefix + t.account(), t.id(), t.amount(), t.ts(), t.fanOut()))
+                .toList();
+      }
+      splits.put("split-" + s, txns);
     }
     return new Scenario(slots, batchSize, splits);
   }
