@@ -53,6 +53,15 @@ public interface JobStack extends AutoCloseable {
     return -1;
   }
 
+  /**
+   * Commits the slots sent again after losing only the slot's timer item to another split, with the
+   * item merged instead of the epoch redone (docs/protocol.md), as their answers report them; -1
+   * when this stack does not see the slots' answers.
+   */
+  default long timerItemMerges() {
+    return -1;
+  }
+
   /** Stops everything this stack started or created. */
   @Override
   void close();

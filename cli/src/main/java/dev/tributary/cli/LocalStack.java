@@ -83,6 +83,8 @@ public final class LocalStack implements JobStack {
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder conflicts =
       new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder timerItemMerges =
+      new java.util.concurrent.atomic.LongAdder();
   private final AtomicLong ticks = new AtomicLong();
   private final AtomicLong tickFailures = new AtomicLong();
   private DynamoDbLocal dynamoLocal;
@@ -262,6 +264,11 @@ public final class LocalStack implements JobStack {
     return conflicts.sum();
   }
 
+  @Override
+  public long timerItemMerges() {
+    return timerItemMerges.sum();
+  }
+
   /**
    * {@code slots}, adding up the transactions, conflicts and late records its answers report (in
    * process or through Lambda).
@@ -278,6 +285,7 @@ public final class LocalStack implements JobStack {
                   lateRecordsDropped.add(response.lateRecordsDropped());
                   epochsCommitted.add(response.epochs());
                   conflicts.add(response.conflicts());
+                  timerItemMerges.add(response.timerItemMerges());
                   return response;
                 });
       }

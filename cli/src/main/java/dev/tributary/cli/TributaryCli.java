@@ -322,11 +322,12 @@ public final class TributaryCli implements Runnable {
       CONSOLE.printf(
           Locale.ROOT,
           "First committed epoch %s after the command started; %,d epochs committed (%s redone"
-              + " after a conflict); %s coordinator and %s operator invocations; %,d dead letters;"
+              + " after a conflict, %s sent again with the timer item merged); %s coordinator and %s operator invocations; %,d dead letters;"
               + " %s late records dropped%n",
           r.firstEpoch() == null ? "never" : r.firstEpoch().toMillis() / 1000.0 + " s",
           r.epochs(),
           count(stack.conflicts()),
+          count(stack.timerItemMerges()),
           count(stack.invocations(LocalStack.COORDINATOR)),
           count(stack.invocations(LocalStack.OPERATOR)),
           r.deadLetters(),

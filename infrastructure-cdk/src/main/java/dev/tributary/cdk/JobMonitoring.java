@@ -37,6 +37,7 @@ public final class JobMonitoring extends Construct {
           "RecordsSkipped",
           "RecordsOut",
           "Conflicts",
+          "TimerItemMerges",
           "CommitRetries",
           "PoisonRetries",
           "DeadLetters",
@@ -149,6 +150,7 @@ public final class JobMonitoring extends Construct {
                 graph(
                     "Commits",
                     job("Conflicts"),
+                    job("TimerItemMerges"),
                     job("CommitRetries"),
                     job("PoisonRetries"),
                     job("DeadLetters")),

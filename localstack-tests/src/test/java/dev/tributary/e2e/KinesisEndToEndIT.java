@@ -56,6 +56,9 @@ class KinesisEndToEndIT {
       assertThat(stack.lambda().invocations(LocalStack.OPERATOR)).isPositive();
       // counted from the slots' answers (two shards commit to the same slots at once)
       assertThat(stack.conflicts()).as("commits redone after a conflict").isNotNegative();
+      assertThat(stack.timerItemMerges())
+          .as("commits sent again with the timer item merged")
+          .isNotNegative();
     }
     assertStopped(pids);
   }

@@ -81,7 +81,8 @@ public final class Priming implements Resource {
                 0,
                 null,
                 0,
-                null)));
+                null,
+                0)));
     try (JobExecutor executor =
         new JobExecutor(graph.instance(), new InMemoryStateBackend(), () -> 0L, (s, v, t) -> {})) {
       executor.endBatch();

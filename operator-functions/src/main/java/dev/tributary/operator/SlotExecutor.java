@@ -165,7 +165,8 @@ public final class SlotExecutor {
         0,
         poison.position().encode(),
         failures,
-        describe(poison));
+        describe(poison),
+        0);
   }
 
   private static OperatorResponse committed(OperatorRequest request, RunReport r) {
@@ -189,7 +190,8 @@ public final class SlotExecutor {
         r.writeUnits(),
         null,
         0,
-        null);
+        null,
+        r.timerItemMerges());
   }
 
   /** The DynamoDB client (for the handler's health checks). */

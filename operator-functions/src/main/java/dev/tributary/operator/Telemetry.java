@@ -74,6 +74,7 @@ public final class Telemetry {
     long applied = 0;
     long outputs = 0;
     long conflicts = 0;
+    long merges = 0;
     long retries = 0;
     long poisoned = 0;
     long late = 0;
@@ -83,6 +84,7 @@ public final class Telemetry {
       applied += r.applied();
       outputs += r.outputs();
       conflicts += r.conflicts();
+      merges += r.timerItemMerges();
       retries += r.retries();
       deadLettered += r.deadLettered();
       poisoned += r.status() == OperatorResponse.Status.POISON ? 1 : 0;
@@ -115,6 +117,7 @@ public final class Telemetry {
     metrics.addMetric("RecordsSkipped", skipped, MetricUnit.COUNT);
     metrics.addMetric("RecordsOut", outputs, MetricUnit.COUNT);
     metrics.addMetric("Conflicts", conflicts, MetricUnit.COUNT);
+    metrics.addMetric("TimerItemMerges", merges, MetricUnit.COUNT);
     metrics.addMetric("CommitRetries", retries, MetricUnit.COUNT);
     metrics.addMetric("PoisonRetries", poisoned, MetricUnit.COUNT);
     metrics.addMetric("DeadLetters", deadLettered, MetricUnit.COUNT);

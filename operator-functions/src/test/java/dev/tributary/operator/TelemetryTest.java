@@ -38,7 +38,8 @@ class TelemetryTest {
         4.0,
         null,
         0,
-        null);
+        null,
+        0);
   }
 
   /** What a telemetry wrote: its log lines and its metric records (stdout, as in Lambda). */

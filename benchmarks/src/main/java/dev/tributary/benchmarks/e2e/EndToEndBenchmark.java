@@ -49,6 +49,7 @@ public final class EndToEndBenchmark {
       boolean checked,
       long invocations,
       long conflicts,
+      long merges,
       Map<String, Long> dynamoCalls) {
     double perSecond() {
       return records / (time.toNanos() / 1e9);
@@ -141,7 +142,11 @@ public final class EndToEndBenchmark {
             : "",
         d.invocations(),
         d.mode().startsWith("exactly")
-            ? String.format(Locale.ROOT, ", %,d commits redone after a conflict", d.conflicts())
+            ? String.format(
+                Locale.ROOT,
+                ", %,d commits redone after a conflict, %,d sent again with the timer item merged",
+                d.conflicts(),
+                d.merges())
             : "",
         perBatch(d));
   }
@@ -217,6 +222,7 @@ public final class EndToEndBenchmark {
       Map<String, Long> calls = stack.dynamoOperations();
       long invocations = stack.invocations(LocalStack.COORDINATOR);
       long conflicts = stack.conflicts();
+      long merges = stack.timerItemMerges();
       producer.join();
       boolean checked = false;
       if (!baseline) {
@@ -231,6 +237,7 @@ public final class EndToEndBenchmark {
           checked,
           invocations,
           conflicts,
+          merges,
           calls);
     }
   }

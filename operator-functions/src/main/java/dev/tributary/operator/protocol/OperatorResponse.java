@@ -25,6 +25,8 @@ package dev.tributary.operator.protocol;
  * @param poisonPosition with {@link Status#POISON}: the failing record's keyed position
  * @param attempts with {@link Status#POISON}: how often it has failed
  * @param error with {@link Status#POISON}: the failure
+ * @param timerItemMerges commits that lost only the slot's timer item to a concurrent writer and
+ *     were sent again with the item merged, not redone; 0 when an older build answers
  */
 public record OperatorResponse(
     int version,
@@ -46,7 +48,8 @@ public record OperatorResponse(
     double writeUnits,
     String poisonPosition,
     int attempts,
-    String error) {
+    String error,
+    int timerItemMerges) {
 
   /** The outcome of a request. */
   public enum Status {

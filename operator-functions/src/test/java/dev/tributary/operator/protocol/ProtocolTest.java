@@ -59,7 +59,8 @@ class ProtocolTest {
         6.0,
         null,
         0,
-        null);
+        null,
+        0);
   }
 
   private static byte[] golden(String name) throws IOException {
