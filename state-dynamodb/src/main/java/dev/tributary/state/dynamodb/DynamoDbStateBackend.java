@@ -607,6 +607,20 @@ public final class DynamoDbStateBackend implements StateBackend {
   }
 
   /**
+   * Whether every key the job read or changed since the last commit is written, under its version
+   * condition, by the changes last collected: only then may a commit that lost the slot's timer
+   * item merge it (docs/protocol.md, "Merging the timer item").
+   */
+  public boolean everyKeyReadIsConditioned() {
+    for (OperatorStore store : stores.values()) {
+      if (store.unconditionedKeys() > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Deletes the items of cleared or rewritten spills (older generations), outside any transaction:
    * nothing reads them any more, so a crash before or during this only leaves garbage that the next
    * load of the key finds and deletes. Best effort: a failure is left for that next time.

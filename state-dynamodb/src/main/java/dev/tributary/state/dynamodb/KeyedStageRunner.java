@@ -857,9 +857,14 @@ public final class KeyedStageRunner {
      * When the last commit failed only on timer items ({@code timerItemAt}: action index to
      * operator), each such item as it is now, by operator; null when anything else failed too, or
      * an item is of another incarnation or layout generation than the one read, or this commit
-     * writes the layout item: then the epoch is redone.
+     * writes the layout item, or a key the epoch read or changed is not written under its version
+     * condition (read only, created and emptied again, an index item checked against it): then the
+     * epoch is redone.
      */
     private Map<String, Fired> timerItemsNow(Map<Integer, String> timerItemAt) {
+      if (!backend.everyKeyReadIsConditioned()) {
+        return null; // a key this epoch depends on could have changed unseen: redo
+      }
       Map<String, Fired> now = new HashMap<>();
       for (int i = 0; i < lastReasons.size(); i++) {
         CancellationReason reason = lastReasons.get(i);
@@ -1032,10 +1037,10 @@ public final class KeyedStageRunner {
   /**
    * Our timer item {@code ours} written over {@code current}, which a concurrent writer committed
    * after we read the item: timers fired up to the later of both, the lower bounds the lower of
-   * both, the next version. Sound because that writer changed none of our keys (their versions
-   * held): each timer it stored is within its bound, each we stored within ours, and a stored timer
-   * behind the fired-up-to watermark is still found by the bound and fires at the next firing
-   * (docs/protocol.md, "Merging the timer item").
+   * both, the next version. Sound because that writer changed none of the keys our epoch used (each
+   * is written under its version condition, and those held): each timer it stored is within its
+   * bound, each we stored within ours, and a stored timer behind the fired-up-to watermark is still
+   * found by the bound and fires at the next firing (docs/protocol.md, "Merging the timer item").
    */
   private static Fired merge(Fired ours, Fired current) {
     return new Fired(

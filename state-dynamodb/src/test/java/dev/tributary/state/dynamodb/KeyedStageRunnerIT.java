@@ -16,6 +16,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /** The keyed stage on the embedded endpoint, without faults: results equal the reference run. */
@@ -358,6 +359,73 @@ class KeyedStageRunnerIT {
     all.addAll(b);
     all.add(CAROL);
     finish(h, 1);
+    Ledger.assertMatchesReference(h, all, true);
+  }
+
+  /**
+   * Runs {@code b} with a client that, just before its first timer index Query, runs split a's
+   * batch of {@code a} (watermark MIN) on slot 0 of 1.
+   */
+  private RunReport withABeforeTheFirstTimerQuery(List<Txn> a, Batch b) {
+    boolean[] ran = {false};
+    DynamoDbClient interrupted =
+        h.client(
+            new ExecutionInterceptor() {
+              @Override
+              public void beforeExecution(
+                  Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof QueryRequest q
+                    && q.expressionAttributeValues().get(":pk").s().startsWith("T#")
+                    && !ran[0]) {
+                  ran[0] = true;
+                  h.runAll(h.batches("a", 1, h.keyed(LedgerJob.SOURCE, a, 0), Long.MIN_VALUE, 0));
+                }
+              }
+            },
+            false);
+    try (interrupted) {
+      RunReport report = h.runner(interrupted).run(b);
+      assertThat(ran[0]).as("split a committed in between").isTrue();
+      return report;
+    }
+  }
+
+  @Test
+  void anIndexItemCheckedAgainstAKeyLoadedForAReplayedRecordIsNotMergedOver() {
+    // b loads alice for a record it skips (already committed); a then stores alice's timer 2,999;
+    // b's firing finds that index item, which b's stale copy of alice does not list. b must not
+    // drop it as an orphan and merge the timer item over a's: it redoes the epoch instead
+    h.runAll(h.batches("c", 1, h.keyed(LedgerJob.SOURCE, List.of(CAROL), 0), Long.MIN_VALUE, 0));
+    Txn aliceB = new Txn("alice", 20, 4, 10_100);
+    h.runAll(h.batches("b", 1, h.keyed(LedgerJob.SOURCE, List.of(aliceB), 0), Long.MIN_VALUE, 0));
+    Txn aliceA = new Txn("alice", 21, 6, 2_100);
+    Txn bob = new Txn("bob", 22, 7, 2_200);
+    List<Batch> b = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, List.of(aliceB, bob), 0), 3_000, 0);
+    RunReport r = withABeforeTheFirstTimerQuery(List.of(aliceA), b.get(0));
+    assertThat(r.timerItemMerges()).as("merges").isZero();
+    assertThat(r.conflicts()).as("epochs redone").isEqualTo(1);
+    finish(h, 1);
+    Ledger.assertMatchesReference(h, List.of(CAROL, aliceB, aliceA, bob), true);
+  }
+
+  @Test
+  void anIndexItemCheckedAgainstAKeyOfAnEarlierEpochIsNotMergedOver() {
+    // the same with alice written by an earlier epoch of b's attempt and not written again
+    h.runAll(h.batches("c", 1, h.keyed(LedgerJob.SOURCE, List.of(CAROL), 0), Long.MIN_VALUE, 0));
+    List<Txn> bTxns = new ArrayList<>();
+    bTxns.add(new Txn("alice", 20, 4, 10_100));
+    for (int i = 0; i < 150; i++) {
+      bTxns.add(new Txn("acct-" + i, 100 + i, 1, 10_200 + i));
+    }
+    Txn aliceA = new Txn("alice", 21, 6, 2_100);
+    List<Batch> b = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, bTxns, 0), 3_000, 0);
+    RunReport r = withABeforeTheFirstTimerQuery(List.of(aliceA), b.get(0));
+    assertThat(r.epochs()).as("b committed more than one epoch").isGreaterThan(1);
+    assertThat(r.timerItemMerges()).as("merges").isZero();
+    finish(h, 1);
+    List<Txn> all = new ArrayList<>(bTxns);
+    all.add(CAROL);
+    all.add(aliceA);
     Ledger.assertMatchesReference(h, all, true);
   }
 

@@ -62,6 +62,7 @@ public final class OperatorStore implements OperatorStateStore {
   private final PersistentTimerQueue processingTimers;
   private final Consumer<List<StoredKey>> loader;
   private final List<TimerIndexCache.Change> indexChanges = new ArrayList<>();
+  private int unconditionedKeys;
 
   /** A store for one operator; {@code loader} reads keys on demand. */
   @SuppressWarnings("unchecked")
@@ -142,6 +143,7 @@ public final class OperatorStore implements OperatorStateStore {
       stored = track(key);
       loader.accept(List.of(stored));
     }
+    stored.accessed = true;
     return stored.entry;
   }
 
@@ -371,11 +373,17 @@ public final class OperatorStore implements OperatorStateStore {
   /** Adds the writes of every changed key and timer. */
   public void collect(String table, ChangeSet changes) {
     indexChanges.clear();
+    unconditionedKeys = 0;
     for (StoredKey stored : keys.values()) {
+      boolean conditioned = false;
       if (stored.entry.isDirty() || stored.timersDirty) {
-        collectKey(stored, table, changes);
+        conditioned = collectKey(stored, table, changes);
+      }
+      if (stored.accessed && !conditioned) {
+        unconditionedKeys++;
       }
     }
+    changes.onCommit(() -> keys.values().forEach(k -> k.accessed = false));
     collectTimers(true, eventTimers, table, changes);
     collectTimers(false, processingTimers, table, changes);
   }
@@ -383,7 +391,18 @@ public final class OperatorStore implements OperatorStateStore {
   private record EncodedCell(
       String id, StateDescriptor<?> descriptor, Object value, byte[] bytes) {}
 
-  private void collectKey(StoredKey stored, String table, ChangeSet changes) {
+  /**
+   * Keys the job read or changed since the last commit that the changes last collected do not write
+   * (so no condition on their version holds them): read only, or created and emptied again. The
+   * commit stays correct either way; a concurrent writer's change to such a key is only caught by
+   * the slot's timer item, so a commit with any must not merge that item (docs/protocol.md).
+   */
+  public int unconditionedKeys() {
+    return unconditionedKeys;
+  }
+
+  /** Adds the writes of one changed key; returns whether any (each conditioned on its version). */
+  private boolean collectKey(StoredKey stored, String table, ChangeSet changes) {
     String pk = stored.pk();
     List<EncodedCell> cells = new ArrayList<>();
     boolean allTtl = true;
@@ -505,7 +524,8 @@ public final class OperatorStore implements OperatorStateStore {
     long version = stored.version;
     byte[] timerBytes = stored.encodedTimers();
     if (inline.isEmpty() && newSpills.isEmpty() && timerBytes == null) {
-      if (version > 0) {
+      boolean written = version > 0;
+      if (written) {
         changes.add(
             TransactWriteItem.builder()
                 .delete(
@@ -528,7 +548,7 @@ public final class OperatorStore implements OperatorStateStore {
             stored.entry.markClean();
             stored.timersDirty = false;
           });
-      return;
+      return written;
     }
     Map<String, AttributeValue> item = new HashMap<>(key);
     item.put("v", AttributeValue.fromN(Long.toString(version + 1)));
@@ -579,6 +599,7 @@ public final class OperatorStore implements OperatorStateStore {
           stored.entry.markClean();
           stored.timersDirty = false;
         });
+    return true;
   }
 
   private static boolean spillable(EncodedCell c) {

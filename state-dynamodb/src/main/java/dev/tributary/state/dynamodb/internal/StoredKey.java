@@ -44,6 +44,12 @@ public final class StoredKey {
   /** Whether the timer sets changed since the last commit. */
   boolean timersDirty;
 
+  /**
+   * Whether the job read or changed this key since the last commit (its state, its timers, or an
+   * index item checked against its timers), as opposed to only loading it.
+   */
+  boolean accessed;
+
   StoredKey(OperatorStore store, Object key, byte[] keyBytes, int keyGroup) {
     this.store = store;
     this.key = key;
