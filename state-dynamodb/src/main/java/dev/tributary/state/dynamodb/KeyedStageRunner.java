@@ -359,6 +359,7 @@ public final class KeyedStageRunner {
       Epoch epoch =
           new Epoch(batch, split, checkpointKey, checkpoint, fired, layouts, backend, totals, cuts);
       current[0] = epoch;
+      epoch.afterCommit = executor::resetKeyContexts;
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
       epoch.storedNext = storedNext;
@@ -520,6 +521,13 @@ public final class KeyedStageRunner {
 
     /** The write units of the last commit that answered. */
     double lastCommitUnits;
+
+    /**
+     * Run after each commit: the executor forgets its operators' cached current keys, so that the
+     * next epoch's first use of a key goes through the store again and counts as an access of that
+     * epoch (see {@link DynamoDbStateBackend#everyKeyReadIsConditioned}).
+     */
+    Runnable afterCommit = () -> {};
 
     /** The cancellation reasons of the last commit lost to a concurrent writer. */
     List<CancellationReason> lastReasons = List.of();
@@ -732,6 +740,7 @@ public final class KeyedStageRunner {
       layouts.putAll(layoutsWritten);
       fe = Math.max(fe, newFe);
       fp = Math.max(fp, newFp);
+      afterCommit.run();
       return Outcome.COMMITTED;
     }
 

@@ -82,13 +82,21 @@ public final class OperatorStore implements OperatorStateStore {
     return new PersistentTimerQueue.KeyTimers() {
       @Override
       public Set<Timer> of(Object key) {
-        entry(key); // loads the key if needed
-        return keys.get(key).timers(eventTime);
+        // loads the key if needed; only looking (is a due timer listed?) decides nothing, so the
+        // key counts as accessed only when its timers change or an orphan is dropped against it
+        return load(key).timers(eventTime);
       }
 
       @Override
       public void changed(Object key) {
-        keys.get(key).timersDirty = true;
+        StoredKey stored = keys.get(key);
+        stored.timersDirty = true;
+        stored.accessed = true;
+      }
+
+      @Override
+      public void orphaned(Object key) {
+        keys.get(key).accessed = true;
       }
     };
   }
@@ -138,13 +146,19 @@ public final class OperatorStore implements OperatorStateStore {
 
   @Override
   public KeyedStateEntry entry(Object key) {
+    StoredKey stored = load(key);
+    stored.accessed = true;
+    return stored.entry;
+  }
+
+  /** The key, loaded if it is not tracked yet. */
+  private StoredKey load(Object key) {
     StoredKey stored = keys.get(key);
     if (stored == null) {
       stored = track(key);
       loader.accept(List.of(stored));
     }
-    stored.accessed = true;
-    return stored.entry;
+    return stored;
   }
 
   @Override
@@ -485,7 +499,7 @@ public final class OperatorStore implements OperatorStateStore {
         inline.put(c.id(), AttributeValue.fromB(SdkBytes.fromByteArray(c.bytes())));
       } else {
         Spill before = stored.spills.get(c.id());
-        long gen = before != null ? before.generation() : ++generation[0];
+        long gen = before != null ? before.generation() : nextGeneration(generation);
         Spill after =
             c.descriptor().kind() == StateDescriptor.Kind.MAP
                 ? writeMapEntries(stored, pk, c, gen, before, table, changes)
@@ -551,7 +565,8 @@ public final class OperatorStore implements OperatorStateStore {
       return written;
     }
     Map<String, AttributeValue> item = new HashMap<>(key);
-    item.put("v", AttributeValue.fromN(Long.toString(version + 1)));
+    long nextVersion = version == 0 ? firstNumber() : version + 1;
+    item.put("v", AttributeValue.fromN(Long.toString(nextVersion)));
     if (!inline.isEmpty()) {
       item.put("c", AttributeValue.fromM(inline));
     }
@@ -591,7 +606,7 @@ public final class OperatorStore implements OperatorStateStore {
         TransactWriteItem.builder().put(put.build()).build(), inlineBytes + pk.length() + 50);
     changes.onCommit(
         () -> {
-          stored.version = version + 1;
+          stored.version = nextVersion;
           stored.generation = generation[0];
           stored.spills.clear();
           stored.spills.putAll(newSpills);
@@ -600,6 +615,23 @@ public final class OperatorStore implements OperatorStateStore {
           stored.timersDirty = false;
         });
     return true;
+  }
+
+  /**
+   * The version of a key item when it is created, or the first spill generation of a key: random,
+   * not 1. An item deleted when its state emptied and created again must not repeat a version a
+   * stale copy of the old item holds, or that copy's condition {@code v = :v} would pass (and an
+   * older generation's spill items, left behind when the deletion's cleanup failed, would be read
+   * as the new one's). Below 2^52, so every JSON reader keeps it exact.
+   */
+  private static long firstNumber() {
+    return java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1L << 52);
+  }
+
+  /** The next spill generation of a key whose last one is {@code generation[0]}. */
+  private static long nextGeneration(long[] generation) {
+    generation[0] = generation[0] == 0 ? firstNumber() : generation[0] + 1;
+    return generation[0];
   }
 
   private static boolean spillable(EncodedCell c) {

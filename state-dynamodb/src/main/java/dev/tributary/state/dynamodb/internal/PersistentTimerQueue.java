@@ -24,6 +24,12 @@ public final class PersistentTimerQueue implements TimerQueue {
 
     /** The key's set changed: its main item must be written. */
     void changed(Object key);
+
+    /**
+     * An index item of {@code key} was dropped as an orphan because the key's set, as loaded, does
+     * not list it: the epoch now depends on that copy of the key.
+     */
+    default void orphaned(Object key) {}
   }
 
   private final HeapTimerQueue heap = new HeapTimerQueue();
@@ -113,6 +119,7 @@ public final class PersistentTimerQueue implements TimerQueue {
     while (head != null && !keys.of(head.key()).contains(head)) {
       heap.poll();
       deleted.add(head); // not added in this epoch either: those are in the key's set
+      keys.orphaned(head.key());
       orphans++;
       head = heap.peek();
     }
