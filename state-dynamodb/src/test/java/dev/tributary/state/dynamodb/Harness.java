@@ -21,7 +21,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -116,6 +120,36 @@ final class Harness implements AutoCloseable {
 
   KeyedStageRunner runner(DynamoDbClient other) {
     return new KeyedStageRunner(other, tables, graph, 50, 8, Duration.ofMillis(2));
+  }
+
+  /**
+   * Runs {@code batch} with a client that, just before its {@code n}-th request matching {@code
+   * when}, runs {@code other} (once, on the same thread: another split's work on the harness's own
+   * client); checks that {@code other} ran and returns the batch's report.
+   */
+  RunReport runWithOtherBefore(
+      Batch batch, java.util.function.Predicate<SdkRequest> when, int n, Runnable other) {
+    int[] seen = {0};
+    DynamoDbClient interrupted =
+        client(
+            new ExecutionInterceptor() {
+              @Override
+              public void beforeExecution(
+                  Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (when.test(context.request()) && ++seen[0] == n) {
+                  other.run();
+                }
+              }
+            },
+            false);
+    try (interrupted) {
+      RunReport report = runner(interrupted).run(batch);
+      if (seen[0] < n) {
+        throw new AssertionError(
+            "the other work never ran: " + seen[0] + " matching requests, not " + n);
+      }
+      return report;
+    }
   }
 
   /**

@@ -11,9 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -295,27 +292,13 @@ class KeyedStageRunnerIT {
   private RunReport bLosesItsFirstCommitTo(List<Txn> a, long aWatermark, List<Txn> b) {
     // a first commit on the slot (split c) creates the slot's timer item that a and b then race on
     h.runAll(h.batches("c", 1, h.keyed(LedgerJob.SOURCE, List.of(CAROL), 0), Long.MIN_VALUE, 0));
-    boolean[] ran = {false};
-    DynamoDbClient interrupted =
-        h.client(
-            new ExecutionInterceptor() {
-              @Override
-              public void beforeExecution(
-                  Context.BeforeExecution context, ExecutionAttributes attributes) {
-                if (context.request() instanceof TransactWriteItemsRequest && !ran[0]) {
-                  ran[0] = true;
-                  h.runAll(h.batches("a", 1, h.keyed(LedgerJob.SOURCE, a, 0), aWatermark, 0));
-                }
-              }
-            },
-            false);
-    try (interrupted) {
-      List<Batch> batches = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, b, 0), Long.MIN_VALUE, 0);
-      assertThat(batches).hasSize(1);
-      RunReport report = h.runner(interrupted).run(batches.get(0));
-      assertThat(ran[0]).as("split a committed in between").isTrue();
-      return report;
-    }
+    List<Batch> batches = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, b, 0), Long.MIN_VALUE, 0);
+    assertThat(batches).hasSize(1);
+    return h.runWithOtherBefore(
+        batches.get(0),
+        r -> r instanceof TransactWriteItemsRequest,
+        1,
+        () -> h.runAll(h.batches("a", 1, h.keyed(LedgerJob.SOURCE, a, 0), aWatermark, 0)));
   }
 
   @Test
@@ -367,27 +350,13 @@ class KeyedStageRunnerIT {
    * batch of {@code a} (watermark MIN) on slot 0 of 1.
    */
   private RunReport withABeforeTheFirstTimerQuery(List<Txn> a, Batch b) {
-    boolean[] ran = {false};
-    DynamoDbClient interrupted =
-        h.client(
-            new ExecutionInterceptor() {
-              @Override
-              public void beforeExecution(
-                  Context.BeforeExecution context, ExecutionAttributes attributes) {
-                if (context.request() instanceof QueryRequest q
-                    && q.expressionAttributeValues().get(":pk").s().startsWith("T#")
-                    && !ran[0]) {
-                  ran[0] = true;
-                  h.runAll(h.batches("a", 1, h.keyed(LedgerJob.SOURCE, a, 0), Long.MIN_VALUE, 0));
-                }
-              }
-            },
-            false);
-    try (interrupted) {
-      RunReport report = h.runner(interrupted).run(b);
-      assertThat(ran[0]).as("split a committed in between").isTrue();
-      return report;
-    }
+    return h.runWithOtherBefore(
+        b,
+        r ->
+            r instanceof QueryRequest q
+                && q.expressionAttributeValues().get(":pk").s().startsWith("T#"),
+        1,
+        () -> h.runAll(h.batches("a", 1, h.keyed(LedgerJob.SOURCE, a, 0), Long.MIN_VALUE, 0)));
   }
 
   @Test

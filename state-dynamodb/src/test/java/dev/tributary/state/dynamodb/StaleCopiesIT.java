@@ -27,28 +27,7 @@ class StaleCopiesIT {
 
   /** Runs {@code b} with a client that runs {@code a} just before b's {@code n}-th commit. */
   private static RunReport withABeforeCommit(Harness h, int n, Runnable a, Batch b) {
-    int[] commits = {0};
-    boolean[] ran = {false};
-    DynamoDbClient interrupted =
-        h.client(
-            new ExecutionInterceptor() {
-              @Override
-              public void beforeExecution(
-                  Context.BeforeExecution context, ExecutionAttributes attributes) {
-                if (context.request() instanceof TransactWriteItemsRequest
-                    && ++commits[0] == n
-                    && !ran[0]) {
-                  ran[0] = true;
-                  a.run();
-                }
-              }
-            },
-            false);
-    try (interrupted) {
-      RunReport report = h.runner(interrupted).run(b);
-      assertThat(ran[0]).as("split a committed in between").isTrue();
-      return report;
-    }
+    return h.runWithOtherBefore(b, r -> r instanceof TransactWriteItemsRequest, n, a);
   }
 
   private static List<Op> bOps(String peekKey) {
