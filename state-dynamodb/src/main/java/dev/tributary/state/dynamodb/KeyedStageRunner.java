@@ -826,12 +826,7 @@ public final class KeyedStageRunner {
                   token),
               true);
       Put.Builder put = Put.builder().tableName(tables.state()).item(item);
-      if (checkpoint.exists()) {
-        put.conditionExpression("epoch = :e")
-            .expressionAttributeValues(Map.of(":e", num(checkpoint.epoch())));
-      } else {
-        put.conditionExpression("attribute_not_exists(pk)");
-      }
+      conditioned(put, checkpoint.exists(), "epoch", checkpoint.epoch());
       return TransactWriteItem.builder().put(put.build()).build();
     }
 
@@ -858,7 +853,7 @@ public final class KeyedStageRunner {
               .tableName(tables.state())
               .item(item)
               .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-      condition(put, read);
+      conditioned(put, read.exists(), "v", read.version());
       return TransactWriteItem.builder().put(put.build()).build();
     }
 
@@ -997,12 +992,19 @@ public final class KeyedStageRunner {
         || code.contains("RequestLimitExceeded");
   }
 
-  private void condition(Put.Builder put, Fired f) {
-    if (f.exists()) {
-      put.conditionExpression("v = :v").expressionAttributeValues(Map.of(":v", num(f.version())));
+  /**
+   * {@code put} conditioned on the item as read: {@code attribute} still {@code value} when it
+   * {@code exists}, else still absent.
+   */
+  private static Put.Builder conditioned(
+      Put.Builder put, boolean exists, String attribute, long value) {
+    if (exists) {
+      put.conditionExpression(attribute + " = :" + attribute)
+          .expressionAttributeValues(Map.of(":" + attribute, num(value)));
     } else {
       put.conditionExpression("attribute_not_exists(pk)");
     }
+    return put;
   }
 
   /** A strongly consistent GetItem of the state table, counting its read units; null if none. */
@@ -1098,12 +1100,7 @@ public final class KeyedStageRunner {
             new SlotLayoutItem(Layout.firedPk(uid), Layout.SLOT_LAYOUT, slots, layout.ours()),
             true);
     Put.Builder put = Put.builder().tableName(tables.state()).item(item);
-    if (layout.exists()) {
-      put.conditionExpression("g = :g")
-          .expressionAttributeValues(Map.of(":g", num(layout.generation())));
-    } else {
-      put.conditionExpression("attribute_not_exists(pk)");
-    }
+    conditioned(put, layout.exists(), "g", layout.generation());
     return TransactWriteItem.builder().put(put.build()).build();
   }
 
