@@ -885,7 +885,11 @@ public final class KeyedStageRunner {
         if (!read.exists()
             || layout.changes()
             || current.incarnation() != read.incarnation()
-            || current.generation() != read.generation()) {
+            || current.generation() != read.generation()
+            || current.event() != read.event()) {
+          // the last: the other writer fired event-time timers past what we read. Our records
+          // were judged on time against the old fired-up-to, and a key we loaded after its commit
+          // may show a window it fired and cleared: adding to it would fire that window twice
           return null;
         }
         now.put(uid, current);
@@ -1047,10 +1051,11 @@ public final class KeyedStageRunner {
    */
   /**
    * Our timer item {@code ours} written over {@code current}, which a concurrent writer committed
-   * after we read the item: timers fired up to the later of both, the lower bounds the lower of
-   * both, the next version. Sound because that writer changed none of the keys our epoch used (each
-   * is written under its version condition, and those held): each timer it stored is within its
-   * bound, each we stored within ours, and a stored timer behind the fired-up-to watermark is still
+   * after we read the item without moving its event-time fired-up-to: timers fired up to the later
+   * of both (processing time may have moved), the lower bounds the lower of both, the next version.
+   * Sound because that writer changed none of the keys our epoch used (each is written under its
+   * version condition, and those held): each timer it stored is within its bound, each we stored
+   * within ours, and a processing-time timer stored behind the other's fired-up-to time is still
    * found by the bound and fires at the next firing (docs/protocol.md, "Merging the timer item").
    */
   private static Fired merge(Fired ours, Fired current) {

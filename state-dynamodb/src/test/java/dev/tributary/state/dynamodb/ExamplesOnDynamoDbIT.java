@@ -153,6 +153,64 @@ class ExamplesOnDynamoDbIT {
     }
   }
 
+  /**
+   * Split b reads the slot's timer item, then (its keys come in two BatchGetItem calls) split a
+   * fires u's window [0, 1000) and clears it, then b loads u (now empty) with a click for that
+   * window, which b judged on time against the fired-up-to it read. b's commit loses only the timer
+   * item, but it must not merge it: u's window would fire a second time with that one click (a
+   * parallelization factor above 1 produced exactly this in CI, as a total of 4 and a total of 1).
+   * It redoes the epoch instead, and the click is late: set aside in the late sink.
+   */
+  @Test
+  void aWindowFiredByAnotherSplitWhileThisOneAddsToItFiresOnce() {
+    try (Harness h = Harness.on(local, new ClickWindowSums())) {
+      h.runAll(
+          h.batches(
+              "c",
+              1,
+              h.keyed(ClickWindowSums.SOURCE, List.of(new Click("carol", "/", 50)), 0),
+              Long.MIN_VALUE,
+              0));
+      List<Click> uClicks = List.of(new Click("u", "/a", 100), new Click("u", "/b", 200));
+      h.runAll(h.batches("a", 1, h.keyed(ClickWindowSums.SOURCE, uClicks, 0), Long.MIN_VALUE, 0));
+      List<Click> b = new ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        b.add(new Click("x" + i, "/", 300 + i));
+      }
+      b.add(new Click("u", "/c", 450));
+      int[] batchGets = {0};
+      RunReport r =
+          h.runWithOtherBefore(
+              h.batches("b", 1, h.keyed(ClickWindowSums.SOURCE, b, 0), Long.MIN_VALUE, 0).get(0),
+              request ->
+                  request
+                      instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest,
+              2,
+              () -> {
+                batchGets[0]++;
+                h.runAll(
+                    h.batches(
+                        "a",
+                        1,
+                        h.keyed(ClickWindowSums.SOURCE, List.of(new Click("v", "/", 5_000)), 2),
+                        5_000,
+                        0));
+              });
+      assertThat(batchGets[0]).as("a fired u's window between b's two key reads").isEqualTo(1);
+      assertThat(r.timerItemMerges()).as("merges").isZero();
+      h.runAll(List.of(Batch.tick(0, 1, Long.MAX_VALUE, 0)));
+      List<String> uTotals =
+          h.outboxText(ClickWindowSums.SINK).stream()
+              .filter(t -> t.contains("\"userId\":\"u\""))
+              .toList();
+      assertThat(uTotals).as("u's totals").hasSize(1);
+      assertThat(uTotals.get(0)).contains("\"clicks\":2");
+      assertThat(h.outboxText(ClickWindowSums.LATE_SINK))
+          .as("u's third click, late once a had fired its window")
+          .anyMatch(t -> t.contains("\"userId\":\"u\""));
+    }
+  }
+
   @Test
   void fraudDetectionWithProcessingTimeTimersMatchesTheInMemoryExecutor() {
     Random random = new Random(3);

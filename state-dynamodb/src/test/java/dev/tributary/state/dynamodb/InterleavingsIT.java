@@ -60,9 +60,9 @@ class InterleavingsIT {
 
   /**
    * Writers that share no key still share each slot's timer item: whatever the order, a commit that
-   * loses only that item merges it (docs/protocol.md) instead of redoing its epoch, and no update
-   * is lost or applied twice. An epoch is redone only when two writers race to create a slot's
-   * timer item (the merge needs one to write over): at most once per other writer and slot.
+   * loses only that item merges it (docs/protocol.md) when the other writer fired no event-time
+   * timer past what it read, and is redone otherwise; no update is lost or applied twice, no window
+   * fires twice. Merges must happen in some of the tries (checked when the container ends).
    */
   @Property(tries = 30)
   void writersOnDisjointKeysMergeTheTimerItemAndLoseNothing(
@@ -72,10 +72,6 @@ class InterleavingsIT {
       @ForAll @Size(max = 300) List<@IntRange(min = 0, max = 2) Integer> choices)
       throws Exception {
     List<RunReport> reports = run(Scenario.of(seed, writers, 30, 3, slots, 6, true), choices);
-    int conflicts = reports.stream().mapToInt(RunReport::conflicts).sum();
-    assertThat(conflicts)
-        .as("epochs redone by writers that share no key")
-        .isLessThanOrEqualTo((writers - 1) * slots);
     MERGES.addAndGet(reports.stream().mapToInt(RunReport::timerItemMerges).sum());
     DISJOINT_TRIES.incrementAndGet();
   }
