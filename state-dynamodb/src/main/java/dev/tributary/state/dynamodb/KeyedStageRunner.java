@@ -167,7 +167,13 @@ public final class KeyedStageRunner {
     CONFLICT,
     FENCED,
     /** The epoch outgrew a transaction: redo it with a cut where {@link Cuts} says. */
-    RECUT
+    RECUT,
+    /**
+     * The epoch committed by merging the slot's timer item over another writer's: what this attempt
+     * still holds (keys loaded before that writer's commit, the timer bounds) may be out of date,
+     * so the rest of the batch starts again from the committed state (not a conflict).
+     */
+    RELOAD
   }
 
   /** Where epochs must end, learned from epochs that outgrew a transaction. */
@@ -229,8 +235,8 @@ public final class KeyedStageRunner {
       if (outcome == Outcome.FENCED) {
         return report(totals, true);
       }
-      if (outcome == Outcome.RECUT) {
-        attempt--; // not a conflict: the next attempt cuts the epoch earlier
+      if (outcome == Outcome.RECUT || outcome == Outcome.RELOAD) {
+        attempt--; // not a conflict: the next attempt cuts the epoch earlier, or reloads
         continue;
       }
       totals.conflicts++;
@@ -362,6 +368,8 @@ public final class KeyedStageRunner {
       epoch.afterCommit = executor::resetKeyContexts;
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
+      epoch.firedEventRead = firedEvent;
+      epoch.firedProcessingRead = firedProcessing;
       epoch.storedNext = storedNext;
       Position last = checkpoint.position();
       // first the watermark in effect before the records: event-time timers up to it fire before
@@ -528,6 +536,11 @@ public final class KeyedStageRunner {
      * epoch (see {@link DynamoDbStateBackend#everyKeyReadIsConditioned}).
      */
     Runnable afterCommit = () -> {};
+
+    /** The slot's fired-up-to (event, processing) as this attempt read it. */
+    long firedEventRead = Long.MIN_VALUE;
+
+    long firedProcessingRead = Long.MIN_VALUE;
 
     /** The cancellation reasons of the last commit lost to a concurrent writer. */
     List<CancellationReason> lastReasons = List.of();
@@ -741,7 +754,7 @@ public final class KeyedStageRunner {
       fe = Math.max(fe, newFe);
       fp = Math.max(fp, newFp);
       afterCommit.run();
-      return Outcome.COMMITTED;
+      return mergedFrom.isEmpty() ? Outcome.COMMITTED : Outcome.RELOAD;
     }
 
     /**
@@ -866,6 +879,10 @@ public final class KeyedStageRunner {
      * epoch is redone.
      */
     private Map<String, Fired> timerItemsNow(Map<Integer, String> timerItemAt) {
+      // the furthest this attempt fires and runs: its batch's watermarks, the fired-up-to it read
+      long watermark =
+          Math.max(Math.max(batch.watermark(), batch.inputWatermark()), firedEventRead);
+      long clock = Math.max(batch.processingTime(), firedProcessingRead);
       if (!backend.everyKeyReadIsConditioned()) {
         return null; // a key this epoch depends on could have changed unseen: redo
       }
@@ -886,10 +903,15 @@ public final class KeyedStageRunner {
             || layout.changes()
             || current.incarnation() != read.incarnation()
             || current.generation() != read.generation()
-            || current.event() != read.event()) {
-          // the last: the other writer fired event-time timers past what we read. Our records
-          // were judged on time against the old fired-up-to, and a key we loaded after its commit
-          // may show a window it fired and cleared: adding to it would fire that window twice
+            || current.event() != read.event()
+            || current.processing() > clock
+            || current.nextEvent() <= watermark
+            || current.nextProcessing() <= clock) {
+          // the other writer fired event-time timers past what we read (our records were judged
+          // on time against the old fired-up-to, and a key we loaded after its commit may show a
+          // window it fired and cleared: adding to it would fire that window twice), or fired
+          // processing-time timers past the clock we ran at (the same, in processing time), or
+          // stored a timer this attempt should have fired (at or before its watermark or clock)
           return null;
         }
         now.put(uid, current);
