@@ -714,8 +714,6 @@ public final class KeyedStageRunner {
           written.put(at.getValue(), merged);
           mergedFrom.put(at.getValue(), current.version());
           changes.items().set(at.getKey(), timerItemPut(at.getValue(), merged, current));
-          storedNext[0] = Math.min(storedNext[0], current.nextEvent());
-          storedNext[1] = Math.min(storedNext[1], current.nextProcessing());
         }
         token = UUID.randomUUID().toString();
         changes.items().set(changes.items().size() - 1, checkpointPut(through, epochNumber, token));
