@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,27 @@ import org.apache.kafka.common.TopicPartition;
  * alone does not fit comes out on its own, flagged, for the on-failure destination.
  */
 final class KafkaBatchBuffer {
-  /** A batch cut from the buffer: grouped by partition, in offset order. */
+  /**
+   * A batch cut from the buffer: grouped by partition, in offset order, with each record's JSON as
+   * written when it was fetched (by identity).
+   */
   record Batch(
-      List<ConsumerRecord<byte[], byte[]>> records, long payloadBytes, boolean oversized) {}
+      List<ConsumerRecord<byte[], byte[]>> records,
+      long payloadBytes,
+      boolean oversized,
+      Map<ConsumerRecord<byte[], byte[]>, byte[]> json) {
+    /** A record's JSON: as written when fetched, or written now for a record not of this batch. */
+    byte[] jsonOf(ConsumerRecord<byte[], byte[]> record) {
+      byte[] bytes = json.get(record);
+      return bytes != null ? bytes : KafkaEvents.recordJson(record);
+    }
+  }
 
-  private record Entry(ConsumerRecord<byte[], byte[]> record, int size) {}
+  private record Entry(ConsumerRecord<byte[], byte[]> record, byte[] json) {
+    int size() {
+      return json.length;
+    }
+  }
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private final int envelopeBytes;
@@ -34,7 +51,7 @@ final class KafkaBatchBuffer {
 
   /** Appends a fetched record. */
   void add(ConsumerRecord<byte[], byte[]> record) {
-    entries.add(new Entry(record, KafkaEvents.recordSize(record)));
+    entries.add(new Entry(record, KafkaEvents.recordJson(record)));
   }
 
   /** How many records wait. */
@@ -63,18 +80,20 @@ final class KafkaBatchBuffer {
   /** Takes the next batch (empty if no record waits). */
   Batch take(int batchSize, long maxPayloadBytes) {
     if (entries.isEmpty()) {
-      return new Batch(List.of(), 0, false);
+      return new Batch(List.of(), 0, false, Map.of());
     }
     int count = fitting(batchSize, maxPayloadBytes);
     if (count == 0) {
       Entry e = entries.poll();
-      long bytes = envelopeBytes + KafkaEvents.partitionEntrySize(partition(e.record)) + e.size;
-      return new Batch(List.of(e.record), bytes, true);
+      long bytes = envelopeBytes + KafkaEvents.partitionEntrySize(partition(e.record)) + e.size();
+      return new Batch(List.of(e.record), bytes, true, Map.of());
     }
     Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> grouped = new LinkedHashMap<>();
     long bytes = envelopeBytes;
+    Map<ConsumerRecord<byte[], byte[]>, byte[]> json = new IdentityHashMap<>(count * 2);
     for (int i = 0; i < count; i++) {
       Entry e = entries.poll();
+      json.put(e.record, e.json);
       List<ConsumerRecord<byte[], byte[]>> list = grouped.get(partition(e.record));
       if (list == null) {
         list = new ArrayList<>();
@@ -82,11 +101,11 @@ final class KafkaBatchBuffer {
         bytes += KafkaEvents.partitionEntrySize(partition(e.record));
       }
       list.add(e.record);
-      bytes += e.size + 1;
+      bytes += e.size() + 1;
     }
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(count);
     grouped.values().forEach(records::addAll);
-    return new Batch(records, bytes, false);
+    return new Batch(records, bytes, false, json);
   }
 
   /** How many leading records fit in a batch. */
@@ -99,7 +118,7 @@ final class KafkaBatchBuffer {
         break;
       }
       TopicPartition tp = partition(e.record);
-      long add = e.size + 1L + (partitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
+      long add = e.size() + 1L + (partitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
       if (bytes + add > maxPayloadBytes) {
         break;
       }

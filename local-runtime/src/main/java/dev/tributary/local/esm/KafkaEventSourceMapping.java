@@ -531,7 +531,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     private void deliver(KafkaBatchBuffer.Batch batch) {
       batches.incrementAndGet();
       Map<TopicPartition, Long> done = new LinkedHashMap<>();
-      Outcome outcome = new Outcome(done);
+      Outcome outcome = new Outcome(done, batch);
       if (batch.oversized()) {
         ConsumerRecord<byte[], byte[]> r = batch.records().get(0);
         outcome.send(
@@ -550,7 +550,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         new KafkaDelivery(
                 settings,
                 onFailure != null,
-                KafkaEventSourceMapping.this::invoke,
+                records -> invoke(records, batch),
                 outcome,
                 clock::millis,
                 () -> closing,
@@ -696,8 +696,9 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     }
   }
 
-  private Answer invoke(List<ConsumerRecord<byte[], byte[]>> batch) {
-    byte[] event = KafkaEvents.event(source, batch);
+  private Answer invoke(
+      List<ConsumerRecord<byte[], byte[]>> records, KafkaBatchBuffer.Batch batch) {
+    byte[] event = KafkaEvents.event(source, records, batch::jsonOf);
     invocations.incrementAndGet();
     FunctionInvoker.Result result;
     try {
@@ -719,9 +720,11 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
   /** Receives what the delivery finished, and sends what it gave up. */
   private final class Outcome implements KafkaDelivery.Listener {
     private final Map<TopicPartition, Long> done;
+    private final KafkaBatchBuffer.Batch batch;
 
-    Outcome(Map<TopicPartition, Long> done) {
+    Outcome(Map<TopicPartition, Long> done, KafkaBatchBuffer.Batch batch) {
       this.done = done;
+      this.batch = batch;
     }
 
     @Override
@@ -736,7 +739,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         Condition condition,
         int attempts,
         Answer last) {
-      byte[] event = KafkaEvents.event(source, records);
+      byte[] event = KafkaEvents.event(source, records, batch::jsonOf);
       String reason =
           switch (condition) {
             case RecordAgeExceeded -> "older than MaximumRecordAge " + settings.maximumRecordAge();

@@ -1,19 +1,22 @@
 package dev.tributary.local.esm;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -83,27 +86,63 @@ final class KafkaEvents {
 
   /** The event's JSON for {@code records}, which come grouped by partition, in offset order. */
   static byte[] event(Source source, List<ConsumerRecord<byte[], byte[]>> records) {
-    ObjectNode event = envelope(source);
-    ObjectNode byPartition = event.putObject("records");
+    return event(source, records, KafkaEvents::recordJson);
+  }
+
+  /**
+   * The event's JSON for {@code records}, each record's JSON given by {@code json} (a mapping
+   * writes each record once, when it fetches it, to measure it against the payload limit, and
+   * reuses those bytes for every invocation that carries the record).
+   */
+  static byte[] event(
+      Source source,
+      List<ConsumerRecord<byte[], byte[]>> records,
+      Function<ConsumerRecord<byte[], byte[]>, byte[]> json) {
+    Map<String, List<byte[]>> byPartition = new LinkedHashMap<>();
+    int size = 0;
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      String key = partitionKey(new TopicPartition(r.topic(), r.partition()));
-      JsonNode list = byPartition.get(key);
-      ArrayNode array = list == null ? byPartition.putArray(key) : (ArrayNode) list;
-      array.add(recordNode(r));
+      byte[] bytes = json.apply(r);
+      byPartition
+          .computeIfAbsent(
+              partitionKey(new TopicPartition(r.topic(), r.partition())), k -> new ArrayList<>())
+          .add(bytes);
+      size += bytes.length + 1;
     }
-    return write(event);
+    // the envelope with an empty records object ends in "{}}": the records go between the braces
+    byte[] envelope = write(withEmptyRecords(source));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(envelope.length + size + 64);
+    out.write(envelope, 0, envelope.length - 2);
+    boolean firstPartition = true;
+    for (Map.Entry<String, List<byte[]>> e : byPartition.entrySet()) {
+      if (!firstPartition) {
+        out.write(',');
+      }
+      firstPartition = false;
+      // topic names are letters, digits, '.', '_' and '-': nothing to escape
+      out.writeBytes(('"' + e.getKey() + "\":[").getBytes(StandardCharsets.UTF_8));
+      boolean firstRecord = true;
+      for (byte[] bytes : e.getValue()) {
+        if (!firstRecord) {
+          out.write(',');
+        }
+        firstRecord = false;
+        out.writeBytes(bytes);
+      }
+      out.write(']');
+    }
+    out.write('}');
+    out.write('}');
+    return out.toByteArray();
   }
 
   /** The size in bytes of the event around its records, with an empty {@code records} object. */
   static int envelopeSize(Source source) {
-    ObjectNode event = envelope(source);
-    event.putObject("records");
-    return write(event).length;
+    return write(withEmptyRecords(source)).length;
   }
 
   /** The size in bytes one record takes in an event (without the separating comma). */
   static int recordSize(ConsumerRecord<byte[], byte[]> record) {
-    return write(recordNode(record)).length;
+    return recordJson(record).length;
   }
 
   /** The size in bytes a partition's entry in {@code records} adds around its records. */
@@ -112,40 +151,53 @@ final class KafkaEvents {
     return partitionKey(tp).getBytes(StandardCharsets.UTF_8).length + 6;
   }
 
-  private static ObjectNode envelope(Source source) {
+  private static ObjectNode withEmptyRecords(Source source) {
     ObjectNode event = JSON.createObjectNode();
     event.put("eventSource", source.eventSource());
     if (source.eventSourceArn() != null) {
       event.put("eventSourceArn", source.eventSourceArn());
     }
     event.put("bootstrapServers", source.bootstrapServers());
+    event.putObject("records");
     return event;
   }
 
-  private static ObjectNode recordNode(ConsumerRecord<byte[], byte[]> r) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("topic", r.topic());
-    node.put("partition", r.partition());
-    node.put("offset", r.offset());
-    node.put("timestamp", r.timestamp());
-    node.put("timestampType", r.timestampType().name());
-    Base64.Encoder base64 = Base64.getEncoder();
-    if (r.key() != null) {
-      node.put("key", base64.encodeToString(r.key()));
-    }
-    if (r.value() != null) {
-      node.put("value", base64.encodeToString(r.value()));
-    }
-    ArrayNode headers = node.putArray("headers");
-    for (Header h : r.headers()) {
-      ArrayNode bytes = headers.addObject().putArray(h.key());
-      if (h.value() != null) {
-        for (byte b : h.value()) {
-          bytes.add(b); // Java bytes are signed: 0xE2 is -30, as the Lambda Java runtime reads it
-        }
+  /** One record's JSON, as it appears in an event's {@code records}. */
+  static byte[] recordJson(ConsumerRecord<byte[], byte[]> r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("topic", r.topic());
+      g.writeNumberField("partition", r.partition());
+      g.writeNumberField("offset", r.offset());
+      g.writeNumberField("timestamp", r.timestamp());
+      g.writeStringField("timestampType", r.timestampType().name());
+      Base64.Encoder base64 = Base64.getEncoder();
+      if (r.key() != null) {
+        g.writeStringField("key", base64.encodeToString(r.key()));
       }
+      if (r.value() != null) {
+        g.writeStringField("value", base64.encodeToString(r.value()));
+      }
+      g.writeArrayFieldStart("headers");
+      for (Header h : r.headers()) {
+        g.writeStartObject();
+        g.writeArrayFieldStart(h.key());
+        if (h.value() != null) {
+          for (byte b : h.value()) {
+            g.writeNumber(
+                b); // Java bytes are signed: 0xE2 is -30, as the Lambda Java runtime reads it
+          }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a Kafka record as JSON", e);
     }
-    return node;
+    return out.toByteArray();
   }
 
   private static byte[] write(JsonNode node) {

@@ -30,6 +30,11 @@ class KafkaBatchBufferTest {
     assertThat(ids(batch.records())).containsExactly("t-0@0", "t-0@1", "t-1@7", "t-1@8");
     assertThat(batch.oversized()).isFalse();
     assertThat(buffer.isEmpty()).isTrue();
+    for (ConsumerRecord<byte[], byte[]> r : batch.records()) { // written when added, kept
+      assertThat(batch.json().get(r)).isEqualTo(KafkaEvents.recordJson(r));
+    }
+    assertThat(KafkaEvents.event(SOURCE, batch.records(), batch::jsonOf))
+        .isEqualTo(KafkaEvents.event(SOURCE, batch.records()));
   }
 
   @Test

@@ -134,6 +134,45 @@ class KafkaEventsTest {
   }
 
   @Test
+  void eachRecordsJsonIsWrittenOnceAndReusedVerbatim() {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    records.addAll(KafkaRecords.records("t", 1, 0, 2));
+    records.addAll(KafkaRecords.records("t", 0, 5, 6));
+    Map<ConsumerRecord<byte[], byte[]>, byte[]> written = new java.util.IdentityHashMap<>();
+    records.forEach(r -> written.put(r, KafkaEvents.recordJson(r)));
+    List<ConsumerRecord<byte[], byte[]>> asked = new ArrayList<>();
+
+    byte[] event =
+        KafkaEvents.event(
+            SELF,
+            records,
+            r -> {
+              asked.add(r);
+              return written.get(r);
+            });
+
+    assertThat(asked).containsExactlyElementsOf(records); // each once, none written again
+    assertThat(json(event)).isEqualTo(json(KafkaEvents.event(SELF, records)));
+    assertThat(json(event))
+        .contains(
+            "\"records\":{\"t-1\":["
+                + json(written.get(records.get(0)))
+                + ","
+                + json(written.get(records.get(1)))
+                + "],\"t-0\":["
+                + json(written.get(records.get(2)))
+                + "]}}");
+  }
+
+  @Test
+  void anEventWithoutRecordsHasAnEmptyRecordsObject() {
+    assertThat(json(KafkaEvents.event(SELF, List.of())))
+        .isEqualTo(
+            "{\"eventSource\":\"SelfManagedKafka\","
+                + "\"bootstrapServers\":\"127.0.0.1:9092,127.0.0.1:9093\",\"records\":{}}");
+  }
+
+  @Test
   void sizesAddUpToTheEventsSize() {
     List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.records("t", 0, 0, 3);
     int estimate =
