@@ -18,8 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -29,17 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * to every slot, and the tick. Outputs always equal the in-memory reference run of the same job.
  */
 class CoordinatorIT {
-  private static DynamoDbLocal local;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
 
   private static <T> T event(String name, Class<T> type) throws Exception {
     try (InputStream in = CoordinatorIT.class.getResourceAsStream("/events/" + name)) {

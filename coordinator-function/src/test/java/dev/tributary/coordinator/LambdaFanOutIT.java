@@ -16,8 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -29,17 +28,7 @@ import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
  * the local runtime's Lambda Invoke endpoint running {@link OperatorHandler}.
  */
 class LambdaFanOutIT {
-  private static DynamoDbLocal local;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
 
   private static LambdaAsyncClient lambda(LocalLambda endpoint) {
     return LambdaAsyncClient.builder()

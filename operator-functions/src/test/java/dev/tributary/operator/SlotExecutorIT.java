@@ -21,8 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -35,22 +34,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** The operator's work on the embedded DynamoDB endpoint, and its Lambda handler. */
 class SlotExecutorIT {
   private static final AtomicInteger TABLES = new AtomicInteger();
-  private static DynamoDbLocal local;
-  private static DynamoDbClient dynamo;
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
+  @AutoClose private static final DynamoDbClient dynamo = client(local.endpoint());
   private final JobGraph graph = JobGraph.of(new Totals());
   private StateTables tables;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-    dynamo = client(local.endpoint());
-  }
-
-  @AfterAll
-  static void stop() {
-    dynamo.close();
-    local.close();
-  }
 
   static DynamoDbClient client(URI endpoint) {
     return DynamoDbClient.builder()

@@ -12,8 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -38,20 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  */
 class TransactionsIT {
   static final AtomicLong CLOCK = new AtomicLong(1_800_000_000_000L);
-  static DynamoDbLocal local;
-  static DynamoDbClient client;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().clock(CLOCK::get).build();
-    client = LocalClients.client(local.endpoint());
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-    local.close();
-  }
+  @AutoClose static final DynamoDbLocal local = DynamoDbLocal.builder().clock(CLOCK::get).build();
+  @AutoClose static final DynamoDbClient client = LocalClients.client(local.endpoint());
 
   static TransactWriteItem put(
       String table,

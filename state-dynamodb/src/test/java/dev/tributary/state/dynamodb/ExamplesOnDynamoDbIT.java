@@ -16,8 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.ToLongFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,17 +26,7 @@ import org.junit.jupiter.api.Test;
  * same batches on the in-memory executor, output for output.
  */
 class ExamplesOnDynamoDbIT {
-  private static DynamoDbLocal local;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
 
   /**
    * Cuts {@code input} into batches of {@code size} for every slot; a batch's watermark is the

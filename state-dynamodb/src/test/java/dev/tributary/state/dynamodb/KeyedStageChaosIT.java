@@ -15,8 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -31,20 +30,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 class KeyedStageChaosIT {
   private static final AtomicLong CLOCK_OFFSET = new AtomicLong();
-  private static DynamoDbLocal local;
 
-  @BeforeAll
-  static void start() {
-    local =
-        DynamoDbLocal.builder()
-            .clock(() -> System.currentTimeMillis() + CLOCK_OFFSET.get())
-            .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose
+  private static final DynamoDbLocal local =
+      DynamoDbLocal.builder().clock(() -> System.currentTimeMillis() + CLOCK_OFFSET.get()).build();
 
   private static Scenario scenario() {
     return Scenario.of(11, 2, 40, 5, 2, 20);

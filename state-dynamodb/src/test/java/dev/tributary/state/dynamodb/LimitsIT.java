@@ -9,8 +9,7 @@ import dev.tributary.state.dynamodb.LedgerJob.Txn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,17 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * a flatMap fan-out of 1,000 records from one source record.
  */
 class LimitsIT {
-  private static DynamoDbLocal local;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
 
   private static List<Op> ops(int keys, String kind, int size, int n) {
     List<Op> ops = new ArrayList<>();

@@ -8,24 +8,13 @@ import dev.tributary.state.dynamodb.KvJob.Op;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** A record a user function fails on is reported by position, then set aside in the commit. */
 class PoisonRecordsIT {
-  private static DynamoDbLocal local;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
 
   @Test
   void aFailingRecordIsReportedThenSetAsideWithItsPayloadInTheCommitThatPassesIt() {

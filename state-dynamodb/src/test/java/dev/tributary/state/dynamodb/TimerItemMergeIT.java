@@ -13,8 +13,7 @@ import dev.tributary.windowing.TumblingProcessingTimeWindows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,17 +25,7 @@ import org.junit.jupiter.api.Test;
  * any commit that loses only the timer item merges it.
  */
 class TimerItemMergeIT {
-  private static DynamoDbLocal local;
-
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
 
   /** Clicks per user in 100 ms tumbling processing-time windows. */
   public static final class PtWindows implements JobProvider {

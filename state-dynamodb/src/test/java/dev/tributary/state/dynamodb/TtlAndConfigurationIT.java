@@ -11,8 +11,7 @@ import dev.tributary.state.dynamodb.KvJob.Op;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -26,17 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
  */
 class TtlAndConfigurationIT {
   private static final AtomicLong NOW = new AtomicLong(1_700_000_000_000L);
-  private static DynamoDbLocal local;
 
-  @BeforeAll
-  static void start() {
-    local = DynamoDbLocal.builder().clock(NOW::get).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    local.close();
-  }
+  @AutoClose
+  private static final DynamoDbLocal local = DynamoDbLocal.builder().clock(NOW::get).build();
 
   private static RunReport run(Harness h, Op op, long offset, long processingTime) {
     List<KeyedRecord> keyed = h.keyed(KvJob.SOURCE, List.of(op), offset);
