@@ -44,6 +44,16 @@ final class KafkaBatchBuffer {
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private final int envelopeBytes;
 
+  // how many leading records fit the next batch and what they take, kept up to date as records
+  // are added, so that full() does not walk the whole buffer after every poll; computed again
+  // after records leave the buffer or the limits asked for change (fitBatchSize -1: not known)
+  private int fitBatchSize = -1;
+  private long fitMaxBytes;
+  private int fitCount;
+  private long fitBytes;
+  private boolean fitStopped;
+  private final Set<TopicPartition> fitPartitions = new HashSet<>();
+
   /** A buffer for events whose envelope (all but the records) takes {@code envelopeBytes}. */
   KafkaBatchBuffer(int envelopeBytes) {
     this.envelopeBytes = envelopeBytes;
@@ -51,7 +61,11 @@ final class KafkaBatchBuffer {
 
   /** Appends a fetched record. */
   void add(ConsumerRecord<byte[], byte[]> record) {
-    entries.add(new Entry(record, KafkaEvents.recordJson(record)));
+    Entry e = new Entry(record, KafkaEvents.recordJson(record));
+    entries.add(e);
+    if (fitBatchSize >= 0 && !fitStopped) { // every record before it fits: see whether it does
+      extendFit(e);
+    }
   }
 
   /** How many records wait. */
@@ -69,6 +83,7 @@ final class KafkaBatchBuffer {
     Set<TopicPartition> gone = new HashSet<>(partitions);
     entries.removeIf(
         e -> gone.contains(new TopicPartition(e.record.topic(), e.record.partition())));
+    fitBatchSize = -1;
   }
 
   /** Whether the next batch can get no bigger: it has {@code batchSize} records or the limit. */
@@ -83,6 +98,7 @@ final class KafkaBatchBuffer {
       return new Batch(List.of(), 0, false, Map.of());
     }
     int count = fitting(batchSize, maxPayloadBytes);
+    fitBatchSize = -1; // records leave: the fit is computed again next time
     if (count == 0) {
       Entry e = entries.poll();
       long bytes = envelopeBytes + KafkaEvents.partitionEntrySize(partition(e.record)) + e.size();
@@ -110,23 +126,35 @@ final class KafkaBatchBuffer {
 
   /** How many leading records fit in a batch. */
   private int fitting(int batchSize, long maxPayloadBytes) {
-    long bytes = envelopeBytes;
-    Set<TopicPartition> partitions = new HashSet<>();
-    int count = 0;
-    for (Entry e : entries) {
-      if (count >= batchSize) {
-        break;
+    if (batchSize != fitBatchSize || maxPayloadBytes != fitMaxBytes) {
+      fitBatchSize = batchSize;
+      fitMaxBytes = maxPayloadBytes;
+      fitCount = 0;
+      fitBytes = envelopeBytes;
+      fitStopped = false;
+      fitPartitions.clear();
+      for (Entry e : entries) {
+        if (!extendFit(e)) {
+          break;
+        }
       }
-      TopicPartition tp = partition(e.record);
-      long add = e.size() + 1L + (partitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
-      if (bytes + add > maxPayloadBytes) {
-        break;
-      }
-      bytes += add;
-      partitions.add(tp);
-      count++;
     }
-    return count;
+    return fitCount;
+  }
+
+  /** Counts {@code e}, the record after the leading ones that fit, if it fits too. */
+  private boolean extendFit(Entry e) {
+    TopicPartition tp = partition(e.record);
+    long add =
+        e.size() + 1L + (fitPartitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
+    if (fitCount >= fitBatchSize || fitBytes + add > fitMaxBytes) {
+      fitStopped = true;
+      return false;
+    }
+    fitBytes += add;
+    fitPartitions.add(tp);
+    fitCount++;
+    return true;
   }
 
   private static TopicPartition partition(ConsumerRecord<byte[], byte[]> r) {

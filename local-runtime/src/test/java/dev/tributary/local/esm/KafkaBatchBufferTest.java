@@ -90,4 +90,80 @@ class KafkaBatchBufferTest {
     assertThat(ids(buffer.take(10, KafkaEventSourceMapping.MAX_PAYLOAD_BYTES).records()))
         .containsExactly("t-1@0", "t-1@1");
   }
+
+  /**
+   * The buffer keeps how many leading records fit as records come and go; whatever the order of
+   * adds, polls for fullness, takes and revocations (and limits that change between calls), it
+   * answers as a count from scratch over the records waiting does.
+   */
+  @Test
+  void theFitKeptAsRecordsComeAndGoEqualsOneCountedFromScratch() {
+    java.util.Random random = new java.util.Random(7);
+    List<ConsumerRecord<byte[], byte[]>> waiting = new java.util.ArrayList<>();
+    long[] offsets = new long[3];
+    int envelope = KafkaEvents.envelopeSize(SOURCE);
+    for (int step = 0; step < 5_000; step++) {
+      int batchSize = random.nextInt(10) < 8 ? 12 : 1 + random.nextInt(20);
+      long limit = random.nextInt(10) < 8 ? 6_000 : 2_000 + random.nextInt(20_000);
+      int op = random.nextInt(10);
+      if (op < 6) {
+        int p = random.nextInt(3);
+        ConsumerRecord<byte[], byte[]> r =
+            record(
+                "t",
+                p,
+                offsets[p]++,
+                1,
+                "k",
+                value(1 + random.nextInt(random.nextInt(10) == 0 ? 8_000 : 900)));
+        buffer.add(r);
+        waiting.add(r);
+      } else if (op < 8) {
+        int fits = fromScratch(waiting, envelope, batchSize, limit);
+        assertThat(buffer.full(batchSize, limit))
+            .as("step %d", step)
+            .isEqualTo(fits < waiting.size() || fits >= batchSize);
+      } else if (op < 9) {
+        int fits = fromScratch(waiting, envelope, batchSize, limit);
+        KafkaBatchBuffer.Batch batch = buffer.take(batchSize, limit);
+        List<ConsumerRecord<byte[], byte[]>> expected =
+            new java.util.ArrayList<>(
+                waiting.subList(0, waiting.isEmpty() ? 0 : Math.max(fits, 1)));
+        waiting.removeAll(expected);
+        assertThat(batch.oversized())
+            .as("step %d", step)
+            .isEqualTo(!expected.isEmpty() && fits == 0);
+        assertThat(batch.records())
+            .as("step %d", step)
+            .containsExactlyInAnyOrderElementsOf(expected);
+      } else {
+        TopicPartition gone = new TopicPartition("t", random.nextInt(3));
+        buffer.removePartitions(List.of(gone));
+        waiting.removeIf(r -> r.partition() == gone.partition());
+      }
+      assertThat(buffer.size()).isEqualTo(waiting.size());
+    }
+  }
+
+  /** How many leading records of {@code records} fit a batch, counted from scratch. */
+  private static int fromScratch(
+      List<ConsumerRecord<byte[], byte[]>> records, int envelope, int batchSize, long limit) {
+    long bytes = envelope;
+    java.util.Set<TopicPartition> partitions = new java.util.HashSet<>();
+    int count = 0;
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      long add =
+          KafkaEvents.recordSize(r)
+              + 1L
+              + (partitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
+      if (count >= batchSize || bytes + add > limit) {
+        break;
+      }
+      bytes += add;
+      partitions.add(tp);
+      count++;
+    }
+    return count;
+  }
 }
