@@ -255,6 +255,11 @@ public final class KeyedStageRunner {
     }
   }
 
+  /** The clock a batch runs at: its own, but after the slot's fired-up-to {@code fp}. */
+  private static long processingTime(long batchClock, long fp) {
+    return fp == Long.MIN_VALUE ? batchClock : Math.max(batchClock, fp + 1);
+  }
+
   private RunReport report(Totals t, boolean fenced) {
     return new RunReport(
         t.checkpoint.position(),
@@ -382,8 +387,14 @@ public final class KeyedStageRunner {
           return o;
         }
         epoch.timePhase = false;
+        // every event-time timer up to `before` has fired: an epoch committed among the records
+        // holds those firings, so its fired-up-to must say so
+        epoch.fe = Math.max(epoch.fe, before);
       }
-      clock.set(Math.max(batch.processingTime(), firedProcessing));
+      // records run after every processing-time timer up to fp fired: strictly later than fp, or a
+      // record could land in a window that another split has fired (and open it again)
+      long now = processingTime(batch.processingTime(), firedProcessing);
+      clock.set(now);
       Map<Position, DeadLetter> setAside = new HashMap<>();
       batch.deadLetters().forEach(d -> setAside.put(d.position(), d));
       for (KeyedRecord r : pending) {
@@ -426,7 +437,6 @@ public final class KeyedStageRunner {
       }
       // then time: due timers up to the watermark and the clock fire, in epochs that fit
       long watermark = Math.max(batch.watermark(), before);
-      long now = Math.max(batch.processingTime(), firedProcessing);
       Outcome o = fireTimers(executor, backend, epoch, last, watermark, now, true);
       if (o != Outcome.COMMITTED) {
         return o;
@@ -486,8 +496,10 @@ public final class KeyedStageRunner {
       Outcome o =
           epoch.commit(
               last,
-              Math.min(watermark, nextEvent == Long.MAX_VALUE ? watermark : nextEvent - 1),
-              Math.min(now, nextProcessing == Long.MAX_VALUE ? now : nextProcessing - 1));
+              // some timers at nextEvent / nextProcessing may have fired in this epoch already:
+              // fired-up-to covers them (the rest are at or below it and fire first next time)
+              Math.min(watermark, nextEvent),
+              Math.min(now, nextProcessing));
       if (o != Outcome.COMMITTED) {
         return o;
       }
@@ -880,7 +892,7 @@ public final class KeyedStageRunner {
       // the furthest this attempt fires and runs: its batch's watermarks, the fired-up-to it read
       long watermark =
           Math.max(Math.max(batch.watermark(), batch.inputWatermark()), firedEventRead);
-      long clock = Math.max(batch.processingTime(), firedProcessingRead);
+      long clock = processingTime(batch.processingTime(), firedProcessingRead);
       if (!backend.everyKeyReadIsConditioned()) {
         return null; // a key this epoch depends on could have changed unseen: redo
       }
@@ -902,7 +914,7 @@ public final class KeyedStageRunner {
             || current.incarnation() != read.incarnation()
             || current.generation() != read.generation()
             || current.event() != read.event()
-            || current.processing() > clock
+            || current.processing() >= clock
             || current.nextEvent() <= watermark
             || current.nextProcessing() <= clock) {
           // the other writer fired event-time timers past what we read (our records were judged

@@ -292,7 +292,8 @@ class KeyedStageRunnerIT {
   private RunReport bLosesItsFirstCommitTo(List<Txn> a, long aWatermark, List<Txn> b) {
     // a first commit on the slot (split c) creates the slot's timer item that a and b then race on
     h.runAll(h.batches("c", 1, h.keyed(LedgerJob.SOURCE, List.of(CAROL), 0), Long.MIN_VALUE, 0));
-    List<Batch> batches = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, b, 0), Long.MIN_VALUE, 0);
+    // b's clock is later than a's: a merge needs a's processing-time fired-up-to before it
+    List<Batch> batches = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, b, 0), Long.MIN_VALUE, 5);
     assertThat(batches).hasSize(1);
     return h.runWithOtherBefore(
         batches.get(0),

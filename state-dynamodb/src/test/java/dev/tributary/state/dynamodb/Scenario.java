@@ -83,7 +83,9 @@ final class Scenario {
       }
     }
     List<KeyedRecord> keyed = h.keyed(LedgerJob.SOURCE, chunk, (long) k * batchSize);
-    return h.batches(split, slots, keyed, watermark - 1, 0).get(slot);
+    // the clock moves on with each chunk and differs between splits, as coordinators' clocks do
+    long clock = 1_000L * k + 37L * new ArrayList<>(splits.keySet()).indexOf(split);
+    return h.batches(split, slots, keyed, watermark - 1, clock).get(slot);
   }
 
   /** Records that {@code split}'s chunk {@code k} is committed at {@code slot}. */

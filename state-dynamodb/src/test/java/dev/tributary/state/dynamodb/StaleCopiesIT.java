@@ -88,7 +88,8 @@ class StaleCopiesIT {
         bTxns.add(new Txn("acct-" + i, 100 + i, 1, 10_100 + i * 1_000L));
       }
       Txn dave = new Txn("dave", 7, 5, 2_100);
-      List<Batch> b = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, bTxns, 0), Long.MIN_VALUE, 0);
+      // b's clock is later than a's: a merge needs a's processing-time fired-up-to before it
+      List<Batch> b = h.batches("b", 1, h.keyed(LedgerJob.SOURCE, bTxns, 0), Long.MIN_VALUE, 5);
       RunReport r =
           withABeforeCommit(
               h,

@@ -86,19 +86,17 @@ public final class PersistentTimerQueue implements TimerQueue {
 
   @Override
   public Timer peek() {
-    if (full.getAsBoolean()) {
+    if (full.getAsBoolean() || !dropOrphans()) {
       return null;
     }
-    dropOrphans();
     return heap.peek();
   }
 
   @Override
   public Timer poll() {
-    if (full.getAsBoolean()) {
+    if (full.getAsBoolean() || !dropOrphans()) {
       return null;
     }
-    dropOrphans();
     Timer timer = heap.poll();
     if (timer != null) {
       fired++;
@@ -114,15 +112,19 @@ public final class PersistentTimerQueue implements TimerQueue {
    * broke that rule, or an index read that is out of date, leaves one). Such a timer must not fire;
    * its index item is deleted with the epoch, which also corrects a cached index.
    */
-  private void dropOrphans() {
+  private boolean dropOrphans() {
     Timer head = heap.peek();
     while (head != null && !keys.of(head.key()).contains(head)) {
+      if (full.getAsBoolean()) {
+        return false; // each dropped orphan deletes an index item: the epoch is full, commit first
+      }
       heap.poll();
       deleted.add(head); // not added in this epoch either: those are in the key's set
       keys.orphaned(head.key());
       orphans++;
       head = heap.peek();
     }
+    return true;
   }
 
   /** How many index items without their key's entry were dropped (see {@link #dropOrphans}). */
