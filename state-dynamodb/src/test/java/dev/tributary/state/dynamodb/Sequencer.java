@@ -94,6 +94,21 @@ final class Sequencer {
     }
   }
 
+  /**
+   * Grants the writers' calls one at a time until all are done: the {@code i}-th goes to the
+   * waiting writer {@code choices[i]} picks (modulo how many wait; the first one once the choices
+   * run out).
+   */
+  void play(List<Integer> choices) throws InterruptedException {
+    int step = 0;
+    List<Integer> waiting;
+    while (!(waiting = waiting()).isEmpty()) {
+      int choice = step < choices.size() ? choices.get(step) : 0;
+      grant(waiting.get(choice % waiting.size()));
+      step++;
+    }
+  }
+
   /** Lets writer {@code w} make its next call. */
   synchronized void grant(int w) {
     granted[w]++;
