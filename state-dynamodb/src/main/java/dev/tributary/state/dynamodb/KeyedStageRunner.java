@@ -373,13 +373,18 @@ public final class KeyedStageRunner {
       epoch.afterCommit = executor::resetKeyContexts;
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
-      epoch.firedEventRead = firedEvent;
-      epoch.firedProcessingRead = firedProcessing;
       epoch.storedNext = storedNext;
       Position last = checkpoint.position();
       // first the watermark in effect before the records: event-time timers up to it fire before
       // the records are seen, as they would have in Flink (processing time does not move yet)
       long before = Math.max(batch.inputWatermark(), firedEvent);
+      // then the records run at `now`, after every processing-time timer up to fp fired (strictly
+      // later than fp, or a record could land in a window that another split has fired and open it
+      // again), and at the end due timers fire up to `watermark` and `now`
+      long watermark = Math.max(batch.watermark(), before);
+      long now = processingTime(batch.processingTime(), firedProcessing);
+      epoch.firesUpTo = watermark;
+      epoch.runsAt = now;
       if (before > Long.MIN_VALUE) {
         clock.set(firedProcessing);
         Outcome o = fireTimers(executor, backend, epoch, last, before, firedProcessing, false);
@@ -391,9 +396,6 @@ public final class KeyedStageRunner {
         // holds those firings, so its fired-up-to must say so
         epoch.fe = Math.max(epoch.fe, before);
       }
-      // records run after every processing-time timer up to fp fired: strictly later than fp, or a
-      // record could land in a window that another split has fired (and open it again)
-      long now = processingTime(batch.processingTime(), firedProcessing);
       clock.set(now);
       Map<Position, DeadLetter> setAside = new HashMap<>();
       batch.deadLetters().forEach(d -> setAside.put(d.position(), d));
@@ -436,7 +438,6 @@ public final class KeyedStageRunner {
         }
       }
       // then time: due timers up to the watermark and the clock fire, in epochs that fit
-      long watermark = Math.max(batch.watermark(), before);
       Outcome o = fireTimers(executor, backend, epoch, last, watermark, now, true);
       if (o != Outcome.COMMITTED) {
         return o;
@@ -549,10 +550,13 @@ public final class KeyedStageRunner {
      */
     Runnable afterCommit = () -> {};
 
-    /** The slot's fired-up-to (event, processing) as this attempt read it. */
-    long firedEventRead = Long.MIN_VALUE;
+    /**
+     * The furthest this attempt fires and runs: the watermark its timers fire up to (its batch's
+     * watermarks and the slot's fired-up-to as read) and the clock its records run at.
+     */
+    long firesUpTo = Long.MIN_VALUE;
 
-    long firedProcessingRead = Long.MIN_VALUE;
+    long runsAt = Long.MIN_VALUE;
 
     /** The cancellation reasons of the last commit lost to a concurrent writer. */
     List<CancellationReason> lastReasons = List.of();
@@ -889,10 +893,6 @@ public final class KeyedStageRunner {
      * epoch is redone.
      */
     private Map<String, Fired> timerItemsNow(Map<Integer, String> timerItemAt) {
-      // the furthest this attempt fires and runs: its batch's watermarks, the fired-up-to it read
-      long watermark =
-          Math.max(Math.max(batch.watermark(), batch.inputWatermark()), firedEventRead);
-      long clock = processingTime(batch.processingTime(), firedProcessingRead);
       if (!backend.everyKeyReadIsConditioned()) {
         return null; // a key this epoch depends on could have changed unseen: redo
       }
@@ -914,9 +914,9 @@ public final class KeyedStageRunner {
             || current.incarnation() != read.incarnation()
             || current.generation() != read.generation()
             || current.event() != read.event()
-            || current.processing() >= clock
-            || current.nextEvent() <= watermark
-            || current.nextProcessing() <= clock) {
+            || current.processing() >= runsAt
+            || current.nextEvent() <= firesUpTo
+            || current.nextProcessing() <= runsAt) {
           // the other writer fired event-time timers past what we read (our records were judged
           // on time against the old fired-up-to, and a key we loaded after its commit may show a
           // window it fired and cleared: adding to it would fire that window twice), or fired
