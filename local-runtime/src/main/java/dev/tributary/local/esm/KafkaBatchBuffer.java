@@ -51,7 +51,6 @@ final class KafkaBatchBuffer {
   private long fitMaxBytes;
   private int fitCount;
   private long fitBytes;
-  private boolean fitStopped;
   private final Set<TopicPartition> fitPartitions = new HashSet<>();
 
   /** A buffer for events whose envelope (all but the records) takes {@code envelopeBytes}. */
@@ -63,8 +62,8 @@ final class KafkaBatchBuffer {
   void add(ConsumerRecord<byte[], byte[]> record) {
     Entry e = new Entry(record, KafkaEvents.recordJson(record));
     entries.add(e);
-    if (fitBatchSize >= 0 && !fitStopped) { // every record before it fits: see whether it does
-      extendFit(e);
+    if (fitBatchSize >= 0 && fitCount == entries.size() - 1) {
+      extendFit(e); // every record before it fits: see whether it does
     }
   }
 
@@ -131,7 +130,6 @@ final class KafkaBatchBuffer {
       fitMaxBytes = maxPayloadBytes;
       fitCount = 0;
       fitBytes = envelopeBytes;
-      fitStopped = false;
       fitPartitions.clear();
       for (Entry e : entries) {
         if (!extendFit(e)) {
@@ -148,7 +146,6 @@ final class KafkaBatchBuffer {
     long add =
         e.size() + 1L + (fitPartitions.contains(tp) ? 0 : KafkaEvents.partitionEntrySize(tp));
     if (fitCount >= fitBatchSize || fitBytes + add > fitMaxBytes) {
-      fitStopped = true;
       return false;
     }
     fitBytes += add;
