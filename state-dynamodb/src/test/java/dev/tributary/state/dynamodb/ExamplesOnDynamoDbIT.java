@@ -52,18 +52,8 @@ class ExamplesOnDynamoDbIT {
         maxTs = Math.max(maxTs, timestamp.applyAsLong(t));
       }
       long watermark = maxTs - outOfOrderness - 1;
-      for (Batch b :
-          h.batches("shard-0", slots, h.keyed(source, chunk, from), watermark, k * step)) {
-        out.add(
-            new Batch(
-                b.split(),
-                b.slot(),
-                b.slots(),
-                b.records(),
-                b.watermark(),
-                b.processingTime(),
-                before));
-      }
+      out.addAll(
+          h.batches("shard-0", slots, h.keyed(source, chunk, from), watermark, k * step, before));
       before = watermark;
     }
     return out;

@@ -98,23 +98,7 @@ class FencedCopyIT {
             .as("the checkpoint a fenced copy answers is before what the other copy left")
             .isLessThan(lastOfBatch);
         // the mapping delivers again from the first record after that checkpoint, then batch 2
-        List<KeyedRecord> rest = new ArrayList<>();
-        for (KeyedRecord r : b1.records()) {
-          if (r.position().compareTo(fenced.committedThrough()) > 0) {
-            rest.add(r);
-          }
-        }
-        RunReport again =
-            h.runner()
-                .run(
-                    new Batch(
-                        b1.split(),
-                        b1.slot(),
-                        b1.slots(),
-                        rest,
-                        b1.watermark(),
-                        b1.processingTime(),
-                        b1.inputWatermark()));
+        RunReport again = h.runner().run(Harness.rest(b1, fenced.committedThrough()));
         assertThat(again.committedThrough()).isEqualTo(lastOfBatch);
         h.runner().run(b2);
         resumeA.countDown();

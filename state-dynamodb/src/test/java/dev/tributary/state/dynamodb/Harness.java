@@ -188,6 +188,17 @@ final class Harness implements AutoCloseable {
   /** One batch per slot holding that slot's records (slots without records get none). */
   List<Batch> batches(
       String split, int slots, List<KeyedRecord> records, long watermark, long processingTime) {
+    return batches(split, slots, records, watermark, processingTime, Long.MIN_VALUE);
+  }
+
+  /** The same, each batch's records judged against {@code inputWatermark} too. */
+  List<Batch> batches(
+      String split,
+      int slots,
+      List<KeyedRecord> records,
+      long watermark,
+      long processingTime,
+      long inputWatermark) {
     Map<Integer, List<KeyedRecord>> bySlot = new HashMap<>();
     for (KeyedRecord r : records) {
       bySlot.computeIfAbsent(slotOf(r.key(), slots), s -> new ArrayList<>()).add(r);
@@ -196,9 +207,37 @@ final class Harness implements AutoCloseable {
     for (int slot = 0; slot < slots; slot++) {
       out.add(
           new Batch(
-              split, slot, slots, bySlot.getOrDefault(slot, List.of()), watermark, processingTime));
+              split,
+              slot,
+              slots,
+              bySlot.getOrDefault(slot, List.of()),
+              watermark,
+              processingTime,
+              inputWatermark));
     }
     return out;
+  }
+
+  /**
+   * What the mapping delivers again after a run of {@code batch} answered {@code committedThrough}
+   * (the coordinator answers the first record after it as the first failure): the batch's records
+   * after that position, empty when none is left.
+   */
+  static Batch rest(Batch batch, Position committedThrough) {
+    List<KeyedRecord> rest = new ArrayList<>();
+    for (KeyedRecord r : batch.records()) {
+      if (r.position().compareTo(committedThrough) > 0) {
+        rest.add(r);
+      }
+    }
+    return new Batch(
+        batch.split(),
+        batch.slot(),
+        batch.slots(),
+        rest,
+        batch.watermark(),
+        batch.processingTime(),
+        batch.inputWatermark());
   }
 
   /** Runs every batch with a fresh runner; returns the reports. */

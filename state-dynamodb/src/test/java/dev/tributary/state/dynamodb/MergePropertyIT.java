@@ -267,19 +267,14 @@ class MergePropertyIT {
         for (Planned p : e.getValue()) {
           List<KeyedRecord> keyed = h.keyed(sourceOf(job), p.clicks(), offset);
           offset += p.clicks().size();
-          List<Batch> slotBatches = new ArrayList<>();
-          for (Batch b : h.batches(e.getKey(), slots, keyed, p.watermark(), p.clock())) {
-            slotBatches.add(
-                new Batch(
-                    b.split(),
-                    b.slot(),
-                    b.slots(),
-                    b.records(),
-                    b.watermark(),
-                    b.processingTime(),
-                    Math.min(p.inputWatermark(), p.watermark())));
-          }
-          out.add(slotBatches);
+          out.add(
+              h.batches(
+                  e.getKey(),
+                  slots,
+                  keyed,
+                  p.watermark(),
+                  p.clock(),
+                  Math.min(p.inputWatermark(), p.watermark())));
         }
         perSlot.put(e.getKey(), out);
       }
@@ -395,25 +390,11 @@ class MergePropertyIT {
         continue;
       }
       reports.add(r);
-      List<KeyedRecord> rest = new ArrayList<>();
-      for (KeyedRecord k : pending.records()) {
-        if (k.position().compareTo(r.committedThrough()) > 0) {
-          rest.add(k);
-        }
-      }
-      if (rest.isEmpty() || attempt > 20) {
-        assertThat(rest).as("records left after 20 deliveries").isEmpty();
+      pending = Harness.rest(pending, r.committedThrough());
+      if (pending.records().isEmpty() || attempt > 20) {
+        assertThat(pending.records()).as("records left after 20 deliveries").isEmpty();
         return;
       }
-      pending =
-          new Batch(
-              pending.split(),
-              pending.slot(),
-              pending.slots(),
-              rest,
-              pending.watermark(),
-              pending.processingTime(),
-              pending.inputWatermark());
     }
   }
 
