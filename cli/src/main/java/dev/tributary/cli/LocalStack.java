@@ -229,7 +229,7 @@ public final class LocalStack implements JobStack {
     String event = TickSchedule.event("local-tick-" + ticks.incrementAndGet());
     FunctionInvoker.Result result =
         FunctionInvoker.lambda(lambdaClient).invoke(TICK, event.getBytes(StandardCharsets.UTF_8));
-    if (result instanceof FunctionInvoker.Failed) {
+    if (!(result instanceof FunctionInvoker.Returned)) {
       tickFailures.incrementAndGet();
     }
   }

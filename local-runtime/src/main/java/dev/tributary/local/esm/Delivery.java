@@ -6,12 +6,15 @@ import java.util.function.LongSupplier;
 
 /**
  * How an event source mapping delivers one batch of a stream's records to its function, as AWS
- * documents it for Kinesis and Kafka: on success the batch is done; with {@code
- * ReportBatchItemFailures} the function names the first failed record and the rest of the batch is
- * retried from it; on a function error the batch is retried (split in two first, when bisecting); a
- * batch that has used up its retry attempts, or whose oldest record has passed the maximum record
- * age, goes to the on-failure destination and the stream moves past it. Records stay in order: a
- * batch is retried before anything after it is delivered.
+ * documents it for Kinesis: on success the batch is done; with {@code ReportBatchItemFailures} the
+ * function names the first failed record and the rest of the batch is retried from it; on a
+ * function error the batch is retried, or, when bisecting, split in two halves delivered one after
+ * the other (a split does not use a retry attempt); a batch that has used up its retry attempts
+ * goes to the on-failure destination and the stream moves past it. Records older than the maximum
+ * record age are given up before an invocation, and only they (the leading records of the batch:
+ * the stream keeps them in arrival order). A batch that Lambda could not invoke (throttled,
+ * unreachable) is retried without using a retry attempt, until its records pass the maximum record
+ * age. Records stay in order: a batch is retried before anything after it is delivered.
  *
  * @param <R> a record
  */
@@ -22,8 +25,11 @@ public final class Delivery<R> {
   /** Every record succeeded (also: an empty or null failure list). */
   public record Success() implements Answer {}
 
-  /** The function failed (an error, a timeout, a throttle). */
+  /** The function was invoked and failed (an error, a timeout, an answer that is not valid). */
   public record FunctionError(String message) implements Answer {}
+
+  /** Lambda did not invoke the function (a throttle, an unreachable endpoint). */
+  public record NotInvoked(String message) implements Answer {}
 
   /** The records before {@code firstFailed} succeeded. */
   public record PartialFailure(int firstFailed) implements Answer {}
@@ -80,12 +86,17 @@ public final class Delivery<R> {
     List<R> pending = batch;
     int retries = retriesSoFar;
     while (!pending.isEmpty()) {
-      if (expired(pending)) {
-        onFailure.failed(pending, "the oldest record is older than MaximumRecordAge", retries + 1);
-        return;
+      int expired = expiredPrefix(pending);
+      if (expired > 0) {
+        onFailure.failed(pending.subList(0, expired), "older than MaximumRecordAge", retries + 1);
+        pending = pending.subList(expired, pending.size());
+        continue;
+      }
+      Answer answer = invoker.invoke(pending);
+      if (answer instanceof NotInvoked) {
+        continue; // before invocation: tried again until the records expire, no retry used
       }
       invocations++;
-      Answer answer = invoker.invoke(pending);
       if (answer instanceof Success) {
         return;
       }
@@ -100,6 +111,15 @@ public final class Delivery<R> {
           }
         }
       }
+      if (settings.bisectBatchOnFunctionError()
+          && answer instanceof FunctionError
+          && pending.size() > 1) {
+        // "Splitting batches doesn't consume the retry quota" (AWS): the halves keep the count
+        int half = pending.size() / 2;
+        deliver(pending.subList(0, half), retries);
+        deliver(pending.subList(half, pending.size()), retries);
+        return;
+      }
       if (exhausted(retries)) {
         onFailure.failed(
             pending,
@@ -108,14 +128,6 @@ public final class Delivery<R> {
         return;
       }
       retries++;
-      if (settings.bisectBatchOnFunctionError()
-          && answer instanceof FunctionError
-          && pending.size() > 1) {
-        int half = pending.size() / 2;
-        deliver(pending.subList(0, half), retries);
-        deliver(pending.subList(half, pending.size()), retries);
-        return;
-      }
     }
   }
 
@@ -124,15 +136,17 @@ public final class Delivery<R> {
     return max >= 0 && retries >= max;
   }
 
-  private boolean expired(List<R> batch) {
+  /** How many leading records of {@code batch} are older than the maximum record age. */
+  private int expiredPrefix(List<R> batch) {
     Duration age = settings.maximumRecordAge();
     if (age == null) {
-      return false;
+      return 0;
     }
-    long oldest = Long.MAX_VALUE;
-    for (R r : batch) {
-      oldest = Math.min(oldest, arrival.applyAsLong(r));
+    long now = clock.getAsLong();
+    int n = 0;
+    while (n < batch.size() && now - arrival.applyAsLong(batch.get(n)) > age.toMillis()) {
+      n++;
     }
-    return clock.getAsLong() - oldest > age.toMillis();
+    return n;
   }
 }

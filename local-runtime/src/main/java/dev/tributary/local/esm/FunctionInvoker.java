@@ -21,10 +21,19 @@ public interface FunctionInvoker {
   record Returned(byte[] payload) implements Result {}
 
   /**
-   * The function failed: it threw ({@code Unhandled}), timed out, was throttled or could not be
-   * reached; {@code message} says which.
+   * The function was invoked and failed: it threw ({@code Unhandled}), or timed out; {@code
+   * message} says which. Counts against the mapping's {@code MaximumRetryAttempts}.
    */
   record Failed(String message) implements Result {}
+
+  /**
+   * The function could not be invoked: Lambda refused the call (throttled with 429
+   * TooManyRequestsException, or another error of the Invoke API) or could not be reached; {@code
+   * message} says which. As AWS documents for errors before invocation, the mapping retries such a
+   * batch until its records pass the maximum record age, without using a retry attempt or splitting
+   * the batch.
+   */
+  record NotInvoked(String message) implements Result {}
 
   /** Invokes {@code function} with {@code payload} and waits for its answer. */
   Result invoke(String function, byte[] payload);
@@ -49,7 +58,8 @@ public interface FunctionInvoker {
         }
         return new Returned(body);
       } catch (RuntimeException e) {
-        return new Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+        // the Invoke API refused the call (429, 404, 5xx) or the endpoint could not be reached
+        return new NotInvoked(e.getClass().getSimpleName() + ": " + e.getMessage());
       }
     };
   }

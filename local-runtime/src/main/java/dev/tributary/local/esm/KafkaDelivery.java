@@ -3,6 +3,7 @@ package dev.tributary.local.esm;
 import dev.tributary.local.esm.KafkaEvents.Answer;
 import dev.tributary.local.esm.KafkaEvents.FunctionError;
 import dev.tributary.local.esm.KafkaEvents.InvalidAnswer;
+import dev.tributary.local.esm.KafkaEvents.NotInvoked;
 import dev.tributary.local.esm.KafkaEvents.PartialFailure;
 import dev.tributary.local.esm.KafkaEvents.Success;
 import dev.tributary.local.esm.KafkaOnFailureRecord.Condition;
@@ -36,6 +37,8 @@ import org.apache.kafka.common.TopicPartition;
  *       AWS documents); otherwise it is retried after a backoff until {@code MaximumRetryAttempts}
  *       retries are used (-1: forever, or 10 when an on-failure destination is set, as AWS does),
  *       then given up with {@link Condition#RetryAttemptsExhausted}.
+ *   <li>Not invoked (Lambda throttled the call or could not be reached): tried again after a
+ *       backoff, without using a retry or splitting, until the records pass the maximum age.
  *   <li>Before each invocation, records older than {@code MaximumRecordAge} (a prefix of each
  *       partition) are given up with {@link Condition#RecordAgeExceeded}.
  * </ul>
@@ -128,6 +131,7 @@ final class KafkaDelivery {
     List<ConsumerRecord<byte[], byte[]>> pending = batch;
     int retries = retriesSoFar;
     int invocations = 0;
+    int notInvoked = 0;
     Answer last = null;
     while (!pending.isEmpty()) {
       if (stopping.getAsBoolean()) {
@@ -140,6 +144,12 @@ final class KafkaDelivery {
         continue;
       }
       Answer answer = invoker.invoke(pending);
+      if (answer instanceof NotInvoked) {
+        // before invocation (a throttle): tried again until the records expire, no retry used
+        pause.sleep(delay(++notInvoked));
+        continue;
+      }
+      notInvoked = 0;
       invocations++;
       last = answer;
       if (answer instanceof Success) {

@@ -115,8 +115,8 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
    * @param recordsFailed records given up (sent to the on-failure destination, or discarded)
    * @param batches batches cut from the topic (bisected halves and retries not counted)
    * @param invocations function invocations, retries included
-   * @param functionErrors invocations that failed (the function threw, timed out or was
-   *     unreachable)
+   * @param functionErrors invocations that failed (the function threw or timed out) or that Lambda
+   *     refused (throttled, unreachable)
    * @param partitions per {@code topic-partition} owned now, the committed offset and the end
    * @param lastError the last problem met (a failed commit, an unreachable broker), or null
    * @param running whether the poller runs
@@ -706,6 +706,10 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     } catch (RuntimeException e) {
       // an invoker should answer Failed; one that throws must not stop the poller
       result = new FunctionInvoker.Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    if (result instanceof FunctionInvoker.NotInvoked n) {
+      functionErrors.incrementAndGet();
+      return new KafkaEvents.NotInvoked(n.message());
     }
     if (result instanceof FunctionInvoker.Failed f) {
       functionErrors.incrementAndGet();

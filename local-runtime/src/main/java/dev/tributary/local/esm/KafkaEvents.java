@@ -57,11 +57,14 @@ final class KafkaEvents {
   /** Every record of the batch is done. */
   record Success() implements Answer {}
 
-  /**
-   * The whole batch failed: the function errored, timed out or could not be invoked, or its answer
-   * was not a valid {@code batchItemFailures} response; {@code message} says which.
-   */
+  /** The whole batch failed: the function errored or timed out; {@code message} says which. */
   record FunctionError(String message) implements Answer {}
+
+  /**
+   * Lambda did not invoke the function (throttled, unreachable): the batch is tried again after a
+   * backoff without using a retry attempt, until its records pass the maximum record age.
+   */
+  record NotInvoked(String message) implements Answer {}
 
   /**
    * The function returned normally, but its answer is not a valid {@code batchItemFailures}

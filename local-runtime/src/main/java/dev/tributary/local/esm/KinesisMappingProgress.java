@@ -12,7 +12,8 @@ import java.util.Map;
  * @param recordsDiscarded records given up and sent to the on-failure destination
  * @param batches batches finished (delivered or given up)
  * @param invocations function invocations, retries included
- * @param functionErrors invocations that failed (function error, timeout, unreachable)
+ * @param functionErrors invocations that failed (function error, timeout) or that Lambda refused
+ *     (throttled, unreachable)
  * @param shards per shard id, in the order the mapping started them
  */
 public record KinesisMappingProgress(

@@ -48,18 +48,23 @@ public record MappingSettings(
     maximumBatchingWindow = maximumBatchingWindow == null ? Duration.ZERO : maximumBatchingWindow;
     check(batchSize >= 1 && batchSize <= 10_000, "BatchSize", batchSize, "1 to 10000");
     check(
-        !maximumBatchingWindow.isNegative() && maximumBatchingWindow.toSeconds() <= 300,
+        !maximumBatchingWindow.isNegative()
+            && maximumBatchingWindow.compareTo(Duration.ofSeconds(300)) <= 0,
         "MaximumBatchingWindowInSeconds",
-        maximumBatchingWindow.toSeconds(),
-        "0 to 300");
+        maximumBatchingWindow,
+        "0 to 300 seconds");
     check(
         maximumRetryAttempts >= -1 && maximumRetryAttempts <= 10_000,
         "MaximumRetryAttempts",
         maximumRetryAttempts,
         "-1 (until the records expire) to 10000");
     if (maximumRecordAge != null) {
-      long s = maximumRecordAge.toSeconds();
-      check(s >= 60 && s <= 604_800, "MaximumRecordAgeInSeconds", s, "60 to 604800, or none");
+      check(
+          maximumRecordAge.compareTo(Duration.ofSeconds(60)) >= 0
+              && maximumRecordAge.compareTo(Duration.ofSeconds(604_800)) <= 0,
+          "MaximumRecordAgeInSeconds",
+          maximumRecordAge,
+          "60 to 604800 seconds, or none");
     }
     check(
         parallelizationFactor >= 1 && parallelizationFactor <= 10,
@@ -73,7 +78,7 @@ public record MappingSettings(
     }
   }
 
-  private static void check(boolean ok, String name, long value, String range) {
+  private static void check(boolean ok, String name, Object value, String range) {
     if (!ok) {
       throw new IllegalArgumentException(name + " is " + value + "; it must be " + range);
     }
@@ -119,6 +124,21 @@ public record MappingSettings(
   public MappingSettings withParallelizationFactor(int factor) {
     return copy(
         batchSize, maximumBatchingWindow, maximumRetryAttempts, bisectBatchOnFunctionError, factor);
+  }
+
+  /** A copy with another maximum record age (null: none). */
+  public MappingSettings withMaximumRecordAge(Duration age) {
+    return new MappingSettings(
+        functionName,
+        batchSize,
+        maximumBatchingWindow,
+        startingPosition,
+        startingPositionTimestamp,
+        maximumRetryAttempts,
+        age,
+        bisectBatchOnFunctionError,
+        reportBatchItemFailures,
+        parallelizationFactor);
   }
 
   private MappingSettings copy(

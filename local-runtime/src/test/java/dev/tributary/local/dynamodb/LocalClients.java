@@ -5,12 +5,15 @@ import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /** AWS SDK v2 clients pointed at a local endpoint with dummy credentials. */
 public final class LocalClients {
@@ -61,6 +64,21 @@ public final class LocalClients {
                 .apiCallAttemptTimeout(patience)
                 .executionInterceptors(interceptors)
                 .build())
+        .build();
+  }
+
+  /**
+   * A Lambda client for a local Invoke endpoint that does not retry, so a test sees each answer (a
+   * 429, a 404) as the endpoint gave it.
+   */
+  public static LambdaClient lambda(URI endpoint) {
+    return LambdaClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClientBuilder(ApacheHttpClient.builder())
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build();
   }
 }

@@ -79,6 +79,87 @@ class DeliveryTest {
     assertThat(delivered).containsExactly(0, 1, 2, 3, 4, 6, 7);
   }
 
+  /**
+   * AWS: "Splitting batches doesn't consume the retry quota". With 0 retries a poison record still
+   * ends up alone; with 2, only it is given up (spending a retry per split gave up [4, 5] too).
+   */
+  @Test
+  void splittingABatchDoesNotUseARetry() {
+    for (int retries : new int[] {0, 2}) {
+      invoked.clear();
+      givenUp.clear();
+      delivery(
+              MappingSettings.defaults("f").withRetries(retries, true),
+              b -> b.contains(5) ? new Delivery.FunctionError("poison") : new Delivery.Success())
+          .deliver(records(8));
+      assertThat(givenUp).as("retries %s", retries).containsExactly(List.of(5));
+      assertThat(invoked.stream().filter(List.of(5)::equals))
+          .as("the poison record alone: the first try and each retry")
+          .hasSize(retries + 1);
+    }
+  }
+
+  /**
+   * AWS retries a batch it could not invoke (throttled) "until the records expire or exceed the
+   * maximum age": no retry is used and nothing is split, however often it is refused.
+   */
+  @Test
+  void aBatchLambdaDidNotInvokeIsTriedAgainWithoutUsingARetry() {
+    AtomicInteger calls = new AtomicInteger();
+    Delivery<Integer> d =
+        delivery(
+            MappingSettings.defaults("f").withRetries(0, true),
+            b ->
+                calls.incrementAndGet() <= 5
+                    ? new Delivery.NotInvoked("TooManyRequestsException")
+                    : new Delivery.Success());
+    d.deliver(records(4));
+    assertThat(invoked).hasSize(6).allSatisfy(b -> assertThat(b).isEqualTo(records(4)));
+    assertThat(givenUp).isEmpty();
+    assertThat(d.invocations()).as("only the one that reached the function").isEqualTo(1);
+  }
+
+  @Test
+  void aBatchLambdaDidNotInvokeIsGivenUpOnceItsRecordsPassTheMaximumAge() {
+    long[] now = {0};
+    Delivery<Integer> d =
+        new Delivery<>(
+            MappingSettings.defaults("f")
+                .withRetries(0, false)
+                .withMaximumRecordAge(Duration.ofMinutes(1)),
+            b -> {
+              invoked.add(List.copyOf(b));
+              now[0] += 10_000;
+              return new Delivery.NotInvoked("TooManyRequestsException");
+            },
+            (b, reason, attempts) -> givenUp.add(List.copyOf(b)),
+            r -> 0L,
+            () -> now[0]);
+    d.deliver(records(3));
+    assertThat(invoked).hasSize(7); // at 0, 10, ..., 60 s; given up at 70 s
+    assertThat(givenUp).containsExactly(records(3));
+  }
+
+  /** Only records older than the maximum age are given up; the younger rest is invoked. */
+  @Test
+  void onlyTheRecordsOlderThanTheMaximumAgeAreGivenUp() {
+    long now = 600_000;
+    long[] arrival = {0, 1_000, now - 1_000}; // 10 minutes old, nearly as old, one second old
+    Delivery<Integer> d =
+        new Delivery<>(
+            MappingSettings.defaults("f").withMaximumRecordAge(Duration.ofMinutes(1)),
+            b -> {
+              invoked.add(List.copyOf(b));
+              return new Delivery.Success();
+            },
+            (b, reason, attempts) -> givenUp.add(List.copyOf(b)),
+            r -> arrival[r],
+            () -> now);
+    d.deliver(records(3));
+    assertThat(givenUp).containsExactly(List.of(0, 1));
+    assertThat(invoked).containsExactly(List.of(2));
+  }
+
   @Test
   void recordsOlderThanTheMaximumAgeAreNotRetried() {
     MappingSettings s =
@@ -128,5 +209,14 @@ class DeliveryTest {
                     true,
                     1))
         .hasMessageContaining("StartingPositionTimestamp is not set");
+    // a fraction of a second past the bound is past it (Duration.toSeconds truncates)
+    assertThatThrownBy(
+            () -> MappingSettings.defaults("f").withBatchingWindow(Duration.ofMillis(300_900)))
+        .hasMessageContaining("MaximumBatchingWindowInSeconds is PT5M0.9S; it must be 0 to 300");
+    assertThatThrownBy(
+            () ->
+                MappingSettings.defaults("f")
+                    .withMaximumRecordAge(Duration.ofSeconds(604_800).plusMillis(1)))
+        .hasMessageContaining("MaximumRecordAgeInSeconds is PT168H0.001S");
   }
 }

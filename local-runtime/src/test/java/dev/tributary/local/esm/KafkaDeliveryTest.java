@@ -103,6 +103,54 @@ class KafkaDeliveryTest {
     assertThat(givenUp).isEmpty();
   }
 
+  /** A throttle uses no retry and splits nothing; it waits longer each time, then goes on. */
+  @Test
+  void aBatchLambdaDidNotInvokeIsTriedAgainWithBackoffWithoutUsingARetry() {
+    int[] calls = {0};
+    delivery(
+            settings(0, true),
+            true,
+            b ->
+                calls[0]++ < 3
+                    ? new KafkaEvents.NotInvoked("TooManyRequestsException")
+                    : new FunctionError("Unhandled: poison"))
+        .deliver(records("a", 0, 0, 1));
+    assertThat(invoked).hasSize(4);
+    assertThat(pauses)
+        .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+    assertThat(givenUp)
+        .singleElement()
+        .satisfies(
+            g -> {
+              assertThat(g.condition()).isEqualTo(Condition.RetryAttemptsExhausted);
+              assertThat(g.invocations()).as("only the invocation that ran").isEqualTo(1);
+              assertThat(g.last()).isInstanceOf(FunctionError.class);
+            });
+  }
+
+  @Test
+  void aBatchLambdaNeverInvokedIsGivenUpForItsAgeAsNotInvoked() {
+    now = 11_000; // the records (timestamps 1,000 and 1,001) are 10 s old
+    delivery(
+            settings(0, true).withMaximumRecordAge(Duration.ofMinutes(1)),
+            true,
+            b -> {
+              now += 30_000;
+              return new KafkaEvents.NotInvoked("TooManyRequestsException");
+            })
+        .deliver(records("a", 0, 0, 2));
+    assertThat(invoked).hasSize(2); // at 10 s and 40 s; past 60 s at 70 s
+    assertThat(givenUp)
+        .singleElement()
+        .satisfies(
+            g -> {
+              assertThat(g.condition()).isEqualTo(Condition.RecordAgeExceeded);
+              assertThat(g.invocations()).isZero();
+              assertThat(g.last()).isNull();
+            });
+    assertThat(failed).isEqualTo(2);
+  }
+
   @Test
   void aPartialFailureRetriesOnlyTheNamedPartitionFromTheNamedOffset() {
     int[] calls = {0};

@@ -13,8 +13,9 @@ import java.util.Map;
  * What a function's answer means to a Kinesis event source mapping, as AWS documents it for {@code
  * ReportBatchItemFailures}: {@code {"batchItemFailures":[{"itemIdentifier":"<sequence number>"}]}}
  * names the records to retry from (the lowest one counts); an empty or null list, an empty or null
- * answer is a success; an empty, null or unknown identifier, or an entry without {@code
- * itemIdentifier}, fails the whole batch. Without {@code ReportBatchItemFailures} the answer is not
+ * answer is a success; an empty, null or unknown identifier, an entry without {@code
+ * itemIdentifier}, or an answer that is not a JSON object (a string, a number, a list) fails the
+ * whole batch, as the Kafka mapping does. Without {@code ReportBatchItemFailures} the answer is not
  * read: a function that returned succeeded.
  */
 public final class BatchAnswers {
@@ -46,8 +47,17 @@ public final class BatchAnswers {
               + " {\"batchItemFailures\":[{\"itemIdentifier\":\"<sequence number>\"}]}): "
               + abbreviate(text));
     }
-    if (answer == null || !answer.isObject()) {
-      return new Delivery.Success(); // null, or not an event response at all
+    if (answer == null || answer.isNull() || answer.isMissingNode()) {
+      return new Delivery.Success(); // a null EventResponse
+    }
+    if (!answer.isObject()) {
+      // AWS lists only an empty or null response or failure list as success; like the Kafka
+      // mapping, any other answer fails the whole batch
+      return new Delivery.FunctionError(
+          "the function answered "
+              + abbreviate(text)
+              + "; with ReportBatchItemFailures the answer must be an object with a"
+              + " batchItemFailures list, or nothing");
     }
     JsonNode failures = answer.get("batchItemFailures");
     if (failures == null || failures.isNull() || (failures.isArray() && failures.isEmpty())) {

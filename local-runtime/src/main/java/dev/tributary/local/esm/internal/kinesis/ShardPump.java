@@ -427,7 +427,13 @@ public final class ShardPump implements ShardRecordProcessor {
         // an invoker that throws is treated like an invocation that failed, never a dead lane
         result = new FunctionInvoker.Failed("the invoker threw " + e);
       }
-      if (result instanceof FunctionInvoker.Failed failed) {
+      if (result instanceof FunctionInvoker.NotInvoked notInvoked) {
+        context.counters().functionErrors.incrementAndGet();
+        for (Entry e : batch) {
+          e.invocations--; // the function never saw them
+        }
+        last = new Delivery.NotInvoked(notInvoked.message());
+      } else if (result instanceof FunctionInvoker.Failed failed) {
         context.counters().functionErrors.incrementAndGet();
         last = new Delivery.FunctionError(failed.message());
       } else {

@@ -27,6 +27,21 @@ class BatchAnswersTest {
     assertThat(parse("{\"batchItemFailures\":[]}")).isInstanceOf(Delivery.Success.class);
   }
 
+  /** As the Kafka mapping answers them: AWS lists only empty or null answers as success. */
+  @Test
+  void answersThatAreNotObjectsFailTheWholeBatch() {
+    for (String bad : List.of("\"ok\"", "[]", "42", "true")) {
+      assertThat(parse(bad))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              Delivery.FunctionError.class,
+              e ->
+                  assertThat(e.message())
+                      .contains("the function answered " + bad)
+                      .contains("an object with a batchItemFailures list"));
+    }
+  }
+
   @Test
   void theReportedRecordIsWhereTheRetryStarts() {
     assertThat(parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"300\"}]}"))

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -310,6 +311,27 @@ class ShardPumpTest {
     assertThat(checkpoints).containsExactly("9");
     assertThat(counters.snapshot().recordsDiscarded()).isEqualTo(3);
     assertThat(counters.snapshot().functionErrors()).isEqualTo(2);
+  }
+
+  /** AWS retries a batch it could not invoke until the records expire, using no retry. */
+  @Test
+  void aThrottledBatchIsTriedAgainWithoutUsingARetryAndWithoutCountingAnInvocation() {
+    AtomicInteger calls = new AtomicInteger();
+    ShardPump pump =
+        pump(
+            settings(10, Duration.ZERO, 0, 1),
+            r ->
+                calls.incrementAndGet() <= 3
+                    ? new FunctionInvoker.NotInvoked("TooManyRequestsException: Rate Exceeded.")
+                    : ok());
+    read(pump, records(1, 3, "k"));
+    await("the batch delivered", () -> counters.recordsDelivered.get() == 3);
+    idle(pump);
+
+    assertThat(invocations).hasSize(4);
+    assertThat(failures).isEmpty();
+    assertThat(counters.snapshot().recordsDiscarded()).isZero();
+    assertThat(checkpoints).containsExactly("3");
   }
 
   @Test
