@@ -13,16 +13,18 @@
 # (Kinesis only); --embedded forces the embedded stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "Installing the local stack's node tools (kinesis-local) into .tools/node..."
+echo "Installing the local stack's node tools (kinesis-local, and dynalite and the CDK CLI for the tests) into .tools/node..."
 ./scripts/install-tools.sh
 modules="cli"
 if [[ -n "${AWS_ENDPOINT_URL:-}" && " $* " != *" --embedded "* ]]; then
   modules="cli,examples-lambda" # LocalStack mode deploys the shaded job jar
 fi
 echo "Building Tributary (first run downloads Maven dependencies)..."
-mvn -B -q -ntp -pl "$modules" -am install -DskipTests -Dspotless.check.skip=true -Dexec.skip=true
+# Maven 3.8 prints colour resets ("\e[0m") even in batch mode; they would garble the output
+mvnq() { mvn -B -q -ntp "$@" 2>&1 | sed $'s/\e\\[0m//g'; }
+mvnq -pl "$modules" -am install -DskipTests -Dspotless.check.skip=true -Dexec.skip=true
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
-mvn -B -q -ntp -pl cli dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime
+mvnq -pl cli dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime
 # not exec: the EXIT trap removes the classpath file; the runner stops its own processes
 java -Xmx3g -cp "cli/target/classes:$(cat "$cp_file")" dev.tributary.cli.TributaryCli run "$@"

@@ -31,6 +31,9 @@ public final class JobRun {
   private Instant commandStart = Instant.now();
   private Iterator<Workload.Event> events;
   private Duration quiet;
+  private volatile boolean stopped;
+  private final java.util.concurrent.CountDownLatch returned =
+      new java.util.concurrent.CountDownLatch(1);
 
   private JobRun(JobStack stack, Workload workload) {
     this.stack = stack;
@@ -84,6 +87,21 @@ public final class JobRun {
     return this;
   }
 
+  /**
+   * Stops the run from another thread (e.g. on Ctrl-C): the producer writes nothing more, and
+   * {@link #run()} returns at its next progress interval with {@link Result#interrupted()} set and
+   * nothing checked. Waits up to {@code wait} for {@link #run()} to return, so that the stack can
+   * be closed under it without failing a call in flight.
+   */
+  public void stop(Duration wait) {
+    stopped = true;
+    try {
+      returned.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** When the user's command started, for the time to the first committed epoch. */
   public JobRun commandStart(Instant start) {
     this.commandStart = start;
@@ -125,6 +143,7 @@ public final class JobRun {
    * @param timedOut whether the run gave up waiting
    * @param stalled whether the run stopped waiting because nothing more was committed for a while
    *     after every record had been delivered, with outputs still missing
+   * @param interrupted whether {@link #stop()} ended the run (nothing was checked then)
    */
   public record Result(
       long produced,
@@ -138,7 +157,8 @@ public final class JobRun {
       long lateRecordsDropped,
       MappingProgress progress,
       boolean timedOut,
-      boolean stalled) {
+      boolean stalled,
+      boolean interrupted) {
     /** Copies the maps. */
     public Result {
       sinks = Map.copyOf(sinks);
@@ -147,7 +167,10 @@ public final class JobRun {
 
     /** Whether every sink matches the reference and the run finished in time. */
     public boolean ok() {
-      return !timedOut && !stalled && sinks.values().stream().allMatch(SinkCheck::ok);
+      return !timedOut
+          && !stalled
+          && !interrupted
+          && sinks.values().stream().allMatch(SinkCheck::ok);
     }
 
     /** Records per second from the start of producing to the last output committed. */
@@ -183,6 +206,14 @@ public final class JobRun {
 
   /** Runs the workload and checks the outputs. */
   public Result run() {
+    try {
+      return runAndCheck();
+    } finally {
+      returned.countDown();
+    }
+  }
+
+  private Result runAndCheck() {
     Map<String, List<String>> reference = workload.reference();
     long expected = reference.values().stream().mapToLong(List::size).sum();
     AtomicLong produced = new AtomicLong();
@@ -199,7 +230,7 @@ public final class JobRun {
                     new Iterator<>() {
                       @Override
                       public boolean hasNext() {
-                        return source.hasNext();
+                        return !stopped && source.hasNext();
                       }
 
                       @Override
@@ -238,8 +269,12 @@ public final class JobRun {
     long quietSince = System.nanoTime();
     long lastEpochs = -1;
     long lastOutputs = -1;
+    long finished = 0;
     while (true) {
       LocalStack.sleep(interval.toMillis());
+      if (stopped) {
+        break;
+      }
       if (produceFailure.get() != null) {
         throw new IllegalStateException("producing the workload failed", produceFailure.get());
       }
@@ -281,7 +316,9 @@ public final class JobRun {
               expected,
               stack.lateRecordsDropped()));
       if (outputs >= expected) {
-        // let anything still in flight land, so that a duplicate shows up in the check
+        finished = System.nanoTime();
+        // let anything still in flight land, so that a duplicate shows up in the check (the wait
+        // is not counted in the run's time)
         LocalStack.sleep(2 * interval.toMillis());
         committed = committed();
         break;
@@ -302,7 +339,23 @@ public final class JobRun {
         break;
       }
     }
-    Duration processTime = Duration.ofNanos(System.nanoTime() - start);
+    Duration processTime = Duration.ofNanos((finished > 0 ? finished : System.nanoTime()) - start);
+    if (stopped) {
+      return new Result(
+          produced.get(),
+          processTime,
+          processTime,
+          firstEpoch,
+          epochs,
+          Map.of(),
+          Map.of(),
+          0,
+          -1,
+          null,
+          false,
+          false,
+          true);
+    }
     Map<String, SinkCheck> sinks = new TreeMap<>();
     Map<String, List<String>> compared = committed.compared();
     for (String sink : union(reference.keySet(), compared.keySet())) {
@@ -322,7 +375,8 @@ public final class JobRun {
         stack.lateRecordsDropped(),
         stack.progress(),
         timedOut,
-        stalled);
+        stalled,
+        false);
   }
 
   /**

@@ -5,17 +5,24 @@ import dev.tributary.local.esm.FunctionInvoker;
 import dev.tributary.local.esm.KafkaEventSourceMapping;
 import dev.tributary.local.esm.MappingSettings;
 import dev.tributary.local.kafka.KafkaLocal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** A Kafka topic on the embedded KRaft broker. */
@@ -98,6 +105,39 @@ final class KafkaSource implements StreamSource {
   }
 
   @Override
+  public List<Workload.Event> stored() {
+    List<Workload.Event> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(all);
+      consumer.seekToBeginning(all);
+      Map<TopicPartition, Long> end = consumer.endOffsets(all);
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (all.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "reading back topic " + topic + " took over 2 minutes; positions " + end);
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(new Workload.Event(r.key(), r.value()));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
   public List<String> splits() {
     List<String> out = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
@@ -150,7 +190,11 @@ final class KafkaSource implements StreamSource {
         () -> {
           KafkaEventSourceMapping.Progress p = esm.progress();
           Map<String, String> lag = new java.util.TreeMap<>();
-          p.partitions().forEach((split, partition) -> lag.put(split, partition.lag() + "rec"));
+          p.partitions()
+              .forEach(
+                  (split, partition) ->
+                      lag.put(
+                          split, String.format(java.util.Locale.ROOT, "%,drec", partition.lag())));
           return new MappingProgress(
               p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
         },

@@ -18,10 +18,13 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * A Kinesis stream on kinesis-local, started from the project's tools directory (with a data
@@ -54,7 +57,17 @@ public final class KinesisSource implements StreamSource {
     Path file = dir.resolve(DATA_FILE);
     Path good = dir.resolve(GOOD_COPY);
     try {
-      if (Files.exists(file) && !wholeJson(file) && Files.exists(good)) {
+      if (Files.exists(file) && !wholeJson(file)) {
+        if (!Files.exists(good)) {
+          throw new IllegalStateException(
+              "kinesis-local's stream file "
+                  + file
+                  + " was cut short when it stopped, and there is no complete copy of it ("
+                  + GOOD_COPY
+                  + "); the stream cannot be loaded. Delete "
+                  + dir.getParent()
+                  + " to start over");
+        }
         Files.copy(good, file, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
@@ -64,8 +77,8 @@ public final class KinesisSource implements StreamSource {
 
   private static boolean wholeJson(Path file) {
     try {
-      new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
-      return true;
+      // an empty file reads as a missing node, not an error
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).isObject();
     } catch (IOException e) {
       return false;
     }
@@ -74,21 +87,72 @@ public final class KinesisSource implements StreamSource {
   /** Waits (up to 5 s) for a complete write of the data file after now, and keeps a copy of it. */
   private void keepCompleteCopy() {
     Path file = persisted.resolve(DATA_FILE);
-    try {
-      long since = System.currentTimeMillis();
-      long deadline = since + 5_000;
-      while (System.currentTimeMillis() < deadline) {
-        if (Files.exists(file)
-            && Files.getLastModifiedTime(file).toMillis() > since
-            && wholeJson(file)) {
-          Files.copy(file, persisted.resolve(GOOD_COPY), StandardCopyOption.REPLACE_EXISTING);
-          return;
-        }
-        LocalStack.sleep(100);
+    long since = System.currentTimeMillis();
+    long deadline = since + 5_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (copyIfWhole(since)) {
+        return;
       }
+      LocalStack.sleep(100);
+    }
+  }
+
+  /**
+   * Copies the data file to {@link #GOOD_COPY} (atomically) if it was written after {@code since}
+   * and is whole JSON; answers whether it did.
+   */
+  private boolean copyIfWhole(long since) {
+    Path file = persisted.resolve(DATA_FILE);
+    Path good = persisted.resolve(GOOD_COPY);
+    try {
+      if (!Files.exists(file) || Files.getLastModifiedTime(file).toMillis() <= since) {
+        return false;
+      }
+      Path copy = persisted.resolve(GOOD_COPY + ".tmp");
+      Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+      // the copy, not the file kinesis-local may be rewriting, is checked and moved in place
+      if (!wholeJson(copy)) {
+        return false;
+      }
+      Files.move(copy, good, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep a copy of kinesis-local's data " + file, e);
     }
+  }
+
+  /**
+   * Keeps a complete copy of the data file every 2 s while the stream runs, so that a stop that
+   * cuts a write short (a kill, a crash) loses at most the last seconds, not the stream.
+   */
+  private void keepCopiesWhileRunning() {
+    java.util.concurrent.ScheduledExecutorService copier =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tributary-kinesis-data-copy");
+              t.setDaemon(true);
+              return t;
+            });
+    long[] copied = {0};
+    copier.scheduleWithFixedDelay(
+        () -> {
+          try {
+            long now = System.currentTimeMillis();
+            if (copyIfWhole(copied[0])) {
+              copied[0] = now;
+            }
+          } catch (RuntimeException e) {
+            // the next round tries again; close() keeps the final copy
+          }
+        },
+        2,
+        2,
+        java.util.concurrent.TimeUnit.SECONDS);
+    parts.add(
+        () -> {
+          copier.shutdownNow();
+          copier.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        });
   }
 
   private KinesisSource(KinesisLocal local, KinesisClient client, String stream) {
@@ -126,6 +190,12 @@ public final class KinesisSource implements StreamSource {
       KinesisClient client = client(local);
       KinesisSource source = new KinesisSource(local, client, options.streamName);
       source.persisted = persisted;
+      if (persisted != null) {
+        source.keepCopiesWhileRunning();
+        // on Ctrl-C the stack's own hook closes the mapping and keeps the streams' last complete
+        // write before kinesis-local stops; its process hook waits for that
+        local.awaitOwnerOnExit(Duration.ofSeconds(30));
+      }
       if (!client.listStreams().streamNames().contains(options.streamName)) {
         client.createStream(r -> r.streamName(options.streamName).shardCount(options.shards));
       }
@@ -254,6 +324,34 @@ public final class KinesisSource implements StreamSource {
       }
     }
     return open;
+  }
+
+  @Override
+  public List<Workload.Event> stored() {
+    List<Workload.Event> out = new ArrayList<>();
+    for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
+      String iterator =
+          client
+              .getShardIterator(
+                  r ->
+                      r.streamName(stream)
+                          .shardId(shard.shardId())
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+              .shardIterator();
+      while (iterator != null) {
+        String at = iterator;
+        GetRecordsResponse page = client.getRecords(r -> r.shardIterator(at).limit(10_000));
+        for (Record r : page.records()) {
+          out.add(new Workload.Event(r.partitionKey(), r.data().asByteArray()));
+        }
+        Long behind = page.millisBehindLatest();
+        if (page.records().isEmpty() && (behind == null || behind == 0)) {
+          break; // the open shard's tip
+        }
+        iterator = page.nextShardIterator(); // null past a closed shard's end
+      }
+    }
+    return out;
   }
 
   @Override

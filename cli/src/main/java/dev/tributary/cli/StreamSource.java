@@ -23,6 +23,12 @@ public interface StreamSource extends AutoCloseable {
       java.net.URI dynamoDb,
       LocalStack.Builder options);
 
+  /**
+   * Every record the stream holds now, as key and payload, in no particular order: what a run that
+   * resumes on a kept stream ({@code --data-dir}) has produced already.
+   */
+  List<Workload.Event> stored();
+
   /** The splits as the coordinator names them ({@code stream/shardId}, {@code topic-partition}). */
   List<String> splits();
 

@@ -71,8 +71,7 @@ public final class TributaryCli implements Runnable {
   public static final class Run implements Callable<Integer> {
     @Option(
         names = "--source",
-        description =
-            "kinesis (kinesis-local) or kafka (embedded broker); default ${DEFAULT-VALUE}")
+        description = "kinesis (kinesis-local) or kafka (embedded broker); default kinesis")
     LocalStack.Source source = LocalStack.Source.KINESIS;
 
     @Option(
@@ -85,10 +84,12 @@ public final class TributaryCli implements Runnable {
     @Option(names = "--users", description = "distinct users (keys); default ${DEFAULT-VALUE}")
     int users = 1_000;
 
-    @Option(names = "--zipf", description = "Zipf exponent of user skew, 0 = uniform")
+    @Option(
+        names = "--zipf",
+        description = "Zipf exponent of user skew, 0 = uniform; default ${DEFAULT-VALUE}")
     double zipf = 0;
 
-    @Option(names = "--seed", description = "the workload's random seed")
+    @Option(names = "--seed", description = "the workload's random seed; default ${DEFAULT-VALUE}")
     long seed = 42;
 
     @Option(names = "--shards", description = "shards / partitions; default ${DEFAULT-VALUE}")
@@ -138,7 +139,11 @@ public final class TributaryCli implements Runnable {
 
     @Option(
         names = "--data-dir",
-        description = "keep the tables (and Kafka's log) here; default: a temporary directory")
+        description = {
+          "keep the tables, the stream (Kinesis) or the topic's log (Kafka) here; a second run",
+          "with the same directory and workload resumes the first: it produces only what the",
+          "stream does not hold yet and checks everything; default: a temporary directory"
+        })
     Path dataDir;
 
     @Option(
@@ -165,7 +170,7 @@ public final class TributaryCli implements Runnable {
     @Override
     public Integer call() {
       Instant commandStart = Instant.now();
-      int[] pollers = pollers();
+      int[] pollers = validate();
       functionLogsTo(log);
       CONSOLE.println("Function logs (JSON, as CloudWatch Logs would hold them): " + log);
       if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
@@ -173,6 +178,7 @@ public final class TributaryCli implements Runnable {
       }
       ClickWorkload workload =
           new ClickWorkload(events(), users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
+      boolean resuming = dataDir != null && keepOrResume();
       CONSOLE.printf(
           Locale.ROOT,
           "Starting the local stack: DynamoDB, %s (%d %s), Lambda endpoint, event source"
@@ -181,13 +187,23 @@ public final class TributaryCli implements Runnable {
           shards,
           source == LocalStack.Source.KINESIS ? "shards" : "partitions");
       AtomicReference<LocalStack> running = new AtomicReference<>();
+      AtomicReference<JobRun> current = new AtomicReference<>();
       Thread stopOnSignal =
           new Thread(
               () -> {
                 LocalStack stack = running.getAndSet(null);
                 if (stack != null) {
-                  CONSOLE.println("Interrupted: stopping the local stack...");
+                  CONSOLE.println("Interrupted: stopping the producer and the local stack...");
+                  JobRun run = current.get();
+                  if (run != null) {
+                    run.stop(Duration.ofSeconds(5));
+                  }
                   stack.close();
+                  CONSOLE.println(
+                      "Local stack stopped; nothing was checked."
+                          + (dataDir != null
+                              ? " Run the same command again to resume from " + dataDir + "."
+                              : ""));
                 }
               },
               "tributary-stop");
@@ -213,12 +229,28 @@ public final class TributaryCli implements Runnable {
             stack.startupTime().toMillis(),
             stack.settings().graph().jobName(),
             workload.describe());
-        JobRun.Result result =
+        JobRun run =
             JobRun.of(stack, workload)
                 .timeout(timeout)
                 .commandStart(commandStart)
-                .progress(CONSOLE::println)
-                .run();
+                .progress(CONSOLE::println);
+        if (resuming) {
+          List<Workload.Event> rest = Workload.notIn(workload.events(), stack.stream().stored());
+          CONSOLE.printf(
+              Locale.ROOT,
+              "Resuming the run kept in %s: the stream holds %,d of the %,d clicks already;"
+                  + " producing the other %,d, then checking every output%n",
+              dataDir,
+              workload.size() - rest.size(),
+              workload.size(),
+              rest.size());
+          run.events(rest.iterator());
+        }
+        current.set(run);
+        JobRun.Result result = run.run();
+        if (result.interrupted()) {
+          return 130;
+        }
         print(result, stack);
         return result.ok() ? 0 : 1;
       } finally {
@@ -233,6 +265,132 @@ public final class TributaryCli implements Runnable {
           // the hook is running already
         }
       }
+    }
+
+    /**
+     * Checks the options against their limits before anything starts, naming the option, the value,
+     * the limit and the fix (a usage error, exit code 2); answers the Kafka pollers as minimum and
+     * maximum.
+     */
+    int[] validate() {
+      int[] pollers = pollers();
+      boolean kafka = source == LocalStack.Source.KAFKA;
+      check(events == null || events >= 1, "--events", events, "at least 1 click");
+      check(users >= 1, "--users", users, "at least 1 user");
+      check(zipf >= 0, "--zipf", zipf, "0 (uniform) or above");
+      check(shards >= 1 && shards <= 64, "--shards", shards, "1 to 64 for a local stream");
+      check(slots >= 1 && slots <= 128, "--slots", slots, "1 to 128 (the job's key groups)");
+      check(batchSize >= 1 && batchSize <= 10_000, "--batch-size", batchSize, "1 to 10000");
+      check(
+          parallelizationFactor >= 1 && parallelizationFactor <= 10,
+          "--parallelization-factor",
+          parallelizationFactor,
+          "1 to 10");
+      check(
+          !kafka || parallelizationFactor == 1,
+          "--parallelization-factor",
+          parallelizationFactor,
+          "1 with --source kafka (Kafka event source mappings have no parallelization factor;"
+              + " use more partitions or --kafka-pollers)");
+      check(
+          pollers[0] >= 1 && pollers[0] <= 200 && pollers[1] >= pollers[0] && pollers[1] <= 2000,
+          "--kafka-pollers",
+          kafkaPollers,
+          "1 to 200 pollers, or a range MIN-MAX with MIN 1 to 200 and MAX from MIN to 2000");
+      String kafkaOnly =
+          "left out with --source kinesis (it sets the Kafka event source mapping); add --source"
+              + " kafka";
+      check(kafka || "1".equals(kafkaPollers), "--kafka-pollers", kafkaPollers, kafkaOnly);
+      check(
+          kafka || Duration.ofMinutes(1).equals(kafkaScalingInterval),
+          "--kafka-scaling-interval",
+          kafkaScalingInterval,
+          kafkaOnly);
+      check(
+          kafkaScalingInterval.compareTo(Duration.ZERO) > 0,
+          "--kafka-scaling-interval",
+          kafkaScalingInterval,
+          "positive, e.g. PT1M");
+      check(
+          fanOut.matches("(?i)lambda|in-process|auto"),
+          "--fan-out",
+          fanOut,
+          "one of lambda, in-process, auto");
+      check(idleTimeout.compareTo(Duration.ZERO) > 0, "--idle-timeout", idleTimeout, "positive");
+      check(timeout.compareTo(Duration.ZERO) > 0, "--timeout", timeout, "positive, e.g. PT15M");
+      return pollers;
+    }
+
+    private void check(boolean ok, String option, Object value, String limit) {
+      if (!ok) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), option + " is " + value + "; it must be " + limit);
+      }
+    }
+
+    /** The file in {@code --data-dir} that holds the options of the run kept there. */
+    static final String KEPT_RUN = "tributary-run.properties";
+
+    /**
+     * Whether this run resumes one kept in {@code --data-dir}: the directory holds a run's data.
+     * The first run there records its workload options; a later one must give the same (else a
+     * usage error says which differ).
+     */
+    boolean keepOrResume() {
+      Path file = dataDir.resolve(KEPT_RUN);
+      Map<String, String> options = keptOptions();
+      try {
+        if (java.nio.file.Files.exists(file)) {
+          java.util.Properties kept = new java.util.Properties();
+          try (var in = java.nio.file.Files.newBufferedReader(file)) {
+            kept.load(in);
+          }
+          List<String> differ = new java.util.ArrayList<>();
+          options.forEach(
+              (option, value) -> {
+                String before = kept.getProperty(option);
+                if (before != null && !before.equals(value)) {
+                  differ.add(option + " " + before + " (this run: " + value + ")");
+                }
+              });
+          if (!differ.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(),
+                "--data-dir "
+                    + dataDir
+                    + " holds a run started with "
+                    + String.join(", ", differ)
+                    + "; give the same options to resume it, or use another --data-dir");
+          }
+          return true;
+        }
+        boolean holdsData =
+            java.util.stream.Stream.of("dynamodb", "kinesis", "kafka")
+                .anyMatch(d -> java.nio.file.Files.isDirectory(dataDir.resolve(d)));
+        java.nio.file.Files.createDirectories(dataDir);
+        java.util.Properties kept = new java.util.Properties();
+        kept.putAll(options);
+        try (var out = java.nio.file.Files.newBufferedWriter(file)) {
+          kept.store(out, "the workload of the run kept here; resume it with the same options");
+        }
+        return holdsData;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot keep the run's options in " + file, e);
+      }
+    }
+
+    /** The options a run kept in {@code --data-dir} must be resumed with. */
+    private Map<String, String> keptOptions() {
+      Map<String, String> kept = new java.util.LinkedHashMap<>();
+      kept.put("--source", source.name().toLowerCase(Locale.ROOT));
+      kept.put("--events", Long.toString(events()));
+      kept.put("--users", Integer.toString(users));
+      kept.put("--zipf", Double.toString(zipf));
+      kept.put("--seed", Long.toString(seed));
+      kept.put("--shards", Integer.toString(shards));
+      kept.put("--slots", Integer.toString(slots));
+      kept.put("--parallelization-factor", Integer.toString(parallelizationFactor));
+      return kept;
     }
 
     /** {@code --kafka-pollers} as minimum and maximum. */
@@ -311,20 +469,27 @@ public final class TributaryCli implements Runnable {
 
     private static void print(JobRun.Result r, JobStack stack) {
       CONSOLE.println();
+      boolean finished = !r.timedOut() && !r.stalled();
       CONSOLE.printf(
           Locale.ROOT,
-          "Produced %,d records in %.1f s; all committed outputs after %.1f s: %,.0f records/s"
-              + " end to end%n",
+          finished
+              ? "Produced %,d records in %.1f s; all outputs committed after %.1f s: %,.0f"
+                  + " records/s end to end%n"
+              : "Produced %,d records in %.1f s; stopped waiting for outputs after %.1f s%n",
           r.produced(),
           r.produceTime().toMillis() / 1000.0,
           r.processTime().toMillis() / 1000.0,
           r.recordsPerSecond());
       CONSOLE.printf(
           Locale.ROOT,
-          "First committed epoch %s after the command started; %,d epochs committed (%s redone"
-              + " after a conflict, %s sent again with the timer item merged); %s coordinator and %s operator invocations; %,d dead letters;"
-              + " %s late records dropped%n",
-          r.firstEpoch() == null ? "never" : r.firstEpoch().toMillis() / 1000.0 + " s",
+          "%s; %,d epochs committed (%s redone"
+              + " after a conflict, %s sent again with the timer item merged); %s coordinator and"
+              + " %s operator invocations; %,d dead letters; %s late records dropped%n",
+          r.firstEpoch() == null
+              ? "No epoch committed by this run"
+              : "First committed epoch "
+                  + r.firstEpoch().toMillis() / 1000.0
+                  + " s after the command started",
           r.epochs(),
           count(stack.conflicts()),
           count(stack.timerItemMerges()),

@@ -15,6 +15,37 @@ public interface Workload {
   /** One record for the stream: Kinesis partition key / Kafka key, payload bytes. */
   record Event(String key, byte[] payload) {}
 
+  /**
+   * The events of {@code all} that {@code stored} does not hold, in their order: what a run that
+   * resumes on a kept stream still has to produce (it may have stopped in the middle of a write, so
+   * what the stream holds need not be a prefix). Events are compared by key and payload, as
+   * multisets.
+   */
+  static List<Event> notIn(Iterator<Event> all, java.util.Collection<Event> stored) {
+    Map<String, Integer> held = new java.util.HashMap<>();
+    for (Event e : stored) {
+      held.merge(identity(e), 1, Integer::sum);
+    }
+    List<Event> out = new java.util.ArrayList<>();
+    while (all.hasNext()) {
+      Event e = all.next();
+      String id = identity(e);
+      Integer n = held.get(id);
+      if (n == null) {
+        out.add(e);
+      } else if (n == 1) {
+        held.remove(id);
+      } else {
+        held.put(id, n - 1);
+      }
+    }
+    return out;
+  }
+
+  private static String identity(Event e) {
+    return e.key() + '\u0000' + java.util.Base64.getEncoder().encodeToString(e.payload());
+  }
+
   /** The job to run. */
   JobProvider job();
 

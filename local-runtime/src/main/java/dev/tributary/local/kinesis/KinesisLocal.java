@@ -252,6 +252,15 @@ public final class KinesisLocal implements AutoCloseable {
    * TERM in about 0.3 s, unless a client still holds a keep-alive connection (the SDK's HTTP
    * clients do), in which case its HTTP server waits up to 30 s for it.
    */
+  /**
+   * At JVM exit, waits up to {@code grace} for {@link #close()} before the process's own shutdown
+   * hook stops it: for an owner that persists the streams and, on Ctrl-C, still needs the server
+   * while its own hook stops everything in order ({@link LocalProcess#awaitOwnerOnExit}).
+   */
+  public void awaitOwnerOnExit(Duration grace) {
+    process.awaitOwnerOnExit(grace);
+  }
+
   @Override
   public void close() {
     try {

@@ -40,12 +40,41 @@ public final class LocalProcess implements AutoCloseable {
   private final Path log;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Duration ownerGrace = Duration.ZERO;
 
   private LocalProcess(String name, Process process, Path log) {
     this.name = name;
     this.process = process;
     this.log = log;
-    this.shutdownHook = new Thread(() -> stop(Duration.ofSeconds(2)), name + "-stop");
+    this.shutdownHook =
+        new Thread(
+            () -> {
+              awaitClosedByOwner();
+              stop(Duration.ofSeconds(2));
+            },
+            name + "-stop");
+  }
+
+  /**
+   * At JVM exit, lets the owner close the process first: the shutdown hook waits up to {@code
+   * grace} for {@link #close()} before it stops the process. For an owner whose own shutdown hook
+   * still needs the process while it stops (e.g. to let it write its data out); hooks run
+   * concurrently, in no set order.
+   */
+  public void awaitOwnerOnExit(Duration grace) {
+    this.ownerGrace = Objects.requireNonNull(grace, "grace");
+  }
+
+  private void awaitClosedByOwner() {
+    long deadline = System.nanoTime() + ownerGrace.toNanos();
+    while (!closed.get() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**

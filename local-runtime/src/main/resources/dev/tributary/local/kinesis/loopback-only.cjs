@@ -1,6 +1,18 @@
 // Preloaded by dev.tributary.local.kinesis.KinesisLocal (node --require): kinesis-mock listens on
 // every interface (0.0.0.0 / ::, not configurable); this makes each server listen on 127.0.0.1.
 'use strict';
+// A terminal's Ctrl-C reaches the whole process group, and kinesis-mock (a cats-effect app) stops
+// on SIGINT: it would stop serving and persisting its streams while the JVM that started it is
+// still closing the event source mapping and keeping a complete copy of the streams' file. That JVM
+// stops this process by its pid (SIGTERM, which still stops kinesis-mock gracefully), so SIGINT is
+// ignored: a no-op listener replaces node's default exit, and later SIGINT listeners are dropped.
+process.on('SIGINT', () => {});
+for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener']) {
+  const original = process[name];
+  process[name] = function (event, ...rest) {
+    return event === 'SIGINT' ? this : original.call(this, event, ...rest);
+  };
+}
 const net = require('net');
 const LOOPBACK = '127.0.0.1';
 const ANY = new Set([undefined, null, '', '0.0.0.0', '::']);
