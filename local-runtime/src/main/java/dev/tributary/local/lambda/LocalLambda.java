@@ -133,7 +133,8 @@ public final class LocalLambda implements AutoCloseable {
   /**
    * Registers (or replaces) function {@code name}, whose containers {@code instances} makes, with
    * {@code config}'s reserved concurrency and timeout. Invocations running in a replaced function
-   * finish there; its statistics start again from zero.
+   * finish there; its events still waiting (say, while its reserved concurrency was 0) and their
+   * retries move to the new one; its statistics start again from zero.
    */
   public LocalLambda register(String name, Supplier<Function> instances, FunctionConfig config) {
     Objects.requireNonNull(name, "name");
@@ -146,8 +147,11 @@ public final class LocalLambda implements AutoCloseable {
     }
     Objects.requireNonNull(instances, "instances");
     Objects.requireNonNull(config, "config");
-    functions.put(
-        name, new FunctionHost(name, instances, config, threads, scheduler, threadPrefix));
+    FunctionHost host = new FunctionHost(name, instances, config, threads, scheduler, threadPrefix);
+    FunctionHost replaced = functions.put(name, host);
+    if (replaced != null) {
+      replaced.handOverTo(host);
+    }
     return this;
   }
 

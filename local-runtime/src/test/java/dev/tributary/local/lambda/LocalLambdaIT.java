@@ -119,16 +119,16 @@ class LocalLambdaIT {
               throw new IllegalStateException("cannot handle \"" + new String(p, UTF_8) + "\"");
             });
 
-    InvokeResponse r = invoke("broken", "x");
+    InvokeResponse r = invoke("broken", "1");
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.functionError()).isEqualTo("Unhandled");
     assertThat(r.executedVersion()).isEqualTo("$LATEST");
     assertThat(r.payload().asUtf8String())
         .isEqualTo(
-            "{\"errorMessage\":\"cannot handle \\\"x\\\"\","
+            "{\"errorMessage\":\"cannot handle \\\"1\\\"\","
                 + "\"errorType\":\"java.lang.IllegalStateException\"}");
-    assertThat(invoke("broken", "y").functionError()).isEqualTo("Unhandled");
+    assertThat(invoke("broken", "2").functionError()).isEqualTo("Unhandled");
     assertThat(lambda.containers("broken")).isEqualTo(1);
     assertThat(lambda.invocations("broken")).isEqualTo(2);
   }
@@ -339,9 +339,10 @@ class LocalLambdaIT {
 
     HttpResponse<String> badType = post(http, "echo", "Sometimes");
     assertThat(badType.statusCode()).isEqualTo(400);
-    assertThat(badType.headers().firstValue("x-amzn-ErrorType"))
-        .hasValue("InvalidParameterValueException");
-    assertThat(badType.body()).contains("'Sometimes'").contains("RequestResponse, Event, DryRun");
+    assertThat(badType.headers().firstValue("x-amzn-ErrorType")).hasValue("ValidationException");
+    assertThat(badType.body())
+        .contains("Value 'Sometimes' at 'invocationType' failed to satisfy constraint")
+        .contains("[DryRun, RequestResponse, Event]");
 
     HttpResponse<String> unknownOperation =
         http.send(

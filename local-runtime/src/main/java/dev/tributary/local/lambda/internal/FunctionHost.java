@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -55,6 +57,7 @@ public final class FunctionHost {
   // guarded by this
   private final ArrayDeque<LocalLambda.Function> idle = new ArrayDeque<>();
   private final ArrayDeque<Event> waiting = new ArrayDeque<>();
+  private FunctionHost successor;
   private int running;
 
   private final AtomicInteger invocations = new AtomicInteger();
@@ -97,6 +100,21 @@ public final class FunctionHost {
       return new Outcome.Throttled();
     }
     return run(slot, payload, requestId);
+  }
+
+  /**
+   * This function was registered again as {@code successor} (e.g. with another reserved
+   * concurrency): events waiting here, and retries still to come, go there, as Lambda keeps a
+   * function's asynchronous queue when its configuration changes.
+   */
+  public void handOverTo(FunctionHost successor) {
+    List<Event> moved;
+    synchronized (this) {
+      this.successor = successor;
+      moved = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    moved.forEach(successor::attempt);
   }
 
   /** An Event invocation: queued, run when an instance is free, retried on failure. */
@@ -168,6 +186,14 @@ public final class FunctionHost {
 
   private void attempt(Event event) {
     Slot slot;
+    FunctionHost next;
+    synchronized (this) {
+      next = successor;
+    }
+    if (next != null) {
+      next.attempt(event);
+      return;
+    }
     synchronized (this) {
       slot = tryAcquire();
       if (slot == null) {
@@ -224,7 +250,8 @@ public final class FunctionHost {
           slot.instance =
               Objects.requireNonNull(
                   factory.get(), "the instance factory of function " + name + " returned null");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          // an init failure (a static initializer, a missing class) is the invocation's error
           return failed(e);
         }
         containers.incrementAndGet();
@@ -238,9 +265,12 @@ public final class FunctionHost {
         reuse = true;
         return new Outcome.Returned(answer == null ? new byte[0] : answer);
       } catch (ExecutionException e) {
-        // an Error (OutOfMemoryError, StackOverflowError...) ends the runtime process on Lambda,
-        // and with it the instance; an exception leaves the instance for the next invocation
-        reuse = !(e.getCause() instanceof Error);
+        // the Java runtime ends its process (and with it the instance) only for a
+        // VirtualMachineError (OutOfMemoryError, StackOverflowError...) or an IOError; any other
+        // throwable is the invocation's error and the instance serves the next one
+        reuse =
+            !(e.getCause() instanceof VirtualMachineError
+                || e.getCause() instanceof java.io.IOError);
         return failed(e.getCause());
       } catch (TimeoutException e) {
         result.cancel(true);
@@ -277,7 +307,10 @@ public final class FunctionHost {
     }
   }
 
+  /** As the Java runtime reports it: the class name stands in for a missing message. */
   private static Outcome failed(Throwable e) {
-    return new Outcome.Failed(e.getClass().getName(), String.valueOf(e.getMessage()));
+    String message = e.getLocalizedMessage();
+    return new Outcome.Failed(
+        e.getClass().getName(), message == null ? e.getClass().getName() : message);
   }
 }

@@ -1,6 +1,8 @@
 package dev.tributary.local.lambda.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The wire layer of the local Lambda endpoint: Lambda's Invoke operation ({@code POST
@@ -34,6 +37,15 @@ public final class InvokeApi implements HttpHandler {
   private static final String SUFFIX = "/invocations";
   private static final byte[] EMPTY = new byte[0];
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Invoke's {@code FunctionName} pattern (API reference), qualifier included. */
+  static final Pattern REFERENCE =
+      Pattern.compile(
+          "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
+              + "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+
+  private static final java.util.Set<String> INVOCATION_TYPES =
+      java.util.Set.of("RequestResponse", "Event", "DryRun");
 
   private final Function<String, FunctionHost> functions;
 
@@ -88,7 +100,46 @@ public final class InvokeApi implements HttpHandler {
                   + SUFFIX));
       return;
     }
-    String name = functionName(path.substring(PREFIX.length(), path.length() - SUFFIX.length()));
+    String reference = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
+    if (reference.length() > 170 || !REFERENCE.matcher(reference).matches()) {
+      error(
+          exchange,
+          400,
+          "ValidationException",
+          json(
+              "message",
+              "1 validation error detected: Value '"
+                  + reference
+                  + "' at 'functionName' failed to satisfy constraint: Member must"
+                  + (reference.length() > 170
+                      ? " have length less than or equal to 170"
+                      : " satisfy regular expression pattern: " + REFERENCE.pattern())));
+      return;
+    }
+    String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
+    if (type != null && !INVOCATION_TYPES.contains(type)) {
+      error(
+          exchange,
+          400,
+          "ValidationException",
+          json(
+              "message",
+              "1 validation error detected: Value '"
+                  + type
+                  + "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum"
+                  + " value set: [DryRun, RequestResponse, Event]"));
+      return;
+    }
+    String notJson = notJson(payload);
+    if (notJson != null) {
+      error(
+          exchange,
+          400,
+          "InvalidRequestContentException",
+          json("Type", "User", "message", "Could not parse request body into json: " + notJson));
+      return;
+    }
+    String name = functionName(reference);
     FunctionHost host = functions.apply(name);
     if (host == null) {
       error(
@@ -107,7 +158,6 @@ public final class InvokeApi implements HttpHandler {
                   + name));
       return;
     }
-    String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
     switch (type == null ? "RequestResponse" : type) {
       case "RequestResponse" -> answer(exchange, host.invoke(payload, requestId));
       case "Event" -> {
@@ -115,19 +165,27 @@ public final class InvokeApi implements HttpHandler {
         send(exchange, 202, EMPTY);
       }
       case "DryRun" -> send(exchange, 204, EMPTY);
-      default ->
-          error(
-              exchange,
-              400,
-              "InvalidParameterValueException",
-              json(
-                  "Type",
-                  "User",
-                  "Message",
-                  "X-Amz-Invocation-Type is '"
-                      + type
-                      + "', not one of RequestResponse, Event, DryRun: pass"
-                      + " InvocationType.REQUEST_RESPONSE, EVENT or DRY_RUN"));
+      default -> throw new IllegalStateException("invocation type " + type); // checked above
+    }
+  }
+
+  /**
+   * Why {@code payload} is not one JSON value (null if it is, or is empty): Lambda refuses such a
+   * request with InvalidRequestContentException before it invokes anything.
+   */
+  static String notJson(byte[] payload) {
+    if (payload.length == 0) {
+      return null;
+    }
+    try (JsonParser parser = JSON.getFactory().createParser(payload)) {
+      if (parser.nextToken() == null) {
+        return null; // only white space
+      }
+      parser.skipChildren(); // reads (and so checks) the whole value
+      JsonToken after = parser.nextToken();
+      return after == null ? null : "Unexpected content after the JSON value: " + after;
+    } catch (IOException e) {
+      return e.getMessage();
     }
   }
 
