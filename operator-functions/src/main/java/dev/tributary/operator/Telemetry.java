@@ -95,7 +95,7 @@ public final class Telemetry {
           "INFO",
           "slot committed",
           Map.of(
-              "split", String.valueOf(r.split()),
+              "split", r.split() == null ? "(tick)" : r.split(),
               "slot", r.slot(),
               "epoch", r.epoch(),
               "status", r.status().name(),
@@ -109,7 +109,7 @@ public final class Telemetry {
           "late records dropped: they came after the watermark had passed their windows (and the"
               + " allowed lateness); allow more out-of-orderness or lateness, or give the window a"
               + " late-data side output to keep them",
-          Map.of("split", String.valueOf(split), "lateRecordsDropped", late));
+          Map.of("split", split == null ? "(tick)" : split, "lateRecordsDropped", late));
     }
     metrics.addMetric("RecordsIn", recordsIn, MetricUnit.COUNT);
     metrics.addMetric("LateRecordsDropped", late, MetricUnit.COUNT);
