@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.lambda.model.InvalidRequestContentExcepti
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
+import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 
 /**
  * Invoke API rules a review checked against AWS's documentation and the AWS Lambda Java runtime
@@ -227,6 +228,40 @@ class LocalLambdaInvokeRulesIT {
     }
     assertThat(lambda.stats("bad-init").eventRetries()).isEqualTo(2);
     assertThat(lambda.stats("bad-init").eventsFailed()).isEqualTo(1);
+  }
+
+  /**
+   * API_Invoke: "For synchronous invocations, the maximum payload size is 6 MB. For asynchronous
+   * invocations, the maximum payload size is 1 MB." A larger request is refused (413
+   * RequestTooLargeException) before anything runs; one at the limit is taken.
+   */
+  @Test
+  void requestsLargerThanTheInvokeLimitsAreRefusedAsTooLarge() {
+    lambda.register("echo", () -> p -> "{}".getBytes(UTF_8));
+    int mib = 1024 * 1024;
+    assertThat(invoke("echo", jsonOfSize(6 * mib), InvocationType.REQUEST_RESPONSE).statusCode())
+        .isEqualTo(200);
+    assertThatThrownBy(
+            () -> invoke("echo", jsonOfSize(6 * mib + 1), InvocationType.REQUEST_RESPONSE))
+        .isInstanceOfSatisfying(
+            RequestTooLargeException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(413);
+              assertThat(e.getMessage()).contains("smaller than 6291456 bytes");
+            });
+    assertThat(invoke("echo", jsonOfSize(mib), InvocationType.EVENT).statusCode()).isEqualTo(202);
+    assertThatThrownBy(() -> invoke("echo", jsonOfSize(mib + 1), InvocationType.EVENT))
+        .isInstanceOfSatisfying(
+            RequestTooLargeException.class,
+            e -> assertThat(e.getMessage()).contains("smaller than 1048576 bytes"));
+    assertThat(lambda.invocations("echo"))
+        .as("only the two within the limits")
+        .isLessThanOrEqualTo(2);
+  }
+
+  /** A JSON string of exactly {@code bytes} bytes. */
+  private static String jsonOfSize(int bytes) {
+    return "\"" + "x".repeat(bytes - 2) + "\"";
   }
 
   private InvokeResponse invoke(String function, String payload, InvocationType type) {

@@ -41,8 +41,15 @@ public final class InvokeApi implements HttpHandler {
   /** Invoke's {@code FunctionName} pattern (API reference), qualifier included. */
   static final Pattern REFERENCE =
       Pattern.compile(
-          "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
-              + "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+          "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
+              + "(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)"
+              + "(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?");
+
+  /** The largest request of a synchronous invocation (6 MB), as the Invoke API reference says. */
+  static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+
+  /** The largest request of an asynchronous (Event) invocation (1 MB). */
+  static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
 
   private static final java.util.Set<String> INVOCATION_TYPES =
       java.util.Set.of("RequestResponse", "Event", "DryRun");
@@ -128,6 +135,19 @@ public final class InvokeApi implements HttpHandler {
                   + type
                   + "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum"
                   + " value set: [DryRun, RequestResponse, Event]"));
+      return;
+    }
+    int limit = "Event".equals(type) ? MAX_EVENT_PAYLOAD : MAX_SYNC_PAYLOAD;
+    if (payload.length > limit) {
+      error(
+          exchange,
+          413,
+          "RequestTooLargeException",
+          json(
+              "Type",
+              "User",
+              "message",
+              "Request must be smaller than " + limit + " bytes for the InvokeFunction operation"));
       return;
     }
     String notJson = notJson(payload);
