@@ -215,6 +215,9 @@ public final class JobRun {
 
   private Result runAndCheck() {
     Map<String, List<String>> reference = workload.reference();
+    if (stopped) {
+      return interruptedResult(0, Duration.ZERO, null, 0);
+    }
     long expected = reference.values().stream().mapToLong(List::size).sum();
     AtomicLong produced = new AtomicLong();
     AtomicReference<Duration> produceTime = new AtomicReference<>();
@@ -341,20 +344,12 @@ public final class JobRun {
     }
     Duration processTime = Duration.ofNanos((finished > 0 ? finished : System.nanoTime()) - start);
     if (stopped) {
-      return new Result(
-          produced.get(),
-          processTime,
-          processTime,
-          firstEpoch,
-          epochs,
-          Map.of(),
-          Map.of(),
-          0,
-          -1,
-          null,
-          false,
-          false,
-          true);
+      try {
+        producer.join(10_000); // a write in flight ends before the stack closes under it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return interruptedResult(produced.get(), processTime, firstEpoch, epochs);
     }
     Map<String, SinkCheck> sinks = new TreeMap<>();
     Map<String, List<String>> compared = committed.compared();
@@ -377,6 +372,24 @@ public final class JobRun {
         timedOut,
         stalled,
         false);
+  }
+
+  private static Result interruptedResult(
+      long produced, Duration time, Duration firstEpoch, long epochs) {
+    return new Result(
+        produced,
+        time,
+        time,
+        firstEpoch,
+        epochs,
+        Map.of(),
+        Map.of(),
+        0,
+        -1,
+        null,
+        false,
+        false,
+        true);
   }
 
   /**

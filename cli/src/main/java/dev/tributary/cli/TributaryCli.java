@@ -186,30 +186,33 @@ public final class TributaryCli implements Runnable {
           source == LocalStack.Source.KINESIS ? "Kinesis (kinesis-local)" : "Kafka (KRaft broker)",
           shards,
           source == LocalStack.Source.KINESIS ? "shards" : "partitions");
-      AtomicReference<LocalStack> running = new AtomicReference<>();
+      // Ctrl-C: the hook asks the main thread to stop and waits while it closes the stack in
+      // order (whatever it is doing: starting the stack, reading the stream back, running)
+      java.util.concurrent.atomic.AtomicBoolean stopRequested =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.CountDownLatch mainDone = new java.util.concurrent.CountDownLatch(1);
       AtomicReference<JobRun> current = new AtomicReference<>();
       Thread stopOnSignal =
           new Thread(
               () -> {
-                LocalStack stack = running.getAndSet(null);
-                if (stack != null) {
-                  CONSOLE.println("Interrupted: stopping the producer and the local stack...");
-                  JobRun run = current.get();
-                  if (run != null) {
-                    run.stop(Duration.ofSeconds(5));
-                  }
-                  stack.close();
-                  CONSOLE.println(
-                      "Local stack stopped; nothing was checked."
-                          + (dataDir != null
-                              ? " Run the same command again to resume from " + dataDir + "."
-                              : ""));
+                stopRequested.set(true);
+                CONSOLE.println("Interrupted: stopping the producer and the local stack...");
+                JobRun run = current.get();
+                if (run != null) {
+                  run.stop(Duration.ZERO);
+                }
+                try {
+                  mainDone.await(2, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                 }
               },
               "tributary-stop");
       Runtime.getRuntime().addShutdownHook(stopOnSignal);
+      LocalStack stack = null;
+      boolean checked = false;
       try {
-        LocalStack stack =
+        stack =
             LocalStack.builder()
                 .source(source)
                 .job(workload.job().getClass())
@@ -222,7 +225,9 @@ public final class TributaryCli implements Runnable {
                 .idleTimeout(idleTimeout)
                 .mapping(mapping())
                 .start();
-        running.set(stack);
+        if (stopRequested.get()) {
+          return 130;
+        }
         CONSOLE.printf(
             Locale.ROOT,
             "Local stack up in %d ms. Running %s: %s%n",
@@ -234,6 +239,7 @@ public final class TributaryCli implements Runnable {
                 .timeout(timeout)
                 .commandStart(commandStart)
                 .progress(CONSOLE::println);
+        current.set(run);
         if (resuming) {
           List<Workload.Event> rest = Workload.notIn(workload.events(), stack.stream().stored());
           CONSOLE.printf(
@@ -246,23 +252,35 @@ public final class TributaryCli implements Runnable {
               rest.size());
           run.events(rest.iterator());
         }
-        current.set(run);
+        if (stopRequested.get()) {
+          return 130;
+        }
         JobRun.Result result = run.run();
         if (result.interrupted()) {
           return 130;
         }
         print(result, stack);
+        checked = true;
         return result.ok() ? 0 : 1;
       } finally {
-        LocalStack stack = running.getAndSet(null);
-        if (stack != null) {
-          stack.close();
-          CONSOLE.println("Local stack stopped.");
-        }
         try {
-          Runtime.getRuntime().removeShutdownHook(stopOnSignal);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running already
+          if (stack != null) {
+            stack.close();
+            CONSOLE.println(
+                checked || !stopRequested.get()
+                    ? "Local stack stopped."
+                    : "Local stack stopped; nothing was checked."
+                        + (dataDir != null
+                            ? " Run the same command again to resume from " + dataDir + "."
+                            : ""));
+          }
+        } finally {
+          mainDone.countDown();
+          try {
+            Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook is running already
+          }
         }
       }
     }
@@ -278,7 +296,14 @@ public final class TributaryCli implements Runnable {
       check(events == null || events >= 1, "--events", events, "at least 1 click");
       check(users >= 1, "--users", users, "at least 1 user");
       check(zipf >= 0, "--zipf", zipf, "0 (uniform) or above");
-      check(shards >= 1 && shards <= 64, "--shards", shards, "1 to 64 for a local stream");
+      int maxShards = kafka ? 64 : 50; // kinesis-local's default SHARD_LIMIT is 50
+      check(
+          shards >= 1 && shards <= maxShards,
+          "--shards",
+          shards,
+          "1 to "
+              + maxShards
+              + (kafka ? " partitions of a local topic" : " shards (kinesis-local)"));
       check(slots >= 1 && slots <= 128, "--slots", slots, "1 to 128 (the job's key groups)");
       check(batchSize >= 1 && batchSize <= 10_000, "--batch-size", batchSize, "1 to 10000");
       check(
@@ -337,6 +362,11 @@ public final class TributaryCli implements Runnable {
      * usage error says which differ).
      */
     boolean keepOrResume() {
+      if (java.nio.file.Files.exists(dataDir) && !java.nio.file.Files.isDirectory(dataDir)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            "--data-dir " + dataDir + " is a file; give a directory (it is created if missing)");
+      }
       Path file = dataDir.resolve(KEPT_RUN);
       Map<String, String> options = keptOptions();
       try {

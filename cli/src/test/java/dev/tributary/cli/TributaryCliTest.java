@@ -44,8 +44,9 @@ class TributaryCliTest {
   @Test
   void valuesOutsideTheirLimitsAreUsageErrorsNamingTheOption() {
     String[][] cases = {
-      {"--shards 0", "--shards is 0; it must be 1 to 64"},
-      {"--shards 65", "--shards is 65; it must be 1 to 64"},
+      {"--shards 0", "--shards is 0; it must be 1 to 50 shards (kinesis-local)"},
+      {"--shards 51", "--shards is 51; it must be 1 to 50 shards (kinesis-local)"},
+      {"--source kafka --shards 65", "--shards is 65; it must be 1 to 64 partitions"},
       {"--slots 0", "--slots is 0; it must be 1 to 128"},
       {"--batch-size 100000", "--batch-size is 100000; it must be 1 to 10000"},
       {"--parallelization-factor 11", "--parallelization-factor is 11; it must be 1 to 10"},
@@ -101,6 +102,14 @@ class TributaryCliTest {
         .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("holds a run started with --events 500 (this run: 600)")
         .hasMessageContaining("give the same options to resume it, or use another --data-dir");
+  }
+
+  @Test
+  void aDataDirThatIsAFileIsAUsageError(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("f"), "x");
+    assertThatThrownBy(run("run", "--data-dir", file.toString())::keepOrResume)
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--data-dir " + file + " is a file; give a directory");
   }
 
   @Test

@@ -94,7 +94,9 @@ public final class Delivery<R> {
       }
       Answer answer = invoker.invoke(pending);
       if (answer instanceof NotInvoked) {
-        continue; // before invocation: tried again until the records expire, no retry used
+        // before invocation: tried again until the records expire, no retry used (the invoker
+        // waits before it tries again: the mapping's retry delay)
+        continue;
       }
       invocations++;
       if (answer instanceof Success) {

@@ -28,15 +28,35 @@ public interface FunctionInvoker {
 
   /**
    * The function could not be invoked: Lambda refused the call (throttled with 429
-   * TooManyRequestsException, or another error of the Invoke API) or could not be reached; {@code
-   * message} says which. As AWS documents for errors before invocation, the mapping retries such a
-   * batch until its records pass the maximum record age, without using a retry attempt or splitting
-   * the batch.
+   * TooManyRequestsException, or another 4xx of the Invoke API) or could not be reached (the
+   * connection failed); {@code message} says which. As AWS documents for errors before invocation,
+   * the mapping retries such a batch until its records pass the maximum record age, without using a
+   * retry attempt or splitting the batch.
    */
   record NotInvoked(String message) implements Result {}
 
   /** Invokes {@code function} with {@code payload} and waits for its answer. */
   Result invoke(String function, byte[] payload);
+
+  /**
+   * Whether a failed call certainly did not run the function: the Invoke API refused it with a 4xx
+   * (a throttle, an unknown function, a request it cannot take) or the connection could not be
+   * made. A 5xx or a timeout after the request was sent may come after the function ran, so it
+   * counts as a failed invocation (it uses a retry attempt).
+   */
+  static boolean refusedBeforeRunning(RuntimeException e) {
+    if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException service) {
+      return service.statusCode() >= 400 && service.statusCode() < 500;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.NoRouteToHostException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Invocations through the Lambda Invoke API with {@code client} (RequestResponse). */
   static FunctionInvoker lambda(LambdaClient client) {
@@ -58,8 +78,8 @@ public interface FunctionInvoker {
         }
         return new Returned(body);
       } catch (RuntimeException e) {
-        // the Invoke API refused the call (429, 404, 5xx) or the endpoint could not be reached
-        return new NotInvoked(e.getClass().getSimpleName() + ": " + e.getMessage());
+        String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+        return refusedBeforeRunning(e) ? new NotInvoked(message) : new Failed(message);
       }
     };
   }

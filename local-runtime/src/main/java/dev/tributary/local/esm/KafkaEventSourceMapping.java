@@ -708,6 +708,7 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
       result = new FunctionInvoker.Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
     if (result instanceof FunctionInvoker.NotInvoked n) {
+      invocations.decrementAndGet(); // counted above; the function never ran
       functionErrors.incrementAndGet();
       return new KafkaEvents.NotInvoked(n.message());
     }

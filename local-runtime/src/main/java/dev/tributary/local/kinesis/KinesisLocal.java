@@ -247,12 +247,6 @@ public final class KinesisLocal implements AutoCloseable {
   }
 
   /**
-   * Stops the server by its pid (TERM, then KILL after 1 s) and waits until it is gone. The streams
-   * are lost (persistence is off). Idempotent. The grace is short on purpose: kinesis-mock exits on
-   * TERM in about 0.3 s, unless a client still holds a keep-alive connection (the SDK's HTTP
-   * clients do), in which case its HTTP server waits up to 30 s for it.
-   */
-  /**
    * At JVM exit, waits up to {@code grace} for {@link #close()} before the process's own shutdown
    * hook stops it: for an owner that persists the streams and, on Ctrl-C, still needs the server
    * while its own hook stops everything in order ({@link LocalProcess#awaitOwnerOnExit}).
@@ -261,6 +255,12 @@ public final class KinesisLocal implements AutoCloseable {
     process.awaitOwnerOnExit(grace);
   }
 
+  /**
+   * Stops the server by its pid (TERM, then KILL after 1 s) and waits until it is gone. The streams
+   * are lost (persistence is off). Idempotent. The grace is short on purpose: kinesis-mock exits on
+   * TERM in about 0.3 s, unless a client still holds a keep-alive connection (the SDK's HTTP
+   * clients do), in which case its HTTP server waits up to 30 s for it.
+   */
   @Override
   public void close() {
     try {

@@ -7,6 +7,14 @@
 // stops this process by its pid (SIGTERM, which still stops kinesis-mock gracefully), so SIGINT is
 // ignored: a no-op listener replaces node's default exit, and later SIGINT listeners are dropped.
 process.on('SIGINT', () => {});
+// Without SIGINT an orphan (the JVM was killed with SIGKILL) would keep running and keep writing
+// its data file: it exits once its parent is gone.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    process.exit(0);
+  }
+}, 1000).unref();
 for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener']) {
   const original = process[name];
   process[name] = function (event, ...rest) {

@@ -57,6 +57,16 @@ class FunctionInvokerTest {
   }
 
   @Test
+  void anEndpointThatCannotBeReachedDidNotInvoke() {
+    LocalLambda closed = LocalLambda.start();
+    closed.close();
+    try (LambdaClient gone = LocalClients.lambda(closed.endpoint())) {
+      assertThat(FunctionInvoker.lambda(gone).invoke("echo", "{}".getBytes(UTF_8)))
+          .isInstanceOf(FunctionInvoker.NotInvoked.class);
+    }
+  }
+
+  @Test
   void anUnknownFunctionWasNotInvoked() {
     assertThat(invoker.invoke("missing", "{}".getBytes(UTF_8)))
         .isInstanceOfSatisfying(

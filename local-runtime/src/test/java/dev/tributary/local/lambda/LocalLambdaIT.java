@@ -145,6 +145,9 @@ class LocalLambdaIT {
                       "Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing");
               assertThat(e.requestId()).matches(REQUEST_ID);
             });
+    assertThatThrownBy(() -> invoke("missing:live", "{}"))
+        .hasMessageContaining(
+            "Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing:live");
   }
 
   @Test

@@ -187,20 +187,19 @@ public final class FunctionHost {
   private void attempt(Event event) {
     Slot slot;
     FunctionHost next;
+    // one block: a hand-over in between could otherwise leave the event in this host's queue
     synchronized (this) {
       next = successor;
-    }
-    if (next != null) {
-      next.attempt(event);
-      return;
-    }
-    synchronized (this) {
-      slot = tryAcquire();
-      if (slot == null) {
+      slot = next == null ? tryAcquire() : null;
+      if (next == null && slot == null) {
         waiting.addLast(event);
         throttles.incrementAndGet();
         return;
       }
+    }
+    if (next != null) {
+      next.attempt(event);
+      return;
     }
     dispatch(event, slot);
   }

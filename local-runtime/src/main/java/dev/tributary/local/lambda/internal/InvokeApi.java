@@ -175,7 +175,8 @@ public final class InvokeApi implements HttpHandler {
                   + ":"
                   + ACCOUNT
                   + ":function:"
-                  + name));
+                  + name
+                  + qualifier(reference)));
       return;
     }
     switch (type == null ? "RequestResponse" : type) {
@@ -216,10 +217,22 @@ public final class InvokeApi implements HttpHandler {
    * or alias) is ignored: every function here is {@code $LATEST}.
    */
   static String functionName(String reference) {
-    int function = reference.indexOf(":function:");
-    String rest = function < 0 ? reference : reference.substring(function + ":function:".length());
+    String rest = nameAndQualifier(reference);
     int qualifier = rest.indexOf(':');
     return qualifier < 0 ? rest : rest.substring(0, qualifier);
+  }
+
+  /** The reference's {@code :qualifier} (version or alias), or "" without one. */
+  static String qualifier(String reference) {
+    String rest = nameAndQualifier(reference);
+    int at = rest.indexOf(':');
+    return at < 0 ? "" : rest.substring(at);
+  }
+
+  /** {@code name[:qualifier]}: the reference without its ARN or account prefix. */
+  private static String nameAndQualifier(String reference) {
+    int function = reference.indexOf(":function:");
+    return function < 0 ? reference : reference.substring(function + ":function:".length());
   }
 
   private static void answer(HttpExchange exchange, Outcome outcome) throws IOException {

@@ -428,6 +428,7 @@ public final class ShardPump implements ShardRecordProcessor {
         result = new FunctionInvoker.Failed("the invoker threw " + e);
       }
       if (result instanceof FunctionInvoker.NotInvoked notInvoked) {
+        context.counters().invocations.decrementAndGet(); // counted above; the function never ran
         context.counters().functionErrors.incrementAndGet();
         for (Entry e : batch) {
           e.invocations--; // the function never saw them
