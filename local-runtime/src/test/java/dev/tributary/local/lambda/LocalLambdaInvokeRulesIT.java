@@ -112,34 +112,23 @@ class LocalLambdaInvokeRulesIT {
   }
 
   /**
-   * API_Invoke: FunctionName must match
-   * (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?
-   * ; AWS answers a value outside it with 400 ValidationException ("1 validation error detected:
-   * Value '...' at 'functionName' failed to satisfy constraint"), not by running a function.
+   * API_Invoke: FunctionName must match InvokeApi.REFERENCE (the reference's pattern); AWS answers
+   * a value outside it with 400 ValidationException ("1 validation error detected: Value '...' at
+   * 'functionName' failed to satisfy constraint"), not by running a function.
    */
   @Test
   void aReferenceWithTwoQualifiersIsAValidationErrorNotAnInvocation() {
     lambda.register("echo", () -> p -> p);
 
     assertThatThrownBy(() -> invoke("echo:v1:extra", "{}", InvocationType.REQUEST_RESPONSE))
-        .isInstanceOfSatisfying(
-            LambdaException.class,
-            e -> {
-              assertThat(e.statusCode()).isEqualTo(400);
-              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
-            });
+        .satisfies(LocalLambdaInvokeRulesIT::isValidationException);
   }
 
   /** The same for characters Lambda never allows in a name: 400, not 404 ResourceNotFound. */
   @Test
   void aNameWithCharactersLambdaRefusesIsAValidationErrorNotResourceNotFound() {
     assertThatThrownBy(() -> invoke("no such name!", "{}", InvocationType.REQUEST_RESPONSE))
-        .isInstanceOfSatisfying(
-            LambdaException.class,
-            e -> {
-              assertThat(e.statusCode()).isEqualTo(400);
-              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
-            });
+        .satisfies(LocalLambdaInvokeRulesIT::isValidationException);
   }
 
   /**
@@ -160,19 +149,14 @@ class LocalLambdaInvokeRulesIT {
                         b.functionName("echo")
                             .invocationType("Sometimes")
                             .payload(SdkBytes.fromUtf8String("{}"))))
-        .isInstanceOfSatisfying(
-            LambdaException.class,
-            e -> {
-              assertThat(e.statusCode()).isEqualTo(400);
-              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
-            });
+        .satisfies(LocalLambdaInvokeRulesIT::isValidationException);
   }
 
   /**
    * Reserved concurrency 0 switches a function off; AWS keeps throttled events in the function's
    * asynchronous queue (up to 6 hours) and runs them once concurrency is raised again. Locally the
-   * only way to raise it is to register the function again, which makes a new host: the events
-   * queued in the old one are stranded and never run.
+   * way to raise it is to register the function again, which makes a new host: the events queued in
+   * the old one move to it (they used to be stranded there).
    */
   @Test
   void eventsQueuedWhileAFunctionIsSwitchedOffRunOnceItIsSwitchedBackOn() throws Exception {
@@ -192,9 +176,9 @@ class LocalLambdaInvokeRulesIT {
    * A handler whose initialisation fails with an Error (ExceptionInInitializerError from a static
    * initialiser, NoClassDefFoundError for a missing dependency) is a function error on AWS: the
    * Invoke answers 200 with X-Amz-Function-Error: Unhandled and the error document (API_Invoke:
-   * "The status code in the API response doesn't reflect function errors"). Locally the Error
-   * escapes the HTTP handler, the connection is dropped without an answer, and the SDK sees an
-   * SdkClientException (which its default retry strategy then retries).
+   * "The status code in the API response doesn't reflect function errors"). Locally the Error used
+   * to escape the HTTP handler: the connection was dropped without an answer, and the SDK saw an
+   * SdkClientException.
    */
   @Test
   void anErrorWhileMakingTheInstanceIsAFunctionErrorNotADroppedConnection() {
@@ -262,6 +246,19 @@ class LocalLambdaInvokeRulesIT {
   /** A JSON string of exactly {@code bytes} bytes. */
   private static String jsonOfSize(int bytes) {
     return "\"" + "x".repeat(bytes - 2) + "\"";
+  }
+
+  /** AWS's answer to a request parameter outside its constraint. */
+  private static void isValidationException(Throwable thrown) {
+    assertThat(thrown)
+        .isInstanceOfSatisfying(
+            LambdaException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(400);
+              assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+              assertThat(e.awsErrorDetails().errorMessage())
+                  .startsWith("1 validation error detected: Value '");
+            });
   }
 
   private InvokeResponse invoke(String function, String payload, InvocationType type) {

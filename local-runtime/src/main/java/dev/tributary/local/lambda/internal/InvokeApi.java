@@ -109,32 +109,22 @@ public final class InvokeApi implements HttpHandler {
     }
     String reference = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
     if (reference.length() > 170 || !REFERENCE.matcher(reference).matches()) {
-      error(
+      invalid(
           exchange,
-          400,
-          "ValidationException",
-          json(
-              "message",
-              "1 validation error detected: Value '"
-                  + reference
-                  + "' at 'functionName' failed to satisfy constraint: Member must"
-                  + (reference.length() > 170
-                      ? " have length less than or equal to 170"
-                      : " satisfy regular expression pattern: " + REFERENCE.pattern())));
+          reference,
+          "functionName",
+          reference.length() > 170
+              ? "have length less than or equal to 170"
+              : "satisfy regular expression pattern: " + REFERENCE.pattern());
       return;
     }
     String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
     if (type != null && !INVOCATION_TYPES.contains(type)) {
-      error(
+      invalid(
           exchange,
-          400,
-          "ValidationException",
-          json(
-              "message",
-              "1 validation error detected: Value '"
-                  + type
-                  + "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum"
-                  + " value set: [DryRun, RequestResponse, Event]"));
+          type,
+          "invocationType",
+          "satisfy enum value set: [DryRun, RequestResponse, Event]");
       return;
     }
     int limit = "Event".equals(type) ? MAX_EVENT_PAYLOAD : MAX_SYNC_PAYLOAD;
@@ -220,6 +210,23 @@ public final class InvokeApi implements HttpHandler {
     String rest = nameAndQualifier(reference);
     int qualifier = rest.indexOf(':');
     return qualifier < 0 ? rest : rest.substring(0, qualifier);
+  }
+
+  /** AWS's answer to a request parameter outside its constraint: 400 ValidationException. */
+  private static void invalid(HttpExchange exchange, String value, String member, String rule)
+      throws IOException {
+    error(
+        exchange,
+        400,
+        "ValidationException",
+        json(
+            "message",
+            "1 validation error detected: Value '"
+                + value
+                + "' at '"
+                + member
+                + "' failed to satisfy constraint: Member must "
+                + rule));
   }
 
   /** The reference's {@code :qualifier} (version or alias), or "" without one. */
