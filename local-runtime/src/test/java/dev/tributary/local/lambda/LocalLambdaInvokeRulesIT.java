@@ -112,9 +112,9 @@ class LocalLambdaInvokeRulesIT {
   }
 
   /**
-   * API_Invoke: FunctionName must match InvokeApi.REFERENCE (the reference's pattern); AWS answers
-   * a value outside it with 400 ValidationException ("1 validation error detected: Value '...' at
-   * 'functionName' failed to satisfy constraint"), not by running a function.
+   * API_Invoke: FunctionName must match InvokeApi.REFERENCE_PATTERN (the reference's pattern); AWS
+   * answers a value outside it with 400 ValidationException ("1 validation error detected: Value
+   * '...' at 'functionName' failed to satisfy constraint"), not by running a function.
    */
   @Test
   void aReferenceWithTwoQualifiersIsAValidationErrorNotAnInvocation() {
@@ -122,6 +122,28 @@ class LocalLambdaInvokeRulesIT {
 
     assertThatThrownBy(() -> invoke("echo:v1:extra", "{}", InvocationType.REQUEST_RESPONSE))
         .satisfies(LocalLambdaInvokeRulesIT::isValidationException);
+  }
+
+  /**
+   * A reference is read by the same pattern that checks it: {@code function:echo} and {@code
+   * 000000000000:echo} name {@code echo} (a parser that cut at the first colon read them as
+   * functions named {@code function} and {@code 000000000000}).
+   */
+  @Test
+  void aReferenceIsReadByThePatternThatChecksIt() {
+    lambda.register("echo", () -> p -> p);
+    for (String reference :
+        new String[] {
+          "function:echo",
+          "000000000000:echo",
+          "000000000000:function:echo:$LATEST",
+          "arn:aws:lambda:us-east-1:000000000000:function:echo:live"
+        }) {
+      assertThat(invoke(reference, "{}", InvocationType.REQUEST_RESPONSE).statusCode())
+          .as(reference)
+          .isEqualTo(200);
+    }
+    assertThat(lambda.invocations("echo")).isEqualTo(4);
   }
 
   /** The same for characters Lambda never allows in a name: 400, not 404 ResourceNotFound. */

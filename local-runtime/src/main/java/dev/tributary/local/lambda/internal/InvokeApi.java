@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,12 +39,18 @@ public final class InvokeApi implements HttpHandler {
   private static final byte[] EMPTY = new byte[0];
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Invoke's {@code FunctionName} pattern (API reference), qualifier included. */
-  static final Pattern REFERENCE =
-      Pattern.compile(
-          "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
-              + "(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)"
-              + "(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?");
+  private static final String ARN_PREFIX =
+      "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?"
+          + "(\\d{12}:)?(function:)?";
+  private static final String NAME = "[a-zA-Z0-9-_\\.]+";
+  private static final String QUALIFIER = ":(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+)";
+
+  /** Invoke's {@code FunctionName} pattern as the API reference writes it (and AWS's errors). */
+  static final String REFERENCE_PATTERN = ARN_PREFIX + "(" + NAME + ")(" + QUALIFIER + ")?";
+
+  /** The same pattern, capturing the function's name and the qualifier. */
+  private static final Pattern REFERENCE =
+      Pattern.compile(ARN_PREFIX + "(?<name>" + NAME + ")(?<qualifier>" + QUALIFIER + ")?");
 
   /** The largest request of a synchronous invocation (6 MB), as the Invoke API reference says. */
   static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
@@ -108,14 +115,15 @@ public final class InvokeApi implements HttpHandler {
       return;
     }
     String reference = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
-    if (reference.length() > 170 || !REFERENCE.matcher(reference).matches()) {
+    Matcher parts = REFERENCE.matcher(reference);
+    if (reference.length() > 170 || !parts.matches()) {
       invalid(
           exchange,
           reference,
           "functionName",
           reference.length() > 170
               ? "have length less than or equal to 170"
-              : "satisfy regular expression pattern: " + REFERENCE.pattern());
+              : "satisfy regular expression pattern: " + REFERENCE_PATTERN);
       return;
     }
     String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
@@ -149,7 +157,9 @@ public final class InvokeApi implements HttpHandler {
           json("Type", "User", "message", "Could not parse request body into json: " + notJson));
       return;
     }
-    String name = functionName(reference);
+    // the qualifier (version or alias) is ignored: every function here is $LATEST
+    String name = parts.group("name");
+    String qualifier = parts.group("qualifier") == null ? "" : parts.group("qualifier");
     FunctionHost host = functions.apply(name);
     if (host == null) {
       error(
@@ -166,7 +176,7 @@ public final class InvokeApi implements HttpHandler {
                   + ACCOUNT
                   + ":function:"
                   + name
-                  + qualifier(reference)));
+                  + qualifier));
       return;
     }
     switch (type == null ? "RequestResponse" : type) {
@@ -200,18 +210,6 @@ public final class InvokeApi implements HttpHandler {
     }
   }
 
-  /**
-   * The function name in a reference as the Invoke API takes it: {@code my-function}, {@code
-   * my-function:qualifier}, {@code 123456789012:function:my-function} or {@code
-   * arn:aws:lambda:us-east-1:123456789012:function:my-function[:qualifier]}. The qualifier (version
-   * or alias) is ignored: every function here is {@code $LATEST}.
-   */
-  static String functionName(String reference) {
-    String rest = nameAndQualifier(reference);
-    int qualifier = rest.indexOf(':');
-    return qualifier < 0 ? rest : rest.substring(0, qualifier);
-  }
-
   /** AWS's answer to a request parameter outside its constraint: 400 ValidationException. */
   private static void invalid(HttpExchange exchange, String value, String member, String rule)
       throws IOException {
@@ -227,19 +225,6 @@ public final class InvokeApi implements HttpHandler {
                 + member
                 + "' failed to satisfy constraint: Member must "
                 + rule));
-  }
-
-  /** The reference's {@code :qualifier} (version or alias), or "" without one. */
-  static String qualifier(String reference) {
-    String rest = nameAndQualifier(reference);
-    int at = rest.indexOf(':');
-    return at < 0 ? "" : rest.substring(at);
-  }
-
-  /** {@code name[:qualifier]}: the reference without its ARN or account prefix. */
-  private static String nameAndQualifier(String reference) {
-    int function = reference.indexOf(":function:");
-    return function < 0 ? reference : reference.substring(function + ":function:".length());
   }
 
   private static void answer(HttpExchange exchange, Outcome outcome) throws IOException {
