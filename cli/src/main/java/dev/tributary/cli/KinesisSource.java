@@ -41,6 +41,7 @@ public final class KinesisSource implements StreamSource {
   final String stream;
   private final List<AutoCloseable> parts = new ArrayList<>();
   private Path persisted;
+  private java.util.Optional<java.time.Instant> restored = java.util.Optional.empty();
 
   /** kinesis-mock's file of streams under its persist path. */
   private static final String DATA_FILE = "kinesis-data.json";
@@ -53,7 +54,7 @@ public final class KinesisSource implements StreamSource {
    * stops it from starting. Before a start, a file that is not whole JSON is replaced by the copy
    * of the last complete one, which {@link #close()} keeps.
    */
-  static void restoreIfTorn(Path dir) {
+  static java.util.Optional<java.time.Instant> restoreIfTorn(Path dir) {
     Path file = dir.resolve(DATA_FILE);
     Path good = dir.resolve(GOOD_COPY);
     try {
@@ -69,7 +70,9 @@ public final class KinesisSource implements StreamSource {
                   + " to start over");
         }
         Files.copy(good, file, StandardCopyOption.REPLACE_EXISTING);
+        return java.util.Optional.of(Files.getLastModifiedTime(good).toInstant());
       }
+      return java.util.Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot restore kinesis-local's data in " + dir, e);
     }
@@ -174,10 +177,11 @@ public final class KinesisSource implements StreamSource {
             });
     KinesisLocal.Builder builder = KinesisLocal.builder().toolsDir(options.toolsDir);
     Path persisted = null;
+    java.util.Optional<java.time.Instant> restored = java.util.Optional.empty();
     if (options.dataDir != null) {
       // kinesis-mock writes its streams to a file every second and loads it at start
       persisted = options.dataDir.resolve("kinesis").toAbsolutePath();
-      restoreIfTorn(persisted);
+      restored = restoreIfTorn(persisted);
       builder
           .environment("SHOULD_PERSIST_DATA", "true")
           .environment("LOAD_DATA_IF_EXISTS", "true")
@@ -190,6 +194,7 @@ public final class KinesisSource implements StreamSource {
       KinesisClient client = client(local);
       KinesisSource source = new KinesisSource(local, client, options.streamName);
       source.persisted = persisted;
+      source.restored = restored;
       if (persisted != null) {
         source.keepCopiesWhileRunning();
         // on Ctrl-C the stack's own hook closes the mapping and keeps the streams' last complete
@@ -324,6 +329,21 @@ public final class KinesisSource implements StreamSource {
       }
     }
     return open;
+  }
+
+  @Override
+  public List<String> warnings() {
+    return restored
+        .map(
+            at ->
+                List.of(
+                    "kinesis-local's stream file was cut short when it last stopped (the process"
+                        + " was killed), so its copy from "
+                        + at
+                        + " was restored: records written after that are gone from the stream."
+                        + " If the job had processed them, producing them again counts them"
+                        + " twice; for an exact check start over with another --data-dir"))
+        .orElse(List.of());
   }
 
   @Override

@@ -29,6 +29,11 @@ public interface StreamSource extends AutoCloseable {
    */
   List<Workload.Event> stored();
 
+  /** What the user should know about the stream as it was started (e.g. data restored). */
+  default List<String> warnings() {
+    return List.of();
+  }
+
   /** The splits as the coordinator names them ({@code stream/shardId}, {@code topic-partition}). */
   List<String> splits();
 

@@ -234,6 +234,7 @@ public final class TributaryCli implements Runnable {
             stack.startupTime().toMillis(),
             stack.settings().graph().jobName(),
             workload.describe());
+        stack.stream().warnings().forEach(w -> CONSOLE.println("Warning: " + w));
         JobRun run =
             JobRun.of(stack, workload)
                 .timeout(timeout)
