@@ -186,17 +186,23 @@ final class KafkaSource implements StreamSource {
             .scalingInterval(options.kafkaScalingInterval)
             .selfManaged()
             .build();
+    // each partition's last known lag: one between pollers during a rebalance (the mapping
+    // reports the partitions owned now) keeps its place in the progress line
+    Map<String, String> lag = new java.util.concurrent.ConcurrentSkipListMap<>();
     return SourceMapping.of(
         () -> {
           KafkaEventSourceMapping.Progress p = esm.progress();
-          Map<String, String> lag = new java.util.TreeMap<>();
           p.partitions()
               .forEach(
                   (split, partition) ->
                       lag.put(
                           split, String.format(java.util.Locale.ROOT, "%,drec", partition.lag())));
           return new MappingProgress(
-              p.recordsDelivered(), p.invocations(), p.functionErrors(), failures.size(), lag);
+              p.recordsDelivered(),
+              p.invocations(),
+              p.functionErrors(),
+              failures.size(),
+              new java.util.TreeMap<>(lag));
         },
         failures,
         esm::close);

@@ -182,10 +182,21 @@ public final class TributaryCli implements Runnable {
       CONSOLE.printf(
           Locale.ROOT,
           "Starting the local stack: DynamoDB, %s (%d %s), Lambda endpoint, event source"
-              + " mapping...%n",
+              + " mapping%s...%n",
           source == LocalStack.Source.KINESIS ? "Kinesis (kinesis-local)" : "Kafka (KRaft broker)",
           shards,
-          source == LocalStack.Source.KINESIS ? "shards" : "partitions");
+          source == LocalStack.Source.KINESIS ? "shards" : "partitions",
+          source == LocalStack.Source.KINESIS
+              ? ""
+              : pollers[0] == pollers[1]
+                  ? String.format(
+                      Locale.ROOT, " (%d poller%s)", pollers[0], pollers[0] == 1 ? "" : "s")
+                  : String.format(
+                      Locale.ROOT,
+                      " (%d to %d pollers, scaling every %s)",
+                      pollers[0],
+                      pollers[1],
+                      kafkaScalingInterval));
       // Ctrl-C: the hook asks the main thread to stop and waits while it closes the stack in
       // order (whatever it is doing: starting the stack, reading the stream back, running)
       java.util.concurrent.atomic.AtomicBoolean stopRequested =
