@@ -32,8 +32,6 @@ public final class JobRun {
   private Iterator<Workload.Event> events;
   private Duration quiet;
   private volatile boolean stopped;
-  private final java.util.concurrent.CountDownLatch returned =
-      new java.util.concurrent.CountDownLatch(1);
 
   private JobRun(JobStack stack, Workload workload) {
     this.stack = stack;
@@ -90,16 +88,10 @@ public final class JobRun {
   /**
    * Stops the run from another thread (e.g. on Ctrl-C): the producer writes nothing more, and
    * {@link #run()} returns at its next progress interval with {@link Result#interrupted()} set and
-   * nothing checked. Waits up to {@code wait} for {@link #run()} to return, so that the stack can
-   * be closed under it without failing a call in flight.
+   * nothing checked.
    */
-  public void stop(Duration wait) {
+  public void stop() {
     stopped = true;
-    try {
-      returned.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** When the user's command started, for the time to the first committed epoch. */
@@ -206,14 +198,6 @@ public final class JobRun {
 
   /** Runs the workload and checks the outputs. */
   public Result run() {
-    try {
-      return runAndCheck();
-    } finally {
-      returned.countDown();
-    }
-  }
-
-  private Result runAndCheck() {
     Map<String, List<String>> reference = workload.reference();
     if (stopped) {
       return interruptedResult(0, Duration.ZERO, null, 0);

@@ -210,7 +210,7 @@ public final class TributaryCli implements Runnable {
                 CONSOLE.println("Interrupted: stopping the producer and the local stack...");
                 JobRun run = current.get();
                 if (run != null) {
-                  run.stop(Duration.ZERO);
+                  run.stop();
                 }
                 try {
                   mainDone.await(2, java.util.concurrent.TimeUnit.MINUTES);
