@@ -43,6 +43,9 @@ public final class KinesisSource implements StreamSource {
   private Path persisted;
   private java.util.Optional<java.time.Instant> restored = java.util.Optional.empty();
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** kinesis-mock's file of streams under its persist path. */
   private static final String DATA_FILE = "kinesis-data.json";
 
@@ -81,7 +84,7 @@ public final class KinesisSource implements StreamSource {
   private static boolean wholeJson(Path file) {
     try {
       // an empty file reads as a missing node, not an error
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).isObject();
+      return JSON.readTree(file.toFile()).isObject();
     } catch (IOException e) {
       return false;
     }
