@@ -5,8 +5,10 @@ import dev.tributary.local.esm.FunctionInvoker;
 import dev.tributary.local.esm.KafkaEventSourceMapping;
 import dev.tributary.local.esm.MappingSettings;
 import dev.tributary.local.kafka.KafkaLocal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -105,8 +107,9 @@ final class KafkaSource implements StreamSource {
   }
 
   @Override
-  public List<Workload.Event> stored() {
+  public Stored stored() {
     List<Workload.Event> out = new ArrayList<>();
+    Map<String, BigInteger> last = new HashMap<>();
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(
@@ -131,10 +134,11 @@ final class KafkaSource implements StreamSource {
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           out.add(new Workload.Event(r.key(), r.value()));
+          last.put(KafkaHandler.splitName(topic, r.partition()), BigInteger.valueOf(r.offset()));
         }
       }
     }
-    return out;
+    return new Stored(out, last);
   }
 
   @Override

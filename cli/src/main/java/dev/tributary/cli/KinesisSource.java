@@ -7,13 +7,16 @@ import dev.tributary.local.esm.KinesisMappingProgress;
 import dev.tributary.local.kinesis.KinesisLocal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -343,15 +346,16 @@ public final class KinesisSource implements StreamSource {
                     "kinesis-local's stream file was cut short when it last stopped (the process"
                         + " was killed), so its copy from "
                         + at
-                        + " was restored: records written after that are gone from the stream."
-                        + " If the job had processed them, producing them again counts them"
-                        + " twice; for an exact check start over with another --data-dir"))
+                        + " was restored: records written after that are gone from the stream and"
+                        + " are produced again (a run that resumes checks first that the job had"
+                        + " not committed any of them)"))
         .orElse(List.of());
   }
 
   @Override
-  public List<Workload.Event> stored() {
+  public Stored stored() {
     List<Workload.Event> out = new ArrayList<>();
+    Map<String, BigInteger> last = new HashMap<>();
     for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
       String iterator =
           client
@@ -366,6 +370,9 @@ public final class KinesisSource implements StreamSource {
         GetRecordsResponse page = client.getRecords(r -> r.shardIterator(at).limit(10_000));
         for (Record r : page.records()) {
           out.add(new Workload.Event(r.partitionKey(), r.data().asByteArray()));
+          last.put(
+              KinesisHandler.splitName(stream, shard.shardId()),
+              new BigInteger(r.sequenceNumber()));
         }
         Long behind = page.millisBehindLatest();
         if (page.records().isEmpty() && (behind == null || behind == 0)) {
@@ -374,7 +381,7 @@ public final class KinesisSource implements StreamSource {
         iterator = page.nextShardIterator(); // null past a closed shard's end
       }
     }
-    return out;
+    return new Stored(out, last);
   }
 
   @Override

@@ -24,10 +24,17 @@ public interface StreamSource extends AutoCloseable {
       LocalStack.Builder options);
 
   /**
-   * Every record the stream holds now, as key and payload, in no particular order: what a run that
-   * resumes on a kept stream ({@code --data-dir}) has produced already.
+   * What the stream holds now: what a run that resumes on a kept stream ({@code --data-dir}) has
+   * produced already.
+   *
+   * @param events every record, as key and payload, in no particular order
+   * @param last each split's last record position (a Kinesis sequence number, a Kafka offset), by
+   *     split name as in {@link #splits()}; a split holding no record is absent
    */
-  List<Workload.Event> stored();
+  record Stored(List<Workload.Event> events, java.util.Map<String, java.math.BigInteger> last) {}
+
+  /** Reads back everything the stream holds now. */
+  Stored stored();
 
   /** What the user should know about the stream as it was started (e.g. data restored). */
   default List<String> warnings() {

@@ -1,6 +1,7 @@
 package dev.tributary.cli;
 
 import dev.tributary.local.esm.MappingSettings;
+import dev.tributary.state.dynamodb.Checkpoints;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -171,11 +172,12 @@ public final class TributaryCli implements Runnable {
     public Integer call() {
       Instant commandStart = Instant.now();
       int[] pollers = validate();
-      functionLogsTo(log);
-      CONSOLE.println("Function logs (JSON, as CloudWatch Logs would hold them): " + log);
       if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
+        // the functions run in LocalStack's containers: their logs are LocalStack's
         return callOnLocalStack(commandStart);
       }
+      functionLogsTo(log);
+      CONSOLE.println("Function logs (JSON, as CloudWatch Logs would hold them): " + log);
       ClickWorkload workload =
           new ClickWorkload(events(), users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
       boolean resuming = dataDir != null && keepOrResume();
@@ -253,7 +255,29 @@ public final class TributaryCli implements Runnable {
                 .progress(CONSOLE::println);
         current.set(run);
         if (resuming) {
-          List<Workload.Event> rest = Workload.notIn(workload.events(), stack.stream().stored());
+          StreamSource.Stored stored = stack.stream().stored();
+          List<String> lost =
+              KeptStream.committedPastTheEnd(
+                  new Checkpoints(
+                          stack.dynamo(),
+                          stack.settings().tables(),
+                          stack.settings().graph().jobName())
+                      .furthest(),
+                  stored.last());
+          if (!lost.isEmpty()) {
+            CONSOLE.println(
+                "Cannot resume the run kept in "
+                    + dataDir
+                    + ": the job committed records that the stream no longer holds ("
+                    + String.join("; ", lost)
+                    + "). The stream's emulator stopped without writing them to its file (it was"
+                    + " killed); producing their clicks again would count them twice. Start over"
+                    + " with another --data-dir, or delete "
+                    + dataDir
+                    + ".");
+            return 1;
+          }
+          List<Workload.Event> rest = Workload.notIn(workload.events(), stored.events());
           CONSOLE.printf(
               Locale.ROOT,
               "Resuming the run kept in %s: the stream holds %,d of the %,d clicks already;"

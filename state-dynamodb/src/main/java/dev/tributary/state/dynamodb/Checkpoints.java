@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Reads the checkpoints of one split at every slot (strongly consistent, in batches of 100): what
@@ -70,6 +71,37 @@ public final class Checkpoints {
         }
         request =
             response.hasUnprocessedKeys() ? new HashMap<>(response.unprocessedKeys()) : Map.of();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The furthest position committed at any slot, under any slot count, of each of the job's splits,
+   * by the split name its checkpoints carry ({@code <stream>/<shard>/k/<partition key>} with a
+   * parallelization factor above 1). One consistent Scan of the state table: for tools that check a
+   * kept stream against what the job has committed, not for the coordinator's path.
+   */
+  public Map<String, Position> furthest() {
+    String prefix = Layout.checkpointPk(job, "");
+    Map<String, Position> out = new HashMap<>();
+    for (ScanResponse page :
+        client.scanPaginator(
+            b ->
+                b.tableName(tables.state())
+                    .consistentRead(true)
+                    .filterExpression("begins_with(#pk, :prefix)")
+                    .projectionExpression("#pk, #pos")
+                    .expressionAttributeNames(Map.of("#pk", StateTables.PK, "#pos", "pos"))
+                    .expressionAttributeValues(Map.of(":prefix", AttributeValue.fromS(prefix))))) {
+      for (Map<String, AttributeValue> item : page.items()) {
+        AttributeValue pos = item.get("pos");
+        if (pos != null) {
+          out.merge(
+              item.get(StateTables.PK).s().substring(prefix.length()),
+              Position.decode(pos.s()),
+              (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        }
       }
     }
     return out;

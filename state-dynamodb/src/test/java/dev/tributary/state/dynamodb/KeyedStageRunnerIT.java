@@ -251,6 +251,13 @@ class KeyedStageRunnerIT {
     assertThat(checkpoint).isNotNull();
     assertThat(h.checkpoint("s", 1, 0).get("pos").s()).isEqualTo("89:0");
     assertThat(h.checkpoint("s", 1, 0).get("epoch").n()).isEqualTo(Long.toString(lastEpoch));
+
+    // another split under two slots: the furthest of its slots counts
+    List<Txn> more = Ledger.txns(6, 20, 4, 0);
+    h.runAll(h.batches("t", 2, h.keyed(LedgerJob.SOURCE, more, 0), Long.MIN_VALUE, 0));
+    assertThat(new Checkpoints(h.client, h.tables, h.graph.jobName()).furthest())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("s", Position.of(89, 0), "t", Position.of(19, 0)));
   }
 
   @Test
