@@ -148,6 +148,7 @@ public final class LocalStack implements JobStack {
             .endpointOverride(lambda.endpoint())
             .region(Region.US_EAST_1)
             .credentialsProvider(credentials())
+            .httpClientBuilder(LambdaInvoker.httpClient(64))
             .build();
     started.add(operatorClient);
     lambda.register(

@@ -7,7 +7,6 @@ import dev.tributary.operator.Telemetry;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.SourceRecord;
 import dev.tributary.spi.Clock;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 
@@ -161,8 +160,7 @@ public final class CoordinatorRuntime {
       lambda =
           new LambdaInvoker(
               LambdaAsyncClient.builder()
-                  .httpClientBuilder(
-                      NettyNioAsyncHttpClient.builder().maxConcurrency(settings.slots() * 2))
+                  .httpClientBuilder(LambdaInvoker.httpClient(settings.slots() * 2))
                   .build(),
               settings.operatorFunction(),
               true);

@@ -5,10 +5,12 @@ import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -21,6 +23,27 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 public final class LambdaInvoker implements SlotInvoker {
   /** Requests stay below this many bytes (Lambda's synchronous payload limit is 6 MB). */
   public static final int MAX_PAYLOAD_BYTES = 5_500_000;
+
+  /**
+   * How long the client waits for an operator's answer: the longest a Lambda invocation can run.
+   * The HTTP client's default (30 s) is shorter than the operator's own timeout (60 s by default,
+   * up to 15 minutes): a slow invocation would be read as a failure and sent again while the first
+   * one still ran, and a batch whose slot needs longer than 30 s would never get through. The
+   * coordinator's own timeout bounds the wait.
+   */
+  public static final Duration READ_TIMEOUT = Duration.ofMinutes(15);
+
+  /**
+   * The HTTP client for operator invocations: {@code maxConcurrency} connections, answers awaited
+   * up to {@link #READ_TIMEOUT}, TCP keep-alive on (as AWS advises for long synchronous
+   * invocations, so that no idle connection is dropped on the way while the operator works).
+   */
+  public static NettyNioAsyncHttpClient.Builder httpClient(int maxConcurrency) {
+    return NettyNioAsyncHttpClient.builder()
+        .maxConcurrency(maxConcurrency)
+        .readTimeout(READ_TIMEOUT)
+        .tcpKeepAlive(true);
+  }
 
   private final LambdaAsyncClient lambda;
   private final String function;
