@@ -3,6 +3,13 @@
 # (default http://localhost:4566), e.g. scripts/cdklocal.sh bootstrap; scripts/cdklocal.sh deploy.
 set -euo pipefail
 export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://localhost:4566}"
+# cdklocal refuses AWS_ENDPOINT_URL without AWS_ENDPOINT_URL_S3 (it cannot tell whether the endpoint
+# serves S3's bucket subdomains): LocalStack serves them under s3.localhost.localstack.cloud
+port="${AWS_ENDPOINT_URL##*:}"; port="${port%%/*}"
+case "$port" in ''|*[!0-9]*) port=4566 ;; esac
+export AWS_ENDPOINT_URL_S3="${AWS_ENDPOINT_URL_S3:-http://s3.localhost.localstack.cloud:${port}}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-${AWS_REGION:-us-east-1}}"
+# cdklocal drops every other AWS_* variable unless listed here (and would deploy to us-east-1)
+export AWS_ENVAR_ALLOWLIST="${AWS_ENVAR_ALLOWLIST:-AWS_REGION,AWS_DEFAULT_REGION,AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY}"
 TRIBUTARY_CDK_CLI=cdklocal exec "$(dirname "$0")/cdk.sh" "$@"

@@ -116,7 +116,6 @@ public final class LocalStackDeployment implements JobStack {
     int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(uri.getHost(), port), 1_000);
-      return Optional.empty();
     } catch (IOException e) {
       return Optional.of(
           "AWS_ENDPOINT_URL is "
@@ -125,6 +124,64 @@ public final class LocalStackDeployment implements JobStack {
               + e
               + "); start LocalStack or unset the variable");
     }
+    return notLocalStack(uri);
+  }
+
+  /**
+   * Why the endpoint at {@code uri} is not LocalStack, or empty when it is: LocalStack answers
+   * {@code GET /_localstack/health} with the state of its services. AWS_ENDPOINT_URL is a standard
+   * SDK variable that other tools use too, and LocalStack mode creates tables, a stream and
+   * functions with the environment's credentials: it deploys only where LocalStack says it runs.
+   */
+  static Optional<String> notLocalStack(URI uri) {
+    URI health = uri.resolve("/_localstack/health");
+    try {
+      java.net.http.HttpResponse<String> answer =
+          java.net.http.HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(2))
+              .build()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(health)
+                      .timeout(Duration.ofSeconds(5))
+                      .GET()
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() == 200 && answer.body().contains("\"services\"")) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          "AWS_ENDPOINT_URL is "
+              + uri
+              + " but it is not LocalStack: GET "
+              + health
+              + " answered "
+              + answer.statusCode()
+              + " without LocalStack's service list. LocalStack mode deploys only to LocalStack;"
+              + " unset AWS_ENDPOINT_URL to run on the embedded local stack");
+    } catch (IOException e) {
+      return Optional.of(
+          "AWS_ENDPOINT_URL is "
+              + uri
+              + " but GET "
+              + health
+              + " failed ("
+              + e
+              + "); LocalStack mode deploys only to LocalStack: start it, or unset the variable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted while asking " + health + " whether LocalStack runs there");
+    }
+  }
+
+  /**
+   * The functions' architecture: the host's, since LocalStack runs a function's container on the
+   * platform its architecture names (arm64 on an x86_64 host needs emulation, and without it the
+   * container does not start) and the job's jar is plain Java, fine on either.
+   */
+  static Architecture architecture(String osArch) {
+    return osArch.equals("aarch64") || osArch.equals("arm64")
+        ? Architecture.ARM64
+        : Architecture.X86_64;
   }
 
   /**
@@ -194,7 +251,12 @@ public final class LocalStackDeployment implements JobStack {
             dynamo.deleteTable(b -> b.tableName(table));
           }
         });
-    kinesis.createStream(b -> b.streamName(stream).shardCount(shards));
+    try {
+      kinesis.createStream(b -> b.streamName(stream).shardCount(shards));
+    } catch (software.amazon.awssdk.services.kinesis.model.ResourceInUseException e) {
+      throw leftOver(
+          "Kinesis stream", stream, "aws kinesis delete-stream --stream-name " + stream, e);
+    }
     undo.add(() -> kinesis.deleteStream(b -> b.streamName(stream).enforceConsumerDeletion(true)));
     KinesisLocal.awaitActive(kinesis, stream, Duration.ofSeconds(30));
     String streamArn =
@@ -242,17 +304,21 @@ public final class LocalStackDeployment implements JobStack {
   }
 
   private void function(String name, String handler, SdkBytes code, Map<String, String> env) {
-    lambda.createFunction(
-        b ->
-            b.functionName(name)
-                .runtime(Runtime.JAVA21)
-                .architectures(Architecture.ARM64)
-                .handler(handler)
-                .role("arn:aws:iam::000000000000:role/tributary-local")
-                .memorySize(1024)
-                .timeout(120)
-                .code(c -> c.zipFile(code))
-                .environment(e -> e.variables(env)));
+    try {
+      lambda.createFunction(
+          b ->
+              b.functionName(name)
+                  .runtime(Runtime.JAVA21)
+                  .architectures(architecture(System.getProperty("os.arch")))
+                  .handler(handler)
+                  .role("arn:aws:iam::000000000000:role/tributary-local")
+                  .memorySize(1024)
+                  .timeout(120)
+                  .code(c -> c.zipFile(code))
+                  .environment(e -> e.variables(env)));
+    } catch (software.amazon.awssdk.services.lambda.model.ResourceConflictException e) {
+      throw leftOver("function", name, "aws lambda delete-function --function-name " + name, e);
+    }
     undo.add(
         () -> {
           try {
@@ -262,6 +328,28 @@ public final class LocalStackDeployment implements JobStack {
           }
         });
     lambda.waiter().waitUntilFunctionActiveV2(b -> b.functionName(name));
+  }
+
+  /**
+   * A resource of this name exists already: left by a run that was killed before it could delete
+   * what it created (LocalStack keeps its state while it runs).
+   */
+  private IllegalStateException leftOver(
+      String kind, String name, String deleteCommand, RuntimeException cause) {
+    return new IllegalStateException(
+        "a "
+            + kind
+            + " named "
+            + name
+            + " exists in the LocalStack at "
+            + endpoint
+            + " already, most likely left by a run that was killed before it cleaned up; delete it"
+            + " (`"
+            + deleteCommand
+            + " --endpoint-url "
+            + endpoint
+            + "`) or restart LocalStack, then run again",
+        cause);
   }
 
   private void tick() {
