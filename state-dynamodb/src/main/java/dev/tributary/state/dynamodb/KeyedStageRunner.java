@@ -940,6 +940,13 @@ public final class KeyedStageRunner {
           return Outcome.COMMITTED;
         } catch (TransactionCanceledException e) {
           List<CancellationReason> reasons = e.cancellationReasons();
+          if (reasons.isEmpty()) {
+            // DynamoDB always says why; an endpoint that does not leaves a fence and a conflict
+            // alike: redo the epoch from the checkpoint, which tells them apart (sending the same
+            // commit again would fail the same way until the attempts ran out)
+            lastReasons = reasons;
+            return Outcome.CONFLICT;
+          }
           String fence =
               reasons.size() > checkpointIndex ? reasons.get(checkpointIndex).code() : null;
           if ("ConditionalCheckFailed".equals(fence)) {
