@@ -12,4 +12,15 @@ export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${A
 export AWS_REGION="${AWS_REGION:-us-east-1}" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-${AWS_REGION:-us-east-1}}"
 # cdklocal drops every other AWS_* variable unless listed here (and would deploy to us-east-1)
 export AWS_ENVAR_ALLOWLIST="${AWS_ENVAR_ALLOWLIST:-AWS_REGION,AWS_DEFAULT_REGION,AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY}"
+if [[ "${TRIBUTARY_CDKLOCAL_CHECK_ENV:-}" == 1 ]]; then
+  # prints, as JSON, the AWS_* variables cdklocal deploys with once its own checks have run on the
+  # environment above (CdkLocalDeployIT checks them without a LocalStack)
+  lib="$(cd "$(dirname "$0")/.." && pwd)/.tools/node/node_modules/aws-cdk-local/src"
+  exec node -e '
+    const { configureEnvironment } = require(process.argv[1]);
+    configureEnvironment(process.env, process.env.AWS_ENVAR_ALLOWLIST || "");
+    const out = {};
+    for (const k of Object.keys(process.env).filter((k) => k.startsWith("AWS_")).sort()) out[k] = process.env[k];
+    console.log(JSON.stringify(out));' "$lib"
+fi
 TRIBUTARY_CDK_CLI=cdklocal exec "$(dirname "$0")/cdk.sh" "$@"

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.state.dynamodb.StateTables;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,34 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 class CdkLocalDeployIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final String STACK = "TributaryLocalStackIT";
+
+  /**
+   * cdklocal 3 stops before deploying anything when AWS_ENDPOINT_URL comes without
+   * AWS_ENDPOINT_URL_S3, and drops AWS_* variables it is not told to keep (the region among them):
+   * the script's environment passes cdklocal's own check, with the region kept.
+   */
+  @Test
+  void theScriptsEnvironmentPassesCdklocalsChecks() throws Exception {
+    Path lib = ROOT.resolve(".tools/node/node_modules/aws-cdk-local/src/index.js");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(lib), "cdklocal is not installed: run scripts/install-tools.sh");
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", ROOT.resolve("scripts/cdklocal.sh").toString())
+            .redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+    pb.environment().put("TRIBUTARY_CDKLOCAL_CHECK_ENV", "1");
+    pb.environment().put("AWS_ENDPOINT_URL", "http://127.0.0.1:4599");
+    pb.environment().put("AWS_REGION", "eu-west-1");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    JsonNode env = new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    assertThat(env.path("AWS_ENDPOINT_URL").asText()).isEqualTo("http://127.0.0.1:4599");
+    assertThat(env.path("AWS_ENDPOINT_URL_S3").asText())
+        .isEqualTo("http://s3.localhost.localstack.cloud:4599");
+    assertThat(env.path("AWS_REGION").asText()).isEqualTo("eu-west-1");
+    assertThat(env.path("AWS_DEFAULT_REGION").asText()).isEqualTo("eu-west-1");
+  }
 
   @Test
   void theExampleJobDeploysToLocalStack() throws Exception {
