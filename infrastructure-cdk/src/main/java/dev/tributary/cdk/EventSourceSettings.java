@@ -97,6 +97,12 @@ public final class EventSourceSettings {
     return maxRecordAge;
   }
 
+  /**
+   * The retries Lambda applies to a Kafka mapping whose retries are unlimited (-1) once it has an
+   * on-failure destination, as every job's mapping has.
+   */
+  static final int KAFKA_RETRIES_WITH_DESTINATION = 10;
+
   /** Whether a batch whose invocation fails is split in two and retried (default false). */
   public boolean bisectBatchOnError() {
     return bisectBatchOnError;
@@ -157,6 +163,19 @@ public final class EventSourceSettings {
                 + maxAttempts
                 + ", or -1 (unlimited)");
       }
+    }
+    if (!kinesis && retryAttempts == -1 && maxAttempts > KAFKA_RETRIES_WITH_DESTINATION) {
+      problems.add(
+          p
+              + "retryAttempts is -1 (unlimited) but maxAttempts is "
+              + maxAttempts
+              + ": a Kafka mapping with an on-failure destination (the job's dead-letter queue)"
+              + " retries a batch at most "
+              + KAFKA_RETRIES_WITH_DESTINATION
+              + " times when its retries are unlimited, so it would give up on a batch before the"
+              + " coordinator sets its poison record aside, and skip the records after it. Set"
+              + " maxAttempts to at most "
+              + KAFKA_RETRIES_WITH_DESTINATION);
     }
     if (maxRecordAge != null && !maxRecordAge.isUnresolved()) {
       problems.range(

@@ -2,6 +2,7 @@ package dev.tributary.cdk;
 
 import dev.tributary.cdk.internal.Problems;
 import java.util.List;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.kinesis.IStream;
 import software.amazon.awscdk.services.lambda.IEventSourceDlq;
@@ -26,15 +27,17 @@ public abstract class JobSource {
   abstract void validate(Problems problems);
 
   /**
-   * Creates what the source needs (a new stream) and the event source mapping onto {@code target},
-   * with the settings and the on-failure destination; grants {@code target} read access.
+   * Creates what the source needs (a new stream, removed with the stack under {@code removalPolicy}
+   * as the tables are) and the event source mapping onto {@code target}, with the settings and the
+   * on-failure destination; grants {@code target} read access.
    */
   abstract void bind(
       Construct scope,
       IFunction target,
       EventSourceSettings settings,
       IEventSourceDlq onFailure,
-      String jobName);
+      String jobName,
+      RemovalPolicy removalPolicy);
 
   /** The Kinesis stream, once bound (null for Kafka). */
   abstract IStream stream();

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
@@ -290,7 +291,8 @@ public final class KafkaSource extends JobSource {
       IFunction target,
       EventSourceSettings settings,
       IEventSourceDlq onFailure,
-      String jobName) {
+      String jobName,
+      RemovalPolicy removalPolicy) {
     String group = consumerGroupId != null ? consumerGroupId : "tributary-" + jobName;
     ProvisionedPollerConfig pollers =
         ProvisionedPollerConfig.builder()

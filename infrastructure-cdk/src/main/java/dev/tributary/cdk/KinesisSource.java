@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
@@ -185,7 +186,8 @@ public final class KinesisSource extends JobSource {
       IFunction target,
       EventSourceSettings settings,
       IEventSourceDlq onFailure,
-      String jobName) {
+      String jobName,
+      RemovalPolicy removalPolicy) {
     if (existing != null) {
       stream = existing;
     } else {
@@ -193,7 +195,8 @@ public final class KinesisSource extends JobSource {
           Stream.Builder.create(scope, "Stream")
               .streamMode(mode)
               .encryption(StreamEncryption.MANAGED)
-              .retentionPeriod(retention);
+              .retentionPeriod(retention)
+              .removalPolicy(removalPolicy);
       if (mode == StreamMode.PROVISIONED) {
         created.shardCount(shardCount);
       }

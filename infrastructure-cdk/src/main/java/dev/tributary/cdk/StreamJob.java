@@ -112,7 +112,8 @@ public final class StreamJob extends Construct {
         coordinator.alias(),
         props.eventSource(),
         deadLetters.asEventSourceDestination(),
-        jobName);
+        jobName,
+        props.removalPolicy());
     splits(props.splits() != null ? props.splits() : source.splits());
     this.monitoring =
         new JobMonitoring(

@@ -78,6 +78,18 @@ class StreamJobValidationTest {
   }
 
   @Test
+  void unlimitedKafkaRetriesStopAtTenWithTheDeadLetterQueue() {
+    assertThatThrownBy(
+            () -> create(Stacks.props(KafkaSource.msk(CLUSTER, "clicks")).maxAttempts(11).build()))
+        .hasMessageContaining("eventSource.retryAttempts is -1 (unlimited) but maxAttempts is 11")
+        .hasMessageContaining("retries a batch at most 10 times")
+        .hasMessageContaining("Set maxAttempts to at most 10");
+    // ten is fine, and so is any number of attempts on Kinesis
+    create(Stacks.props(KafkaSource.msk(CLUSTER, "clicks")).maxAttempts(10).build());
+    create(Stacks.props(KinesisSource.onDemand()).maxAttempts(50).build());
+  }
+
+  @Test
   void mappingSettingsOutOfLambdasLimits() {
     assertThatThrownBy(
             () ->

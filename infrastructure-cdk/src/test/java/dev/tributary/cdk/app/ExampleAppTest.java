@@ -61,6 +61,8 @@ class ExampleAppTest {
                         "2")))));
     template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Delete"));
     template.resourceCountIs("AWS::Kinesis::Stream", 1);
+    // the stream goes with the stack too (the CDK keeps streams by default)
+    template.hasResource("AWS::Kinesis::Stream", Map.of("DeletionPolicy", "Delete"));
     assertThat(dev.tributary.cdk.StacksAccess.findings(stack)).isEmpty();
   }
 
