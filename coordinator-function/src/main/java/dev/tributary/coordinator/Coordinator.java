@@ -11,6 +11,7 @@ import dev.tributary.operator.protocol.SourceRecord;
 import dev.tributary.partitioning.KeyGroups;
 import dev.tributary.spi.Clock;
 import dev.tributary.state.dynamodb.Checkpoints;
+import dev.tributary.state.dynamodb.DeadLetterItem;
 import dev.tributary.state.dynamodb.Position;
 import dev.tributary.state.dynamodb.StateTables;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -315,17 +315,18 @@ public final class Coordinator {
 
   private void deadLetter(
       String split, SourceRecord r, Position p, RuntimeException error, int failures) {
-    Map<String, AttributeValue> item = new HashMap<>();
-    item.put(StateTables.PK, AttributeValue.fromS(graph.jobName() + "#" + split));
-    item.put(StateTables.SK, AttributeValue.fromS(p.encode() + "#prefix"));
-    item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(r.data())));
-    item.put("error", AttributeValue.fromS(String.valueOf(error)));
-    item.put("attempts", AttributeValue.fromN(Integer.toString(failures)));
-    Map<String, AttributeValue> meta = new HashMap<>();
-    r.metadata().forEach((k, v) -> meta.put(k, AttributeValue.fromS(v)));
-    meta.put("sequence", AttributeValue.fromS(r.sequence()));
-    meta.put("timestamp", AttributeValue.fromS(Long.toString(r.timestamp())));
-    item.put("metadata", AttributeValue.fromM(meta));
+    Map<String, String> meta = new HashMap<>(r.metadata());
+    meta.put("sequence", r.sequence());
+    meta.put("timestamp", Long.toString(r.timestamp()));
+    Map<String, AttributeValue> item =
+        DeadLetterItem.of(
+            graph.jobName() + "#" + split,
+            p.encode() + "#prefix",
+            r.data(),
+            String.valueOf(error),
+            failures,
+            meta,
+            null);
     dynamo.putItem(b -> b.tableName(tables.deadLetters()).item(item));
   }
 }

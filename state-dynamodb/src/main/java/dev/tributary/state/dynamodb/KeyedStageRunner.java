@@ -681,25 +681,20 @@ public final class KeyedStageRunner {
         }
       }
       for (DeadLetter d : deadLetters) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(StateTables.PK, AttributeValue.fromS(Layout.deadLetterPk(graph.jobName(), split)));
-        item.put(
-            StateTables.SK,
-            AttributeValue.fromS(d.position().encode() + "#" + batch.slots() + "#" + batch.slot()));
-        item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(d.payload())));
-        item.put("error", AttributeValue.fromS(d.error().isEmpty() ? "-" : d.error()));
-        item.put("attempts", num(d.attempts()));
-        item.put("slot", num(batch.slot()));
-        if (!d.metadata().isEmpty()) {
-          Map<String, AttributeValue> meta = new HashMap<>();
-          d.metadata().forEach((k, v) -> meta.put(k, AttributeValue.fromS(v)));
-          item.put("metadata", AttributeValue.fromM(meta));
-        }
+        Map<String, AttributeValue> item =
+            DeadLetterItem.of(
+                Layout.deadLetterPk(graph.jobName(), split),
+                d.position().encode() + "#" + batch.slots() + "#" + batch.slot(),
+                d.payload(),
+                d.error(),
+                d.attempts(),
+                d.metadata(),
+                batch.slot());
         changes.add(
             TransactWriteItem.builder()
                 .put(Put.builder().tableName(tables.deadLetters()).item(item).build())
                 .build(),
-            d.payload().length + d.error().length() + 200L);
+            DeadLetterItem.bytes(item) + 200L);
       }
       boolean moved = through.compareTo(checkpoint.position()) > 0;
       if (changes.items().isEmpty() && !moved) {

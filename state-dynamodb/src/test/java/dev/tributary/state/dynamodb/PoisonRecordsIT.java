@@ -70,4 +70,52 @@ class PoisonRecordsIT {
       assertThat(h.client.scan(b -> b.tableName(h.tables.deadLetters())).items()).hasSize(1);
     }
   }
+
+  /**
+   * A record larger than a DynamoDB item (Kinesis and Kafka records reach 1 MB): its dead letter
+   * keeps what fits of the payload, with the full length and digest, instead of failing the commit
+   * on every retry and blocking the split.
+   */
+  @Test
+  void aRecordLargerThanAnItemIsSetAsideWithItsPayloadCutAndItsDigest() throws Exception {
+    try (Harness h = Harness.on(local, new KvJob())) {
+      List<Op> ops = List.of(new Op("a", "count", 0, 0), new Op("b", "boom", 0, 0));
+      Batch batch = new Batch("big", 0, 1, h.keyed(KvJob.SOURCE, ops, 10), Long.MIN_VALUE, 0);
+      byte[] payload = new byte[600_000];
+      new java.util.Random(7).nextBytes(payload);
+      String error = "boom on b: " + "x".repeat(10_000);
+      RunReport r =
+          h.runner()
+              .run(
+                  batch.withDeadLetter(
+                      new DeadLetter(
+                          Position.of(11, 0),
+                          payload,
+                          error,
+                          3,
+                          Map.of("partitionKey", "b", "header.trace", "t".repeat(5_000)))));
+      assertThat(r.deadLettered()).isEqualTo(1);
+      assertThat(h.checkpoint("big", 1, 0).get("pos").s()).isEqualTo("11:0");
+
+      Map<String, AttributeValue> letter =
+          h.client.scan(b -> b.tableName(h.tables.deadLetters())).items().stream()
+              .filter(i -> i.get("pk").s().equals("kv#big"))
+              .findFirst()
+              .orElseThrow();
+      byte[] kept = letter.get("payload").b().asByteArray();
+      assertThat(kept.length).isBetween(300_000, 400 * 1024);
+      assertThat(kept).isEqualTo(java.util.Arrays.copyOf(payload, kept.length));
+      assertThat(letter.get("payloadTruncated").bool()).isTrue();
+      assertThat(letter.get("payloadBytes").n()).isEqualTo("600000");
+      assertThat(letter.get("payloadSha256").s())
+          .isEqualTo(
+              java.util.HexFormat.of()
+                  .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload)));
+      assertThat(letter.get("error").s())
+          .startsWith("boom on b: xxx")
+          .endsWith("(10011 characters)")
+          .hasSizeLessThan(4_100);
+      assertThat(letter.get("metadata").m().get("header.trace").s()).hasSizeLessThan(2_100);
+    }
+  }
 }
