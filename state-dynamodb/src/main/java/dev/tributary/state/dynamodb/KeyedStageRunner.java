@@ -16,6 +16,7 @@ import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.SlotLayoutItem;
 import dev.tributary.state.dynamodb.internal.TimerIndexCache;
 import dev.tributary.state.dynamodb.internal.TimerItem;
+import dev.tributary.state.dynamodb.internal.Uniques;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -669,7 +669,7 @@ public final class KeyedStageRunner {
                 layout.ours(),
                 f.exists() && f.incarnation() != 0
                     ? f.incarnation()
-                    : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+                    : Uniques.next(1, Long.MAX_VALUE));
         written.put(e.getKey(), next);
         timerItemAt.put(changes.items().size(), e.getKey());
         changes.add(timerItemPut(e.getKey(), next, f), 150);
@@ -1154,7 +1154,7 @@ public final class KeyedStageRunner {
 
   private void sleep(int attempt) {
     long base = backoff.toMillis() << Math.min(attempt, 6);
-    long jitter = ThreadLocalRandom.current().nextLong(base + 1);
+    long jitter = Uniques.next(0, base + 1);
     try {
       Thread.sleep(Math.min(2000, base / 2 + jitter));
     } catch (InterruptedException e) {

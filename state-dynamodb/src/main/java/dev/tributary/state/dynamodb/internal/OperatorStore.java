@@ -625,7 +625,7 @@ public final class OperatorStore implements OperatorStateStore {
    * as the new one's). Below 2^52, so every JSON reader keeps it exact.
    */
   private static long firstNumber() {
-    return java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1L << 52);
+    return Uniques.next(1, 1L << 52);
   }
 
   /** The next spill generation of a key whose last one is {@code generation[0]}. */
