@@ -11,6 +11,7 @@ import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -77,6 +78,14 @@ public final class CoordinatorFunction extends Construct {
       tables.grantReadWriteData(parts.function);
       operator.alias().grantInvoke(parts.function);
     }
+    // EventBridge invokes the tick asynchronously: a tick that fails in the function is not retried
+    // by Lambda (its two retries would overlap the next ticks, which do the same work) and shows in
+    // the tick's Errors alarm; the rule's retries and dead-letter queue cover ticks not delivered
+    tick.alias.configureAsyncInvoke(
+        EventInvokeConfigOptions.builder()
+            .retryAttempts(0)
+            .maxEventAge(Duration.minutes(5))
+            .build());
     this.tickRule =
         Rule.Builder.create(this, "TickSchedule")
             .description("Tributary tick of job " + jobName)

@@ -297,14 +297,17 @@ public final class StreamJob extends Construct {
     functions.add(
         suppression(
             "Serverless-LambdaDLQ",
-            "no function is invoked asynchronously with an event to lose: the mapping's failures"
-                + " go to its on-failure queue, the tick's to the rule's dead-letter queue, and the"
-                + " operator is invoked synchronously by the coordinator"));
+            "no asynchronous event carries data to lose: the mapping's failures go to its"
+                + " on-failure queue; the tick (invoked asynchronously by its rule, undelivered"
+                + " ticks to the rule's dead-letter queue) carries only the time, is not retried"
+                + " when it fails (the next tick does the same work) and shows in its Errors"
+                + " alarm; the operator is invoked synchronously by the coordinator"));
     functions.add(
         suppression(
             "Serverless-LambdaAsyncFailureDestination",
-            "as Serverless-LambdaDLQ: failures go to the mapping's on-failure queue and the rule's"
-                + " dead-letter queue; the operator is invoked synchronously"));
+            "as Serverless-LambdaDLQ: the mapping's failures go to its on-failure queue; a failed"
+                + " tick carries no data and the next tick redoes it; the operator is invoked"
+                + " synchronously"));
     NagSuppressions.addResourceSuppressions(List.of(operator, coordinator), functions, true);
     NagSuppressions.addResourceSuppressions(
         deadLetters,

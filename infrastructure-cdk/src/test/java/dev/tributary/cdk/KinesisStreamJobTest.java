@@ -254,6 +254,12 @@ class KinesisStreamJobTest {
                                     List.of(logicalId(job.deadLetterQueue()), "Arn"))),
                             "RetryPolicy",
                             Map.of("MaximumRetryAttempts", 2, "MaximumEventAgeInSeconds", 300))))));
+
+    // a tick that fails in the function is not retried by Lambda: the next tick does its work
+    template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 1);
+    template.hasResourceProperties(
+        "AWS::Lambda::EventInvokeConfig",
+        Map.of("MaximumRetryAttempts", 0, "MaximumEventAgeInSeconds", 300));
   }
 
   @Test
