@@ -52,7 +52,7 @@ public final class CoordinatorRuntime {
     this.settings = settings;
     this.clock = clock;
     this.coordinator = new Coordinator(settings, dynamo, lambda, inProcess, clock);
-    this.telemetry = new Telemetry(settings.graph().jobName(), "coordinator");
+    this.telemetry = new Telemetry(settings.metricsName(), "coordinator");
   }
 
   /** Processes a batch and reports it (metrics, logs). */

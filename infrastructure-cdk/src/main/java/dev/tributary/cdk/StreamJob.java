@@ -184,6 +184,7 @@ public final class StreamJob extends Construct {
     env.put(FunctionEnvironment.STATE_TABLE, tables.state().getTableName());
     env.put(FunctionEnvironment.OUTBOX_TABLE, tables.outbox().getTableName());
     env.put(FunctionEnvironment.DEAD_LETTER_TABLE, tables.deadLetters().getTableName());
+    env.put(FunctionEnvironment.JOB_NAME, props.jobName());
     env.put(FunctionEnvironment.SLOTS, Integer.toString(props.slots()));
     env.put(FunctionEnvironment.MAX_ATTEMPTS, Integer.toString(props.maxAttempts()));
     env.put(FunctionEnvironment.FAN_OUT, props.fanOut().envValue());

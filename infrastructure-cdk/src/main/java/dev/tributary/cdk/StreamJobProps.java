@@ -112,8 +112,9 @@ public final class StreamJobProps {
   }
 
   /**
-   * The job's name: what it sets with {@code StreamEnvironment.jobName}, by default the simple name
-   * of its class. The functions' metrics carry it as the dimension {@code job}.
+   * The job's name in its metrics and alarms: the functions get it as {@code TRIBUTARY_JOB_NAME}
+   * and their metrics carry it as the dimension {@code job}, which the alarms and the dashboard
+   * watch. By default the simple name of the job's class.
    */
   public String jobName() {
     if (jobName != null) {
@@ -123,11 +124,6 @@ public final class StreamJobProps {
       return null;
     }
     return jobClass.substring(jobClass.lastIndexOf('.') + 1);
-  }
-
-  /** Whether the job's name was set, rather than derived from the class. */
-  boolean jobNameSet() {
-    return jobName != null;
   }
 
   /** The source. */
@@ -303,7 +299,10 @@ public final class StreamJobProps {
       return this;
     }
 
-    /** The name the job gives itself (default: the simple name of the job class). */
+    /**
+     * The job's name in its metrics, alarms and dashboard (default: the simple name of the job
+     * class); the functions' metrics carry it, whatever name the job gives itself.
+     */
     public Builder jobName(String jobName) {
       this.jobName = jobName;
       return this;

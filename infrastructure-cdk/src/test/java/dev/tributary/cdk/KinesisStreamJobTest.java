@@ -158,6 +158,8 @@ class KinesisStreamJobTest {
         .containsEntry(RuntimeSettings.PARALLELIZATION_FACTOR, "2");
     RuntimeSettings settings = RuntimeSettings.from(env);
     assertThat(settings.graph().jobName()).isEqualTo(job.jobName());
+    // the metrics carry the name the alarms watch
+    assertThat(settings.metricsName()).isEqualTo(job.jobName());
     assertThat(settings.slots()).isEqualTo(8);
     assertThat(settings.parallelizationFactor()).isEqualTo(2);
     assertThat(settings.tables().names())

@@ -36,6 +36,8 @@ import java.util.Objects;
  *     <stream>/<shardId>}; empty if not declared): each holds the global watermark from the job's
  *     first batch until it commits records of its own or stays quiet for the idle timeout, so that
  *     a split whose first batch comes later than another's does not find its records late
+ * @param metricsName the dimension {@code job} of the functions' metrics: {@code
+ *     TRIBUTARY_JOB_NAME} (the name the deployment's alarms watch) or else the job's own name
  */
 public record RuntimeSettings(
     JobProvider job,
@@ -49,7 +51,8 @@ public record RuntimeSettings(
     int inProcessMaxRecords,
     Duration idleTimeout,
     int parallelizationFactor,
-    List<String> splits) {
+    List<String> splits,
+    String metricsName) {
 
   /** How the coordinator runs the slots of a batch. */
   public enum FanOut {
@@ -84,6 +87,12 @@ public record RuntimeSettings(
 
   /** The job's max key groups, checked against the job. */
   public static final String MAX_KEY_GROUPS = "TRIBUTARY_MAX_KEY_GROUPS";
+
+  /**
+   * The job's name as the deployment knows it: the dimension {@code job} of the functions' metrics,
+   * which its alarms and dashboard watch (by default the job's own name).
+   */
+  public static final String JOB_NAME = "TRIBUTARY_JOB_NAME";
 
   /** Attempts before a record is set aside. */
   public static final String MAX_ATTEMPTS = "TRIBUTARY_MAX_ATTEMPTS";
@@ -302,7 +311,8 @@ public record RuntimeSettings(
         inProcess,
         idle,
         factor,
-        splits);
+        splits,
+        value(env, JOB_NAME) != null ? value(env, JOB_NAME) : graph.jobName());
   }
 
   private static String value(Map<String, String> env, String name) {

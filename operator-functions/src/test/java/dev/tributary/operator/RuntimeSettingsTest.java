@@ -75,6 +75,13 @@ class RuntimeSettingsTest {
   }
 
   @Test
+  void metricsCarryTheDeploymentsJobNameWhichItsAlarmsWatch() {
+    assertThat(RuntimeSettings.from(env()).metricsName()).isEqualTo("click-window-sums");
+    assertThat(RuntimeSettings.from(env(RuntimeSettings.JOB_NAME, "ClickWindowSums")).metricsName())
+        .isEqualTo("ClickWindowSums");
+  }
+
+  @Test
   void everyWrongVariableIsListedWithItsValueAndTheFix() {
     assertThatThrownBy(
             () ->

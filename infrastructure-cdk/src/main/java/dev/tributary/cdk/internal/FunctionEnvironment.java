@@ -28,6 +28,9 @@ public final class FunctionEnvironment {
   /** The job's max key groups, checked against the job at cold start. */
   public static final String MAX_KEY_GROUPS = "TRIBUTARY_MAX_KEY_GROUPS";
 
+  /** {@code RuntimeSettings.JOB_NAME}: the job's name, the dimension its alarms watch. */
+  public static final String JOB_NAME = "TRIBUTARY_JOB_NAME";
+
   /** Failures of one record before it is set aside. */
   public static final String MAX_ATTEMPTS = "TRIBUTARY_MAX_ATTEMPTS";
 

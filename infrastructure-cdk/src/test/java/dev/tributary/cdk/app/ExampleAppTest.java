@@ -58,7 +58,9 @@ class ExampleAppTest {
                         "TRIBUTARY_JOB_CLASS",
                         ExampleApp.EXAMPLE_JOB_CLASS,
                         "TRIBUTARY_SLOTS",
-                        "2")))));
+                        "2",
+                        "TRIBUTARY_JOB_NAME",
+                        ExampleApp.EXAMPLE_JOB_NAME)))));
     template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Delete"));
     template.resourceCountIs("AWS::Kinesis::Stream", 1);
     // the stream goes with the stack too (the CDK keeps streams by default)
