@@ -84,6 +84,18 @@ public final class CoordinatorRuntime {
   }
 
   /**
+   * Logs a partition of a Kafka batch that failed while others went on: its batch is delivered
+   * again from its first record.
+   */
+  void partitionFailed(String split, RuntimeException e) {
+    telemetry.log(
+        "ERROR",
+        "the partition's records failed; the event source mapping delivers them again from the"
+            + " first one, the batch's other partitions keep what they committed",
+        java.util.Map.of("split", split, "error", String.valueOf(e)));
+  }
+
+  /**
    * The first time a batch of the Kinesis stream {@code streamArn} comes, declares the stream's
    * open shards as splits ({@code <stream name>/<shard id>}), unless {@code TRIBUTARY_SPLITS} names
    * the splits or no lister is set. A failed listing is logged and the batch goes on.

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * The coordinator for an Amazon MSK or self-managed Kafka event source mapping: each
@@ -18,7 +19,14 @@ import java.util.TreeMap;
  * partition not fully committed, the offset to deliver again from.
  */
 public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatchResponse> {
-  private final CoordinatorRuntime runtime;
+  /** Processes one partition's records of a batch. */
+  interface Partitions {
+    Coordinator.Outcome process(String split, List<SourceRecord> records);
+  }
+
+  private final Runnable beforeBatch;
+  private final Partitions partitions;
+  private final BiConsumer<String, RuntimeException> failed;
 
   /** The handler Lambda creates. */
   public KafkaHandler() {
@@ -27,16 +35,34 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
 
   /** A handler on {@code runtime}. */
   public KafkaHandler(CoordinatorRuntime runtime) {
-    this.runtime = runtime;
+    this(runtime::holdStartForUndeclaredPartitions, runtime::process, runtime::partitionFailed);
   }
 
+  KafkaHandler(
+      Runnable beforeBatch, Partitions partitions, BiConsumer<String, RuntimeException> failed) {
+    this.beforeBatch = beforeBatch;
+    this.partitions = partitions;
+    this.failed = failed;
+  }
+
+  /**
+   * Processes each partition of the batch in turn. A partition that fails (every slot's answer
+   * lost, DynamoDB unreachable) is answered as a failure from its first record and logged, while
+   * the others keep what they committed: failing the whole invocation would make every partition of
+   * the batch use up a retry (a Kafka mapping with an on-failure destination retries at most 10
+   * times) and be bisected, even those that committed. Only when every partition failed does the
+   * invocation fail, so that the function's errors show it.
+   */
   @Override
   public KafkaBatchResponse handleRequest(KafkaEvent event, Context context) {
-    runtime.holdStartForUndeclaredPartitions();
+    beforeBatch.run();
     KafkaBatchResponse response = new KafkaBatchResponse();
-    Map<String, List<KafkaEvent.KafkaEventRecord>> partitions =
+    Map<String, List<KafkaEvent.KafkaEventRecord>> byPartition =
         new TreeMap<>(event.getRecords() == null ? Map.of() : event.getRecords());
-    for (Map.Entry<String, List<KafkaEvent.KafkaEventRecord>> e : partitions.entrySet()) {
+    RuntimeException failure = null;
+    int attempted = 0;
+    int failures = 0;
+    for (Map.Entry<String, List<KafkaEvent.KafkaEventRecord>> e : byPartition.entrySet()) {
       List<KafkaEvent.KafkaEventRecord> kafka = new ArrayList<>(e.getValue());
       kafka.sort((a, b) -> Long.compare(a.getOffset(), b.getOffset()));
       List<SourceRecord> records = new ArrayList<>();
@@ -47,7 +73,25 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
           kafka.isEmpty()
               ? e.getKey()
               : splitName(kafka.get(0).getTopic(), kafka.get(0).getPartition());
-      Coordinator.Outcome outcome = runtime.process(split, records);
+      attempted++;
+      Coordinator.Outcome outcome;
+      try {
+        outcome = partitions.process(split, records);
+      } catch (RuntimeException ex) {
+        failures++;
+        if (failure == null) {
+          failure = ex;
+        } else {
+          failure.addSuppressed(ex);
+        }
+        failed.accept(split, ex);
+        if (!kafka.isEmpty()) {
+          response
+              .getBatchItemFailures()
+              .add(new KafkaBatchResponse.Failure(split, kafka.get(0).getOffset()));
+        }
+        continue;
+      }
       if (outcome.firstUncommitted() >= 0) {
         response
             .getBatchItemFailures()
@@ -55,6 +99,9 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
                 new KafkaBatchResponse.Failure(
                     split, kafka.get(outcome.firstUncommitted()).getOffset()));
       }
+    }
+    if (failure != null && failures == attempted) {
+      throw failure;
     }
     return response;
   }

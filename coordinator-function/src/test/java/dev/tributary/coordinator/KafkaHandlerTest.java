@@ -64,4 +64,65 @@ class KafkaHandlerTest {
     assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-3");
     assertThat(f.getItemIdentifier().getOffset()).isEqualTo(42);
   }
+
+  private static KafkaEvent.KafkaEventRecord record(int partition, long offset) {
+    return KafkaEvent.KafkaEventRecord.builder()
+        .withTopic("orders")
+        .withPartition(partition)
+        .withOffset(offset)
+        .withValue("")
+        .build();
+  }
+
+  private static KafkaEvent batch() {
+    KafkaEvent event = new KafkaEvent();
+    event.setRecords(
+        Map.of(
+            "orders-0", List.of(record(0, 10), record(0, 11)),
+            "orders-1", List.of(record(1, 20), record(1, 21))));
+    return event;
+  }
+
+  private static Coordinator.Outcome committed() {
+    return new Coordinator.Outcome(-1, List.of(), 0, 0, 0, 0, 0);
+  }
+
+  @Test
+  void aFailingPartitionIsAnsweredFromItsFirstRecordWhileTheOthersKeepTheirCommits() {
+    List<String> logged = new java.util.ArrayList<>();
+    KafkaHandler handler =
+        new KafkaHandler(
+            () -> {},
+            (split, records) -> {
+              if (split.equals("orders-1")) {
+                throw new IllegalStateException("every slot's answer was lost");
+              }
+              return committed();
+            },
+            (split, e) -> logged.add(split + ": " + e.getMessage()));
+    KafkaBatchResponse response = handler.handleRequest(batch(), null);
+    assertThat(response.getBatchItemFailures())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-1");
+              assertThat(f.getItemIdentifier().getOffset()).isEqualTo(20);
+            });
+    assertThat(logged).containsExactly("orders-1: every slot's answer was lost");
+  }
+
+  @Test
+  void whenEveryPartitionFailsTheInvocationFails() {
+    KafkaHandler handler =
+        new KafkaHandler(
+            () -> {},
+            (split, records) -> {
+              throw new IllegalStateException("DynamoDB unreachable for " + split);
+            },
+            (split, e) -> {});
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> handler.handleRequest(batch(), null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("DynamoDB unreachable for orders-0")
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+  }
 }
