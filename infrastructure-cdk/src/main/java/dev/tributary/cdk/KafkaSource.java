@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
@@ -104,7 +105,12 @@ public final class KafkaSource extends JobSource {
     return source;
   }
 
-  /** The same source, authenticated with SASL/SCRAM-512 credentials from {@code secret}. */
+  /**
+   * The same source, authenticated with SASL/SCRAM-512 credentials from {@code secret}. On MSK the
+   * secret must be encrypted with a customer-managed KMS key and carry it ({@code
+   * Secret.fromSecretAttributes(..., encryptionKey(key))} for an existing one), so that the
+   * coordinator's role is granted {@code kms:Decrypt} with the read.
+   */
   public KafkaSource withSecret(ISecret secret) {
     KafkaSource c = copy();
     c.secret = secret;
@@ -198,6 +204,15 @@ public final class KafkaSource extends JobSource {
               + clusterArn
               + "'; it must be an MSK cluster ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/"
               + "<uuid> (the cluster's ClusterArn output)");
+    }
+    if (clusterArn != null && secret != null && secret.getEncryptionKey() == null) {
+      problems.add(
+          "source.secret has no encryption key the CDK knows of; MSK accepts SASL/SCRAM secrets"
+              + " only under a customer-managed KMS key, and the mapping reads the secret with the"
+              + " coordinator's role, which then needs kms:Decrypt on that key. Import the secret"
+              + " with its key: Secret.fromSecretAttributes(scope, id,"
+              + " SecretAttributes.builder().secretCompleteArn(arn).encryptionKey(key).build())"
+              + " (the example app: -c secretKeyArn=...)");
     }
     if (bootstrapServers != null) {
       if (bootstrapServers.isEmpty()) {
@@ -319,6 +334,21 @@ public final class KafkaSource extends JobSource {
       target.addEventSource(new ManagedKafkaEventSource(props.build()));
       if (secret == null) {
         grantIamAccess(target, group);
+      } else {
+        // MSK's SCRAM secrets are under a customer-managed key: the mapping reads the secret with
+        // this role, through Secrets Manager. The secret's own grant does not reach a key imported
+        // from another (or an unresolved) account, so the role gets it here
+        target.addToRolePolicy(
+            PolicyStatement.Builder.create()
+                .actions(List.of("kms:Decrypt"))
+                .resources(List.of(secret.getEncryptionKey().getKeyArn()))
+                .conditions(
+                    java.util.Map.of(
+                        "StringEquals",
+                        java.util.Map.of(
+                            "kms:ViaService",
+                            "secretsmanager." + Stack.of(scope).getRegion() + ".amazonaws.com")))
+                .build());
       }
     } else {
       SelfManagedKafkaEventSourceProps.Builder props =

@@ -1,5 +1,6 @@
 package dev.tributary.cdk;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
@@ -75,6 +76,49 @@ class StreamJobValidationTest {
                         .build()))
         .hasMessageContaining("eventSource.retryAttempts is 2 but maxAttempts is 5")
         .hasMessageContaining("Set retryAttempts to at least 5, or -1 (unlimited)");
+  }
+
+  @Test
+  void anMskSecretWithoutItsKeyIsRefusedAndWithItTheRoleMayDecrypt() {
+    String secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_clicks-AbCdEf";
+    String key = "arn:aws:kms:eu-west-1:123456789012:key/0123abcd-1111-2222-3333-444455556666";
+    Stack bare = new Stack(new App(), "Bare");
+    assertThatThrownBy(
+            () ->
+                new StreamJob(
+                    bare,
+                    "Job",
+                    Stacks.props(
+                            KafkaSource.msk(CLUSTER, "clicks")
+                                .withSecret(
+                                    software.amazon.awscdk.services.secretsmanager.Secret
+                                        .fromSecretCompleteArn(bare, "S", secret)))
+                        .build()))
+        .hasMessageContaining("source.secret has no encryption key the CDK knows of")
+        .hasMessageContaining("customer-managed KMS key")
+        .hasMessageContaining("Secret.fromSecretAttributes");
+
+    Stack keyed = new Stack(new App(), "Keyed");
+    new StreamJob(
+        keyed,
+        "Job",
+        Stacks.props(
+                KafkaSource.msk(CLUSTER, "clicks")
+                    .withSecret(
+                        software.amazon.awscdk.services.secretsmanager.Secret.fromSecretAttributes(
+                            keyed,
+                            "S",
+                            software.amazon.awscdk.services.secretsmanager.SecretAttributes
+                                .builder()
+                                .secretCompleteArn(secret)
+                                .encryptionKey(
+                                    software.amazon.awscdk.services.kms.Key.fromKeyArn(
+                                        keyed, "K", key))
+                                .build())))
+            .build());
+    assertThat(software.amazon.awscdk.assertions.Template.fromStack(keyed).toJSON().toString())
+        .contains("kms:Decrypt")
+        .contains(key);
   }
 
   @Test

@@ -18,7 +18,10 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.kinesis.Stream;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretAttributes;
 
 /**
  * The CDK app of this module ({@code cdk.json}): deploys one job with {@link StreamJob}, by default
@@ -120,10 +123,7 @@ public final class ExampleApp {
             KafkaSource.msk(required(app, "clusterArn", kind), required(app, "topic", kind));
         String mskSecret = context(app, "secretArn", null);
         return partitions(
-            app,
-            mskSecret == null
-                ? msk
-                : msk.withSecret(Secret.fromSecretCompleteArn(stack, "KafkaSecret", mskSecret)));
+            app, mskSecret == null ? msk : msk.withSecret(mskSecret(app, stack, mskSecret)));
       case "kafka":
         return partitions(
             app,
@@ -187,5 +187,20 @@ public final class ExampleApp {
   private static String context(App app, String key, String fallback) {
     Object value = app.getNode().tryGetContext(key);
     return value == null || value.toString().isBlank() ? fallback : value.toString().trim();
+  }
+
+  /**
+   * An MSK cluster's SASL/SCRAM secret {@code arn} with its customer-managed key ({@code -c
+   * secretKeyArn=...}), which MSK requires: the mapping's role needs {@code kms:Decrypt} on it.
+   */
+  private static ISecret mskSecret(App app, Stack stack, String arn) {
+    String key = context(app, "secretKeyArn", null);
+    return Secret.fromSecretAttributes(
+        stack,
+        "KafkaSecret",
+        SecretAttributes.builder()
+            .secretCompleteArn(arn)
+            .encryptionKey(key == null ? null : Key.fromKeyArn(stack, "KafkaSecretKey", key))
+            .build());
   }
 }
