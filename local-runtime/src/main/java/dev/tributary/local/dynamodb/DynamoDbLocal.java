@@ -207,6 +207,11 @@ public final class DynamoDbLocal implements AutoCloseable {
                   + " because no identity-based policy allows the dynamodb:"
                   + operation
                   + " action");
+      case TRANSACTION_IN_PROGRESS ->
+          throw new DynamoException(
+              "TransactionInProgressException",
+              400,
+              "The transaction with the given request token is already in progress.");
       default -> throw new DynamoException("InternalServerError", 500, "Internal server error");
     }
   }

@@ -16,5 +16,10 @@ public enum FaultError {
   /** InternalServerError (500, retried by the SDKs). */
   INTERNAL_SERVER_ERROR,
   /** AccessDeniedException (400, not retried): the caller's IAM policy lacks the action. */
-  ACCESS_DENIED
+  ACCESS_DENIED,
+  /**
+   * TransactionInProgressException (400): a TransactWriteItems whose ClientRequestToken belongs to
+   * a transaction DynamoDB is still running, as a retry after a client-side timeout can meet.
+   */
+  TRANSACTION_IN_PROGRESS
 }

@@ -41,6 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
 
 /**
  * Runs the keyed stage of a job for one (split, slot) batch and commits it exactly once: the
@@ -975,9 +976,12 @@ public final class KeyedStageRunner {
           if (e instanceof DynamoDbException d
               && d.statusCode() >= 400
               && d.statusCode() < 500
-              && !isThrottling(d)) {
+              && !isThrottling(d)
+              && !(d instanceof TransactionInProgressException)) {
             throw e;
           }
+          // (TransactionInProgressException: an earlier attempt with this token, whose answer was
+          // lost, is still running; the same token again gets its outcome once it is done)
           // the outcome is unknown: retry the same request with the same token
           lastUnknown = e;
           totals.retries++;

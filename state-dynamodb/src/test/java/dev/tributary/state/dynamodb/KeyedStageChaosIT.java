@@ -228,7 +228,10 @@ class KeyedStageChaosIT {
   @Test
   void commitErrorsWithoutSdkRetriesAreRetriedByTheRunner() {
     FaultError[] errors = {
-      FaultError.THROTTLING, FaultError.INTERNAL_SERVER_ERROR, FaultError.TRANSACTION_CONFLICT
+      FaultError.THROTTLING,
+      FaultError.INTERNAL_SERVER_ERROR,
+      FaultError.TRANSACTION_CONFLICT,
+      FaultError.TRANSACTION_IN_PROGRESS
     };
     for (FaultError error : errors) {
       try (Harness h = Harness.on(local, new LedgerJob(8))) {
