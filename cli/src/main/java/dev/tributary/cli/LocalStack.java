@@ -198,7 +198,7 @@ public final class LocalStack implements JobStack {
     return new CoordinatorRuntime(
         settings,
         dynamo,
-        counting(new LambdaInvoker(operatorClient, OPERATOR, false)),
+        counting(new LambdaInvoker(operatorClient, OPERATOR, false, inProcess)),
         counting(inProcess),
         Clock.system(),
         stream instanceof KinesisSource kinesis ? ShardLister.kinesis(kinesis::client) : null);

@@ -175,7 +175,8 @@ public final class CoordinatorRuntime {
                   .httpClientBuilder(LambdaInvoker.httpClient(settings.slots() * 2))
                   .build(),
               settings.operatorFunction(),
-              true);
+              true,
+              inProcess);
     } else if (settings.fanOut() == RuntimeSettings.FanOut.IN_PROCESS) {
       lambda = inProcess;
     } else {

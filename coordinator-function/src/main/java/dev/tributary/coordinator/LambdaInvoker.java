@@ -49,19 +49,36 @@ public final class LambdaInvoker implements SlotInvoker {
   private final String function;
   private final boolean ownsClient;
   private final int maxPayloadBytes;
+  private final SlotInvoker oversized;
 
   /** An invoker of {@code function} (a name or ARN) through {@code lambda}. */
   public LambdaInvoker(LambdaAsyncClient lambda, String function, boolean ownsClient) {
-    this(lambda, function, ownsClient, MAX_PAYLOAD_BYTES);
+    this(lambda, function, ownsClient, MAX_PAYLOAD_BYTES, null);
+  }
+
+  /**
+   * An invoker of {@code function} that runs a slot's request through {@code oversized} (the
+   * coordinator's in-process invoker) when one of its records alone is too large for a Lambda
+   * request: the event source mapping can deliver a record a little under its own 6 MB limit, which
+   * the operator request, with its envelope, cannot carry.
+   */
+  public LambdaInvoker(
+      LambdaAsyncClient lambda, String function, boolean ownsClient, SlotInvoker oversized) {
+    this(lambda, function, ownsClient, MAX_PAYLOAD_BYTES, oversized);
   }
 
   /** An invoker that cuts requests above {@code maxPayloadBytes} (tests use small limits). */
   LambdaInvoker(
-      LambdaAsyncClient lambda, String function, boolean ownsClient, int maxPayloadBytes) {
+      LambdaAsyncClient lambda,
+      String function,
+      boolean ownsClient,
+      int maxPayloadBytes,
+      SlotInvoker oversized) {
     this.lambda = lambda;
     this.function = function;
     this.ownsClient = ownsClient;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.oversized = oversized;
   }
 
   @Override
@@ -70,7 +87,15 @@ public final class LambdaInvoker implements SlotInvoker {
     if (whole.length <= maxPayloadBytes) {
       return send(whole); // the usual case: encoded once, sent as it is
     }
-    List<OperatorRequest> parts = cut(request, maxPayloadBytes);
+    List<OperatorRequest> parts;
+    try {
+      parts = cut(request, maxPayloadBytes);
+    } catch (RecordTooLargeException e) {
+      if (oversized == null) {
+        throw e;
+      }
+      return oversized.invoke(request); // the same protocol and commits, in this process
+    }
     CompletableFuture<OperatorResponse> chain = send(Protocol.write(parts.get(0)));
     for (int i = 1; i < parts.size(); i++) {
       OperatorRequest next = parts.get(i);
@@ -93,7 +118,7 @@ public final class LambdaInvoker implements SlotInvoker {
     for (SourceRecord r : request.records()) {
       long size = Protocol.write(r).length + 1L;
       if (envelope + size > maxBytes) {
-        throw new IllegalArgumentException(
+        throw new RecordTooLargeException(
             "record "
                 + r.sequence()
                 + " of split "
@@ -144,6 +169,15 @@ public final class LambdaInvoker implements SlotInvoker {
   public void close() {
     if (ownsClient) {
       lambda.close();
+    }
+  }
+
+  /** One record alone is larger than an operator request may be. */
+  static final class RecordTooLargeException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    RecordTooLargeException(String message) {
+      super(message);
     }
   }
 

@@ -10,6 +10,7 @@ import dev.tributary.operator.Functions;
 import dev.tributary.operator.OperatorHandler;
 import dev.tributary.operator.RuntimeSettings;
 import dev.tributary.operator.protocol.OperatorRequest;
+import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ class LambdaFanOutIT {
                       .add(Integer.parseInt(request.records().get(0).sequence()));
                 });
         LambdaInvoker invoker =
-            new LambdaInvoker(lambda(endpoint), "word-counts-operator", true, 2_000)) {
+            new LambdaInvoker(lambda(endpoint), "word-counts-operator", true, 2_000, null)) {
       Coordinator coordinator =
           new CoordinatorRuntime(f.settings, f.dynamo, invoker, f.invoker, f.clock).coordinator();
       List<SourceRecord> records = new ArrayList<>();
@@ -187,6 +188,61 @@ class LambdaFanOutIT {
     }
     assertThat(order).hasSize(100).isSorted().startsWith(0).endsWith(99);
     assertThatThrownBy(() -> LambdaInvoker.cut(big, 5_000))
+        .hasMessageContaining("more than one operator request holds");
+  }
+
+  @Test
+  void aSlotWithARecordTooLargeForALambdaRequestRunsInProcess() {
+    OperatorRequest request =
+        new OperatorRequest(
+            Protocol.VERSION,
+            "j",
+            "s",
+            "x",
+            0,
+            1,
+            0,
+            0,
+            0,
+            List.of(new SourceRecord("7", 0, 0, new byte[20_000], java.util.Map.of())));
+    List<OperatorRequest> inProcess = new ArrayList<>();
+    OperatorResponse answer =
+        new OperatorResponse(
+            Protocol.VERSION,
+            OperatorResponse.Status.COMMITTED,
+            "x",
+            0,
+            "7:0",
+            1,
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            null,
+            0,
+            null,
+            0);
+    LambdaInvoker invoker =
+        new LambdaInvoker(
+            null,
+            "operator",
+            false,
+            5_000,
+            r -> {
+              inProcess.add(r);
+              return java.util.concurrent.CompletableFuture.completedFuture(answer);
+            });
+    assertThat(invoker.invoke(request).join()).isSameAs(answer);
+    assertThat(inProcess).containsExactly(request);
+    assertThatThrownBy(
+            () -> new LambdaInvoker(null, "operator", false, 5_000, null).invoke(request))
         .hasMessageContaining("more than one operator request holds");
   }
 }
