@@ -16,9 +16,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * letter that cannot be written would fail every retry of its batch and block the split: so the
  * item keeps the payload's first bytes up to what fits, with its full length ({@code payloadBytes})
  * and SHA-256 ({@code payloadSha256}) and {@code payloadTruncated = true}; the error is cut to
- * {@value #MAX_ERROR_CHARS} characters and each metadata value to {@value #MAX_METADATA_CHARS}.
- * Attributes: {@code pk}, {@code sk}, {@code payload} (B), {@code error}, {@code attempts}, {@code
- * metadata} (M), optionally {@code slot}, and the three above when cut.
+ * {@value #MAX_ERROR_CHARS} characters, each metadata name and value to {@value
+ * #MAX_METADATA_CHARS}, and the metadata as a whole to {@value #MAX_METADATA_BYTES} bytes (entries
+ * in name order until the budget is spent; {@code metadataTruncated = true} when some were left
+ * out). Attributes: {@code pk}, {@code sk}, {@code payload} (B), {@code error}, {@code attempts},
+ * {@code metadata} (M), optionally {@code slot}, and the flags and figures above when cut.
  */
 public final class DeadLetterItem {
   /** DynamoDB's item size limit, in bytes (attribute names and values). */
@@ -29,6 +31,9 @@ public final class DeadLetterItem {
 
   /** A metadata value kept, in characters. */
   public static final int MAX_METADATA_CHARS = 2_000;
+
+  /** The metadata kept in all, in bytes (names and values; Kafka headers can be many). */
+  public static final int MAX_METADATA_BYTES = 32 * 1024;
 
   /** Room left for the attributes of a cut payload, the numbers and rounding. */
   private static final int MARGIN_BYTES = 1_024;
@@ -59,7 +64,18 @@ public final class DeadLetterItem {
     }
     if (metadata != null && !metadata.isEmpty()) {
       Map<String, AttributeValue> meta = new HashMap<>();
-      metadata.forEach((k, v) -> meta.put(k, AttributeValue.fromS(cut(v, MAX_METADATA_CHARS))));
+      int spent = 0;
+      for (Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
+        String name = cut(e.getKey(), MAX_METADATA_CHARS);
+        String value = cut(e.getValue() == null ? "" : e.getValue(), MAX_METADATA_CHARS);
+        int entry = utf8(name) + utf8(value) + 1;
+        if (spent + entry > MAX_METADATA_BYTES || meta.containsKey(name)) {
+          item.put("metadataTruncated", AttributeValue.fromBool(true));
+          continue;
+        }
+        spent += entry;
+        meta.put(name, AttributeValue.fromS(value));
+      }
       item.put("metadata", AttributeValue.fromM(meta));
     }
     int room = MAX_ITEM_BYTES - MARGIN_BYTES - "payload".length() - size(item);
@@ -82,8 +98,13 @@ public final class DeadLetterItem {
     return size(item);
   }
 
+  /** {@code s} cut to at most {@code chars} characters, never between the halves of a pair. */
   private static String cut(String s, int chars) {
-    return s.length() <= chars ? s : s.substring(0, chars) + "… (" + s.length() + " characters)";
+    if (s.length() <= chars) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(chars - 1)) ? chars - 1 : chars;
+    return s.substring(0, end) + "… (" + s.length() + " characters)";
   }
 
   /** Attribute names plus values, UTF-8, as DynamoDB sizes an item (maps: names and values). */

@@ -938,8 +938,12 @@ public final class KeyedStageRunner {
           List<CancellationReason> reasons = e.cancellationReasons();
           if (reasons.isEmpty()) {
             // DynamoDB always says why; an endpoint that does not leaves a fence and a conflict
-            // alike: redo the epoch from the checkpoint, which tells them apart (sending the same
-            // commit again would fail the same way until the attempts ran out)
+            // alike (and, after a lost answer, our own commit too): the checkpoint's commit id
+            // tells ours; else redo the epoch from the checkpoint, which tells the others apart
+            // (sending the same commit again would fail the same way until the attempts ran out)
+            if (settle(commitId)) {
+              return Outcome.COMMITTED;
+            }
             lastReasons = reasons;
             return Outcome.CONFLICT;
           }
