@@ -138,6 +138,7 @@ public final class LocalStackDeployment implements JobStack {
     try {
       java.net.http.HttpResponse<String> answer =
           java.net.http.HttpClient.newBuilder()
+              .version(java.net.http.HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(2))
               .build()
               .send(
@@ -146,8 +147,26 @@ public final class LocalStackDeployment implements JobStack {
                       .GET()
                       .build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString());
-      if (answer.statusCode() == 200 && answer.body().contains("\"services\"")) {
-        return Optional.empty();
+      com.fasterxml.jackson.databind.JsonNode services =
+          answer.statusCode() == 200 ? servicesOf(answer.body()) : null;
+      if (services != null) {
+        List<String> missing = new ArrayList<>();
+        for (String service : List.of("dynamodb", "kinesis", "lambda")) {
+          String status = services.path(service).asText("");
+          if (!status.equals("available") && !status.equals("running")) {
+            missing.add(service + (status.isEmpty() ? "" : " (" + status + ")"));
+          }
+        }
+        if (missing.isEmpty()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            "the LocalStack at "
+                + uri
+                + " does not serve "
+                + String.join(", ", missing)
+                + "; LocalStack mode needs DynamoDB, Kinesis and Lambda (start LocalStack without"
+                + " a SERVICES list that leaves them out)");
       }
       return Optional.of(
           "AWS_ENDPOINT_URL is "
@@ -170,6 +189,17 @@ public final class LocalStackDeployment implements JobStack {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of("interrupted while asking " + health + " whether LocalStack runs there");
+    }
+  }
+
+  /** The {@code services} object of a health answer, or null when it has none. */
+  private static com.fasterxml.jackson.databind.JsonNode servicesOf(String body) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode services =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("services");
+      return services != null && services.isObject() ? services : null;
+    } catch (IOException e) {
+      return null;
     }
   }
 

@@ -34,9 +34,32 @@ class LocalStackDeploymentTest {
   @Test
   void anEndpointThatReportsLocalStacksServicesIsLocalStack() throws Exception {
     HttpServer server =
-        endpoint(200, "{\"services\": {\"kinesis\": \"running\"}, \"edition\": \"community\"}");
+        endpoint(
+            200,
+            "{\"services\": {\"dynamodb\": \"available\", \"kinesis\": \"running\","
+                + " \"lambda\": \"available\", \"s3\": \"disabled\"}, \"edition\":"
+                + " \"community\"}");
     try {
       assertThat(LocalStackDeployment.notLocalStack(uri(server))).isEmpty();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aLocalStackWithoutLambdaIsNamedWithTheServiceItLacks() throws Exception {
+    HttpServer server =
+        endpoint(
+            200,
+            "{\"services\": {\"dynamodb\": \"available\", \"kinesis\": \"available\","
+                + " \"lambda\": \"disabled\"}}");
+    try {
+      assertThat(LocalStackDeployment.notLocalStack(uri(server)))
+          .hasValueSatisfying(
+              reason ->
+                  assertThat(reason)
+                      .contains("does not serve lambda (disabled)")
+                      .contains("needs DynamoDB, Kinesis and Lambda"));
     } finally {
       server.stop(0);
     }

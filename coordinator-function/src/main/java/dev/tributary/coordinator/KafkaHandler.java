@@ -65,10 +65,6 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
     for (Map.Entry<String, List<KafkaEvent.KafkaEventRecord>> e : byPartition.entrySet()) {
       List<KafkaEvent.KafkaEventRecord> kafka = new ArrayList<>(e.getValue());
       kafka.sort((a, b) -> Long.compare(a.getOffset(), b.getOffset()));
-      List<SourceRecord> records = new ArrayList<>();
-      for (KafkaEvent.KafkaEventRecord r : kafka) {
-        records.add(sourceRecord(r));
-      }
       String split =
           kafka.isEmpty()
               ? e.getKey()
@@ -76,6 +72,10 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       attempted++;
       Coordinator.Outcome outcome;
       try {
+        List<SourceRecord> records = new ArrayList<>();
+        for (KafkaEvent.KafkaEventRecord r : kafka) {
+          records.add(sourceRecord(r));
+        }
         outcome = partitions.process(split, records);
       } catch (RuntimeException ex) {
         failures++;

@@ -4,11 +4,13 @@ import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
+import io.netty.channel.socket.nio.NioChannelOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import jdk.net.ExtendedSocketOptions;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
@@ -35,14 +37,17 @@ public final class LambdaInvoker implements SlotInvoker {
 
   /**
    * The HTTP client for operator invocations: {@code maxConcurrency} connections, answers awaited
-   * up to {@link #READ_TIMEOUT}, TCP keep-alive on (as AWS advises for long synchronous
-   * invocations, so that no idle connection is dropped on the way while the operator works).
+   * up to {@link #READ_TIMEOUT}, and TCP keep-alive probes after 60 s of silence, every 30 s (as
+   * AWS advises for long synchronous invocations: a NAT gateway or endpoint on the way drops a
+   * connection idle for 350 s, and the system's default first probe comes only after two hours).
    */
   public static NettyNioAsyncHttpClient.Builder httpClient(int maxConcurrency) {
     return NettyNioAsyncHttpClient.builder()
         .maxConcurrency(maxConcurrency)
         .readTimeout(READ_TIMEOUT)
-        .tcpKeepAlive(true);
+        .tcpKeepAlive(true)
+        .putChannelOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), 60)
+        .putChannelOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), 30);
   }
 
   private final LambdaAsyncClient lambda;

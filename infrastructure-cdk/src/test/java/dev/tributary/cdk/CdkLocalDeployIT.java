@@ -57,6 +57,13 @@ class CdkLocalDeployIT {
         .isEqualTo("http://s3.localhost.localstack.cloud:4599");
     assertThat(env.path("AWS_REGION").asText()).isEqualTo("eu-west-1");
     assertThat(env.path("AWS_DEFAULT_REGION").asText()).isEqualTo("eu-west-1");
+
+    // a LocalStack elsewhere: its S3 endpoint cannot be guessed
+    pb.environment().put("AWS_ENDPOINT_URL", "http://localstack:4566");
+    Process remote = pb.start();
+    String said = new String(remote.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(remote.waitFor()).as(said).isEqualTo(2);
+    assertThat(said).contains("set AWS_ENDPOINT_URL_S3");
   }
 
   @Test
