@@ -88,11 +88,7 @@ public final class CoordinatorRuntime {
    * again from its first record.
    */
   void partitionFailed(String split, RuntimeException e) {
-    telemetry.log(
-        "ERROR",
-        "the partition's records failed; the event source mapping delivers them again from the"
-            + " first one, the batch's other partitions keep what they committed",
-        java.util.Map.of("split", split, "error", String.valueOf(e)));
+    telemetry.partitionFailed(split, e);
   }
 
   /**

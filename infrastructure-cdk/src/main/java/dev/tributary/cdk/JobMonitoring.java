@@ -46,6 +46,12 @@ public final class JobMonitoring extends Construct {
           "BatchLatency",
           "Lag");
 
+  /**
+   * Metrics the coordinator emits only when something fails: {@code PartitionFailures}, a Kafka
+   * partition that failed while its batch's others went on.
+   */
+  static final List<String> FAILURE_METRICS = List.of("PartitionFailures");
+
   private final String jobName;
   private final Dashboard dashboard;
   private final List<Alarm> alarms = new ArrayList<>();
@@ -85,6 +91,18 @@ public final class JobMonitoring extends Construct {
               + " is more than "
               + props.maxOffsetLag()
               + " records behind the topic (OffsetLag) for 3 minutes");
+    }
+    if (!source.isKinesis()) {
+      alarm(
+          "PartitionFailuresAlarm",
+          job("PartitionFailures"),
+          0,
+          1,
+          "A partition of job "
+              + jobName
+              + " failed while the batch's others went on (metric PartitionFailures): its records"
+              + " are delivered again, and with the dead-letter queue Lambda gives up on them after"
+              + " 10 retries");
     }
     alarm(
         "DeadLettersAlarm",
@@ -190,7 +208,7 @@ public final class JobMonitoring extends Construct {
   }
 
   private Metric job(String name, String statistic) {
-    if (!JOB_METRICS.contains(name)) {
+    if (!JOB_METRICS.contains(name) && !FAILURE_METRICS.contains(name)) {
       throw new IllegalArgumentException(name + " is not one of the job metrics " + JOB_METRICS);
     }
     return Metric.Builder.create()

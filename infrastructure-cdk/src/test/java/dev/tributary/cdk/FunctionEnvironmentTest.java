@@ -117,5 +117,26 @@ class FunctionEnvironmentTest {
     List<String> emitted = new ArrayList<>();
     directive.get("Metrics").forEach(m -> emitted.add(m.get("Name").asText()));
     assertThat(emitted).containsAll(JobMonitoring.JOB_METRICS);
+
+    ByteArrayOutputStream failure = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(failure, true, StandardCharsets.UTF_8));
+    try {
+      new Telemetry(Stacks.JOB_NAME, "coordinator")
+          .partitionFailed("clicks-0", new IllegalStateException("boom"));
+    } finally {
+      System.setOut(stdout);
+    }
+    List<String> failures = new ArrayList<>();
+    new ObjectMapper()
+        .readTree(
+            failure
+                .toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("_aws"))
+                .findFirst()
+                .orElseThrow())
+        .at("/_aws/CloudWatchMetrics/0/Metrics")
+        .forEach(m -> failures.add(m.get("Name").asText()));
+    assertThat(failures).containsAll(JobMonitoring.FAILURE_METRICS);
   }
 }

@@ -240,6 +240,14 @@ class KafkaStreamJobTest {
   }
 
   @Test
+  void aPartitionFailingWhileOthersGoOnRaisesAnAlarm() {
+    template.resourcePropertiesCountIs(
+        "AWS::CloudWatch::Alarm",
+        Map.of("Namespace", "Tributary", "MetricName", "PartitionFailures", "Threshold", 0),
+        3);
+  }
+
+  @Test
   void cdkNagFindsNothingUnsuppressed() {
     assertThat(Stacks.findings(stack)).isEmpty();
   }

@@ -308,6 +308,8 @@ class KinesisStreamJobTest {
   @Test
   void alarmsWatchIteratorAgeDeadLettersConflictsAndErrors() {
     template.resourceCountIs("AWS::CloudWatch::Alarm", 7);
+    template.resourcePropertiesCountIs(
+        "AWS::CloudWatch::Alarm", Map.of("MetricName", "PartitionFailures"), 0);
     template.hasResourceProperties(
         "AWS::CloudWatch::Alarm",
         Map.of(

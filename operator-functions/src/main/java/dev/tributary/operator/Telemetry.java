@@ -133,6 +133,22 @@ public final class Telemetry {
     metrics.flush();
   }
 
+  /**
+   * A partition of a Kafka batch failed while the batch's others went on (its records are delivered
+   * again): logs it and counts {@code PartitionFailures}, which an alarm watches, since the
+   * invocation itself succeeds.
+   */
+  public void partitionFailed(String split, RuntimeException error) {
+    log(
+        "ERROR",
+        "the partition's records failed; the event source mapping delivers them again from the"
+            + " first one, the batch's other partitions keep what they committed",
+        Map.of("split", split, "error", String.valueOf(error)));
+    metrics.addMetric("PartitionFailures", 1, MetricUnit.COUNT);
+    metrics.addMetadata("split", split);
+    metrics.flush();
+  }
+
   /** Writes one structured log line. */
   public void log(String level, String message, Map<String, Object> fields) {
     ObjectNode line = JSON.createObjectNode();
