@@ -13,7 +13,8 @@ import java.io.ByteArrayOutputStream;
  * the Lambda Java runtime applies: events of {@code aws-lambda-java-events} through {@link
  * LambdaEventSerializers} (its mix-ins: base64 data, epoch-second dates, field names as AWS sends
  * them), other types through the runtime's Jackson factory. So a handler sees locally exactly what
- * it sees on AWS. Handlers get no {@code Context} (a null one), as Tributary's do not read it.
+ * it sees on AWS. Handlers get no {@code Context} (a null one): Tributary's read only the time left
+ * from it, and without one answer with no deadline.
  */
 public final class LambdaAdapter {
   private LambdaAdapter() {}

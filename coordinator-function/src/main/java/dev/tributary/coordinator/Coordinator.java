@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -103,11 +106,25 @@ public final class Coordinator {
    * <split>/k/<partition key>}); the shard's watermark stays one.
    */
   public Outcome process(String source, String split, List<SourceRecord> records) {
+    return process(source, split, records, NO_DEADLINE);
+  }
+
+  /** No deadline: wait for every slot's answer. */
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  /**
+   * As {@link #process(String, String, List)}, answering by {@code deadline} ({@link
+   * System#nanoTime()}; {@link #NO_DEADLINE} for none): a slot that has not answered by then counts
+   * as one whose answer was lost (what it commits shows in its checkpoint at the next delivery), so
+   * that the coordinator answers the mapping with what is committed instead of running into its own
+   * timeout, which would fail the whole batch and report nothing.
+   */
+  public Outcome process(String source, String split, List<SourceRecord> records, long deadline) {
     if (!records.isEmpty()) {
       watermarks.heartbeat(split, clock.currentTimeMillis());
     }
     if (settings.parallelizationFactor() <= 1) {
-      return processSplit(source, split, split, records, true);
+      return processSplit(source, split, split, records, true, deadline);
     }
     Map<String, List<Integer>> byKey = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {
@@ -125,7 +142,7 @@ public final class Coordinator {
     for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
       List<SourceRecord> group = new ArrayList<>();
       e.getValue().forEach(i -> group.add(records.get(i)));
-      Outcome o = processSplit(source, split + "/k/" + e.getKey(), split, group, false);
+      Outcome o = processSplit(source, split + "/k/" + e.getKey(), split, group, false, deadline);
       if (o.firstUncommitted() >= 0) {
         int index = e.getValue().get(o.firstUncommitted());
         first = first < 0 ? index : Math.min(first, index);
@@ -153,7 +170,8 @@ public final class Coordinator {
       String split,
       String watermarkSplit,
       List<SourceRecord> records,
-      boolean advance) {
+      boolean advance,
+      long deadline) {
     String src = source == null ? settings.source() : source;
     long now = clock.currentTimeMillis();
     int slots = settings.slots();
@@ -235,12 +253,23 @@ public final class Coordinator {
     RuntimeException failure = null;
     for (Map.Entry<Integer, CompletableFuture<OperatorResponse>> call : calls.entrySet()) {
       try {
-        OperatorResponse response = call.getValue().join();
+        OperatorResponse response = answer(call.getValue(), deadline);
         responses.add(response);
         after[call.getKey()] = Position.decode(response.committedThrough());
       } catch (CompletionException e) {
         // this slot's answer is lost: what it committed shows in its checkpoint next time
         failure = e.getCause() instanceof RuntimeException r ? r : e;
+      } catch (TimeoutException e) {
+        // the same, for a slot still working at the deadline
+        failure =
+            new IllegalStateException(
+                "slot "
+                    + call.getKey()
+                    + " of split "
+                    + split
+                    + " had not answered by the coordinator's deadline (its time left, less a"
+                    + " margin); what it commits counts at the next delivery",
+                e);
       }
     }
     if (failure != null && responses.isEmpty()) {
@@ -281,6 +310,22 @@ public final class Coordinator {
       undeclared.clear();
     }
     return all;
+  }
+
+  /** A slot's answer, waiting at most until {@code deadline}. */
+  private static OperatorResponse answer(CompletableFuture<OperatorResponse> call, long deadline)
+      throws TimeoutException {
+    if (deadline == NO_DEADLINE) {
+      return call.join();
+    }
+    try {
+      return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new CompletionException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
   }
 
   private SlotInvoker chooseInvoker(int records) {

@@ -57,8 +57,16 @@ public final class CoordinatorRuntime {
 
   /** Processes a batch and reports it (metrics, logs). */
   Coordinator.Outcome process(String split, java.util.List<SourceRecord> records) {
+    return process(split, records, Coordinator.NO_DEADLINE);
+  }
+
+  /**
+   * Processes a batch by {@code deadline} ({@link Coordinator#process(String, String,
+   * java.util.List, long)}).
+   */
+  Coordinator.Outcome process(String split, java.util.List<SourceRecord> records, long deadline) {
     long start = System.nanoTime();
-    Coordinator.Outcome outcome = coordinator.process(null, split, records);
+    Coordinator.Outcome outcome = coordinator.process(null, split, records, deadline);
     long lag = -1;
     for (SourceRecord r : records) {
       if (r.timestamp() != Long.MIN_VALUE) {
@@ -81,6 +89,19 @@ public final class CoordinatorRuntime {
               "split", split, "sequence", records.get(outcome.firstUncommitted()).sequence()));
     }
     return outcome;
+  }
+
+  /**
+   * When this invocation must have answered ({@link System#nanoTime()}): Lambda's time left, less a
+   * fifth of it and at most 10 s, for the answer and the metrics; {@link Coordinator#NO_DEADLINE}
+   * without a context (local runs, tests).
+   */
+  static long deadline(com.amazonaws.services.lambda.runtime.Context context) {
+    if (context == null || context.getRemainingTimeInMillis() <= 0) {
+      return Coordinator.NO_DEADLINE;
+    }
+    long left = context.getRemainingTimeInMillis();
+    return System.nanoTime() + (left - Math.min(10_000, left / 5)) * 1_000_000L;
   }
 
   /**

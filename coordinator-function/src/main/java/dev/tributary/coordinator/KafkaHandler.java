@@ -21,7 +21,7 @@ import java.util.function.BiConsumer;
 public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatchResponse> {
   /** Processes one partition's records of a batch. */
   interface Partitions {
-    Coordinator.Outcome process(String split, List<SourceRecord> records);
+    Coordinator.Outcome process(String split, List<SourceRecord> records, long deadline);
   }
 
   private final Runnable beforeBatch;
@@ -56,6 +56,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
   @Override
   public KafkaBatchResponse handleRequest(KafkaEvent event, Context context) {
     beforeBatch.run();
+    long deadline = CoordinatorRuntime.deadline(context);
     KafkaBatchResponse response = new KafkaBatchResponse();
     Map<String, List<KafkaEvent.KafkaEventRecord>> byPartition =
         new TreeMap<>(event.getRecords() == null ? Map.of() : event.getRecords());
@@ -69,6 +70,16 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
           kafka.isEmpty()
               ? e.getKey()
               : splitName(kafka.get(0).getTopic(), kafka.get(0).getPartition());
+      if (!kafka.isEmpty()
+          && deadline != Coordinator.NO_DEADLINE
+          && System.nanoTime() - deadline > 0) {
+        // out of time: delivered again from its first record, rather than the invocation timing
+        // out and every partition of the batch counting as failed
+        response
+            .getBatchItemFailures()
+            .add(new KafkaBatchResponse.Failure(split, kafka.get(0).getOffset()));
+        continue;
+      }
       attempted++;
       Coordinator.Outcome outcome;
       try {
@@ -76,7 +87,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
         for (KafkaEvent.KafkaEventRecord r : kafka) {
           records.add(sourceRecord(r));
         }
-        outcome = partitions.process(split, records);
+        outcome = partitions.process(split, records, deadline);
       } catch (RuntimeException ex) {
         failures++;
         if (failure == null) {
@@ -101,6 +112,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       }
     }
     if (failure != null && failures == attempted) {
+      // every partition it tried failed
       throw failure;
     }
     return response;

@@ -40,13 +40,14 @@ public final class KinesisHandler implements RequestHandler<KinesisEvent, Stream
       String arn = records.get(0).getEventSourceARN();
       runtime.declareShards(arn, arn == null ? null : streamName(arn));
     }
+    long deadline = CoordinatorRuntime.deadline(context);
     List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
     for (Map.Entry<String, List<KinesisEvent.KinesisEventRecord>> e : bySplit.entrySet()) {
       List<SourceRecord> records = new ArrayList<>();
       for (KinesisEvent.KinesisEventRecord r : e.getValue()) {
         records.addAll(KinesisRecords.sourceRecords(r));
       }
-      Coordinator.Outcome outcome = runtime.process(e.getKey(), records);
+      Coordinator.Outcome outcome = runtime.process(e.getKey(), records, deadline);
       if (outcome.firstUncommitted() >= 0) {
         failures.add(
             StreamsEventResponse.BatchItemFailure.builder()

@@ -93,6 +93,39 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * A slot that has not answered by the coordinator's deadline counts as a lost answer: the
+   * coordinator answers the mapping with what is committed instead of running into its own timeout,
+   * and the batch delivered again completes exactly once.
+   */
+  @Test
+  void aSlotStillWorkingAtTheDeadlineCountsAsALostAnswer() {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      List<SourceRecord> all = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String line = "w" + i + " v" + (i % 5);
+        lines.add(line);
+        all.add(Fixture.text(2000 + i, line));
+      }
+      SlotInvoker slotOneHangs =
+          r -> r.slot() == 1 ? new CompletableFuture<>() : f.invoker.invoke(r);
+      Coordinator hanging =
+          new Coordinator(f.settings, f.dynamo, slotOneHangs, slotOneHangs, f.clock);
+      Coordinator.Outcome late =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(60),
+              () -> hanging.process(null, "s/shard-0", all, System.nanoTime() + 1_000_000_000L));
+      assertThat(late.firstUncommitted()).isGreaterThanOrEqualTo(0);
+      assertThat(late.responses()).isNotEmpty(); // the other slots answered and committed
+      Coordinator.Outcome again =
+          f.coordinator().process(null, "s/shard-0", all.subList(late.firstUncommitted(), 40));
+      assertThat(again.firstUncommitted()).isEqualTo(-1);
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(reference(new Jobs.WordCounts(), "lines", lines, "counts"));
+    }
+  }
+
   @Test
   void overlappingBatchesDeliveredConcurrentlyApplyEveryRecordOnce() throws Exception {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {

@@ -93,7 +93,7 @@ class KafkaHandlerTest {
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
-            (split, records) -> {
+            (split, records, deadline) -> {
               if (split.equals("orders-1")) {
                 throw new IllegalStateException("every slot's answer was lost");
               }
@@ -116,7 +116,7 @@ class KafkaHandlerTest {
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
-            (split, records) -> {
+            (split, records, deadline) -> {
               throw new IllegalStateException("DynamoDB unreachable for " + split);
             },
             (split, e) -> {});
@@ -124,5 +124,39 @@ class KafkaHandlerTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("DynamoDB unreachable for orders-0")
         .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+  }
+
+  @Test
+  void partitionsLeftWhenTheTimeIsUpAreDeliveredAgainFromTheirFirstRecord() {
+    com.amazonaws.services.lambda.runtime.Context oneSecondLeft =
+        (com.amazonaws.services.lambda.runtime.Context)
+            java.lang.reflect.Proxy.newProxyInstance(
+                KafkaHandlerTest.class.getClassLoader(),
+                new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
+                (proxy, method, args) ->
+                    method.getName().equals("getRemainingTimeInMillis") ? 1_000 : null);
+    List<String> processed = new java.util.ArrayList<>();
+    KafkaHandler handler =
+        new KafkaHandler(
+            () -> {},
+            (split, records, deadline) -> {
+              processed.add(split);
+              try {
+                Thread.sleep(900); // past the deadline: a second less its margin of 200 ms
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return committed();
+            },
+            (split, e) -> {});
+    KafkaBatchResponse response = handler.handleRequest(batch(), oneSecondLeft);
+    assertThat(processed).containsExactly("orders-0");
+    assertThat(response.getBatchItemFailures())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-1");
+              assertThat(f.getItemIdentifier().getOffset()).isEqualTo(20);
+            });
   }
 }
