@@ -140,6 +140,12 @@ public final class Coordinator {
     int deadLettered = 0;
     int skipped = 0;
     for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
+      if (deadline != NO_DEADLINE && System.nanoTime() - deadline > 0) {
+        // out of time: this partition key's records are delivered again
+        int index = e.getValue().get(0);
+        first = first < 0 ? index : Math.min(first, index);
+        continue;
+      }
       List<SourceRecord> group = new ArrayList<>();
       e.getValue().forEach(i -> group.add(records.get(i)));
       Outcome o = processSplit(source, split + "/k/" + e.getKey(), split, group, false, deadline);
