@@ -139,16 +139,33 @@ public final class Coordinator {
     long splitWatermark = Long.MIN_VALUE;
     int deadLettered = 0;
     int skipped = 0;
+    RuntimeException keyFailure = null;
+    int answered = 0;
+    int deferred = 0;
     for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
+      int firstOfKey = e.getValue().get(0);
       if (deadline != NO_DEADLINE && System.nanoTime() - deadline > 0) {
         // out of time: this partition key's records are delivered again
-        int index = e.getValue().get(0);
-        first = first < 0 ? index : Math.min(first, index);
+        first = first < 0 ? firstOfKey : Math.min(first, firstOfKey);
+        deferred++;
         continue;
       }
       List<SourceRecord> group = new ArrayList<>();
       e.getValue().forEach(i -> group.add(records.get(i)));
-      Outcome o = processSplit(source, split + "/k/" + e.getKey(), split, group, false, deadline);
+      Outcome o;
+      try {
+        o = processSplit(source, split + "/k/" + e.getKey(), split, group, false, deadline);
+      } catch (RuntimeException ex) {
+        // every slot of this key failed: its records are delivered again, the others keep theirs
+        first = first < 0 ? firstOfKey : Math.min(first, firstOfKey);
+        if (keyFailure == null) {
+          keyFailure = ex;
+        } else {
+          keyFailure.addSuppressed(ex);
+        }
+        continue;
+      }
+      answered++;
       if (o.firstUncommitted() >= 0) {
         int index = e.getValue().get(o.firstUncommitted());
         first = first < 0 ? index : Math.min(first, index);
@@ -159,6 +176,9 @@ public final class Coordinator {
       splitWatermark = Math.max(splitWatermark, o.splitWatermark());
       deadLettered += o.deadLettered();
       skipped += o.skipped();
+    }
+    if (keyFailure != null && answered == 0 && deferred == 0) {
+      throw keyFailure; // every key failed: the invocation fails, which the function's errors show
     }
     if (first < 0 && !records.isEmpty()) {
       watermarks.advance(split, splitWatermark, clock.currentTimeMillis());
@@ -238,7 +258,12 @@ public final class Coordinator {
     int total = pending.values().stream().mapToInt(List::size).sum();
     SlotInvoker invoker = chooseInvoker(total);
     Map<Integer, CompletableFuture<OperatorResponse>> calls = new LinkedHashMap<>();
+    // past the deadline nothing is started: the batch is answered from its first pending record
+    boolean outOfTime = deadline != NO_DEADLINE && System.nanoTime() - deadline > 0;
     for (Map.Entry<Integer, List<SourceRecord>> e : pending.entrySet()) {
+      if (outOfTime) {
+        break;
+      }
       calls.put(
           e.getKey(),
           invoker.invoke(
@@ -257,6 +282,7 @@ public final class Coordinator {
     List<OperatorResponse> responses = new ArrayList<>();
     Position[] after = committed.clone();
     RuntimeException failure = null;
+    int timedOut = 0;
     for (Map.Entry<Integer, CompletableFuture<OperatorResponse>> call : calls.entrySet()) {
       try {
         OperatorResponse response = answer(call.getValue(), deadline);
@@ -266,20 +292,14 @@ public final class Coordinator {
         // this slot's answer is lost: what it committed shows in its checkpoint next time
         failure = e.getCause() instanceof RuntimeException r ? r : e;
       } catch (TimeoutException e) {
-        // the same, for a slot still working at the deadline
-        failure =
-            new IllegalStateException(
-                "slot "
-                    + call.getKey()
-                    + " of split "
-                    + split
-                    + " had not answered by the coordinator's deadline (its time left, less a"
-                    + " margin); what it commits counts at the next delivery",
-                e);
+        // the same, for a slot still working at the deadline; a request not started yet (queued
+        // in process) is dropped, so that it does not run beside the batch delivered again
+        call.getValue().cancel(false);
+        timedOut++;
       }
     }
-    if (failure != null && responses.isEmpty()) {
-      throw failure;
+    if (failure != null && responses.isEmpty() && timedOut == 0) {
+      throw failure; // every slot failed: the invocation fails, which the function's errors show
     }
 
     int firstUncommitted = -1;

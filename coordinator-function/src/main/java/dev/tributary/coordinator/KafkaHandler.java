@@ -7,10 +7,12 @@ import dev.tributary.operator.protocol.SourceRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -27,6 +29,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
   private final Runnable beforeBatch;
   private final Partitions partitions;
   private final BiConsumer<String, RuntimeException> failed;
+  private final AtomicInteger rotation = new AtomicInteger();
 
   /** The handler Lambda creates. */
   public KafkaHandler() {
@@ -50,20 +53,31 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
    * lost, DynamoDB unreachable) is answered as a failure from its first record and logged, while
    * the others keep what they committed: failing the whole invocation would make every partition of
    * the batch use up a retry (a Kafka mapping with an on-failure destination retries at most 10
-   * times) and be bisected, even those that committed. Only when every partition failed does the
-   * invocation fail, so that the function's errors show it.
+   * times) and be bisected, even those that committed. Only when every partition failed (and none
+   * was left for lack of time) does the invocation fail, so that the function's errors show it;
+   * otherwise each failed partition counts in {@code PartitionFailures}. Partitions not started by
+   * the deadline ({@link CoordinatorRuntime#deadline}) are answered from their first record; each
+   * invocation starts at the next partition, so that the same ones are not always left.
    */
   @Override
   public KafkaBatchResponse handleRequest(KafkaEvent event, Context context) {
     beforeBatch.run();
     long deadline = CoordinatorRuntime.deadline(context);
     KafkaBatchResponse response = new KafkaBatchResponse();
-    Map<String, List<KafkaEvent.KafkaEventRecord>> byPartition =
-        new TreeMap<>(event.getRecords() == null ? Map.of() : event.getRecords());
+    List<Map.Entry<String, List<KafkaEvent.KafkaEventRecord>>> byPartition =
+        new ArrayList<>(
+            new TreeMap<>(event.getRecords() == null ? Map.of() : event.getRecords()).entrySet());
+    // each invocation starts at another partition, so that when time runs short the same ones are
+    // not always left for the next delivery
+    if (!byPartition.isEmpty()) {
+      Collections.rotate(
+          byPartition, -Math.floorMod(rotation.getAndIncrement(), byPartition.size()));
+    }
     RuntimeException failure = null;
+    List<Map.Entry<String, RuntimeException>> failedPartitions = new ArrayList<>();
     int attempted = 0;
-    int failures = 0;
-    for (Map.Entry<String, List<KafkaEvent.KafkaEventRecord>> e : byPartition.entrySet()) {
+    int deferred = 0;
+    for (Map.Entry<String, List<KafkaEvent.KafkaEventRecord>> e : byPartition) {
       List<KafkaEvent.KafkaEventRecord> kafka = new ArrayList<>(e.getValue());
       kafka.sort((a, b) -> Long.compare(a.getOffset(), b.getOffset()));
       String split =
@@ -78,6 +92,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
         response
             .getBatchItemFailures()
             .add(new KafkaBatchResponse.Failure(split, kafka.get(0).getOffset()));
+        deferred++;
         continue;
       }
       attempted++;
@@ -89,13 +104,12 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
         }
         outcome = partitions.process(split, records, deadline);
       } catch (RuntimeException ex) {
-        failures++;
         if (failure == null) {
           failure = ex;
         } else {
           failure.addSuppressed(ex);
         }
-        failed.accept(split, ex);
+        failedPartitions.add(Map.entry(split, ex));
         if (!kafka.isEmpty()) {
           response
               .getBatchItemFailures()
@@ -111,10 +125,10 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
                     split, kafka.get(outcome.firstUncommitted()).getOffset()));
       }
     }
-    if (failure != null && failures == attempted) {
-      // every partition it tried failed
-      throw failure;
+    if (failure != null && failedPartitions.size() == attempted && deferred == 0) {
+      throw failure; // every partition failed: the function's errors show it
     }
+    failedPartitions.forEach(f -> failed.accept(f.getKey(), f.getValue()));
     return response;
   }
 

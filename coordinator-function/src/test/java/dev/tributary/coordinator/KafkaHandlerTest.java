@@ -151,6 +151,10 @@ class KafkaHandlerTest {
             (split, e) -> {});
     KafkaBatchResponse response = handler.handleRequest(batch(), oneSecondLeft);
     assertThat(processed).containsExactly("orders-0");
+    // the next invocation starts at the other partition, so that the same one is not always left
+    processed.clear();
+    handler.handleRequest(batch(), oneSecondLeft);
+    assertThat(processed).containsExactly("orders-1");
     assertThat(response.getBatchItemFailures())
         .singleElement()
         .satisfies(
@@ -158,5 +162,34 @@ class KafkaHandlerTest {
               assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-1");
               assertThat(f.getItemIdentifier().getOffset()).isEqualTo(20);
             });
+  }
+
+  @Test
+  void aFailedPartitionBesideOneLeftForTimeIsAnsweredNotThrown() {
+    com.amazonaws.services.lambda.runtime.Context oneSecondLeft =
+        (com.amazonaws.services.lambda.runtime.Context)
+            java.lang.reflect.Proxy.newProxyInstance(
+                KafkaHandlerTest.class.getClassLoader(),
+                new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
+                (proxy, method, args) ->
+                    method.getName().equals("getRemainingTimeInMillis") ? 1_000 : null);
+    List<String> logged = new java.util.ArrayList<>();
+    KafkaHandler handler =
+        new KafkaHandler(
+            () -> {},
+            (split, records, deadline) -> {
+              try {
+                Thread.sleep(900);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              throw new IllegalStateException("slow and then failed");
+            },
+            (split, e) -> logged.add(split));
+    KafkaBatchResponse response = handler.handleRequest(batch(), oneSecondLeft);
+    assertThat(response.getBatchItemFailures())
+        .extracting(f -> f.getItemIdentifier().getPartition())
+        .containsExactlyInAnyOrder("orders-0", "orders-1");
+    assertThat(logged).containsExactly("orders-0");
   }
 }
