@@ -101,13 +101,7 @@ class KafkaHandlerTest {
             },
             (split, e) -> logged.add(split + ": " + e.getMessage()));
     KafkaBatchResponse response = handler.handleRequest(batch(), null);
-    assertThat(response.getBatchItemFailures())
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-1");
-              assertThat(f.getItemIdentifier().getOffset()).isEqualTo(20);
-            });
+    assertAnsweredFrom(response, "orders-1", 20);
     assertThat(logged).containsExactly("orders-1: every slot's answer was lost");
   }
 
@@ -128,24 +122,14 @@ class KafkaHandlerTest {
 
   @Test
   void partitionsLeftWhenTheTimeIsUpAreDeliveredAgainFromTheirFirstRecord() {
-    com.amazonaws.services.lambda.runtime.Context oneSecondLeft =
-        (com.amazonaws.services.lambda.runtime.Context)
-            java.lang.reflect.Proxy.newProxyInstance(
-                KafkaHandlerTest.class.getClassLoader(),
-                new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
-                (proxy, method, args) ->
-                    method.getName().equals("getRemainingTimeInMillis") ? 1_000 : null);
+    com.amazonaws.services.lambda.runtime.Context oneSecondLeft = TimeLeft.of(1_000);
     List<String> processed = new java.util.ArrayList<>();
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
             (split, records, deadline) -> {
               processed.add(split);
-              try {
-                Thread.sleep(900); // past the deadline: a second less its margin of 200 ms
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
+              TimeLeft.sleepPastOneSecondsDeadline();
               return committed();
             },
             (split, e) -> {});
@@ -155,34 +139,18 @@ class KafkaHandlerTest {
     processed.clear();
     handler.handleRequest(batch(), oneSecondLeft);
     assertThat(processed).containsExactly("orders-1");
-    assertThat(response.getBatchItemFailures())
-        .singleElement()
-        .satisfies(
-            f -> {
-              assertThat(f.getItemIdentifier().getPartition()).isEqualTo("orders-1");
-              assertThat(f.getItemIdentifier().getOffset()).isEqualTo(20);
-            });
+    assertAnsweredFrom(response, "orders-1", 20);
   }
 
   @Test
   void aFailedPartitionBesideOneLeftForTimeIsAnsweredNotThrown() {
-    com.amazonaws.services.lambda.runtime.Context oneSecondLeft =
-        (com.amazonaws.services.lambda.runtime.Context)
-            java.lang.reflect.Proxy.newProxyInstance(
-                KafkaHandlerTest.class.getClassLoader(),
-                new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
-                (proxy, method, args) ->
-                    method.getName().equals("getRemainingTimeInMillis") ? 1_000 : null);
+    com.amazonaws.services.lambda.runtime.Context oneSecondLeft = TimeLeft.of(1_000);
     List<String> logged = new java.util.ArrayList<>();
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
             (split, records, deadline) -> {
-              try {
-                Thread.sleep(900);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
+              TimeLeft.sleepPastOneSecondsDeadline();
               throw new IllegalStateException("slow and then failed");
             },
             (split, e) -> logged.add(split));
@@ -191,5 +159,17 @@ class KafkaHandlerTest {
         .extracting(f -> f.getItemIdentifier().getPartition())
         .containsExactlyInAnyOrder("orders-0", "orders-1");
     assertThat(logged).containsExactly("orders-0");
+  }
+
+  /** The response names one failure: {@code partition} from {@code offset}. */
+  private static void assertAnsweredFrom(
+      KafkaBatchResponse response, String partition, long offset) {
+    assertThat(response.getBatchItemFailures())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.getItemIdentifier().getPartition()).isEqualTo(partition);
+              assertThat(f.getItemIdentifier().getOffset()).isEqualTo(offset);
+            });
   }
 }
