@@ -58,6 +58,8 @@ public final class Coordinator {
    * @param deadLettered records the prefix could not read, set aside
    * @param skipped records every slot had committed before
    * @param splitWatermark the split's watermark after these records (its contribution)
+   * @param missedDeadline slots (and, with a parallelization factor above 1, partition keys) that
+   *     had not answered, or were not started, by the coordinator's deadline
    */
   public record Outcome(
       int firstUncommitted,
@@ -66,7 +68,8 @@ public final class Coordinator {
       long watermark,
       int deadLettered,
       int skipped,
-      long splitWatermark) {}
+      long splitWatermark,
+      int missedDeadline) {}
 
   /**
    * A coordinator; {@code lambda} reaches the operator function, {@code inProcess} runs slots here
@@ -176,6 +179,7 @@ public final class Coordinator {
       splitWatermark = Math.max(splitWatermark, o.splitWatermark());
       deadLettered += o.deadLettered();
       skipped += o.skipped();
+      deferred += o.missedDeadline();
     }
     if (keyFailure != null && answered == 0 && deferred == 0) {
       throw keyFailure; // every key failed: the invocation fails, which the function's errors show
@@ -184,7 +188,14 @@ public final class Coordinator {
       watermarks.advance(split, splitWatermark, clock.currentTimeMillis());
     }
     return new Outcome(
-        first, responses, inputWatermark, watermark, deadLettered, skipped, splitWatermark);
+        first,
+        responses,
+        inputWatermark,
+        watermark,
+        deadLettered,
+        skipped,
+        splitWatermark,
+        deferred);
   }
 
   /**
@@ -325,7 +336,8 @@ public final class Coordinator {
         watermark,
         deadLettered,
         skipped,
-        result.watermark());
+        result.watermark(),
+        timedOut + (outOfTime ? pending.size() : 0));
   }
 
   /** Every split's watermark; declared splits not stored yet are stored first. */

@@ -81,6 +81,14 @@ public final class CoordinatorRuntime {
         outcome.responses(),
         (System.nanoTime() - start) / 1_000_000,
         lag);
+    if (outcome.missedDeadline() > 0) {
+      telemetry.log(
+          "WARN",
+          "the coordinator's deadline came before every slot answered (its time left, less a"
+              + " margin); what they commit counts when the event source mapping delivers the"
+              + " batch again. Give the coordinator more time than the operators need",
+          java.util.Map.of("split", split, "slotsLate", outcome.missedDeadline()));
+    }
     if (outcome.firstUncommitted() >= 0) {
       telemetry.log(
           "WARN",
@@ -110,6 +118,15 @@ public final class CoordinatorRuntime {
    */
   void partitionFailed(String split, RuntimeException e) {
     telemetry.partitionFailed(split, e);
+  }
+
+  /** Logs a partition of a Kafka batch not started for lack of time: it is delivered again. */
+  void partitionDeferred(String split) {
+    telemetry.log(
+        "WARN",
+        "the coordinator's deadline came before this partition's turn; the event source mapping"
+            + " delivers it again from its first record",
+        java.util.Map.of("split", split));
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The coordinator for an Amazon MSK or self-managed Kafka event source mapping: each
@@ -29,6 +30,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
   private final Runnable beforeBatch;
   private final Partitions partitions;
   private final BiConsumer<String, RuntimeException> failed;
+  private final Consumer<String> deferredPartition;
   private final AtomicInteger rotation = new AtomicInteger();
 
   /** The handler Lambda creates. */
@@ -38,14 +40,22 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
 
   /** A handler on {@code runtime}. */
   public KafkaHandler(CoordinatorRuntime runtime) {
-    this(runtime::holdStartForUndeclaredPartitions, runtime::process, runtime::partitionFailed);
+    this(
+        runtime::holdStartForUndeclaredPartitions,
+        runtime::process,
+        runtime::partitionFailed,
+        runtime::partitionDeferred);
   }
 
   KafkaHandler(
-      Runnable beforeBatch, Partitions partitions, BiConsumer<String, RuntimeException> failed) {
+      Runnable beforeBatch,
+      Partitions partitions,
+      BiConsumer<String, RuntimeException> failed,
+      Consumer<String> deferredPartition) {
     this.beforeBatch = beforeBatch;
     this.partitions = partitions;
     this.failed = failed;
+    this.deferredPartition = deferredPartition;
   }
 
   /**
@@ -93,6 +103,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
             .getBatchItemFailures()
             .add(new KafkaBatchResponse.Failure(split, kafka.get(0).getOffset()));
         deferred++;
+        deferredPartition.accept(split);
         continue;
       }
       attempted++;

@@ -49,7 +49,9 @@ class DeadlineIT {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.SLOTS, "1")) {
       Coordinator c = new Coordinator(f.settings, f.dynamo, HANGS, HANGS, f.clock);
       List<SourceRecord> all = List.of(Fixture.text(1, "a b"), Fixture.text(2, "c d"));
-      assertThat(c.process(null, "s/shard-0", all, inNanos(300)).firstUncommitted()).isZero();
+      Coordinator.Outcome late = c.process(null, "s/shard-0", all, inNanos(300));
+      assertThat(late.firstUncommitted()).isZero();
+      assertThat(late.missedDeadline()).isEqualTo(1);
     }
   }
 

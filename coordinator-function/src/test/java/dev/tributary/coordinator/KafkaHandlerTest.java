@@ -84,7 +84,7 @@ class KafkaHandlerTest {
   }
 
   private static Coordinator.Outcome committed() {
-    return new Coordinator.Outcome(-1, List.of(), 0, 0, 0, 0, 0);
+    return new Coordinator.Outcome(-1, List.of(), 0, 0, 0, 0, 0, 0);
   }
 
   @Test
@@ -99,7 +99,8 @@ class KafkaHandlerTest {
               }
               return committed();
             },
-            (split, e) -> logged.add(split + ": " + e.getMessage()));
+            (split, e) -> logged.add(split + ": " + e.getMessage()),
+            split -> {});
     KafkaBatchResponse response = handler.handleRequest(batch(), null);
     assertAnsweredFrom(response, "orders-1", 20);
     assertThat(logged).containsExactly("orders-1: every slot's answer was lost");
@@ -113,7 +114,8 @@ class KafkaHandlerTest {
             (split, records, deadline) -> {
               throw new IllegalStateException("DynamoDB unreachable for " + split);
             },
-            (split, e) -> {});
+            (split, e) -> {},
+            split -> {});
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> handler.handleRequest(batch(), null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("DynamoDB unreachable for orders-0")
@@ -124,6 +126,7 @@ class KafkaHandlerTest {
   void partitionsLeftWhenTheTimeIsUpAreDeliveredAgainFromTheirFirstRecord() {
     com.amazonaws.services.lambda.runtime.Context oneSecondLeft = TimeLeft.of(1_000);
     List<String> processed = new java.util.ArrayList<>();
+    List<String> deferred = new java.util.ArrayList<>();
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
@@ -132,9 +135,11 @@ class KafkaHandlerTest {
               TimeLeft.sleepPastOneSecondsDeadline();
               return committed();
             },
-            (split, e) -> {});
+            (split, e) -> {},
+            deferred::add);
     KafkaBatchResponse response = handler.handleRequest(batch(), oneSecondLeft);
     assertThat(processed).containsExactly("orders-0");
+    assertThat(deferred).containsExactly("orders-1");
     // the next invocation starts at the other partition, so that the same one is not always left
     processed.clear();
     handler.handleRequest(batch(), oneSecondLeft);
@@ -153,7 +158,8 @@ class KafkaHandlerTest {
               TimeLeft.sleepPastOneSecondsDeadline();
               throw new IllegalStateException("slow and then failed");
             },
-            (split, e) -> logged.add(split));
+            (split, e) -> logged.add(split),
+            split -> {});
     KafkaBatchResponse response = handler.handleRequest(batch(), oneSecondLeft);
     assertThat(response.getBatchItemFailures())
         .extracting(f -> f.getItemIdentifier().getPartition())
