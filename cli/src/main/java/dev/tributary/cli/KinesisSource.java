@@ -357,6 +357,7 @@ public final class KinesisSource implements StreamSource {
     List<Workload.Event> out = new ArrayList<>();
     Map<String, BigInteger> last = new HashMap<>();
     for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
+      String split = KinesisHandler.splitName(stream, shard.shardId());
       String iterator =
           client
               .getShardIterator(
@@ -370,9 +371,7 @@ public final class KinesisSource implements StreamSource {
         GetRecordsResponse page = client.getRecords(r -> r.shardIterator(at).limit(10_000));
         for (Record r : page.records()) {
           out.add(new Workload.Event(r.partitionKey(), r.data().asByteArray()));
-          last.put(
-              KinesisHandler.splitName(stream, shard.shardId()),
-              new BigInteger(r.sequenceNumber()));
+          last.put(split, new BigInteger(r.sequenceNumber()));
         }
         Long behind = page.millisBehindLatest();
         if (page.records().isEmpty() && (behind == null || behind == 0)) {

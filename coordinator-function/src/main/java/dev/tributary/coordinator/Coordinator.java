@@ -115,6 +115,16 @@ public final class Coordinator {
   /** No deadline: wait for every slot's answer. */
   public static final long NO_DEADLINE = Long.MAX_VALUE;
 
+  /** Whether {@code deadline} ({@link System#nanoTime()}, or {@link #NO_DEADLINE}) has passed. */
+  static boolean pastDeadline(long deadline) {
+    return deadline != NO_DEADLINE && System.nanoTime() - deadline > 0;
+  }
+
+  /** The earlier of a first uncommitted index ({@code -1}: none yet) and {@code index}. */
+  private static int earliest(int first, int index) {
+    return first < 0 ? index : Math.min(first, index);
+  }
+
   /**
    * As {@link #process(String, String, List)}, answering by {@code deadline} ({@link
    * System#nanoTime()}; {@link #NO_DEADLINE} for none): a slot that has not answered by then counts
@@ -147,9 +157,9 @@ public final class Coordinator {
     int deferred = 0;
     for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
       int firstOfKey = e.getValue().get(0);
-      if (deadline != NO_DEADLINE && System.nanoTime() - deadline > 0) {
+      if (pastDeadline(deadline)) {
         // out of time: this partition key's records are delivered again
-        first = first < 0 ? firstOfKey : Math.min(first, firstOfKey);
+        first = earliest(first, firstOfKey);
         deferred++;
         continue;
       }
@@ -160,7 +170,7 @@ public final class Coordinator {
         o = processSplit(source, split + "/k/" + e.getKey(), split, group, false, deadline);
       } catch (RuntimeException ex) {
         // every slot of this key failed: its records are delivered again, the others keep theirs
-        first = first < 0 ? firstOfKey : Math.min(first, firstOfKey);
+        first = earliest(first, firstOfKey);
         if (keyFailure == null) {
           keyFailure = ex;
         } else {
@@ -170,8 +180,7 @@ public final class Coordinator {
       }
       answered++;
       if (o.firstUncommitted() >= 0) {
-        int index = e.getValue().get(o.firstUncommitted());
-        first = first < 0 ? index : Math.min(first, index);
+        first = earliest(first, e.getValue().get(o.firstUncommitted()));
       }
       responses.addAll(o.responses());
       inputWatermark = Math.min(inputWatermark, o.inputWatermark());
@@ -270,7 +279,7 @@ public final class Coordinator {
     SlotInvoker invoker = chooseInvoker(total);
     Map<Integer, CompletableFuture<OperatorResponse>> calls = new LinkedHashMap<>();
     // past the deadline nothing is started: the batch is answered from its first pending record
-    boolean outOfTime = deadline != NO_DEADLINE && System.nanoTime() - deadline > 0;
+    boolean outOfTime = pastDeadline(deadline);
     for (Map.Entry<Integer, List<SourceRecord>> e : pending.entrySet()) {
       if (outOfTime) {
         break;
@@ -403,7 +412,8 @@ public final class Coordinator {
     meta.put("timestamp", Long.toString(r.timestamp()));
     Map<String, AttributeValue> item =
         DeadLetterItem.of(
-            graph.jobName() + "#" + split,
+            graph.jobName(),
+            split,
             p.encode() + "#prefix",
             r.data(),
             String.valueOf(error),

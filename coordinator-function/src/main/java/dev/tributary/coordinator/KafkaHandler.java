@@ -83,7 +83,6 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       Collections.rotate(
           byPartition, -Math.floorMod(rotation.getAndIncrement(), byPartition.size()));
     }
-    RuntimeException failure = null;
     List<Map.Entry<String, RuntimeException>> failedPartitions = new ArrayList<>();
     int attempted = 0;
     int deferred = 0;
@@ -94,9 +93,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
           kafka.isEmpty()
               ? e.getKey()
               : splitName(kafka.get(0).getTopic(), kafka.get(0).getPartition());
-      if (!kafka.isEmpty()
-          && deadline != Coordinator.NO_DEADLINE
-          && System.nanoTime() - deadline > 0) {
+      if (!kafka.isEmpty() && Coordinator.pastDeadline(deadline)) {
         // out of time: delivered again from its first record, rather than the invocation timing
         // out and every partition of the batch counting as failed
         response
@@ -115,11 +112,6 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
         }
         outcome = partitions.process(split, records, deadline);
       } catch (RuntimeException ex) {
-        if (failure == null) {
-          failure = ex;
-        } else {
-          failure.addSuppressed(ex);
-        }
         failedPartitions.add(Map.entry(split, ex));
         if (!kafka.isEmpty()) {
           response
@@ -136,8 +128,13 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
                     split, kafka.get(outcome.firstUncommitted()).getOffset()));
       }
     }
-    if (failure != null && failedPartitions.size() == attempted && deferred == 0) {
-      throw failure; // every partition failed: the function's errors show it
+    if (!failedPartitions.isEmpty() && failedPartitions.size() == attempted && deferred == 0) {
+      // every partition failed: the function's errors show it
+      RuntimeException failure = failedPartitions.get(0).getValue();
+      failedPartitions
+          .subList(1, failedPartitions.size())
+          .forEach(f -> failure.addSuppressed(f.getValue()));
+      throw failure;
     }
     failedPartitions.forEach(f -> failed.accept(f.getKey(), f.getValue()));
     return response;

@@ -209,7 +209,8 @@ public final class JobMonitoring extends Construct {
 
   private Metric job(String name, String statistic) {
     if (!JOB_METRICS.contains(name) && !FAILURE_METRICS.contains(name)) {
-      throw new IllegalArgumentException(name + " is not one of the job metrics " + JOB_METRICS);
+      throw new IllegalArgumentException(
+          name + " is not one of the job metrics " + JOB_METRICS + " or " + FAILURE_METRICS);
     }
     return Metric.Builder.create()
         .namespace(FunctionEnvironment.METRIC_NAMESPACE)

@@ -312,7 +312,7 @@ public record RuntimeSettings(
         idle,
         factor,
         splits,
-        value(env, JOB_NAME) != null ? value(env, JOB_NAME) : graph.jobName());
+        Objects.requireNonNullElse(value(env, JOB_NAME), graph.jobName()));
   }
 
   private static String value(Map<String, String> env, String name) {

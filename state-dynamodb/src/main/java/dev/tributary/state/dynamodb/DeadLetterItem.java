@@ -1,5 +1,6 @@
 package dev.tributary.state.dynamodb;
 
+import dev.tributary.state.dynamodb.internal.Layout;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -41,12 +43,14 @@ public final class DeadLetterItem {
   private DeadLetterItem() {}
 
   /**
-   * The item: {@code pk} and {@code sk} as the dead-letter table keys it, the record's {@code
-   * payload}, {@code error} and {@code attempts}, its {@code metadata}, and the {@code slot} that
-   * set it aside (null when the coordinator did, before any slot).
+   * The item of {@code job}'s record of {@code split} under sort key {@code sk}, as the dead-letter
+   * table keys it: the record's {@code payload}, {@code error} and {@code attempts}, its {@code
+   * metadata}, and the {@code slot} that set it aside (null when the coordinator did, before any
+   * slot).
    */
   public static Map<String, AttributeValue> of(
-      String pk,
+      String job,
+      String split,
       String sk,
       byte[] payload,
       String error,
@@ -54,7 +58,7 @@ public final class DeadLetterItem {
       Map<String, String> metadata,
       Integer slot) {
     Map<String, AttributeValue> item = new HashMap<>();
-    item.put(StateTables.PK, AttributeValue.fromS(pk));
+    item.put(StateTables.PK, AttributeValue.fromS(Layout.deadLetterPk(job, split)));
     item.put(StateTables.SK, AttributeValue.fromS(sk));
     String text = error == null || error.isEmpty() ? "-" : error;
     item.put("error", AttributeValue.fromS(cut(text, MAX_ERROR_CHARS)));
@@ -65,7 +69,7 @@ public final class DeadLetterItem {
     if (metadata != null && !metadata.isEmpty()) {
       Map<String, AttributeValue> meta = new HashMap<>();
       int spent = 0;
-      for (Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
+      for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
         String name = cut(e.getKey(), MAX_METADATA_CHARS);
         String value = cut(e.getValue() == null ? "" : e.getValue(), MAX_METADATA_CHARS);
         int entry = utf8(name) + utf8(value) + 1;

@@ -684,7 +684,8 @@ public final class KeyedStageRunner {
       for (DeadLetter d : deadLetters) {
         Map<String, AttributeValue> item =
             DeadLetterItem.of(
-                Layout.deadLetterPk(graph.jobName(), split),
+                graph.jobName(),
+                split,
                 d.position().encode() + "#" + batch.slots() + "#" + batch.slot(),
                 d.payload(),
                 d.error(),

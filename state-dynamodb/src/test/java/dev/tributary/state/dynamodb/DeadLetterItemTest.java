@@ -18,7 +18,7 @@ class DeadLetterItemTest {
     }
     meta.put("partitionKey", "alice");
     Map<String, AttributeValue> item =
-        DeadLetterItem.of("job#t-0", "5:0#prefix", new byte[390_000], "boom", 3, meta, null);
+        DeadLetterItem.of("job", "t-0", "5:0#prefix", new byte[390_000], "boom", 3, meta, null);
     assertThat(DeadLetterItem.bytes(item)).isLessThanOrEqualTo(ITEM_LIMIT);
     assertThat(item.get("metadataTruncated").bool()).isTrue();
     assertThat(item.get("payloadTruncated").bool()).isTrue();
@@ -29,7 +29,8 @@ class DeadLetterItemTest {
   void aHugeHeaderNameIsCutLikeItsValue() {
     Map<String, AttributeValue> item =
         DeadLetterItem.of(
-            "job#t-0",
+            "job",
+            "t-0",
             "5:0#prefix",
             new byte[10],
             "boom",
@@ -44,7 +45,7 @@ class DeadLetterItemTest {
   void aCutNeverSplitsASurrogatePair() {
     String error = "x".repeat(DeadLetterItem.MAX_ERROR_CHARS - 1) + "\uD83D\uDE00 and more";
     String kept =
-        DeadLetterItem.of("job#t-0", "5:0#prefix", new byte[1], error, 3, Map.of(), null)
+        DeadLetterItem.of("job", "t-0", "5:0#prefix", new byte[1], error, 3, Map.of(), null)
             .get("error")
             .s();
     assertThat(kept).startsWith("x".repeat(DeadLetterItem.MAX_ERROR_CHARS - 1) + "…");
@@ -58,7 +59,8 @@ class DeadLetterItemTest {
   @Test
   void aSmallRecordIsKeptWhole() {
     Map<String, AttributeValue> item =
-        DeadLetterItem.of("job#t-0", "5:0#1#0", new byte[] {1, 2, 3}, "", 2, Map.of("key", "k"), 0);
+        DeadLetterItem.of(
+            "job", "t-0", "5:0#1#0", new byte[] {1, 2, 3}, "", 2, Map.of("key", "k"), 0);
     assertThat(item.get("payload").b().asByteArray()).containsExactly(1, 2, 3);
     assertThat(item).doesNotContainKeys("payloadTruncated", "metadataTruncated");
     assertThat(item.get("error").s()).isEqualTo("-");
