@@ -82,12 +82,12 @@ public final class CoordinatorRuntime {
         (System.nanoTime() - start) / 1_000_000,
         lag);
     if (outcome.missedDeadline() > 0) {
-      telemetry.log(
-          "WARN",
+      telemetry.deadlineMissed(
+          split,
+          outcome.missedDeadline(),
           "the coordinator's deadline came before every slot answered (its time left, less a"
               + " margin); what they commit counts when the event source mapping delivers the"
-              + " batch again. Give the coordinator more time than the operators need",
-          java.util.Map.of("split", split, "slotsLate", outcome.missedDeadline()));
+              + " batch again. Give the coordinator more time than the operators need");
     }
     if (outcome.firstUncommitted() >= 0) {
       telemetry.log(
@@ -120,13 +120,17 @@ public final class CoordinatorRuntime {
     telemetry.partitionFailed(split, e);
   }
 
-  /** Logs a partition of a Kafka batch not started for lack of time: it is delivered again. */
+  /**
+   * Logs a partition of a Kafka batch not started for lack of time, and counts it in {@code
+   * DeadlineMisses}: it is delivered again.
+   */
   void partitionDeferred(String split) {
-    telemetry.log(
-        "WARN",
+    telemetry.deadlineMissed(
+        split,
+        1,
         "the coordinator's deadline came before this partition's turn; the event source mapping"
-            + " delivers it again from its first record",
-        java.util.Map.of("split", split));
+            + " delivers it again from its first record. Give the coordinator more time, or"
+            + " smaller batches");
   }
 
   /**

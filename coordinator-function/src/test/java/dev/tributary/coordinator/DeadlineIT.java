@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.RuntimeSettings;
 import dev.tributary.operator.SlotExecutor;
 import dev.tributary.operator.protocol.SourceRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -72,8 +76,11 @@ class DeadlineIT {
   }
 
   @Test
-  void theKinesisHandlerAnswersWhenItsOnlySlotTimesOut() {
+  void theKinesisHandlerAnswersWhenItsOnlySlotTimesOutAndCountsTheMiss() throws Exception {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (Fixture f = new Fixture(local, new Jobs.WordCounts(), RuntimeSettings.SLOTS, "1")) {
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
       CoordinatorRuntime runtime =
           new CoordinatorRuntime(f.settings, f.dynamo, HANGS, HANGS, f.clock);
       KinesisEvent.Record data = new KinesisEvent.Record();
@@ -92,7 +99,22 @@ class DeadlineIT {
       assertThat(answer.getBatchItemFailures())
           .singleElement()
           .satisfies(failure -> assertThat(failure.getItemIdentifier()).isEqualTo("1"));
+    } finally {
+      System.setOut(stdout);
     }
+    List<JsonNode> misses = new ArrayList<>();
+    for (String line : printed.toString(StandardCharsets.UTF_8).lines().toList()) {
+      if (line.contains("\"DeadlineMisses\"")) {
+        misses.add(new ObjectMapper().readTree(line));
+      }
+    }
+    assertThat(misses)
+        .singleElement()
+        .satisfies(
+            emf -> {
+              assertThat(emf.get("DeadlineMisses").asDouble()).isEqualTo(1.0);
+              assertThat(emf.get("split").asText()).isEqualTo("s/shardId-000000000000");
+            });
   }
 
   @Test

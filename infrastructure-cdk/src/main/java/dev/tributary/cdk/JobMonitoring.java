@@ -48,9 +48,10 @@ public final class JobMonitoring extends Construct {
 
   /**
    * Metrics the coordinator emits only when something fails: {@code PartitionFailures}, a Kafka
-   * partition that failed while its batch's others went on.
+   * partition that failed while its batch's others went on, and {@code DeadlineMisses}, slots,
+   * partition keys or Kafka partitions the coordinator's deadline left undone.
    */
-  static final List<String> FAILURE_METRICS = List.of("PartitionFailures");
+  static final List<String> FAILURE_METRICS = List.of("PartitionFailures", "DeadlineMisses");
 
   private final String jobName;
   private final Dashboard dashboard;
@@ -104,6 +105,16 @@ public final class JobMonitoring extends Construct {
               + " are delivered again, and with the dead-letter queue Lambda gives up on them after"
               + " 10 retries");
     }
+    alarm(
+        "DeadlineMissesAlarm",
+        job("DeadlineMisses"),
+        0,
+        1,
+        "The coordinator of job "
+            + jobName
+            + " reached its deadline before a batch was done (metric DeadlineMisses): the rest"
+            + " is delivered again. Give the coordinator a longer timeout than the operator, or"
+            + " the mapping smaller batches");
     alarm(
         "DeadLettersAlarm",
         job("DeadLetters"),
@@ -183,7 +194,9 @@ public final class JobMonitoring extends Construct {
                     "Errors",
                     coordinatorFn.metricErrors(sum()),
                     coordinator.tickFunction().metricErrors(sum()),
-                    operator.function().metricErrors(sum())),
+                    operator.function().metricErrors(sum()),
+                    job("DeadlineMisses"),
+                    job("PartitionFailures")),
                 graph(
                     "Throttles",
                     coordinatorFn.metricThrottles(sum()),

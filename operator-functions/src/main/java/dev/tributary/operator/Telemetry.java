@@ -149,6 +149,20 @@ public final class Telemetry {
     metrics.flush();
   }
 
+  /**
+   * The coordinator's deadline came before {@code missed} pieces of a batch were done: slots that
+   * had not answered, partition keys not started (parallelization factor above 1), or a Kafka
+   * partition not started. Their records are delivered again, so nothing is lost, but a job that
+   * keeps missing it redoes work and falls behind: logs {@code message} and counts {@code
+   * DeadlineMisses}, which an alarm watches.
+   */
+  public void deadlineMissed(String split, long missed, String message) {
+    log("WARN", message, Map.of("split", split, "missed", missed));
+    metrics.addMetric("DeadlineMisses", missed, MetricUnit.COUNT);
+    metrics.addMetadata("split", split);
+    metrics.flush();
+  }
+
   /** Writes one structured log line. */
   public void log(String level, String message, Map<String, Object> fields) {
     ObjectNode line = JSON.createObjectNode();
