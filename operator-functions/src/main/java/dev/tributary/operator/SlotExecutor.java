@@ -62,7 +62,7 @@ public final class SlotExecutor {
               + "'; point the coordinator at this job's operator function");
     }
     Batch batch;
-    Map<dev.tributary.state.dynamodb.Position, SourceRecord> origin = new HashMap<>();
+    List<StatelessPrefix.Keyed> keyed = List.of();
     if (request.split() == null) {
       batch =
           Batch.tick(
@@ -88,9 +88,9 @@ public final class SlotExecutor {
       for (StatelessPrefix.Keyed k : result.keyed()) {
         if (range.contains(k.keyGroup())) {
           mine.add(k.record());
-          origin.put(k.record().position(), request.records().get(k.recordIndex()));
         }
       }
+      keyed = result.keyed();
       batch =
           new Batch(
               request.split(),
@@ -105,7 +105,7 @@ public final class SlotExecutor {
       try {
         return committed(request, runner.run(batch));
       } catch (PoisonRecordException poison) {
-        SourceRecord source = origin.get(poison.position());
+        SourceRecord source = origin(request, keyed, poison.position());
         int failures =
             attempts.failed(
                 request.split(), poison.position(), request.slots() + "#" + request.slot());
@@ -122,6 +122,19 @@ public final class SlotExecutor {
                     source == null ? Map.of() : withSequence(source)));
       }
     }
+  }
+
+  /** The source record that {@code position}'s keyed record came from (null if none did). */
+  private static SourceRecord origin(
+      OperatorRequest request,
+      List<StatelessPrefix.Keyed> keyed,
+      dev.tributary.state.dynamodb.Position position) {
+    for (StatelessPrefix.Keyed k : keyed) {
+      if (k.record().position().equals(position)) {
+        return request.records().get(k.recordIndex());
+      }
+    }
+    return null;
   }
 
   private static Map<String, String> withSequence(SourceRecord source) {

@@ -10,7 +10,6 @@ import dev.tributary.serde.Serde;
 import dev.tributary.spi.InMemoryStateBackend;
 import dev.tributary.state.dynamodb.KeyedRecord;
 import dev.tributary.state.dynamodb.Position;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,7 +63,7 @@ public final class StatelessPrefix {
    * sequence number, and (sub-record index, fan-out index) packed into the sub-index.
    */
   public static Position position(SourceRecord record, int fanOut) {
-    return new Position(new BigInteger(record.sequence()), (record.subSequence() << 32) | fanOut);
+    return new Position(Position.decimal(record.sequence()), (record.subSequence() << 32) | fanOut);
   }
 
   /** Runs the prefix over {@code records}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -302,10 +303,13 @@ public final class Serdes {
   private static final class JsonSerde<T> implements Serde<T> {
     private final JavaType type;
     private final String name;
+    // the root deserializer found once, not looked up again for every record
+    private final ObjectReader reader;
 
     JsonSerde(JavaType type, String name) {
       this.type = type;
       this.name = name;
+      this.reader = JSON.readerFor(type);
     }
 
     @Override
@@ -321,7 +325,7 @@ public final class Serdes {
     @Override
     public T deserialize(byte[] bytes) {
       try {
-        return JSON.readValue(bytes, type);
+        return reader.readValue(bytes);
       } catch (IOException e) {
         throw failure(describe(), "parse", bytes, e);
       }

@@ -20,7 +20,10 @@ public final class Protocol {
   public static final int VERSION = 1;
 
   private static final ObjectMapper JSON =
-      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .addModule(SourceRecordCodec.module())
+          .build();
 
   private Protocol() {}
 

@@ -27,7 +27,7 @@ public record Position(BigInteger sequence, long subIndex) implements Comparable
   /** A position from a decimal sequence number or offset and a sub-index. */
   public static Position of(String sequence, long subIndex) {
     try {
-      return new Position(new BigInteger(sequence), subIndex);
+      return new Position(decimal(sequence), subIndex);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           "position sequence '"
@@ -36,6 +36,17 @@ public record Position(BigInteger sequence, long subIndex) implements Comparable
               + " or Kafka offset)",
           e);
     }
+  }
+
+  /**
+   * {@code new BigInteger(text)}, without its general parsing for the usual case: a Kafka offset or
+   * any number of up to 18 characters, which a {@code long} holds. Every record's position is read
+   * this way.
+   *
+   * @throws NumberFormatException if {@code text} is not a decimal integer
+   */
+  public static BigInteger decimal(String text) {
+    return text.length() <= 18 ? BigInteger.valueOf(Long.parseLong(text)) : new BigInteger(text);
   }
 
   /** A position from a Kafka-style offset. */

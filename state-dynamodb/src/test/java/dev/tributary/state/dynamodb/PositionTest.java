@@ -3,11 +3,14 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Chars;
 import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 class PositionTest {
@@ -31,6 +34,33 @@ class PositionTest {
       @ForAll @LongRange(min = 0) long offset, @ForAll @LongRange(min = 0) long sub) {
     Position p = Position.of(offset, sub);
     assertThat(Position.decode(p.encode())).isEqualTo(p);
+  }
+
+  @Property
+  void decimalReadsWhatBigIntegerReads(
+      @ForAll @StringLength(max = 22) @Chars({'0', '1', '9', '-', '+', 'x', ' ', '٣'})
+          String text) {
+    BigInteger expected;
+    try {
+      expected = new BigInteger(text);
+    } catch (NumberFormatException e) {
+      assertThatThrownBy(() -> Position.decimal(text)).isInstanceOf(NumberFormatException.class);
+      return;
+    }
+    assertThat(Position.decimal(text)).isEqualTo(expected);
+  }
+
+  @Test
+  void decimalAtTheLongBoundary() {
+    for (String text :
+        List.of(
+            "999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-999999999999999999",
+            "000000000000000007")) {
+      assertThat(Position.decimal(text)).isEqualTo(new BigInteger(text));
+    }
   }
 
   @Test
