@@ -23,7 +23,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -260,36 +259,53 @@ public final class KinesisSource implements StreamSource {
   }
 
   /**
-   * Puts {@code batch}, putting the failed entries again (throttled ones) until all are stored.
-   * Retried entries can land after later ones of the same key: the workload keeps one call in
-   * flight and retries before the next call, so order per key holds.
+   * Puts {@code batch}, putting the refused entries again (throttled ones) until all are stored.
+   * One call is in flight at a time and a batch's refused entries are stored before the next batch,
+   * so only within one batch can an entry put again land after a later one of its key (a click then
+   * late for its window goes to the job's late side output, which the run's check counts).
    */
   private void put(List<PutRecordsRequestEntry> batch) {
     putAll(client, stream, batch);
   }
 
-  /** Puts {@code batch} on {@code stream}, putting refused entries again (see above). */
-  static void putAll(KinesisClient client, String stream, List<PutRecordsRequestEntry> batch) {
-    List<PutRecordsRequestEntry> pending = batch;
+  /**
+   * Puts {@code batch} on {@code stream}, putting refused entries again (see above), and returns
+   * where each entry was stored, in the order of {@code batch}. Only the refused entries are put
+   * again: the others are stored already, and putting them again would store them twice.
+   */
+  static List<PutRecordsResultEntry> putAll(
+      KinesisClient client, String stream, List<PutRecordsRequestEntry> batch) {
+    PutRecordsResultEntry[] stored = new PutRecordsResultEntry[batch.size()];
+    List<Integer> pending = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      pending.add(i);
+    }
     for (int attempt = 0; !pending.isEmpty(); attempt++) {
       if (attempt == 20) {
         throw new IllegalStateException(
             pending.size() + " records were still refused by PutRecords after 20 attempts");
       }
-      List<PutRecordsRequestEntry> current = pending;
-      PutRecordsResponse response = client.putRecords(r -> r.streamName(stream).records(current));
-      if (response.failedRecordCount() == null || response.failedRecordCount() == 0) {
-        return;
+      if (attempt > 0) {
+        LocalStack.sleep(50L * attempt);
       }
-      // keep order per key: everything from the first failure on is put again
-      List<PutRecordsResultEntry> results = response.records();
-      int first = 0;
-      while (first < results.size() && results.get(first).errorCode() == null) {
-        first++;
+      List<PutRecordsRequestEntry> current = new ArrayList<>(pending.size());
+      for (int i : pending) {
+        current.add(batch.get(i));
       }
-      pending = new ArrayList<>(current.subList(first, current.size()));
-      LocalStack.sleep(50L * (attempt + 1));
+      List<PutRecordsResultEntry> results =
+          client.putRecords(r -> r.streamName(stream).records(current)).records();
+      List<Integer> refused = new ArrayList<>();
+      for (int i = 0; i < pending.size(); i++) {
+        PutRecordsResultEntry result = results.get(i);
+        if (result.errorCode() == null) {
+          stored[pending.get(i)] = result;
+        } else {
+          refused.add(pending.get(i));
+        }
+      }
+      pending = refused;
     }
+    return List.of(stored);
   }
 
   /**

@@ -1,0 +1,53 @@
+package dev.tributary.cli;
+
+import dev.tributary.state.dynamodb.Position;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How many of the records a run produced the job has committed, from its checkpoints: where a
+ * deployment's event source mapping reports no counters (LocalStack), this tells a run whose
+ * records are all through from one that is still waiting for its first batch. A record counts once
+ * its split's furthest checkpoint ({@code Checkpoints.furthest()}) is at or past it; with a
+ * parallelization factor above 1 the split of its partition key ({@code <split>/k/<key>}) counts.
+ * Thread-safe: the producer adds while the progress line reads.
+ */
+final class CommittedRecords {
+  /** The records produced to one split, in the order the stream stored them. */
+  private final Map<String, List<Produced>> bySplit = new HashMap<>();
+
+  private long produced;
+
+  private record Produced(BigInteger sequence, String key) {}
+
+  /** Notes a record the stream stored in {@code split} at {@code sequence}, with {@code key}. */
+  synchronized void add(String split, String sequence, String key) {
+    bySplit
+        .computeIfAbsent(split, s -> new ArrayList<>())
+        .add(new Produced(Position.decimal(sequence), key));
+    produced++;
+  }
+
+  /** How many records were noted. */
+  synchronized long produced() {
+    return produced;
+  }
+
+  /** How many noted records are at or before the furthest checkpoint of their split. */
+  synchronized long committed(Map<String, Position> furthest) {
+    long count = 0;
+    for (Map.Entry<String, List<Produced>> e : bySplit.entrySet()) {
+      Position whole = furthest.get(e.getKey());
+      for (Produced p : e.getValue()) {
+        Position at = whole != null ? whole : furthest.get(e.getKey() + "/k/" + p.key());
+        if (at != null && p.sequence().compareTo(at.sequence()) <= 0) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+}
