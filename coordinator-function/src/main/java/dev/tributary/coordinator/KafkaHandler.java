@@ -4,6 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import dev.tributary.operator.protocol.SourceRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -148,6 +151,39 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
     return topic + "-" + partition;
   }
 
+  /**
+   * Keeps a Kafka header as metadata: {@code header.<key>} with its value as text when it is UTF-8
+   * (empty when it has none), else {@code header.<key>.base64} with its bytes in base64; a key the
+   * record repeats keeps each value, the second as {@code header.<key>#2}, and so on.
+   */
+  static void putHeader(Map<String, String> meta, String key, byte[] value) {
+    String name = "header." + key;
+    String text = value == null ? "" : utf8(value);
+    if (text == null) {
+      name += ".base64";
+      text = Base64.getEncoder().encodeToString(value);
+    }
+    String unique = name;
+    for (int n = 2; meta.containsKey(unique); n++) {
+      unique = name + "#" + n;
+    }
+    meta.put(unique, text);
+  }
+
+  /** {@code bytes} as UTF-8 text, or null when they are not UTF-8. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
   static SourceRecord sourceRecord(KafkaEvent.KafkaEventRecord r) {
     String offset = Long.toString(r.getOffset());
     String partition = Integer.toString(r.getPartition());
@@ -175,7 +211,9 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
         all.put("key", r.getKey());
       }
       for (Map<String, byte[]> header : r.getHeaders()) {
-        header.forEach((k, v) -> all.put("header." + k, new String(v, StandardCharsets.UTF_8)));
+        if (header != null) {
+          header.forEach((k, v) -> putHeader(all, k, v));
+        }
       }
       meta = all;
     }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import dev.tributary.operator.protocol.SourceRecord;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,34 @@ class KafkaHandlerTest {
         .containsEntry("topic", "orders")
         .containsEntry("partition", "3")
         .containsEntry("header.trace", "xyz");
+  }
+
+  @Test
+  void repeatedBinaryAndEmptyHeadersAreAllKept() {
+    Map<String, byte[]> nullValue = new HashMap<>();
+    nullValue.put("tombstone", null);
+    List<Map<String, byte[]>> headers = new ArrayList<>();
+    headers.add(Map.of("trace", "a".getBytes(StandardCharsets.UTF_8)));
+    headers.add(Map.of("trace", "b".getBytes(StandardCharsets.UTF_8)));
+    headers.add(Map.of("trace", "c".getBytes(StandardCharsets.UTF_8)));
+    headers.add(Map.of("id", new byte[] {(byte) 0xff, 0x00, (byte) 0xc3}));
+    headers.add(nullValue);
+    headers.add(null);
+    KafkaEvent.KafkaEventRecord r =
+        KafkaEvent.KafkaEventRecord.builder()
+            .withTopic("orders")
+            .withPartition(0)
+            .withOffset(1)
+            .withValue("")
+            .withHeaders(headers)
+            .build();
+    assertThat(KafkaHandler.sourceRecord(r).metadata())
+        .containsEntry("header.trace", "a")
+        .containsEntry("header.trace#2", "b")
+        .containsEntry("header.trace#3", "c")
+        .containsEntry("header.id.base64", "/wDD")
+        .containsEntry("header.tombstone", "")
+        .doesNotContainKey("header.id");
   }
 
   @Test
@@ -89,7 +119,7 @@ class KafkaHandlerTest {
 
   @Test
   void aFailingPartitionIsAnsweredFromItsFirstRecordWhileTheOthersKeepTheirCommits() {
-    List<String> logged = new java.util.ArrayList<>();
+    List<String> logged = new ArrayList<>();
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
@@ -125,8 +155,8 @@ class KafkaHandlerTest {
   @Test
   void partitionsLeftWhenTheTimeIsUpAreDeliveredAgainFromTheirFirstRecord() {
     com.amazonaws.services.lambda.runtime.Context oneSecondLeft = TimeLeft.of(1_000);
-    List<String> processed = new java.util.ArrayList<>();
-    List<String> deferred = new java.util.ArrayList<>();
+    List<String> processed = new ArrayList<>();
+    List<String> deferred = new ArrayList<>();
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
@@ -150,7 +180,7 @@ class KafkaHandlerTest {
   @Test
   void aFailedPartitionBesideOneLeftForTimeIsAnsweredNotThrown() {
     com.amazonaws.services.lambda.runtime.Context oneSecondLeft = TimeLeft.of(1_000);
-    List<String> logged = new java.util.ArrayList<>();
+    List<String> logged = new ArrayList<>();
     KafkaHandler handler =
         new KafkaHandler(
             () -> {},
