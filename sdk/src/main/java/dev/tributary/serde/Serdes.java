@@ -27,7 +27,9 @@ public final class Serdes {
   /**
    * The Jackson mapper behind the JSON serdes: records and POJOs, {@code java.time} types as
    * ISO-8601 strings, map entries sorted by key (so that JSON keys are deterministic), unknown
-   * properties ignored on read (producers may add fields).
+   * properties ignored on read (producers may add fields). Read it, do not configure it: a JSON
+   * serde reads with the mapper's configuration as it was when the serde was made, so a change
+   * would apply to later serdes and to writes only, and the job's functions would disagree.
    */
   public static final ObjectMapper JSON =
       JsonMapper.builder()

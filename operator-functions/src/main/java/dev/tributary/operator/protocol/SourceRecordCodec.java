@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes and reads {@link SourceRecord}s field by field with Jackson's streaming API, in the same
@@ -49,6 +50,10 @@ final class SourceRecordCodec {
   }
 
   private static final class Reader extends JsonDeserializer<SourceRecord> {
+    /** The fields that hold one value (the fifth, metadata, an object). */
+    private static final Set<String> SINGLE =
+        Set.of("sequence", "subSequence", "timestamp", "data");
+
     @Override
     public SourceRecord deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
       if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -61,6 +66,13 @@ final class SourceRecordCodec {
       Map<String, String> metadata = null;
       for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
         JsonToken value = p.nextToken();
+        if (value.isStructStart() && SINGLE.contains(field)) {
+          return ctx.reportInputMismatch(
+              SourceRecord.class,
+              "source record field \"%s\" must be a single value; got %s",
+              field,
+              value);
+        }
         switch (field) {
           case "sequence" -> sequence = value == JsonToken.VALUE_NULL ? null : p.getValueAsString();
           case "subSequence" -> subSequence = number(p, ctx, field);
