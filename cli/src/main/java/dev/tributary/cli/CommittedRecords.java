@@ -13,7 +13,11 @@ import java.util.Map;
  * records are all through from one that is still waiting for its first batch. A record counts once
  * its split's furthest checkpoint ({@code Checkpoints.furthest()}) is at or past it; with a
  * parallelization factor above 1 the split of its partition key ({@code <split>/k/<key>}) counts.
- * Thread-safe: the producer adds while the progress line reads.
+ * The furthest checkpoint is that of any slot, so the count can run ahead of a slot that is still
+ * committing the same batch, and a split's last records that make no keyed record (filtered, or set
+ * aside as dead letters by the coordinator) move no checkpoint and never count: it gates the run's
+ * stall timer, while the check of the outputs decides. Thread-safe: the producer adds while the
+ * progress line reads.
  */
 final class CommittedRecords {
   /** The records produced to one split, in the order the stream stored them. */

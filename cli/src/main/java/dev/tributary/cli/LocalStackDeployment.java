@@ -57,6 +57,7 @@ public final class LocalStackDeployment implements JobStack {
   private final List<AutoCloseable> undo = new ArrayList<>();
   private final Map<String, Long> invocations = new HashMap<>();
   private final CommittedRecords committed = new CommittedRecords();
+  // read and written by the progress loop's thread only
   private long lastCount = -1;
   private long lastCounted;
 
@@ -450,15 +451,19 @@ public final class LocalStackDeployment implements JobStack {
   @Override
   public MappingProgress progress() {
     long now = System.nanoTime();
-    synchronized (committed) {
-      if (lastCount < 0 || now - lastCounted >= java.time.Duration.ofSeconds(5).toNanos()) {
+    if (lastCount < 0 || now - lastCounted >= java.time.Duration.ofSeconds(5).toNanos()) {
+      lastCounted = now;
+      try {
+        // the Scan runs while the producer goes on: only the count takes the records' lock
         lastCount =
             committed.committed(
                 new Checkpoints(dynamo, settings.tables(), settings.graph().jobName()).furthest());
-        lastCounted = now;
+      } catch (RuntimeException e) {
+        // a failed reading keeps the last count; the next one comes in 5 s
+        lastCount = Math.max(lastCount, 0);
       }
-      return new MappingProgress(lastCount, -1, -1, -1, Map.of());
     }
+    return new MappingProgress(lastCount, -1, -1, -1, Map.of());
   }
 
   @Override

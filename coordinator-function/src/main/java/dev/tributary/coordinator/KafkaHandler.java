@@ -152,22 +152,19 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
   }
 
   /**
-   * Keeps a Kafka header as metadata: {@code header.<key>} with its value as text when it is UTF-8
-   * (empty when it has none), else {@code header.<key>.base64} with its bytes in base64; a key the
-   * record repeats keeps each value, the second as {@code header.<key>#2}, and so on.
+   * Keeps the {@code occurrence}-th header of {@code key} in a record (from 1) as metadata: {@code
+   * header.<key>} with its value as text when it is UTF-8 (empty when it has none), else {@code
+   * header.<key>.base64} with its bytes in base64; a later occurrence of the key adds {@code
+   * #<occurrence>} to the key ({@code header.<key>#2}, {@code header.<key>#2.base64}).
    */
-  static void putHeader(Map<String, String> meta, String key, byte[] value) {
-    String name = "header." + key;
+  static void putHeader(Map<String, String> meta, String key, int occurrence, byte[] value) {
+    String name = "header." + key + (occurrence > 1 ? "#" + occurrence : "");
     String text = value == null ? "" : utf8(value);
     if (text == null) {
-      name += ".base64";
-      text = Base64.getEncoder().encodeToString(value);
+      meta.put(name + ".base64", Base64.getEncoder().encodeToString(value));
+    } else {
+      meta.put(name, text);
     }
-    String unique = name;
-    for (int n = 2; meta.containsKey(unique); n++) {
-      unique = name + "#" + n;
-    }
-    meta.put(unique, text);
   }
 
   /** {@code bytes} as UTF-8 text, or null when they are not UTF-8. */
@@ -210,9 +207,10 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       if (r.getKey() != null) {
         all.put("key", r.getKey());
       }
+      Map<String, Integer> occurrences = new HashMap<>();
       for (Map<String, byte[]> header : r.getHeaders()) {
         if (header != null) {
-          header.forEach((k, v) -> putHeader(all, k, v));
+          header.forEach((k, v) -> putHeader(all, k, occurrences.merge(k, 1, Integer::sum), v));
         }
       }
       meta = all;

@@ -45,6 +45,7 @@ class KafkaHandlerTest {
     headers.add(Map.of("trace", "b".getBytes(StandardCharsets.UTF_8)));
     headers.add(Map.of("trace", "c".getBytes(StandardCharsets.UTF_8)));
     headers.add(Map.of("id", new byte[] {(byte) 0xff, 0x00, (byte) 0xc3}));
+    headers.add(Map.of("id", "text".getBytes(StandardCharsets.UTF_8)));
     headers.add(nullValue);
     headers.add(null);
     KafkaEvent.KafkaEventRecord r =
@@ -60,6 +61,7 @@ class KafkaHandlerTest {
         .containsEntry("header.trace#2", "b")
         .containsEntry("header.trace#3", "c")
         .containsEntry("header.id.base64", "/wDD")
+        .containsEntry("header.id#2", "text")
         .containsEntry("header.tombstone", "")
         .doesNotContainKey("header.id");
   }
