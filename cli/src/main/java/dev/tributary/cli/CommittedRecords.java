@@ -23,8 +23,6 @@ final class CommittedRecords {
   /** The records produced to one split, in the order the stream stored them. */
   private final Map<String, List<Produced>> bySplit = new HashMap<>();
 
-  private long produced;
-
   private record Produced(BigInteger sequence, String key) {}
 
   /** Notes a record the stream stored in {@code split} at {@code sequence}, with {@code key}. */
@@ -32,12 +30,6 @@ final class CommittedRecords {
     bySplit
         .computeIfAbsent(split, s -> new ArrayList<>())
         .add(new Produced(Position.decimal(sequence), key));
-    produced++;
-  }
-
-  /** How many records were noted. */
-  synchronized long produced() {
-    return produced;
   }
 
   /** How many noted records are at or before the furthest checkpoint of their split. */

@@ -56,7 +56,7 @@ public final class LocalStackDeployment implements JobStack {
   private final String stream;
   private final List<AutoCloseable> undo = new ArrayList<>();
   private final Map<String, Long> invocations = new HashMap<>();
-  private final CommittedRecords committed = new CommittedRecords();
+  private final CommittedRecords produced = new CommittedRecords();
   // read and written by the progress loop's thread only
   private long lastCount = -1;
   private long lastCounted;
@@ -433,7 +433,7 @@ public final class LocalStackDeployment implements JobStack {
         List<software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry> stored =
             KinesisSource.putAll(kinesis, stream, batch);
         for (int i = 0; i < batch.size(); i++) {
-          committed.add(
+          produced.add(
               stream + "/" + stored.get(i).shardId(),
               stored.get(i).sequenceNumber(),
               batch.get(i).partitionKey());
@@ -456,7 +456,7 @@ public final class LocalStackDeployment implements JobStack {
       try {
         // the Scan runs while the producer goes on: only the count takes the records' lock
         lastCount =
-            committed.committed(
+            produced.committed(
                 new Checkpoints(dynamo, settings.tables(), settings.graph().jobName()).furthest());
       } catch (RuntimeException e) {
         // a failed reading keeps the last count; the next one comes in 5 s

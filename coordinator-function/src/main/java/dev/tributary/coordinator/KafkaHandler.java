@@ -99,9 +99,7 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       if (!kafka.isEmpty() && Coordinator.pastDeadline(deadline)) {
         // out of time: delivered again from its first record, rather than the invocation timing
         // out and every partition of the batch counting as failed
-        response
-            .getBatchItemFailures()
-            .add(new KafkaBatchResponse.Failure(split, kafka.get(0).getOffset()));
+        retryFrom(response, split, kafka.get(0));
         deferred++;
         deferredPartition.accept(split);
         continue;
@@ -117,18 +115,12 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
       } catch (RuntimeException ex) {
         failedPartitions.add(Map.entry(split, ex));
         if (!kafka.isEmpty()) {
-          response
-              .getBatchItemFailures()
-              .add(new KafkaBatchResponse.Failure(split, kafka.get(0).getOffset()));
+          retryFrom(response, split, kafka.get(0));
         }
         continue;
       }
       if (outcome.firstUncommitted() >= 0) {
-        response
-            .getBatchItemFailures()
-            .add(
-                new KafkaBatchResponse.Failure(
-                    split, kafka.get(outcome.firstUncommitted()).getOffset()));
+        retryFrom(response, split, kafka.get(outcome.firstUncommitted()));
       }
     }
     if (!failedPartitions.isEmpty() && failedPartitions.size() == attempted && deferred == 0) {
@@ -141,6 +133,12 @@ public final class KafkaHandler implements RequestHandler<KafkaEvent, KafkaBatch
     }
     failedPartitions.forEach(f -> failed.accept(f.getKey(), f.getValue()));
     return response;
+  }
+
+  /** Answers that {@code split} is to be delivered again from {@code record} on. */
+  private static void retryFrom(
+      KafkaBatchResponse response, String split, KafkaEvent.KafkaEventRecord record) {
+    response.getBatchItemFailures().add(new KafkaBatchResponse.Failure(split, record.getOffset()));
   }
 
   /**
