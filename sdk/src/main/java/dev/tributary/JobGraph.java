@@ -2,6 +2,7 @@ package dev.tributary;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.graph.GraphNode;
 import dev.tributary.graph.KeyBySpec;
@@ -182,7 +183,7 @@ public final class JobGraph {
 
   /** The graph as JSON, for tools. */
   public String describeJson() {
-    ObjectNode root = Serdes.JSON.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("job", jobName);
     root.put("maxKeyGroups", maxKeyGroups);
     ArrayNode stages = root.putArray("stages");
@@ -209,7 +210,7 @@ public final class JobGraph {
       node.inputs().forEach(inputs::add);
     }
     try {
-      return Serdes.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+      return Serdes.jsonWriter().withDefaultPrettyPrinter().writeValueAsString(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot print the graph as JSON", e);
     }

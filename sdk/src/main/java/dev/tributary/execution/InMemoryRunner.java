@@ -1,6 +1,7 @@
 package dev.tributary.execution;
 
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.tributary.JobGraph;
@@ -223,6 +224,7 @@ public final class InMemoryRunner {
       throw new UncheckedIOException(
           "source '" + source.sourceName() + "': cannot open " + source.path(), e);
     }
+    ObjectReader json = Serdes.jsonReader().forType(source.type());
     return new Iterator<>() {
       private long line;
       private String next = advance();
@@ -257,7 +259,7 @@ public final class InMemoryRunner {
         long lineNumber = line;
         next = advance();
         try {
-          return Serdes.JSON.readValue(current, source.type());
+          return json.readValue(current);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
           throw new IllegalArgumentException(
               "source '"

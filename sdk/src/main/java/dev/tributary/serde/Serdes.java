@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,14 +25,10 @@ import java.util.UUID;
 public final class Serdes {
   private Serdes() {}
 
-  /**
-   * The Jackson mapper behind the JSON serdes: records and POJOs, {@code java.time} types as
-   * ISO-8601 strings, map entries sorted by key (so that JSON keys are deterministic), unknown
-   * properties ignored on read (producers may add fields). Read it, do not configure it: a JSON
-   * serde reads with the mapper's configuration as it was when the serde was made, so a change
-   * would apply to later serdes and to writes only, and the job's functions would disagree.
-   */
-  public static final ObjectMapper JSON =
+  // the Jackson mapper behind the JSON serdes; private, so that nothing can configure it after a
+  // serde was made (a serde reads with the configuration it was made with, and writes with the
+  // mapper's current one: a change would make the job's functions disagree)
+  private static final ObjectMapper JSON =
       JsonMapper.builder()
           .addModule(new JavaTimeModule())
           .addModule(new Jdk8Module())
@@ -40,6 +37,27 @@ public final class Serdes {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
           .build();
+
+  private static final ObjectReader JSON_READER = JSON.reader();
+  private static final ObjectWriter JSON_WRITER = JSON.writer();
+
+  /**
+   * Reads JSON as the JSON serdes do: records and POJOs, {@code java.time} types from ISO-8601
+   * strings, unknown properties ignored (producers may add fields). Use {@code
+   * jsonReader().forType(Click.class)} for a type. Jackson readers are immutable, so whatever a
+   * caller derives from it leaves the serdes as they are.
+   */
+  public static ObjectReader jsonReader() {
+    return JSON_READER;
+  }
+
+  /**
+   * Writes JSON as the JSON serdes do: {@code java.time} types as ISO-8601 strings, map entries
+   * sorted by key (so that JSON keys are deterministic). Immutable, like {@link #jsonReader()}.
+   */
+  public static ObjectWriter jsonWriter() {
+    return JSON_WRITER;
+  }
 
   /** UTF-8 strings. */
   public static Serde<String> string() {

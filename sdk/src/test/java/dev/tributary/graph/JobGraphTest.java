@@ -76,7 +76,7 @@ class JobGraphTest {
                     .reduce(Integer::sum)
                     .uid("r")
                     .sinkTo("out"));
-    JsonNode json = Serdes.JSON.readTree(graph.describeJson());
+    JsonNode json = Serdes.jsonReader().readTree(graph.describeJson());
     assertThat(json.get("stages")).hasSize(2);
     assertThat(json.get("nodes").get(2).get("kind").asText()).isEqualTo("reduce");
     assertThat(json.get("nodes").get(2).get("uid").asText()).isEqualTo("r");

@@ -3,7 +3,9 @@ package dev.tributary.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -103,6 +105,41 @@ class SerdesTest {
     assertThatThrownBy(() -> Serdes.longs().deserialize(new byte[3]))
         .isInstanceOf(SerdeException.class)
         .hasMessageContaining("expects exactly 8 bytes but got 3 bytes");
+  }
+
+  @Test
+  void theSharedReaderAndWriterReadAndWriteAsTheSerdesDoAndCannotReconfigureThem()
+      throws Exception {
+    Order order = new Order("o-1", 1250, Instant.parse("2026-01-02T03:04:05Z"), List.of("a"));
+    byte[] bytes = Serdes.jsonWriter().writeValueAsBytes(order);
+    assertThat(bytes).isEqualTo(Serdes.json(Order.class).serialize(order));
+    assertThat(
+            Serdes.jsonWriter()
+                .writeValueAsString(new java.util.HashMap<>(Map.of("b", 1, "a", 2, "c", 3))))
+        .isEqualTo("{\"a\":2,\"b\":1,\"c\":3}");
+    Order read =
+        Serdes.jsonReader()
+            .forType(Order.class)
+            .readValue(
+                "{\"id\":\"o-1\",\"cents\":1250,\"placedAt\":\"2026-01-02T03:04:05Z\","
+                    + "\"items\":[\"a\"],\"extra\":1}");
+    assertThat(read).isEqualTo(order);
+
+    // a stricter reader or a timestamp-writing writer derived from them is a new object: the
+    // shared ones, and the serdes, keep their configuration
+    Serdes.jsonReader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    Serdes.jsonWriter().with(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    assertThat(Serdes.jsonWriter().writeValueAsBytes(order)).isEqualTo(bytes);
+    assertThat(
+            Serdes.json(Order.class)
+                .deserialize("{\"id\":\"o\",\"extra\":1}".getBytes(StandardCharsets.UTF_8))
+                .id())
+        .isEqualTo("o");
+    assertThat(
+            java.util.Arrays.stream(Serdes.class.getFields())
+                .filter(f -> java.lang.reflect.Modifier.isStatic(f.getModifiers())))
+        .as("Serdes exposes no static field (a shared mapper could be reconfigured)")
+        .isEmpty();
   }
 
   @Test
