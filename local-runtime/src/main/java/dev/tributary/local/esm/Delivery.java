@@ -14,7 +14,10 @@ import java.util.function.LongSupplier;
  * record age are given up before an invocation, and only they (the leading records of the batch:
  * the stream keeps them in arrival order). A batch that Lambda could not invoke (throttled,
  * unreachable) is retried without using a retry attempt, until its records pass the maximum record
- * age. Records stay in order: a batch is retried before anything after it is delivered.
+ * age. Records stay in order: a batch is retried before anything after it is delivered. As soon as
+ * a leading part of the batch is done (the records before a reported failure, a bisected half that
+ * succeeded, records given up), the delivery says so, so that the mapping can checkpoint them while
+ * the rest is retried: AWS takes the first failed record as the checkpoint and retries from there.
  *
  * @param <R> a record
  */
@@ -41,11 +44,26 @@ public final class Delivery<R> {
     Answer invoke(List<R> batch);
   }
 
+  /** Why records were given up: the two conditions of AWS's on-failure record. */
+  public enum Cause {
+    /** Older than {@code MaximumRecordAge} before an invocation ({@code RecordAgeExceeded}). */
+    RECORD_AGE_EXCEEDED,
+    /** Failed once more after {@code MaximumRetryAttempts} ({@code RetryAttemptsExhausted}). */
+    RETRY_ATTEMPTS_EXHAUSTED
+  }
+
   /** Receives a batch that could not be delivered. */
   @FunctionalInterface
   public interface OnFailure<R> {
-    /** The batch, why, and how many invocations were tried. */
-    void failed(List<R> batch, String reason, int attempts);
+    /** The batch, the condition, the last error (or what happened) and the attempts tried. */
+    void failed(List<R> batch, Cause cause, String reason, int attempts);
+  }
+
+  /** Receives the leading parts of a batch as they are done: delivered or given up, in order. */
+  @FunctionalInterface
+  public interface Progress<R> {
+    /** {@code records} (a part of the batch, after every part reported before it) are done. */
+    void done(List<R> records);
   }
 
   private final MappingSettings settings;
@@ -53,6 +71,7 @@ public final class Delivery<R> {
   private final OnFailure<R> onFailure;
   private final java.util.function.ToLongFunction<R> arrival;
   private final LongSupplier clock;
+  private final Progress<R> progress;
   private long invocations;
 
   /**
@@ -65,11 +84,23 @@ public final class Delivery<R> {
       OnFailure<R> onFailure,
       java.util.function.ToLongFunction<R> arrival,
       LongSupplier clock) {
+    this(settings, invoker, onFailure, arrival, clock, records -> {});
+  }
+
+  /** The same, telling {@code progress} about each leading part of a batch once it is done. */
+  public Delivery(
+      MappingSettings settings,
+      Invoker<R> invoker,
+      OnFailure<R> onFailure,
+      java.util.function.ToLongFunction<R> arrival,
+      LongSupplier clock,
+      Progress<R> progress) {
     this.settings = settings;
     this.invoker = invoker;
     this.onFailure = onFailure;
     this.arrival = arrival;
     this.clock = clock;
+    this.progress = progress;
   }
 
   /** How many invocations this delivery made. */
@@ -88,7 +119,10 @@ public final class Delivery<R> {
     while (!pending.isEmpty()) {
       int expired = expiredPrefix(pending);
       if (expired > 0) {
-        onFailure.failed(pending.subList(0, expired), "older than MaximumRecordAge", retries + 1);
+        List<R> old = pending.subList(0, expired);
+        onFailure.failed(
+            old, Cause.RECORD_AGE_EXCEEDED, "older than MaximumRecordAge", retries + 1);
+        progress.done(old);
         pending = pending.subList(expired, pending.size());
         continue;
       }
@@ -100,17 +134,19 @@ public final class Delivery<R> {
       }
       invocations++;
       if (answer instanceof Success) {
+        progress.done(pending);
         return;
       }
       if (answer instanceof PartialFailure p && settings.reportBatchItemFailures()) {
         if (p.firstFailed() < 0 || p.firstFailed() >= pending.size()) {
           // an identifier that is not in the batch: AWS treats the whole batch as failed
           answer = new FunctionError("the reported item identifier is not in the batch");
-        } else {
+        } else if (p.firstFailed() > 0) {
+          // progress was made: the records before the reported one are done (the checkpoint),
+          // and the rest is retried as a new attempt
+          progress.done(pending.subList(0, p.firstFailed()));
           pending = pending.subList(p.firstFailed(), pending.size());
-          if (p.firstFailed() > 0) {
-            continue; // progress was made: the rest is retried as a new attempt
-          }
+          continue;
         }
       }
       if (settings.bisectBatchOnFunctionError()
@@ -125,8 +161,10 @@ public final class Delivery<R> {
       if (exhausted(retries)) {
         onFailure.failed(
             pending,
+            Cause.RETRY_ATTEMPTS_EXHAUSTED,
             answer instanceof FunctionError e ? e.message() : "records failed",
             retries + 1);
+        progress.done(pending);
         return;
       }
       retries++;

@@ -124,15 +124,24 @@ final class KafkaDelivery {
 
   /** Delivers {@code batch} (grouped by partition, in offset order) until all of it is done. */
   void deliver(List<ConsumerRecord<byte[], byte[]>> batch) {
-    deliver(batch, 0);
+    deliver(batch, 0, 0, null);
   }
 
-  private void deliver(List<ConsumerRecord<byte[], byte[]>> batch, int retriesSoFar) {
+  /**
+   * Delivers {@code batch}, which has used {@code retriesSoFar} retries and was part of {@code
+   * invocationsSoFar} invocations, the last answering {@code lastSoFar} (a bisected half carries
+   * its whole batch's, as the on-failure record counts every invocation with the records).
+   */
+  private void deliver(
+      List<ConsumerRecord<byte[], byte[]>> batch,
+      int retriesSoFar,
+      int invocationsSoFar,
+      Answer lastSoFar) {
     List<ConsumerRecord<byte[], byte[]>> pending = batch;
     int retries = retriesSoFar;
-    int invocations = 0;
+    int invocations = invocationsSoFar;
     int notInvoked = 0;
-    Answer last = null;
+    Answer last = lastSoFar;
     while (!pending.isEmpty()) {
       if (stopping.getAsBoolean()) {
         return;
@@ -173,8 +182,8 @@ final class KafkaDelivery {
       boolean failed = answer instanceof FunctionError || answer instanceof InvalidAnswer;
       if (failed && settings.bisectBatchOnFunctionError() && pending.size() > 1) {
         int half = pending.size() / 2;
-        deliver(pending.subList(0, half), retries);
-        deliver(pending.subList(half, pending.size()), retries);
+        deliver(pending.subList(0, half), retries, invocations, answer);
+        deliver(pending.subList(half, pending.size()), retries, invocations, answer);
         return;
       }
       if (maxRetries >= 0 && retries >= maxRetries) {

@@ -485,20 +485,18 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
         takePartInTheGroup(); // may take partitions, and their records, out of the buffer
       }
       long window = settings.maximumBatchingWindow().toNanos();
-      long started = buffer.isEmpty() ? -1 : System.nanoTime();
       while (!closing && !stopping) {
         if (buffer.isEmpty()) {
           poll(IDLE_POLL);
           refreshEndOffsets(false);
           continue;
         }
-        if (started < 0) {
-          started = System.nanoTime();
-        }
         if (buffer.full(settings.batchSize(), maxPayloadBytes)) {
           break;
         }
-        long left = window - (System.nanoTime() - started);
+        // the window runs from the first record's arrival: records left from an earlier poll
+        // do not wait a whole window again
+        long left = window - (System.nanoTime() - buffer.firstFetchedNanos());
         if (left <= 0) {
           break;
         }

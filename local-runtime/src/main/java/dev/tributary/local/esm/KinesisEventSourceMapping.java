@@ -82,7 +82,8 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
  * <p>The KCL intervals are short for local runs: GetRecords every 200 ms per shard (KCL's least), a
  * lease duration of 3 s, lease assignment every 500 ms, parent shards polled every 100 ms, and the
  * leases are created before the scheduler starts, so the first batch is delivered about two seconds
- * after {@link Builder#start()}. See {@code docs/esm-kinesis.md} for what differs from AWS.
+ * after {@link Builder#start()}. See {@code docs/local-runtime.md} ("Differences from AWS") for
+ * what differs from AWS.
  */
 public final class KinesisEventSourceMapping implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KinesisEventSourceMapping.class);

@@ -84,7 +84,11 @@ public record MappingSettings(
     }
   }
 
-  /** A mapping of {@code function} with AWS's defaults (batch 100, TRIM_HORIZON, retries 10). */
+  /**
+   * A mapping of {@code function} as the coordinator wants it: batch 100, no window, TRIM_HORIZON,
+   * 10 retries, no maximum age, no bisect, {@code ReportBatchItemFailures} on, one lane (AWS's own
+   * defaults differ in two: retries -1 and {@code ReportBatchItemFailures} off).
+   */
   public static MappingSettings defaults(String function) {
     return new MappingSettings(
         function,

@@ -20,7 +20,7 @@ class DeliveryTest {
           invoked.add(List.copyOf(batch));
           return invoker.invoke(batch);
         },
-        (batch, reason, attempts) -> givenUp.add(List.copyOf(batch)),
+        (batch, cause, reason, attempts) -> givenUp.add(List.copyOf(batch)),
         r -> 0L,
         () -> 0L);
   }
@@ -132,7 +132,7 @@ class DeliveryTest {
               now[0] += 10_000;
               return new Delivery.NotInvoked("TooManyRequestsException");
             },
-            (b, reason, attempts) -> givenUp.add(List.copyOf(b)),
+            (b, cause, reason, attempts) -> givenUp.add(List.copyOf(b)),
             r -> 0L,
             () -> now[0]);
     d.deliver(records(3));
@@ -152,7 +152,7 @@ class DeliveryTest {
               invoked.add(List.copyOf(b));
               return new Delivery.Success();
             },
-            (b, reason, attempts) -> givenUp.add(List.copyOf(b)),
+            (b, cause, reason, attempts) -> givenUp.add(List.copyOf(b)),
             r -> arrival[r],
             () -> now);
     d.deliver(records(3));
@@ -183,12 +183,72 @@ class DeliveryTest {
               now[0] += 30_000;
               return new Delivery.FunctionError("down");
             },
-            (b, reason, attempts) -> givenUp.add(List.copyOf(b)),
+            (b, cause, reason, attempts) -> givenUp.add(List.copyOf(b)),
             r -> 0L,
             () -> now[0]);
     d.deliver(records(2));
     assertThat(invoked).hasSize(3);
     assertThat(givenUp).containsExactly(records(2));
+  }
+
+  /**
+   * AWS takes the first failed record as the checkpoint and retries from there, so every leading
+   * part of a batch is reported done as soon as it is (before the rest is invoked again), and the
+   * parts, in order, make the batch; records given up say which of AWS's two conditions applies.
+   */
+  @Test
+  void eachLeadingPartIsReportedDoneBeforeTheRestIsRetried() {
+    List<String> events = new ArrayList<>();
+    List<Delivery.Cause> causes = new ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    new Delivery<Integer>(
+            MappingSettings.defaults("f").withRetries(1, true),
+            b -> {
+              events.add("invoke " + b);
+              if (calls.incrementAndGet() == 1) {
+                return new Delivery.PartialFailure(2);
+              }
+              return b.contains(5) ? new Delivery.FunctionError("poison") : new Delivery.Success();
+            },
+            (b, cause, reason, attempts) -> causes.add(cause),
+            r -> 0L,
+            () -> 0L,
+            part -> events.add("done " + part))
+        .deliver(records(8));
+    assertThat(events)
+        .containsExactly(
+            "invoke [0, 1, 2, 3, 4, 5, 6, 7]",
+            "done [0, 1]",
+            "invoke [2, 3, 4, 5, 6, 7]",
+            "invoke [2, 3, 4]",
+            "done [2, 3, 4]",
+            "invoke [5, 6, 7]",
+            "invoke [5]",
+            "invoke [5]",
+            "done [5]",
+            "invoke [6, 7]",
+            "done [6, 7]");
+    assertThat(causes).containsExactly(Delivery.Cause.RETRY_ATTEMPTS_EXHAUSTED);
+
+    // records that passed the maximum age while a long invocation failed: given up for their age
+    // at the next try, and done
+    events.clear();
+    causes.clear();
+    long[] now = {0};
+    new Delivery<Integer>(
+            MappingSettings.defaults("f").withMaximumRecordAge(Duration.ofMinutes(1)),
+            b -> {
+              events.add("invoke " + b);
+              now[0] += 90_000;
+              return new Delivery.FunctionError("Task timed out after 90.00 seconds");
+            },
+            (b, cause, reason, attempts) -> causes.add(cause),
+            r -> 0L,
+            () -> now[0],
+            part -> events.add("done " + part))
+        .deliver(records(2));
+    assertThat(events).containsExactly("invoke [0, 1]", "done [0, 1]");
+    assertThat(causes).containsExactly(Delivery.Cause.RECORD_AGE_EXCEEDED);
   }
 
   @Test

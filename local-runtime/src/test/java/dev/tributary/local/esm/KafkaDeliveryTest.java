@@ -260,7 +260,9 @@ class KafkaDeliveryTest {
         .satisfies(
             g -> {
               assertThat(g.ids()).containsExactly("a-0@5");
-              assertThat(g.invocations()).as("the first try of [5] and its 2 retries").isEqualTo(3);
+              // every invocation with the record, as in the Kinesis mapping's record: the
+              // batch, the halves [4..7] and [4, 5], then [5] alone and its 2 retries
+              assertThat(g.invocations()).isEqualTo(6);
             });
     List<String> delivered = new ArrayList<>();
     for (List<String> b : invoked) {
@@ -351,6 +353,45 @@ class KafkaDeliveryTest {
               assertThat(g.condition()).isEqualTo(Condition.RecordAgeExceeded);
               assertThat(g.invocations()).isEqualTo(3);
               assertThat(g.last()).isEqualTo(new FunctionError("down"));
+            });
+  }
+
+  /**
+   * Halves of a bisected batch that pass the maximum age before their first invocation were still
+   * part of the batch's invocation: the record counts it and carries its answer (found in review:
+   * each half started from no invocation and no answer, as if Lambda had never sent the records).
+   */
+  @Test
+  void halvesGivenUpForTheirAgeCountTheInvocationsOfTheirBatch() {
+    MappingSettings s =
+        new MappingSettings(
+            "f",
+            100,
+            Duration.ZERO,
+            MappingSettings.StartingPosition.TRIM_HORIZON,
+            null,
+            -1,
+            Duration.ofMinutes(1),
+            true,
+            true,
+            1);
+    now = 1_000;
+    delivery(
+            s,
+            false,
+            b -> {
+              now += 120_000; // a long failing invocation: the records are two minutes old after it
+              return new FunctionError("Unhandled: boom");
+            })
+        .deliver(records("a", 0, 0, 4));
+    assertThat(invoked).hasSize(1);
+    assertThat(givenUp)
+        .hasSize(2)
+        .allSatisfy(
+            g -> {
+              assertThat(g.condition()).isEqualTo(Condition.RecordAgeExceeded);
+              assertThat(g.invocations()).isEqualTo(1);
+              assertThat(g.last()).isEqualTo(new FunctionError("Unhandled: boom"));
             });
   }
 }

@@ -292,14 +292,19 @@ public final class ShardPump implements ShardRecordProcessor {
     }
   }
 
-  /** Marks a delivered batch finished and moves the frontier. */
+  /**
+   * Marks records of a batch finished (delivered or given up; a part of the batch as soon as it is
+   * done, the rest when the batch is) and moves the frontier.
+   */
   private void finished(List<Entry> batch) {
     Entry moved = null;
     synchronized (lock) {
       for (Entry e : batch) {
-        e.finished = true;
+        if (!e.finished) {
+          e.finished = true;
+          open--;
+        }
       }
-      open -= batch.size();
       while (!unfinished.isEmpty() && unfinished.peekFirst().finished) {
         moved = unfinished.pollFirst();
       }
@@ -330,7 +335,8 @@ public final class ShardPump implements ShardRecordProcessor {
               this::invoke,
               this::giveUp,
               e -> e.arrival.toEpochMilli(),
-              () -> context.clock().millis());
+              () -> context.clock().millis(),
+              ShardPump.this::finished);
     }
 
     /** Adds a record. Holds {@link #lock}. */
@@ -352,7 +358,7 @@ public final class ShardPump implements ShardRecordProcessor {
           finished(batch);
         }
       } catch (Stopped stopped) {
-        // the batch in hand stays unfinished, so it is not checkpointed
+        // the part of the batch in hand not done yet stays unfinished, so it is not checkpointed
       } catch (RuntimeException e) {
         LOG.error("{} lane {}: delivery failed; the shard stops here", shardId, index, e);
         throw e;
@@ -460,10 +466,10 @@ public final class ShardPump implements ShardRecordProcessor {
       }
     }
 
-    private void giveUp(List<Entry> batch, String reason, int attempts) {
+    private void giveUp(List<Entry> batch, Delivery.Cause cause, String reason, int attempts) {
       discardedInBatch += batch.size();
       context.counters().recordsDiscarded.addAndGet(batch.size());
-      KinesisFailureRecord record = failureRecord(batch);
+      KinesisFailureRecord record = failureRecord(batch, cause);
       LOG.warn(
           "{}: gave up {} record(s) {}..{} after {} attempt(s) ({}): {}",
           shardId,
@@ -485,15 +491,10 @@ public final class ShardPump implements ShardRecordProcessor {
      * records were really part of (a batch given up for its age before a retry was invoked one time
      * less than it was attempted).
      */
-    private KinesisFailureRecord failureRecord(List<Entry> batch) {
+    private KinesisFailureRecord failureRecord(List<Entry> batch, Delivery.Cause cause) {
       Entry first = batch.get(0);
       Entry lastEntry = batch.get(batch.size() - 1);
-      Duration maxAge = settings.maximumRecordAge();
-      long oldest = Long.MAX_VALUE;
-      for (Entry e : batch) {
-        oldest = Math.min(oldest, e.arrival.toEpochMilli());
-      }
-      boolean expired = maxAge != null && context.clock().millis() - oldest > maxAge.toMillis();
+      boolean expired = cause == Delivery.Cause.RECORD_AGE_EXCEEDED;
       String functionError =
           last instanceof Delivery.FunctionError error ? errorType(error.message()) : null;
       return new KinesisFailureRecord(
