@@ -36,6 +36,7 @@ public final class JobMonitoring extends Construct {
           "RecordsApplied",
           "RecordsSkipped",
           "RecordsOut",
+          "LateRecordsDropped",
           "Conflicts",
           "TimerItemMerges",
           "CommitRetries",
@@ -102,8 +103,8 @@ public final class JobMonitoring extends Construct {
           "A partition of job "
               + jobName
               + " failed while the batch's others went on (metric PartitionFailures): its records"
-              + " are delivered again, and with the dead-letter queue Lambda gives up on them after"
-              + " 10 retries");
+              + " are delivered again until the mapping's retry attempts are used (10 when"
+              + " retryAttempts is -1), then Lambda sends them to the dead-letter queue");
     }
     alarm(
         "DeadlineMissesAlarm",
@@ -172,7 +173,8 @@ public final class JobMonitoring extends Construct {
                     job("RecordsIn"),
                     job("RecordsApplied"),
                     job("RecordsSkipped"),
-                    job("RecordsOut")),
+                    job("RecordsOut"),
+                    job("LateRecordsDropped")),
                 graph("Source lag", lag),
                 graph("Batch latency (ms)", job("BatchLatency", "Average"), job("Lag", "Maximum"))),
             List.of(

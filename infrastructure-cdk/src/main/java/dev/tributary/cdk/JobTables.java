@@ -24,12 +24,21 @@ public final class JobTables extends Construct {
   private final Table outbox;
   private final Table deadLetters;
 
+  /** The state table's name is the prefix and this. */
+  static final String STATE_SUFFIX = "-state";
+
+  /** The outbox table's name is the prefix and this. */
+  static final String OUTBOX_SUFFIX = "-outbox";
+
+  /** The dead-letter table's name is the prefix and this. */
+  static final String DEAD_LETTER_SUFFIX = "-dead-letters";
+
   JobTables(Construct scope, String id, String prefix, RemovalPolicy removalPolicy) {
     super(scope, id);
-    this.state = table("State", prefix == null ? null : prefix + "-state", removalPolicy);
-    this.outbox = table("Outbox", prefix == null ? null : prefix + "-outbox", removalPolicy);
+    this.state = table("State", prefix == null ? null : prefix + STATE_SUFFIX, removalPolicy);
+    this.outbox = table("Outbox", prefix == null ? null : prefix + OUTBOX_SUFFIX, removalPolicy);
     this.deadLetters =
-        table("DeadLetters", prefix == null ? null : prefix + "-dead-letters", removalPolicy);
+        table("DeadLetters", prefix == null ? null : prefix + DEAD_LETTER_SUFFIX, removalPolicy);
   }
 
   private Table table(String id, String name, RemovalPolicy removalPolicy) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.dynamodb.ITable;
@@ -77,6 +78,7 @@ public final class StreamJob extends Construct {
         new DeadLetters(
             this, "DeadLetterQueue", props.deadLetterRetention(), props.removalPolicy());
     Map<String, String> env = environment(props, tables);
+    int environmentSize = coordinatorEnvironmentSize(env, props.tablePrefix());
     this.operator =
         new OperatorFunction(
             this,
@@ -114,7 +116,9 @@ public final class StreamJob extends Construct {
         deadLetters.asEventSourceDestination(),
         jobName,
         props.removalPolicy());
-    splits(props.splits() != null ? props.splits() : source.splits());
+    List<String> splits = props.splits() != null ? props.splits() : source.splits();
+    checkEnvironmentSize(id, props, environmentSize, splits);
+    splits(splits, environmentSize);
     this.monitoring =
         new JobMonitoring(
             this, "Monitoring", jobName, source, coordinator, operator, deadLetters.queue(), props);
@@ -208,12 +212,12 @@ public final class StreamJob extends Construct {
    * ones were checked to fit; the shards of a new provisioned stream that do not fit are left out,
    * with a warning.
    */
-  private void splits(List<String> splits) {
+  private void splits(List<String> splits, int environmentSize) {
     if (splits == null) {
       return;
     }
     int length = SplitNames.length(splits);
-    if (length > SplitNames.MAX_LENGTH) {
+    if (length > splitsBudget(environmentSize)) {
       Annotations.of(this)
           .addWarningV2(
               "@tributary/cdk:splitsTooLong",
@@ -229,7 +233,7 @@ public final class StreamJob extends Construct {
                   + " is not set: a shard whose first batch comes after another's may find its"
                   + " first records late. Declare the shards that matter with"
                   + " StreamJobProps.splits or KinesisSource.withShardIds (at most "
-                  + SplitNames.MAX_LENGTH
+                  + splitsBudget(environmentSize)
                   + " characters)");
       return;
     }
@@ -330,6 +334,81 @@ public final class StreamJob extends Construct {
       b.appliesTo(List.<Object>of((Object[]) appliesTo));
     }
     return b.build();
+  }
+
+  /** Lambda's limit for all environment variables of a function together: 4 KB. */
+  static final int ENVIRONMENT_LIMIT = 4096;
+
+  /**
+   * What the operator alias's ARN can take in the coordinator's environment: {@code
+   * arn:aws:lambda:<region>:<account>:function:<name of up to 64>:<alias>}.
+   */
+  static final int ALIAS_ARN_LENGTH = 170;
+
+  /**
+   * The size of the coordinator's (and tick's) environment without {@code TRIBUTARY_SPLITS}, the
+   * largest of the functions', as Lambda carries it: the JSON of the variables. A name
+   * CloudFormation chooses (a table's, without {@code tablePrefix}) counts as {@link
+   * SplitNames#TOKEN_LENGTH} characters, the operator's ARN as {@link #ALIAS_ARN_LENGTH}.
+   */
+  static int coordinatorEnvironmentSize(
+      Map<String, String> functionsEnvironment, String tablePrefix) {
+    Map<String, String> env = new LinkedHashMap<>(functionsEnvironment);
+    env.put(FunctionEnvironment.OPERATOR_FUNCTION, "a".repeat(ALIAS_ARN_LENGTH));
+    if (tablePrefix != null) { // the names are known, though the table attributes are tokens
+      env.put(FunctionEnvironment.STATE_TABLE, tablePrefix + JobTables.STATE_SUFFIX);
+      env.put(FunctionEnvironment.OUTBOX_TABLE, tablePrefix + JobTables.OUTBOX_SUFFIX);
+      env.put(FunctionEnvironment.DEAD_LETTER_TABLE, tablePrefix + JobTables.DEAD_LETTER_SUFFIX);
+    }
+    int size = 2 + Math.max(0, env.size() - 1); // {} and the commas
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      size += e.getKey().length() + SplitNames.length(e.getValue()) + 5; // "key":"value"
+    }
+    return size;
+  }
+
+  /** How many characters {@code TRIBUTARY_SPLITS} may take next to the other variables. */
+  static int splitsBudget(int environmentSize) {
+    int pair = FunctionEnvironment.SPLITS.length() + 6; // ,"TRIBUTARY_SPLITS":""
+    return Math.min(SplitNames.MAX_LENGTH, ENVIRONMENT_LIMIT - environmentSize - pair);
+  }
+
+  /**
+   * Fails if the functions' environment would pass Lambda's 4 KB: the other variables alone, or
+   * with splits the job declares (undeclared ones that do not fit are left out, with a warning).
+   */
+  private static void checkEnvironmentSize(
+      String id, StreamJobProps props, int environmentSize, List<String> splits) {
+    Problems problems = new Problems("StreamJob '" + id + "'");
+    boolean declared = props.splits() != null || props.source().declaresSplits();
+    int splitsLength = declared && splits != null ? SplitNames.length(splits) : 0;
+    if (environmentSize > ENVIRONMENT_LIMIT
+        || (splitsLength > 0 && splitsLength > splitsBudget(environmentSize))) {
+      problems.add(
+          "the coordinator's environment variables would take about "
+              + (environmentSize
+                  + (splitsLength > 0 ? splitsLength + FunctionEnvironment.SPLITS.length() + 6 : 0))
+              + " characters (the declared splits "
+              + splitsLength
+              + ", the table names"
+              + (props.tablePrefix() == null ? "" : " from tablePrefix")
+              + ", jobClass, jobName, sourceName and the operator's ARN the rest); Lambda allows"
+              + " 4,096 for all variables of a function. Use a shorter tablePrefix, jobName or"
+              + " sourceName, or declare fewer splits");
+    }
+    problems.throwIfAny();
+  }
+
+  /** Lambda's Kafka event source mappings take functions of at most 14 minutes. */
+  static final int MAX_KAFKA_TIMEOUT_SECONDS = 840;
+
+  /**
+   * How many seconds of a coordinator timeout it waits for operator invocations: its time less
+   * min(10 s, a fifth), which it keeps to answer the mapping and write its metrics (the
+   * coordinator's {@code CoordinatorRuntime.deadline}).
+   */
+  static long waitsFor(long coordinatorTimeoutSeconds) {
+    return coordinatorTimeoutSeconds - Math.min(10, coordinatorTimeoutSeconds / 5);
   }
 
   private static void validate(String id, StreamJobProps props) {
@@ -449,21 +528,39 @@ public final class StreamJob extends Construct {
           "Lambda runs a function at most 15 minutes.");
     }
     if (!co.isUnresolved()) {
-      problems.range(
-          "coordinatorTimeout",
-          co.toSeconds(),
-          1,
-          900,
-          "seconds",
-          "Lambda runs a function at most 15 minutes.");
-      if (!op.isUnresolved() && co.toSeconds().doubleValue() <= op.toSeconds().doubleValue()) {
+      boolean kafka = props.source() != null && !props.source().isKinesis();
+      if (kafka) {
+        problems.range(
+            "coordinatorTimeout",
+            co.toSeconds(),
+            1,
+            MAX_KAFKA_TIMEOUT_SECONDS,
+            "seconds",
+            "Lambda's Kafka event source mappings (MSK and self-managed) invoke functions whose"
+                + " timeout is at most 14 minutes.");
+      } else {
+        problems.range(
+            "coordinatorTimeout",
+            co.toSeconds(),
+            1,
+            900,
+            "seconds",
+            "Lambda runs a function at most 15 minutes.");
+      }
+      if (!op.isUnresolved()
+          && waitsFor(co.toSeconds().longValue()) <= op.toSeconds().longValue()) {
         problems.add(
             "coordinatorTimeout is "
                 + co.toHumanString()
                 + " but operatorTimeout is "
                 + op.toHumanString()
-                + "; the coordinator waits for the operator invocations, so give it more time"
-                + " than the operator (e.g. twice as much)");
+                + "; the coordinator stops waiting for the operator invocations "
+                + "min(10 seconds, a fifth of its time) before its own timeout (to answer the"
+                + " mapping), here after "
+                + waitsFor(co.toSeconds().longValue())
+                + " seconds, so an operator invocation that takes its full time would be given up"
+                + " and its slot delivered again. Give the coordinator more than operatorTimeout"
+                + " plus 10 seconds and more than 1.25 times operatorTimeout (e.g. twice as much)");
       }
     }
     Duration tick = props.tickInterval();
@@ -494,6 +591,12 @@ public final class StreamJob extends Construct {
           "idleTimeout is "
               + props.idleTimeout().toHumanString()
               + "; it must be positive, e.g. Duration.minutes(1)");
+    }
+    if (props.removalPolicy() == RemovalPolicy.SNAPSHOT) {
+      problems.add(
+          "removalPolicy is SNAPSHOT; it applies to the job's DynamoDB tables, stream, queue and"
+              + " log groups, and CloudFormation takes snapshots of none of them. Use RETAIN (the"
+              + " default: the tables keep the job's state), or DESTROY for throw-away stacks");
     }
     String prefix = props.tablePrefix();
     if (prefix != null && !prefix.matches("[A-Za-z0-9_.-]{1,242}")) {

@@ -165,7 +165,114 @@ class StreamJobValidationTest {
                         .coordinatorTimeout(Duration.minutes(5))
                         .build()))
         .hasMessageContaining("coordinatorTimeout is 5 minutes but operatorTimeout is 5 minutes")
-        .hasMessageContaining("give it more time than the operator");
+        .hasMessageContaining("Give the coordinator more than operatorTimeout plus 10 seconds");
+  }
+
+  /**
+   * The coordinator stops waiting min(10 s, a fifth of its time) before its timeout (found in
+   * review: 61 s against an operator's 60 s passed, and gave up on operators after 51 s).
+   */
+  @Test
+  void theCoordinatorMustOutwaitTheOperatorByWhatItKeepsToAnswer() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .operatorTimeout(Duration.seconds(60))
+                        .coordinatorTimeout(Duration.seconds(61))
+                        .build()))
+        .hasMessageContaining("coordinatorTimeout is 1 minute 1 second but operatorTimeout is")
+        .hasMessageContaining("here after 51 seconds");
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .operatorTimeout(Duration.seconds(20))
+                        .coordinatorTimeout(Duration.seconds(25))
+                        .build()))
+        .hasMessageContaining("here after 20 seconds");
+    create(
+        Stacks.props(KinesisSource.onDemand())
+            .operatorTimeout(Duration.seconds(60))
+            .coordinatorTimeout(Duration.seconds(71))
+            .build());
+    create(
+        Stacks.props(KinesisSource.onDemand())
+            .operatorTimeout(Duration.seconds(20))
+            .coordinatorTimeout(Duration.seconds(26))
+            .build());
+    assertThat(StreamJob.waitsFor(180)).isEqualTo(170);
+  }
+
+  /** Lambda's Kafka mappings invoke functions of at most 14 minutes (found in review). */
+  @Test
+  void aKafkaCoordinatorRunsAtMostFourteenMinutes() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KafkaSource.msk(CLUSTER, "clicks"))
+                        .operatorTimeout(Duration.minutes(10))
+                        .coordinatorTimeout(Duration.minutes(15))
+                        .build()))
+        .hasMessageContaining("coordinatorTimeout is 900 seconds; it must be a whole number from 1")
+        .hasMessageContaining("840")
+        .hasMessageContaining("at most 14 minutes");
+    create(
+        Stacks.props(KafkaSource.msk(CLUSTER, "clicks"))
+            .operatorTimeout(Duration.minutes(10))
+            .coordinatorTimeout(Duration.minutes(14))
+            .build());
+    create(
+        Stacks.props(KinesisSource.onDemand())
+            .operatorTimeout(Duration.minutes(10))
+            .coordinatorTimeout(Duration.minutes(15))
+            .build());
+  }
+
+  /** CloudFormation snapshots none of the job's resources (found in review). */
+  @Test
+  void aSnapshotRemovalPolicyIsRefused() {
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KinesisSource.onDemand())
+                        .removalPolicy(software.amazon.awscdk.RemovalPolicy.SNAPSHOT)
+                        .build()))
+        .hasMessageContaining("removalPolicy is SNAPSHOT")
+        .hasMessageContaining("Use RETAIN");
+  }
+
+  /**
+   * Lambda allows 4 KB for all of a function's variables: a long table prefix next to as many
+   * declared partitions as fit TRIBUTARY_SPLITS alone passed the synth and failed the deployment
+   * (found in review).
+   */
+  @Test
+  void theWholeEnvironmentMustFitLambdasFourKilobytes() {
+    int partitions = 0;
+    while (dev.tributary.cdk.internal.SplitNames.length(partitionNames(partitions + 1))
+        <= dev.tributary.cdk.internal.SplitNames.MAX_LENGTH) {
+      partitions++;
+    }
+    int most = partitions;
+    assertThatThrownBy(
+            () ->
+                create(
+                    Stacks.props(KafkaSource.msk(CLUSTER, "clicks").withPartitions(most))
+                        .tablePrefix("p".repeat(242))
+                        .build()))
+        .hasMessageContaining("the coordinator's environment variables would take about")
+        .hasMessageContaining("Lambda allows 4,096 for all variables");
+    // the same partitions with a short prefix fit, and so does the long prefix without them
+    create(
+        Stacks.props(KafkaSource.msk(CLUSTER, "clicks").withPartitions(most))
+            .tablePrefix("payments")
+            .build());
+    create(Stacks.props(KafkaSource.msk(CLUSTER, "clicks")).tablePrefix("p".repeat(242)).build());
+  }
+
+  private static List<String> partitionNames(int n) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(i -> "clicks-" + i).toList();
   }
 
   @Test

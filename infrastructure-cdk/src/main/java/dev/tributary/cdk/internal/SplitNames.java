@@ -42,7 +42,8 @@ public final class SplitNames {
     return length;
   }
 
-  private static int length(String s) {
+  /** The length of {@code s}, each unresolved token in it counted as {@link #TOKEN_LENGTH}. */
+  public static int length(String s) {
     if (!Token.isUnresolved(s)) {
       return s.length();
     }
