@@ -12,6 +12,8 @@
 # With AWS_ENDPOINT_URL pointing at a running LocalStack, the job is deployed there instead
 # (Kinesis only); --embedded forces the embedded stack.
 set -euo pipefail
+# relative paths given as options (--data-dir, --log, ...) are the caller's, not the repository's
+export TRIBUTARY_CALLER_DIR="$PWD"
 cd "$(dirname "$0")/.."
 echo "Installing the local stack's node tools (kinesis-local, and dynalite and the CDK CLI for the tests) into .tools/node..."
 ./scripts/install-tools.sh
@@ -26,5 +28,9 @@ mvnq -pl "$modules" -am install -DskipTests -Dspotless.check.skip=true -Dexec.sk
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
 mvnq -pl cli dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime
-# not exec: the EXIT trap removes the classpath file; the runner stops its own processes
-java -Xmx3g -cp "cli/target/classes:$(cat "$cp_file")" dev.tributary.cli.TributaryCli run "$@"
+classpath="cli/target/classes:$(cat "$cp_file")"
+rm -f "$cp_file"
+trap - EXIT
+# exec: the runner is this process, so Ctrl-C and a kill of this pid reach it, and it stops
+# everything it started before it exits
+exec java -Xmx3g -cp "$classpath" dev.tributary.cli.TributaryCli run "$@"

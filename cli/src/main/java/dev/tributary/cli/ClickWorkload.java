@@ -57,9 +57,11 @@ public record ClickWorkload(long clicks, int users, double zipf, long seed, long
   public String describe() {
     return String.format(
         Locale.ROOT,
-        "%,d clicks from %,d users (%s), 1 s tumbling windows",
+        "%,d click%s from %,d user%s (%s), 1 s tumbling windows",
         clicks,
+        clicks == 1 ? "" : "s",
         users,
+        users == 1 ? "" : "s",
         zipf > 0 ? "zipf " + zipf : "uniform");
   }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "tributary",
     mixinStandardHelpOptions = true,
+    versionProvider = TributaryCli.Version.class,
     description = "Tributary's command line.",
     subcommands = {TributaryCli.Run.class})
 public final class TributaryCli implements Runnable {
@@ -55,16 +56,85 @@ public final class TributaryCli implements Runnable {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(
-        new CommandLine(new TributaryCli())
-            .setCaseInsensitiveEnumValuesAllowed(true)
-            .execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line as {@link #main} runs it. */
+  static CommandLine commandLine() {
+    return new CommandLine(new TributaryCli())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .registerConverter(Duration.class, TributaryCli::duration)
+        .setParameterExceptionHandler(TributaryCli::badOption);
+  }
+
+  /**
+   * A bad option: its message and where to find the others, not the whole usage, which would scroll
+   * the message away (exit code 2).
+   */
+  static int badOption(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println(e.getMessage());
+    cmd.getErr()
+        .println(
+            "Run with --help for every option and its limits ("
+                + ("run".equals(cmd.getCommandName()) ? "./scripts/run-local.sh --help" : "--help")
+                + ").");
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+  }
+
+  /**
+   * A duration as ISO-8601 ({@code PT5M}) or a number and a unit: {@code 500ms}, {@code 90s},
+   * {@code 5m}, {@code 1h}.
+   */
+  static Duration duration(String value) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(value.trim());
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+    try {
+      return Duration.parse(value.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CommandLine.TypeConversionException(
+          "'"
+              + value
+              + "' is not a duration; write it as a number and a unit (500ms, 90s, 5m, 1h) or in"
+              + " ISO-8601 (PT5M)");
+    }
+  }
+
+  /** The version of the build, from the properties Maven writes next to the classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties p = new java.util.Properties();
+      try (var in = TributaryCli.class.getResourceAsStream("/tributary-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {
+        "Tributary " + p.getProperty("version", "(version unknown: not built by Maven)"),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")"
+      };
+    }
   }
 
   /** Runs the example job end to end on the local stack. */
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
+      versionProvider = TributaryCli.Version.class,
       description = {
         "Runs example 1 (click-window-sums) end to end on the local stack and checks the",
         "committed outputs against the in-memory reference run. Exit code 0 when they match."
@@ -82,7 +152,9 @@ public final class TributaryCli implements Runnable {
                 + " down as a stream fills)")
     Long events;
 
-    @Option(names = "--users", description = "distinct users (keys); default ${DEFAULT-VALUE}")
+    @Option(
+        names = "--users",
+        description = "distinct users (keys), 1 to 1,000,000; default ${DEFAULT-VALUE}")
     int users = 1_000;
 
     @Option(
@@ -93,13 +165,18 @@ public final class TributaryCli implements Runnable {
     @Option(names = "--seed", description = "the workload's random seed; default ${DEFAULT-VALUE}")
     long seed = 42;
 
-    @Option(names = "--shards", description = "shards / partitions; default ${DEFAULT-VALUE}")
+    @Option(
+        names = "--shards",
+        description =
+            "shards (Kinesis, 1 to 50) or partitions (Kafka, 1 to 64); default ${DEFAULT-VALUE}")
     int shards = 4;
 
-    @Option(names = "--slots", description = "operator slots; default ${DEFAULT-VALUE}")
+    @Option(names = "--slots", description = "operator slots, 1 to 128; default ${DEFAULT-VALUE}")
     int slots = 4;
 
-    @Option(names = "--batch-size", description = "mapping batch size; default ${DEFAULT-VALUE}")
+    @Option(
+        names = "--batch-size",
+        description = "mapping batch size, 1 to 10,000; default ${DEFAULT-VALUE}")
     int batchSize = 500;
 
     @Option(
@@ -135,16 +212,18 @@ public final class TributaryCli implements Runnable {
                 + " default ${DEFAULT-VALUE}")
     Duration idleTimeout = Duration.ofSeconds(5);
 
-    @Option(names = "--timeout", description = "give up after (ISO-8601); default ${DEFAULT-VALUE}")
+    @Option(
+        names = "--timeout",
+        description = "give up after this long (e.g. 15m, 90s or PT15M); default ${DEFAULT-VALUE}")
     Duration timeout = Duration.ofMinutes(15);
 
     @Option(
         names = "--data-dir",
-        description = {
-          "keep the tables, the stream (Kinesis) or the topic's log (Kafka) here; a second run",
-          "with the same directory and workload resumes the first: it produces only what the",
-          "stream does not hold yet and checks everything; default: a temporary directory"
-        })
+        description =
+            "keep the tables, the stream (Kinesis) or the topic's log (Kafka) here; a second run"
+                + " with the same directory and workload resumes the first: it produces only what"
+                + " the stream does not hold yet and checks everything; default: a temporary"
+                + " directory")
     Path dataDir;
 
     @Option(
@@ -171,6 +250,7 @@ public final class TributaryCli implements Runnable {
     @Override
     public Integer call() {
       Instant commandStart = Instant.now();
+      resolvePaths(System.getenv("TRIBUTARY_CALLER_DIR"));
       int[] pollers = validate();
       if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
         // the functions run in LocalStack's containers: their logs are LocalStack's
@@ -181,13 +261,22 @@ public final class TributaryCli implements Runnable {
       ClickWorkload workload =
           new ClickWorkload(events(), users, zipf, seed, 1_767_225_600_000L); // 2026-01-01
       boolean resuming = dataDir != null && keepOrResume();
+      if (source == LocalStack.Source.KINESIS && events() > KINESIS_LOCAL_COMFORT) {
+        CONSOLE.printf(
+            Locale.ROOT,
+            "Warning: kinesis-local's writes slow down as a stream fills (to a few hundred records/s"
+                + " past about 50,000), so %,d clicks can take longer than --timeout %s; --source"
+                + " kafka takes a million in seconds%n",
+            events(),
+            timeout);
+      }
       CONSOLE.printf(
           Locale.ROOT,
           "Starting the local stack: DynamoDB, %s (%d %s), Lambda endpoint, event source"
               + " mapping%s...%n",
           source == LocalStack.Source.KINESIS ? "Kinesis (kinesis-local)" : "Kafka (KRaft broker)",
           shards,
-          source == LocalStack.Source.KINESIS ? "shards" : "partitions",
+          (source == LocalStack.Source.KINESIS ? "shard" : "partition") + (shards == 1 ? "" : "s"),
           source == LocalStack.Source.KINESIS
               ? ""
               : pollers[0] == pollers[1]
@@ -225,19 +314,27 @@ public final class TributaryCli implements Runnable {
       LocalStack stack = null;
       boolean checked = false;
       try {
-        stack =
-            LocalStack.builder()
-                .source(source)
-                .job(workload.job().getClass())
-                .toolsDir(toolsDir)
-                .dataDir(dataDir)
-                .shards(shards)
-                .kafkaPollers(pollers[0], pollers[1], kafkaScalingInterval)
-                .slots(slots)
-                .fanOut(fanOut)
-                .idleTimeout(idleTimeout)
-                .mapping(mapping())
-                .start();
+        try {
+          stack =
+              LocalStack.builder()
+                  .source(source)
+                  .job(workload.job().getClass())
+                  .toolsDir(toolsDir)
+                  .dataDir(dataDir)
+                  .shards(shards)
+                  .kafkaPollers(pollers[0], pollers[1], kafkaScalingInterval)
+                  .slots(slots)
+                  .fanOut(fanOut)
+                  .idleTimeout(idleTimeout)
+                  .mapping(mapping())
+                  .start();
+        } catch (RuntimeException e) {
+          if (stopRequested.get()) { // Ctrl-C while it started: what started is stopped already
+            CONSOLE.println("Interrupted while the local stack started; nothing is left running.");
+            return 130;
+          }
+          throw e;
+        }
         if (stopRequested.get()) {
           return 130;
         }
@@ -330,7 +427,7 @@ public final class TributaryCli implements Runnable {
       int[] pollers = pollers();
       boolean kafka = source == LocalStack.Source.KAFKA;
       check(events == null || events >= 1, "--events", events, "at least 1 click");
-      check(users >= 1, "--users", users, "at least 1 user");
+      check(users >= 1 && users <= MAX_USERS, "--users", users, "1 to 1,000,000 users");
       check(zipf >= 0, "--zipf", zipf, "0 (uniform) or above");
       int maxShards = kafka ? 64 : 50; // kinesis-local's default SHARD_LIMIT is 50
       check(
@@ -378,8 +475,84 @@ public final class TributaryCli implements Runnable {
           fanOut,
           "one of lambda, in-process, auto");
       check(idleTimeout.compareTo(Duration.ZERO) > 0, "--idle-timeout", idleTimeout, "positive");
-      check(timeout.compareTo(Duration.ZERO) > 0, "--timeout", timeout, "positive, e.g. PT15M");
+      check(timeout.compareTo(Duration.ZERO) > 0, "--timeout", timeout, "positive, e.g. 15m");
+      boolean onLocalStack = !embedded && System.getenv("AWS_ENDPOINT_URL") != null;
+      if (!kafka && !onLocalStack) {
+        java.util.Optional<String> noKinesis =
+            dev.tributary.local.kinesis.KinesisLocal.unavailableReason(toolsDir);
+        check(
+            noKinesis.isEmpty(),
+            "--source",
+            "kinesis (the default)",
+            "a source this machine can run: "
+                + noKinesis.orElse("")
+                + ". Install Node.js 20 or newer and run ./scripts/install-tools.sh, or use"
+                + " --source kafka, which needs no Node.js");
+      }
+      if (log.toFile().isDirectory()) {
+        check(false, "--log", log, "a file, not a directory, e.g. " + log.resolve("run.log"));
+      }
+      if (!onLocalStack) {
+        checkWritable("--log", log.toAbsolutePath().getParent());
+      }
+      if (dataDir != null) {
+        check(
+            !java.nio.file.Files.exists(dataDir) || java.nio.file.Files.isDirectory(dataDir),
+            "--data-dir",
+            dataDir,
+            "a directory (it is created if missing), not a file");
+        checkWritable("--data-dir", dataDir);
+      }
       return pollers;
+    }
+
+    /** Clicks kinesis-local takes in a few minutes; more get a warning. */
+    static final long KINESIS_LOCAL_COMFORT = 100_000;
+
+    /** The most users a workload can have (their names are held in memory). */
+    static final int MAX_USERS = 1_000_000;
+
+    /** Fails unless {@code dir} is, or can be made, a directory this process may write in. */
+    private void checkWritable(String option, Path dir) {
+      String problem = null;
+      try {
+        java.nio.file.Files.createDirectories(dir);
+        if (!java.nio.file.Files.isWritable(dir)) {
+          problem = "not writable by this user";
+        }
+      } catch (java.io.IOException | SecurityException e) {
+        problem = "cannot be created (" + e + ")";
+      }
+      check(
+          problem == null,
+          option,
+          dir,
+          "somewhere this user can write; " + dir + " " + problem + ". Give another path");
+    }
+
+    /**
+     * Relative paths given on the command line are the caller's: {@code scripts/run-local.sh} runs
+     * from the repository's root and passes the directory it was called from as {@code
+     * TRIBUTARY_CALLER_DIR}. The defaults stay relative to the repository.
+     */
+    void resolvePaths(String caller) {
+      if (caller == null || caller.isBlank() || spec.commandLine().getParseResult() == null) {
+        return;
+      }
+      Path base = Path.of(caller);
+      CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+      if (dataDir != null && parsed.hasMatchedOption("--data-dir")) {
+        dataDir = base.resolve(dataDir);
+      }
+      if (parsed.hasMatchedOption("--log")) {
+        log = base.resolve(log);
+      }
+      if (parsed.hasMatchedOption("--tools-dir")) {
+        toolsDir = base.resolve(toolsDir);
+      }
+      if (parsed.hasMatchedOption("--jar")) {
+        jar = base.resolve(jar);
+      }
     }
 
     private void check(boolean ok, String option, Object value, String limit) {
@@ -403,6 +576,7 @@ public final class TributaryCli implements Runnable {
             spec.commandLine(),
             "--data-dir " + dataDir + " is a file; give a directory (it is created if missing)");
       }
+      lock(dataDir);
       Path file = dataDir.resolve(KEPT_RUN);
       Map<String, String> options = keptOptions();
       try {
@@ -442,6 +616,46 @@ public final class TributaryCli implements Runnable {
         return holdsData;
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException("cannot keep the run's options in " + file, e);
+      }
+    }
+
+    /** The data directory's lock, held while this process runs. */
+    private static java.nio.channels.FileLock dataDirLock;
+
+    /**
+     * Takes {@code dir}'s lock file ({@code .lock}): two runs on one data directory would write the
+     * same tables and stream files. Another process holding it is a usage error.
+     */
+    private void lock(Path dir) {
+      Path file = dir.resolve(".lock");
+      try {
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.channels.FileChannel channel =
+            java.nio.channels.FileChannel.open(
+                file,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+          lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+          channel.close(); // this process holds it already
+          return;
+        }
+        if (lock == null) {
+          channel.close();
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(),
+              "--data-dir "
+                  + dir
+                  + " is in use by another run (it holds "
+                  + file
+                  + "); wait for it to end, or use another --data-dir");
+        }
+        dataDirLock = lock; // released when the process ends
+      } catch (java.io.IOException e) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--data-dir " + dir + " cannot be locked (" + e + ")");
       }
     }
 
@@ -539,10 +753,11 @@ public final class TributaryCli implements Runnable {
       CONSOLE.printf(
           Locale.ROOT,
           finished
-              ? "Produced %,d records in %.1f s; all outputs committed after %.1f s: %,.0f"
+              ? "Produced %,d record%s in %.1f s; all outputs committed after %.1f s: %,.0f"
                   + " records/s end to end%n"
-              : "Produced %,d records in %.1f s; stopped waiting for outputs after %.1f s%n",
+              : "Produced %,d record%s in %.1f s; stopped waiting for outputs after %.1f s%n",
           r.produced(),
+          r.produced() == 1 ? "" : "s",
           r.produceTime().toMillis() / 1000.0,
           r.processTime().toMillis() / 1000.0,
           r.recordsPerSecond());

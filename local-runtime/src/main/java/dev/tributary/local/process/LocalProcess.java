@@ -131,6 +131,11 @@ public final class LocalProcess implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(child.shutdownHook);
     } catch (IllegalStateException shuttingDown) {
       child.stop(Duration.ZERO);
+      try {
+        Files.deleteIfExists(log); // it never ran: nothing to read in it
+      } catch (IOException ignored) {
+        // a temporary file left behind
+      }
       throw new IllegalStateException("the JVM is shutting down; " + name + " was not started");
     }
     child.awaitReady(ready, startTimeout);
