@@ -35,7 +35,7 @@ final class KafkaBatchBuffer {
     }
   }
 
-  private record Entry(ConsumerRecord<byte[], byte[]> record, byte[] json, long fetchedNanos) {
+  private record Entry(ConsumerRecord<byte[], byte[]> record, byte[] json) {
     int size() {
       return json.length;
     }
@@ -58,14 +58,9 @@ final class KafkaBatchBuffer {
     this.envelopeBytes = envelopeBytes;
   }
 
-  /** Appends a record fetched now. */
+  /** Appends a fetched record. */
   void add(ConsumerRecord<byte[], byte[]> record) {
-    add(record, System.nanoTime());
-  }
-
-  /** Appends a record fetched at {@code fetchedNanos} ({@link System#nanoTime()}). */
-  void add(ConsumerRecord<byte[], byte[]> record, long fetchedNanos) {
-    Entry e = new Entry(record, KafkaEvents.recordJson(record), fetchedNanos);
+    Entry e = new Entry(record, KafkaEvents.recordJson(record));
     entries.add(e);
     if (fitBatchSize >= 0 && fitCount == entries.size() - 1) {
       extendFit(e); // every record before it fits: see whether it does
@@ -80,14 +75,6 @@ final class KafkaBatchBuffer {
   /** Whether no record waits. */
   boolean isEmpty() {
     return entries.isEmpty();
-  }
-
-  /**
-   * When the first waiting record was fetched ({@link System#nanoTime()}): the next batch's window
-   * runs from then. The buffer must not be empty.
-   */
-  long firstFetchedNanos() {
-    return entries.getFirst().fetchedNanos();
   }
 
   /** Drops the records of partitions this mapping no longer owns. */

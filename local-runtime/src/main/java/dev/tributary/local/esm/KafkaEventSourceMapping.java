@@ -477,26 +477,30 @@ public final class KafkaEventSourceMapping implements AutoCloseable {
     }
 
     /**
-     * Polls until the next batch is full or its window has passed since its first record; null when
-     * closing.
+     * Polls until the next batch is full or its window has passed since gathering started (its
+     * first record, or the end of the previous batch when records were left over: this thread
+     * fetched nothing while it invoked, so the window lets it fill the batch from a backlog); null
+     * when closing.
      */
     private KafkaBatchBuffer.Batch gather() {
       if (!buffer.isEmpty()) {
         takePartInTheGroup(); // may take partitions, and their records, out of the buffer
       }
       long window = settings.maximumBatchingWindow().toNanos();
+      long started = buffer.isEmpty() ? -1 : System.nanoTime();
       while (!closing && !stopping) {
         if (buffer.isEmpty()) {
           poll(IDLE_POLL);
           refreshEndOffsets(false);
           continue;
         }
+        if (started < 0) {
+          started = System.nanoTime();
+        }
         if (buffer.full(settings.batchSize(), maxPayloadBytes)) {
           break;
         }
-        // the window runs from the first record's arrival: records left from an earlier poll
-        // do not wait a whole window again
-        long left = window - (System.nanoTime() - buffer.firstFetchedNanos());
+        long left = window - (System.nanoTime() - started);
         if (left <= 0) {
           break;
         }

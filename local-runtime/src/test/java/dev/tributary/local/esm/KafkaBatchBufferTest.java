@@ -37,18 +37,6 @@ class KafkaBatchBufferTest {
         .isEqualTo(KafkaEvents.event(SOURCE, batch.records()));
   }
 
-  /** The batching window runs from the first waiting record's fetch, also for a left-over one. */
-  @Test
-  void theNextBatchsWindowRunsFromItsFirstRecordsFetch() {
-    List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.records("t", 0, 0, 15);
-    for (int i = 0; i < records.size(); i++) {
-      buffer.add(records.get(i), 1_000L + i); // fetched at 1,000 ns, 1,001 ns, ...
-    }
-    assertThat(buffer.firstFetchedNanos()).isEqualTo(1_000L);
-    buffer.take(10, KafkaEventSourceMapping.MAX_PAYLOAD_BYTES);
-    assertThat(buffer.firstFetchedNanos()).as("the first left over").isEqualTo(1_010L);
-  }
-
   @Test
   void aBatchHoldsAtMostBatchSizeRecords() {
     KafkaRecords.records("t", 0, 0, 25).forEach(buffer::add);
