@@ -514,7 +514,7 @@ public final class DynamoDbStateBackend implements StateBackend {
     int writes = 0;
     for (OperatorStore store : stores.values()) {
       writes +=
-          store.dirtyKeys()
+          store.keyActions()
               + store.eventQueue().pendingWrites()
               + store.processingQueue().pendingWrites();
     }

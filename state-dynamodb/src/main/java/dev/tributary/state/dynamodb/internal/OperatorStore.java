@@ -27,6 +27,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -200,11 +201,14 @@ public final class OperatorStore implements OperatorStateStore {
     return stored;
   }
 
-  /** The number of keys whose state changed. */
-  public int dirtyKeys() {
+  /**
+   * The number of keys the next commit holds an action for: each key whose state or timers changed
+   * (written) and each key the job read without changing it (checked, see {@link #collect}).
+   */
+  public int keyActions() {
     int n = 0;
     for (StoredKey k : keys.values()) {
-      if (k.entry.isDirty() || k.timersDirty) {
+      if (k.entry.isDirty() || k.timersDirty || k.accessed) {
         n++;
       }
     }
@@ -384,7 +388,14 @@ public final class OperatorStore implements OperatorStateStore {
 
   // ---- writing ----
 
-  /** Adds the writes of every changed key and timer. */
+  /**
+   * Adds the writes of every changed key and timer, and a condition check of every key the job read
+   * (or dropped an orphan timer against) without writing it: DynamoDB reads the items of one
+   * BatchGetItem each on its own (read-committed as a unit, not a snapshot), so the epoch may hold
+   * such a key as it was before a concurrent commit whose other items it saw after (the slot's
+   * timer item, the checkpoint); the check makes the commit fail as a conflict then, and the epoch
+   * is redone from fresh reads.
+   */
   public void collect(String table, ChangeSet changes) {
     indexChanges.clear();
     unconditionedKeys = 0;
@@ -395,6 +406,7 @@ public final class OperatorStore implements OperatorStateStore {
       }
       if (stored.accessed && !conditioned) {
         unconditionedKeys++;
+        check(stored, table, changes);
       }
     }
     changes.onCommit(() -> keys.values().forEach(k -> k.accessed = false));
@@ -413,6 +425,30 @@ public final class OperatorStore implements OperatorStateStore {
    */
   public int unconditionedKeys() {
     return unconditionedKeys;
+  }
+
+  /** Adds a check that {@code stored}'s item is still the version read (or still absent). */
+  private void check(StoredKey stored, String table, ChangeSet changes) {
+    ConditionCheck.Builder check =
+        ConditionCheck.builder()
+            .tableName(table)
+            .key(
+                Map.of(
+                    StateTables.PK,
+                    AttributeValue.fromS(stored.pk()),
+                    StateTables.SK,
+                    AttributeValue.fromS(Layout.MAIN)));
+    if (stored.version == 0) {
+      check.conditionExpression("attribute_not_exists(pk)");
+    } else {
+      check
+          .conditionExpression("v = :v")
+          .expressionAttributeValues(
+              Map.of(":v", AttributeValue.fromN(Long.toString(stored.version))));
+    }
+    changes.add(
+        TransactWriteItem.builder().conditionCheck(check.build()).build(),
+        stored.pk().length() + 10);
   }
 
   /** Adds the writes of one changed key; returns whether any (each conditioned on its version). */
