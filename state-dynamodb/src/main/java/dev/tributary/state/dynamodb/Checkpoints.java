@@ -59,7 +59,12 @@ public final class Checkpoints {
       Map<String, KeysAndAttributes> request =
           Map.of(
               tables.state(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+      int round = 0;
       while (!request.isEmpty()) {
+        if (round > 0) {
+          UnprocessedKeys.backOff(round, UnprocessedKeys.count(request), "reading checkpoints");
+        }
+        round++;
         Map<String, KeysAndAttributes> current = request;
         BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(current));
         for (Map<String, AttributeValue> item :

@@ -162,7 +162,12 @@ public final class DynamoDbStateBackend implements StateBackend {
       Map<String, KeysAndAttributes> request =
           Map.of(
               tables.state(), KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
+      int round = 0;
       while (!request.isEmpty()) {
+        if (round > 0) {
+          UnprocessedKeys.backOff(round, UnprocessedKeys.count(request), "loading keys");
+        }
+        round++;
         Map<String, KeysAndAttributes> current = request;
         BatchGetItemResponse response =
             client.batchGetItem(

@@ -1,0 +1,51 @@
+package dev.tributary.state.dynamodb;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How a BatchGetItem loop waits before it asks again for the keys DynamoDB left unprocessed (it
+ * does so when a read is throttled, without an error): exponential backoff with full jitter, as AWS
+ * advises, from 25 ms up to 1.6 s, and a failure after {@link #MAX_ROUNDS} rounds that still left
+ * keys, so that a throttled table shows as an error instead of a busy loop.
+ */
+final class UnprocessedKeys {
+  /** Rounds with unprocessed keys before the read fails (about 3 s of waiting in all). */
+  static final int MAX_ROUNDS = 8;
+
+  private UnprocessedKeys() {}
+
+  /**
+   * Waits before round {@code round} (1 for the first retry) of a read that left {@code left} keys
+   * unprocessed; throws once the rounds are used up.
+   */
+  static void backOff(int round, int left, String what) {
+    if (round > MAX_ROUNDS) {
+      throw new IllegalStateException(
+          what
+              + ": DynamoDB left "
+              + left
+              + " key(s) unprocessed in "
+              + MAX_ROUNDS
+              + " rounds in a row (the table's reads are throttled); the invocation fails and is"
+              + " retried. Raise the table's read capacity, or use on-demand capacity");
+    }
+    long cap = 25L << Math.min(round - 1, 6);
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(cap + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(what + ": interrupted while waiting to read again", e);
+    }
+  }
+
+  /** How many keys {@code unprocessed} holds. */
+  static int count(
+      java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes>
+          unprocessed) {
+    int n = 0;
+    for (var ka : unprocessed.values()) {
+      n += ka.hasKeys() ? ka.keys().size() : 0;
+    }
+    return n;
+  }
+}
