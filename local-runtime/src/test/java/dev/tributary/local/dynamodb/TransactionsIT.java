@@ -150,6 +150,32 @@ class TransactionsIT {
     assertThat(get(client, "tx-dup", "a")).isNull();
   }
 
+  /**
+   * The rule holds for the request as a whole, whatever the actions' conditions say (found in
+   * review: a failed first condition hid the duplicate behind a cancellation).
+   */
+  @Test
+  void twoActionsOnOneItemAreRefusedEvenWhenTheFirstConditionFails() {
+    Tables.hashTable(client, "tx-dup-cond");
+    TransactWriteItem guarded =
+        TransactWriteItem.builder()
+            .put(
+                Put.builder()
+                    .tableName("tx-dup-cond")
+                    .item(item("a", 1))
+                    .conditionExpression("attribute_exists(pk)") // fails: no item yet
+                    .build())
+            .build();
+    assertThatThrownBy(
+            () ->
+                client.transactWriteItems(
+                    b -> b.transactItems(guarded, increment("tx-dup-cond", "a"))))
+        .isInstanceOf(DynamoDbException.class)
+        .hasMessageContaining("Transaction request cannot include multiple operations on one item")
+        .extracting(e -> ((DynamoDbException) e).awsErrorDetails().errorCode())
+        .isEqualTo("ValidationException");
+  }
+
   @Test
   void atMostOneHundredActions() {
     Tables.hashTable(client, "tx-limit");

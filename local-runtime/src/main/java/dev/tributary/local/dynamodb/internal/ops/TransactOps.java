@@ -138,21 +138,35 @@ final class TransactOps {
           return previous.response();
         }
       }
+      // two actions on one item refuse the whole request, whatever their conditions say
+      Set<List<Object>> touched = new HashSet<>();
+      List<Map<String, Value>> keys = new ArrayList<>(specs.size());
+      for (WriteSpec spec : specs) {
+        Table table = Items.table(ctx, spec.tableName);
+        Map<String, Value> key;
+        try {
+          key = spec.targetKey(table);
+        } catch (DynamoException invalid) {
+          keys.add(null); // answered as this action's ValidationError below
+          continue;
+        }
+        keys.add(key);
+        if (!touched.add(List.of(spec.tableName, key))) {
+          throw DynamoException.validation(
+              "Transaction request cannot include multiple operations on one item");
+        }
+      }
       List<WriteSpec.Plan> plans = new ArrayList<>();
       List<Reason> reasons = new ArrayList<>();
-      Set<List<Object>> touched = new HashSet<>();
       boolean failed = false;
       long bytes = 0;
-      for (WriteSpec spec : specs) {
+      for (int i = 0; i < specs.size(); i++) {
+        WriteSpec spec = specs.get(i);
         Table table = Items.table(ctx, spec.tableName);
         WriteSpec.Plan plan = null;
         Reason reason;
         try {
-          plan = spec.plan(table);
-          if (!touched.add(List.of(spec.tableName, plan.key()))) {
-            throw DynamoException.validation(
-                "Transaction request cannot include multiple operations on one item");
-          }
+          plan = keys.get(i) == null ? spec.plan(table) : spec.plan(table, keys.get(i));
           if (ctx.hooks().conflicts(spec.tableName, plan.key())) {
             reason = new Reason("TransactionConflict", "Transaction is ongoing for the item", null);
           } else {
@@ -162,9 +176,6 @@ final class TransactOps {
             bytes += ItemSize.of(plan.next());
           }
         } catch (DynamoException e) {
-          if (e.getMessage().startsWith("Transaction request cannot include multiple")) {
-            throw e;
-          }
           if (e.type().equals("ConditionalCheckFailedException")) {
             reason = new Reason("ConditionalCheckFailed", e.getMessage(), e.item());
           } else if (e.type().equals("ValidationException")) {

@@ -117,16 +117,23 @@ final class WriteSpec {
       Map<String, Value> old,
       Map<String, Value> next) {}
 
-  /** Validates against the table, checks the condition and computes the new item. */
-  Plan plan(Table table) {
-    Map<String, Value> k;
+  /** The key of the item this write targets, validated against the table. */
+  Map<String, Value> targetKey(Table table) {
     if (kind == Kind.PUT) {
       Items.validateItem(table.schema(), item, "Item size has exceeded the maximum allowed size");
-      k = Items.keyOf(table.schema(), item);
-    } else {
-      Items.validateKey(table.schema(), key);
-      k = key;
+      return Items.keyOf(table.schema(), item);
     }
+    Items.validateKey(table.schema(), key);
+    return key;
+  }
+
+  /** Validates against the table, checks the condition and computes the new item. */
+  Plan plan(Table table) {
+    return plan(table, targetKey(table));
+  }
+
+  /** The same for the key {@link #targetKey} answered (the write validated already). */
+  Plan plan(Table table, Map<String, Value> k) {
     if (kind == Kind.UPDATE) {
       if (expressions.update != null) {
         Items.checkUpdatePaths(table.schema(), Updater.paths(expressions.update));
