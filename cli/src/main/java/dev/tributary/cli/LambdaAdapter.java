@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
+import dev.tributary.local.lambda.Invocation;
 import dev.tributary.local.lambda.LocalLambda;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,8 +14,9 @@ import java.io.ByteArrayOutputStream;
  * the Lambda Java runtime applies: events of {@code aws-lambda-java-events} through {@link
  * LambdaEventSerializers} (its mix-ins: base64 data, epoch-second dates, field names as AWS sends
  * them), other types through the runtime's Jackson factory. So a handler sees locally exactly what
- * it sees on AWS. Handlers get no {@code Context} (a null one): Tributary's read only the time left
- * from it, and without one answer with no deadline.
+ * it sees on AWS. Handlers get a {@link LocalContext} of the invocation they run (null outside the
+ * endpoint): the time left counts down to the function's timeout, so the coordinator answers before
+ * it, as on AWS.
  */
 public final class LambdaAdapter {
   private LambdaAdapter() {}
@@ -26,7 +28,8 @@ public final class LambdaAdapter {
     PojoSerializer<O> out = serializer(output);
     return payload -> {
       I event = in.fromJson(new ByteArrayInputStream(payload));
-      O result = handler.handleRequest(event, null);
+      O result =
+          handler.handleRequest(event, Invocation.current().map(LocalContext::new).orElse(null));
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       out.toJson(result, bytes);
       return bytes.toByteArray();

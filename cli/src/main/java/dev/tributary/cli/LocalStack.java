@@ -17,6 +17,7 @@ import dev.tributary.coordinator.TickHandler;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.local.esm.FunctionInvoker;
 import dev.tributary.local.esm.MappingSettings;
+import dev.tributary.local.lambda.FunctionConfig;
 import dev.tributary.local.lambda.LocalLambda;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.OperatorHandler;
@@ -66,6 +67,17 @@ public final class LocalStack implements JobStack {
 
   /** The operator function's name. */
   public static final String OPERATOR = "tributary-operator";
+
+  /**
+   * The coordinator's and the tick's timeout, as the CDK construct deploys them by default ({@code
+   * StreamJobProps.coordinatorTimeout}): the coordinator answers before it, as on AWS.
+   */
+  public static final Duration COORDINATOR_TIMEOUT = Duration.ofSeconds(180);
+
+  /**
+   * The operator's timeout, the CDK construct's default ({@code StreamJobProps.operatorTimeout}).
+   */
+  public static final Duration OPERATOR_TIMEOUT = Duration.ofSeconds(60);
 
   /** The stream source kinds. */
   public enum Source {
@@ -138,9 +150,16 @@ public final class LocalStack implements JobStack {
             .credentialsProvider(credentials())
             .httpClient(
                 ApacheHttpClient.builder()
-                    .socketTimeout(Duration.ofMinutes(5))
+                    // the mapping waits for the coordinator as long as its timeout lets it run
+                    .socketTimeout(COORDINATOR_TIMEOUT.plusSeconds(30))
                     .maxConnections(64)
                     .build())
+            // a mapping does not invoke a batch again while it still runs: it reads the
+            // answer, and retries (after a function error) itself
+            .overrideConfiguration(
+                o ->
+                    o.retryStrategy(
+                        software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()))
             .build();
     started.add(lambdaClient);
     LambdaAsyncClient operatorClient =
@@ -155,7 +174,8 @@ public final class LocalStack implements JobStack {
         OPERATOR,
         () ->
             options.wrap(
-                OPERATOR, new OperatorHandler(Functions.slotExecutor(settings, dynamo))::handle));
+                OPERATOR, new OperatorHandler(Functions.slotExecutor(settings, dynamo))::handle),
+        FunctionConfig.defaults().withTimeout(OPERATOR_TIMEOUT));
     lambda.register(
         COORDINATOR,
         () -> {
@@ -167,14 +187,16 @@ public final class LocalStack implements JobStack {
                       new KinesisHandler(runtime), KinesisEvent.class, StreamsEventResponse.class)
                   : LambdaAdapter.of(
                       new KafkaHandler(runtime), KafkaEvent.class, KafkaBatchResponse.class));
-        });
+        },
+        FunctionConfig.defaults().withTimeout(COORDINATOR_TIMEOUT));
     lambda.register(
         TICK,
         () ->
             LambdaAdapter.of(
                 new TickHandler(coordinatorRuntime(operatorClient)),
                 ScheduledEvent.class,
-                String.class));
+                String.class),
+        FunctionConfig.defaults().withTimeout(COORDINATOR_TIMEOUT));
 
     mapping =
         stream.map(

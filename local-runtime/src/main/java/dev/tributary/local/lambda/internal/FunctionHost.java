@@ -2,6 +2,7 @@ package dev.tributary.local.lambda.internal;
 
 import dev.tributary.local.lambda.FunctionConfig;
 import dev.tributary.local.lambda.FunctionStats;
+import dev.tributary.local.lambda.Invocation;
 import dev.tributary.local.lambda.LocalLambda;
 import java.time.Duration;
 import java.time.Instant;
@@ -258,7 +259,9 @@ public final class FunctionHost {
       invocations.incrementAndGet();
       LocalLambda.Function instance = slot.instance;
       long start = System.nanoTime();
-      Future<byte[]> result = threads.submit(() -> runNamed(instance, payload, requestId));
+      Invocation invocation =
+          new Invocation(name, requestId, config.timeout(), start + config.timeout().toNanos());
+      Future<byte[]> result = threads.submit(() -> runNamed(instance, payload, invocation));
       try {
         byte[] answer = result.get(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
         reuse = true;
@@ -294,13 +297,13 @@ public final class FunctionHost {
     }
   }
 
-  private byte[] runNamed(LocalLambda.Function instance, byte[] payload, String requestId)
+  private byte[] runNamed(LocalLambda.Function instance, byte[] payload, Invocation invocation)
       throws Exception {
     Thread thread = Thread.currentThread();
     String before = thread.getName();
-    thread.setName(threadPrefix + " " + name + " " + requestId);
+    thread.setName(threadPrefix + " " + name + " " + invocation.requestId());
     try {
-      return instance.invoke(payload);
+      return Invocation.run(invocation, () -> instance.invoke(payload));
     } finally {
       thread.setName(before);
     }
