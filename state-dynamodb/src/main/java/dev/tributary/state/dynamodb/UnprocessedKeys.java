@@ -1,6 +1,6 @@
 package dev.tributary.state.dynamodb;
 
-import java.util.concurrent.ThreadLocalRandom;
+import dev.tributary.state.dynamodb.internal.Uniques;
 
 /**
  * How a BatchGetItem loop waits before it asks again for the keys DynamoDB left unprocessed (it
@@ -31,7 +31,7 @@ final class UnprocessedKeys {
     }
     long cap = 25L << Math.min(round - 1, 6);
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(cap + 1));
+      Thread.sleep(Uniques.next(0, cap + 1)); // jitter that differs between SnapStart copies
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(what + ": interrupted while waiting to read again", e);
