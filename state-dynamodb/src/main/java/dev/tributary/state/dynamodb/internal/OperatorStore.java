@@ -215,14 +215,20 @@ public final class OperatorStore implements OperatorStateStore {
     return n;
   }
 
-  /** Takes the garbage sort keys of every loaded key, by partition key. */
+  /**
+   * Takes the garbage sort keys of every key a commit held the version of since the last call, by
+   * partition key. The garbage of a key loaded but not used stays until a commit holds it, or is
+   * found again at a later load (found in review: it was deleted too, and a torn read could make a
+   * concurrent writer's new spill look like garbage).
+   */
   public Map<String, List<String>> takeGarbage() {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (StoredKey k : keys.values()) {
-      if (!k.garbage.isEmpty()) {
+      if (k.validated && !k.garbage.isEmpty()) {
         out.put(k.pk(), new ArrayList<>(k.garbage));
         k.garbage.clear();
       }
+      k.validated = false;
     }
     return out;
   }
@@ -399,6 +405,7 @@ public final class OperatorStore implements OperatorStateStore {
   public void collect(String table, ChangeSet changes) {
     indexChanges.clear();
     unconditionedKeys = 0;
+    List<StoredKey> held = new ArrayList<>();
     for (StoredKey stored : keys.values()) {
       boolean conditioned = false;
       if (stored.entry.isDirty() || stored.timersDirty) {
@@ -408,8 +415,15 @@ public final class OperatorStore implements OperatorStateStore {
         unconditionedKeys++;
         check(stored, table, changes);
       }
+      if (conditioned || stored.accessed) {
+        held.add(stored);
+      }
     }
-    changes.onCommit(() -> keys.values().forEach(k -> k.accessed = false));
+    changes.onCommit(
+        () -> {
+          keys.values().forEach(k -> k.accessed = false);
+          held.forEach(k -> k.validated = true);
+        });
     collectTimers(true, eventTimers, table, changes);
     collectTimers(false, processingTimers, table, changes);
   }
@@ -419,9 +433,9 @@ public final class OperatorStore implements OperatorStateStore {
 
   /**
    * Keys the job read or changed since the last commit that the changes last collected do not write
-   * (so no condition on their version holds them): read only, or created and emptied again. The
-   * commit stays correct either way; a concurrent writer's change to such a key is only caught by
-   * the slot's timer item, so a commit with any must not merge that item (docs/protocol.md).
+   * (only a {@code ConditionCheck} of their version holds them): read only, or created and emptied
+   * again. A commit with any does not merge the slot's timer item (docs/protocol.md, "Merging the
+   * timer item"), which keeps that rule as it was before the checks.
    */
   public int unconditionedKeys() {
     return unconditionedKeys;

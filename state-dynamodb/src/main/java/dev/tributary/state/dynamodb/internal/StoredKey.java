@@ -30,8 +30,19 @@ public final class StoredKey {
   /** The last spill generation handed out for this key ({@code g}). */
   public long generation;
 
-  /** Items of older spill generations, to delete after the next commit (outside it). */
+  /**
+   * Items of older spill generations, to delete after a commit that holds this key's version
+   * (outside it).
+   */
   public final java.util.List<String> garbage = new java.util.ArrayList<>();
+
+  /**
+   * Whether a commit since the last garbage collection held this key's version (wrote the key or
+   * checked it): only then is the garbage found at load known to be garbage. A key loaded but not
+   * used may have been read before a concurrent commit that wrote a new spill generation, whose
+   * items then look like garbage next to the old main item.
+   */
+  boolean validated;
 
   /** The stored timers as read ({@code t}), decoded on first use; null if none. */
   byte[] timerBytes;
