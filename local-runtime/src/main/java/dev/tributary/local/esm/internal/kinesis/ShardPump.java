@@ -433,6 +433,12 @@ public final class ShardPump implements ShardRecordProcessor {
         // an invoker that throws is treated like an invocation that failed, never a dead lane
         result = new FunctionInvoker.Failed("the invoker threw " + e);
       }
+      if (stopping && !(result instanceof FunctionInvoker.Returned)) {
+        // the shard stopped during the invocation (its thread may have been interrupted): a
+        // failure now says nothing about the records, so it uses no retry and gives nothing up;
+        // they stay unfinished for the next owner (found in review)
+        throw new Stopped();
+      }
       if (result instanceof FunctionInvoker.NotInvoked notInvoked) {
         context.counters().invocations.decrementAndGet(); // counted above; the function never ran
         context.counters().functionErrors.incrementAndGet();

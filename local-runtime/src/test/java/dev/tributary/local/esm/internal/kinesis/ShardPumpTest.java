@@ -454,4 +454,41 @@ class ShardPumpTest {
     assertThat(failures.get(0).requestContext().condition()).isEqualTo("RetryAttemptsExhausted");
     assertThat(failures.get(0).requestContext().approximateInvokeCount()).isEqualTo(1);
   }
+
+  /**
+   * An invocation that fails because the shard stopped under it (its thread interrupted) uses no
+   * retry and gives nothing up: with no retries left the records were sent to the on-failure
+   * destination and checkpointed past (found in review).
+   */
+  @Test
+  void anInvocationFailingWhileTheShardStopsGivesNothingUp() throws Exception {
+    AtomicBoolean released = new AtomicBoolean();
+    CountDownLatch invoked = new CountDownLatch(1);
+    ShardPump pump =
+        pump(
+            settings(0, false, null),
+            r -> {
+              invoked.countDown();
+              while (!released.get()) {
+                try {
+                  Thread.sleep(5);
+                } catch (InterruptedException e) {
+                  break;
+                }
+              }
+              return new FunctionInvoker.Failed("Unhandled: the connection was closed");
+            });
+    read(pump, records(1, 3, "k"));
+    assertThat(invoked.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread stopper = new Thread(() -> pump.leaseLost(LeaseLostInput.builder().build()));
+    stopper.start();
+    Thread.sleep(200); // the lease is lost while the invocation runs
+    released.set(true);
+    stopper.join(10_000);
+    idle(pump);
+
+    assertThat(failures).isEmpty();
+    assertThat(checkpoints).isEmpty();
+    assertThat(counters.snapshot().recordsDiscarded()).isZero();
+  }
 }
