@@ -80,6 +80,21 @@ class KafkaDeliveryTest {
         Duration.ofMillis(100));
   }
 
+  /** Unlimited retries and a maximum record age of one minute. */
+  private static MappingSettings withMaximumAgeOfAMinute(boolean bisect) {
+    return new MappingSettings(
+        "f",
+        100,
+        Duration.ZERO,
+        MappingSettings.StartingPosition.TRIM_HORIZON,
+        null,
+        -1,
+        Duration.ofMinutes(1),
+        bisect,
+        true,
+        1);
+  }
+
   private static MappingSettings settings(int retries, boolean bisect) {
     return new MappingSettings(
         "f",
@@ -294,18 +309,7 @@ class KafkaDeliveryTest {
 
   @Test
   void recordsOlderThanTheMaximumAgeAreGivenUpBeforeAnInvocation() {
-    MappingSettings s =
-        new MappingSettings(
-            "f",
-            100,
-            Duration.ZERO,
-            MappingSettings.StartingPosition.TRIM_HORIZON,
-            null,
-            -1,
-            Duration.ofMinutes(1),
-            false,
-            true,
-            1);
+    MappingSettings s = withMaximumAgeOfAMinute(false);
     // records("a", p, from, to) stamps offset o at 1000 + o ms; now is 61,003 ms later than a-0@0
     now = 1_000 + 3 + 60_000;
     delivery(s, true, b -> new Success()).deliver(twoPartitions());
@@ -324,18 +328,7 @@ class KafkaDeliveryTest {
 
   @Test
   void recordsThatAgeWhileRetryingAreGivenUpThen() {
-    MappingSettings s =
-        new MappingSettings(
-            "f",
-            100,
-            Duration.ZERO,
-            MappingSettings.StartingPosition.TRIM_HORIZON,
-            null,
-            -1,
-            Duration.ofMinutes(1),
-            false,
-            true,
-            1);
+    MappingSettings s = withMaximumAgeOfAMinute(false);
     now = 1_000;
     delivery(
             s,
@@ -363,18 +356,7 @@ class KafkaDeliveryTest {
    */
   @Test
   void halvesGivenUpForTheirAgeCountTheInvocationsOfTheirBatch() {
-    MappingSettings s =
-        new MappingSettings(
-            "f",
-            100,
-            Duration.ZERO,
-            MappingSettings.StartingPosition.TRIM_HORIZON,
-            null,
-            -1,
-            Duration.ofMinutes(1),
-            true,
-            true,
-            1);
+    MappingSettings s = withMaximumAgeOfAMinute(true);
     now = 1_000;
     delivery(
             s,
