@@ -221,6 +221,13 @@ class ShardPumpTest {
     }
   }
 
+  /** How many invocations carried exactly {@code sequences} (the lanes append as this reads). */
+  private long invocationsOf(List<String> sequences) {
+    synchronized (invocations) {
+      return invocations.stream().filter(b -> sequences(b).equals(sequences)).count();
+    }
+  }
+
   private static List<String> sequences(List<KinesisEvent.KinesisEventRecord> batch) {
     return batch.stream().map(r -> r.getKinesis().getSequenceNumber()).toList();
   }
@@ -404,9 +411,12 @@ class ShardPumpTest {
     ShardPump pump =
         pump(settings(-1, false, null), r -> sequences(r).contains("3") ? failedFrom("3") : ok());
     read(pump, records(1, 5, "k"));
-    await("record 3 retried", () -> invocations.size() >= 4);
-    idle(pump);
-    pump.shutdownRequested(ShutdownRequestedInput.builder().checkpointer(checkpointer).build());
+    try {
+      await("record 3 retried", () -> invocations.size() >= 4);
+      idle(pump);
+    } finally {
+      pump.shutdownRequested(ShutdownRequestedInput.builder().checkpointer(checkpointer).build());
+    }
 
     assertThat(sequences(invocations.get(0))).containsExactly("1", "2", "3", "4", "5");
     assertThat(sequences(invocations.get(1))).containsExactly("3", "4", "5");
@@ -424,11 +434,12 @@ class ShardPumpTest {
                     ? new FunctionInvoker.Failed("Unhandled: poison")
                     : ok());
     read(pump, records(1, 4, "k"));
-    await(
-        "record 4 retried alone",
-        () -> invocations.stream().filter(b -> sequences(b).equals(List.of("4"))).count() >= 3);
-    idle(pump);
-    pump.leaseLost(LeaseLostInput.builder().build());
+    try {
+      await("record 4 retried alone", () -> invocationsOf(List.of("4")) >= 3);
+      idle(pump);
+    } finally {
+      pump.leaseLost(LeaseLostInput.builder().build()); // the lane retries until it stops
+    }
 
     assertThat(checkpoints).containsExactly("3");
   }
