@@ -53,7 +53,7 @@ class CommandLineResumeIT {
     Process first = start(command, firstOut);
     List<ProcessHandle> children = new ArrayList<>();
     try {
-      awaitOutput(first, firstOut, "produced 3,", Duration.ofMinutes(2));
+      awaitProduced(first, firstOut, 3_000, Duration.ofMinutes(2));
       children.addAll(first.descendants().toList());
       assertThat(children).as("kinesis-local runs as a child").isNotEmpty();
       interruptGroup(first);
@@ -152,18 +152,27 @@ class CommandLineResumeIT {
     assertThat(kill.exitValue()).as("kill -INT -%s", leader.pid()).isZero();
   }
 
-  private static void awaitOutput(Process p, Path out, String text, Duration limit)
+  /**
+   * Waits until a progress line shows at least {@code clicks} produced (the lines come every
+   * second, so the count seen may be any number past it: one CI run jumped from 2,501 to 4,001).
+   */
+  private static void awaitProduced(Process p, Path out, long clicks, Duration limit)
       throws Exception {
+    java.util.regex.Pattern produced = java.util.regex.Pattern.compile("produced ([0-9,]+) ");
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       String now = Files.readString(out, StandardCharsets.UTF_8);
-      if (now.contains(text)) {
-        return;
+      java.util.regex.Matcher m = produced.matcher(now);
+      while (m.find()) {
+        if (Long.parseLong(m.group(1).replace(",", "")) >= clicks) {
+          return;
+        }
       }
       assertThat(p.isAlive()).as("the command ended early:%n%s", now).isTrue();
       Thread.sleep(200);
     }
-    throw new AssertionError("no '" + text + "' within " + limit + ":\n" + Files.readString(out));
+    throw new AssertionError(
+        "not " + clicks + " clicks produced within " + limit + ":\n" + Files.readString(out));
   }
 
   /** How many clicks the resumed run found in the stream. */
