@@ -61,10 +61,7 @@ public final class Checkpoints {
               tables.state(), KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
       int round = 0;
       while (!request.isEmpty()) {
-        if (round > 0) {
-          UnprocessedKeys.backOff(round, UnprocessedKeys.count(request), "reading checkpoints");
-        }
-        round++;
+        UnprocessedKeys.beforeRound(round++, request, "reading checkpoints");
         Map<String, KeysAndAttributes> current = request;
         BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(current));
         for (Map<String, AttributeValue> item :

@@ -164,10 +164,7 @@ public final class DynamoDbStateBackend implements StateBackend {
               tables.state(), KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
       int round = 0;
       while (!request.isEmpty()) {
-        if (round > 0) {
-          UnprocessedKeys.backOff(round, UnprocessedKeys.count(request), "loading keys");
-        }
-        round++;
+        UnprocessedKeys.beforeRound(round++, request, "loading keys");
         Map<String, KeysAndAttributes> current = request;
         BatchGetItemResponse response =
             client.batchGetItem(

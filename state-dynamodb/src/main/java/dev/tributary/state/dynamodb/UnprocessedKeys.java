@@ -1,6 +1,8 @@
 package dev.tributary.state.dynamodb;
 
 import dev.tributary.state.dynamodb.internal.Uniques;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 /**
  * How a BatchGetItem loop waits before it asks again for the keys DynamoDB left unprocessed (it
@@ -15,10 +17,16 @@ final class UnprocessedKeys {
   private UnprocessedKeys() {}
 
   /**
-   * Waits before round {@code round} (1 for the first retry) of a read that left {@code left} keys
-   * unprocessed; throws once the rounds are used up.
+   * Before round {@code round} of a read ({@code 0} the first, which goes at once) that asks for
+   * {@code request}: waits after a round that left keys, and throws once the rounds are used up.
    */
-  static void backOff(int round, int left, String what) {
+  static void beforeRound(int round, Map<String, KeysAndAttributes> request, String what) {
+    if (round > 0) {
+      backOff(round, count(request), what);
+    }
+  }
+
+  private static void backOff(int round, int left, String what) {
     if (round > MAX_ROUNDS) {
       throw new IllegalStateException(
           what
@@ -39,9 +47,7 @@ final class UnprocessedKeys {
   }
 
   /** How many keys {@code unprocessed} holds. */
-  static int count(
-      java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes>
-          unprocessed) {
+  private static int count(Map<String, KeysAndAttributes> unprocessed) {
     int n = 0;
     for (var ka : unprocessed.values()) {
       n += ka.hasKeys() ? ka.keys().size() : 0;

@@ -441,24 +441,31 @@ public final class OperatorStore implements OperatorStateStore {
     return unconditionedKeys;
   }
 
+  /** The condition that a key's main item is at the version in {@link #version(long)}. */
+  private static final String VERSION_IS = "v = :v";
+
+  /** The key of a key's main item. */
+  private static Map<String, AttributeValue> mainKey(String pk) {
+    return Map.of(
+        StateTables.PK,
+        AttributeValue.fromS(pk),
+        StateTables.SK,
+        AttributeValue.fromS(Layout.MAIN));
+  }
+
+  /** The value {@link #VERSION_IS} compares with. */
+  private static Map<String, AttributeValue> version(long version) {
+    return Map.of(":v", AttributeValue.fromN(Long.toString(version)));
+  }
+
   /** Adds a check that {@code stored}'s item is still the version read (or still absent). */
   private void check(StoredKey stored, String table, ChangeSet changes) {
     ConditionCheck.Builder check =
-        ConditionCheck.builder()
-            .tableName(table)
-            .key(
-                Map.of(
-                    StateTables.PK,
-                    AttributeValue.fromS(stored.pk()),
-                    StateTables.SK,
-                    AttributeValue.fromS(Layout.MAIN)));
+        ConditionCheck.builder().tableName(table).key(mainKey(stored.pk()));
     if (stored.version == 0) {
       check.conditionExpression("attribute_not_exists(pk)");
     } else {
-      check
-          .conditionExpression("v = :v")
-          .expressionAttributeValues(
-              Map.of(":v", AttributeValue.fromN(Long.toString(stored.version))));
+      check.conditionExpression(VERSION_IS).expressionAttributeValues(version(stored.version));
     }
     changes.add(
         TransactWriteItem.builder().conditionCheck(check.build()).build(),
@@ -579,12 +586,7 @@ public final class OperatorStore implements OperatorStateStore {
         }
       }
     }
-    Map<String, AttributeValue> key =
-        Map.of(
-            StateTables.PK,
-            AttributeValue.fromS(pk),
-            StateTables.SK,
-            AttributeValue.fromS(Layout.MAIN));
+    Map<String, AttributeValue> key = mainKey(pk);
     long version = stored.version;
     byte[] timerBytes = stored.encodedTimers();
     if (inline.isEmpty() && newSpills.isEmpty() && timerBytes == null) {
@@ -596,9 +598,8 @@ public final class OperatorStore implements OperatorStateStore {
                     Delete.builder()
                         .tableName(table)
                         .key(key)
-                        .conditionExpression("v = :v")
-                        .expressionAttributeValues(
-                            Map.of(":v", AttributeValue.fromN(Long.toString(version))))
+                        .conditionExpression(VERSION_IS)
+                        .expressionAttributeValues(version(version))
                         .build())
                 .build(),
             pk.length() + 10);
@@ -649,8 +650,7 @@ public final class OperatorStore implements OperatorStateStore {
     if (version == 0) {
       put.conditionExpression("attribute_not_exists(pk)");
     } else {
-      put.conditionExpression("v = :v")
-          .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(version))));
+      put.conditionExpression(VERSION_IS).expressionAttributeValues(version(version));
     }
     changes.add(
         TransactWriteItem.builder().put(put.build()).build(), inlineBytes + pk.length() + 50);
