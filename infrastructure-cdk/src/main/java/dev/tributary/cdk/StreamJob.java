@@ -367,10 +367,12 @@ public final class StreamJob extends Construct {
     return size;
   }
 
+  /** What {@code TRIBUTARY_SPLITS} adds to the environment's JSON besides its value. */
+  private static final int SPLITS_PAIR = FunctionEnvironment.SPLITS.length() + 6; // ,"…":""
+
   /** How many characters {@code TRIBUTARY_SPLITS} may take next to the other variables. */
   static int splitsBudget(int environmentSize) {
-    int pair = FunctionEnvironment.SPLITS.length() + 6; // ,"TRIBUTARY_SPLITS":""
-    return Math.min(SplitNames.MAX_LENGTH, ENVIRONMENT_LIMIT - environmentSize - pair);
+    return Math.min(SplitNames.MAX_LENGTH, ENVIRONMENT_LIMIT - environmentSize - SPLITS_PAIR);
   }
 
   /**
@@ -386,8 +388,7 @@ public final class StreamJob extends Construct {
         || (splitsLength > 0 && splitsLength > splitsBudget(environmentSize))) {
       problems.add(
           "the coordinator's environment variables would take about "
-              + (environmentSize
-                  + (splitsLength > 0 ? splitsLength + FunctionEnvironment.SPLITS.length() + 6 : 0))
+              + (environmentSize + (splitsLength > 0 ? splitsLength + SPLITS_PAIR : 0))
               + " characters (the declared splits "
               + splitsLength
               + ", the table names"
@@ -529,24 +530,16 @@ public final class StreamJob extends Construct {
     }
     if (!co.isUnresolved()) {
       boolean kafka = props.source() != null && !props.source().isKinesis();
-      if (kafka) {
-        problems.range(
-            "coordinatorTimeout",
-            co.toSeconds(),
-            1,
-            MAX_KAFKA_TIMEOUT_SECONDS,
-            "seconds",
-            "Lambda's Kafka event source mappings (MSK and self-managed) invoke functions whose"
-                + " timeout is at most 14 minutes.");
-      } else {
-        problems.range(
-            "coordinatorTimeout",
-            co.toSeconds(),
-            1,
-            900,
-            "seconds",
-            "Lambda runs a function at most 15 minutes.");
-      }
+      problems.range(
+          "coordinatorTimeout",
+          co.toSeconds(),
+          1,
+          kafka ? MAX_KAFKA_TIMEOUT_SECONDS : 900,
+          "seconds",
+          kafka
+              ? "Lambda's Kafka event source mappings (MSK and self-managed) invoke functions whose"
+                  + " timeout is at most 14 minutes."
+              : "Lambda runs a function at most 15 minutes.");
       if (!op.isUnresolved()
           && waitsFor(co.toSeconds().longValue()) <= op.toSeconds().longValue()) {
         problems.add(
