@@ -252,7 +252,7 @@ public final class TributaryCli implements Runnable {
       Instant commandStart = Instant.now();
       resolvePaths(System.getenv("TRIBUTARY_CALLER_DIR"));
       int[] pollers = validate();
-      if (!embedded && System.getenv("AWS_ENDPOINT_URL") != null) {
+      if (onLocalStack()) {
         // the functions run in LocalStack's containers: their logs are LocalStack's
         return callOnLocalStack(commandStart);
       }
@@ -476,8 +476,7 @@ public final class TributaryCli implements Runnable {
           "one of lambda, in-process, auto");
       check(idleTimeout.compareTo(Duration.ZERO) > 0, "--idle-timeout", idleTimeout, "positive");
       check(timeout.compareTo(Duration.ZERO) > 0, "--timeout", timeout, "positive, e.g. 15m");
-      boolean onLocalStack = !embedded && System.getenv("AWS_ENDPOINT_URL") != null;
-      if (!kafka && !onLocalStack) {
+      if (!kafka && !onLocalStack()) {
         java.util.Optional<String> noKinesis =
             dev.tributary.local.kinesis.KinesisLocal.unavailableReason(toolsDir);
         check(
@@ -492,18 +491,30 @@ public final class TributaryCli implements Runnable {
       if (log.toFile().isDirectory()) {
         check(false, "--log", log, "a file, not a directory, e.g. " + log.resolve("run.log"));
       }
-      if (!onLocalStack) {
+      if (!onLocalStack()) {
         checkWritable("--log", log.toAbsolutePath().getParent());
       }
       if (dataDir != null) {
-        check(
-            !java.nio.file.Files.exists(dataDir) || java.nio.file.Files.isDirectory(dataDir),
-            "--data-dir",
-            dataDir,
-            "a directory (it is created if missing), not a file");
+        refuseDataDirFile();
         checkWritable("--data-dir", dataDir);
       }
       return pollers;
+    }
+
+    /**
+     * Whether the job goes to the LocalStack at {@code AWS_ENDPOINT_URL} (not {@code --embedded}).
+     */
+    private boolean onLocalStack() {
+      return !embedded && System.getenv("AWS_ENDPOINT_URL") != null;
+    }
+
+    /** A usage error if {@code --data-dir} names a file. */
+    private void refuseDataDirFile() {
+      if (java.nio.file.Files.exists(dataDir) && !java.nio.file.Files.isDirectory(dataDir)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            "--data-dir " + dataDir + " is a file; give a directory (it is created if missing)");
+      }
     }
 
     /** Clicks kinesis-local takes in a few minutes; more get a warning. */
@@ -571,11 +582,7 @@ public final class TributaryCli implements Runnable {
      * usage error says which differ).
      */
     boolean keepOrResume() {
-      if (java.nio.file.Files.exists(dataDir) && !java.nio.file.Files.isDirectory(dataDir)) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(),
-            "--data-dir " + dataDir + " is a file; give a directory (it is created if missing)");
-      }
+      refuseDataDirFile();
       lock(dataDir);
       Path file = dataDir.resolve(KEPT_RUN);
       Map<String, String> options = keptOptions();
@@ -652,7 +659,7 @@ public final class TributaryCli implements Runnable {
                   + file
                   + "); wait for it to end, or use another --data-dir");
         }
-        dataDirLock = lock; // released when the process ends
+        dataDirLock = lock; // kept reachable, so the channel stays open: released when we exit
       } catch (java.io.IOException e) {
         throw new picocli.CommandLine.ParameterException(
             spec.commandLine(), "--data-dir " + dir + " cannot be locked (" + e + ")");

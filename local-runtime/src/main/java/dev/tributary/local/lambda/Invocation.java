@@ -1,22 +1,19 @@
 package dev.tributary.local.lambda;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
  * What the local Lambda endpoint knows of the invocation a function instance is running, as the
- * Lambda runtime gives a handler in its {@code Context}: the function's name, the request id, the
- * timeout and when it runs out. {@link #current()} answers it on the thread that runs the
- * invocation, so an adapter can hand the handler a context (the time left counts down to the
- * function's timeout, as on AWS).
+ * Lambda runtime gives a handler in its {@code Context}: the function's name, the request id and
+ * when its timeout runs out. {@link #current()} answers it on the thread that runs the invocation,
+ * so an adapter can hand the handler a context (the time left counts down to the function's
+ * timeout, as on AWS).
  *
  * @param functionName the function's name
  * @param requestId the invocation's request id (also in the answer's {@code x-amzn-RequestId})
- * @param timeout the function's timeout
  * @param deadlineNanos when the timeout runs out, on {@link System#nanoTime()}'s clock
  */
-public record Invocation(
-    String functionName, String requestId, Duration timeout, long deadlineNanos) {
+public record Invocation(String functionName, String requestId, long deadlineNanos) {
   private static final ThreadLocal<Invocation> CURRENT = new ThreadLocal<>();
 
   /** The invocation running on this thread, if it runs one of the endpoint's functions. */

@@ -259,8 +259,7 @@ public final class FunctionHost {
       invocations.incrementAndGet();
       LocalLambda.Function instance = slot.instance;
       long start = System.nanoTime();
-      Invocation invocation =
-          new Invocation(name, requestId, config.timeout(), start + config.timeout().toNanos());
+      Invocation invocation = new Invocation(name, requestId, start + config.timeout().toNanos());
       Future<byte[]> result = threads.submit(() -> runNamed(instance, payload, invocation));
       try {
         byte[] answer = result.get(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
