@@ -294,6 +294,16 @@ public final class DynamoDbStateBackend implements StateBackend {
   }
 
   /**
+   * Whether a key operator {@code uid} loaded lists a stored event-time timer after {@code
+   * firedUpTo} and up to {@code watermark} that the loaded due timers lack: the slot's timer item
+   * was read before a concurrent commit that stored it, the key after (see {@link
+   * OperatorStore#listsUnloadedDueTimer}).
+   */
+  public boolean listsUnloadedDueTimer(String uid, long firedUpTo, long watermark) {
+    return stores.get(uid).listsUnloadedDueTimer(firedUpTo, watermark);
+  }
+
+  /**
    * Lets the timer reads of operator {@code uid} use the process's cache of the timer index as of
    * the slot's timer item at {@code version}, written in layout generation {@code generation} (only
    * for a slot whose bounds are trusted: the cache is not otherwise).

@@ -473,6 +473,16 @@ public final class KeyedStageRunner {
       epoch.storedNext =
           backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
     }
+    if (!processing) {
+      // before the records: a key that lists a timer due now which the reads above did not find was
+      // read after a concurrent commit that the slot's timer item predates (the reverse of a torn
+      // BatchGetItem); its record would run before that timer. Read again, as after a conflict.
+      for (Map.Entry<String, Fired> f : epoch.fired.entrySet()) {
+        if (backend.listsUnloadedDueTimer(f.getKey(), f.getValue().event(), watermark)) {
+          return Outcome.CONFLICT;
+        }
+      }
+    }
     epoch.timePhase = true;
     for (int exchange : exchanges) {
       executor.injectWatermark(exchange, watermark);

@@ -11,7 +11,10 @@ import dev.tributary.state.MapStateDescriptor;
 import dev.tributary.state.ValueState;
 import dev.tributary.state.ValueStateDescriptor;
 
-/** A small job of single operations on one key's state, for {@link StaleCopiesIT}. */
+/**
+ * A small job of single operations on one key's state, for {@link StaleCopiesIT} and {@link
+ * TornBatchGetIT}.
+ */
 public final class OpsJobs {
   private OpsJobs() {}
 
@@ -20,7 +23,8 @@ public final class OpsJobs {
 
   /**
    * set: count + 1; peek: emit the count (read only); timer: count + 1 and an event-time timer at
-   * n; fill: map entries 0..n-1; clear: clear all state; size: emit the map's size.
+   * n; fill: map entries 0..n-1; clear: clear all state; size: emit the map's size. A timer emits
+   * {@code key@time=count}.
    */
   public static final class Job implements JobProvider {
     @Override
@@ -78,7 +82,7 @@ public final class OpsJobs {
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
-      out.collect(ctx.getCurrentKey() + "@" + timestamp);
+      out.collect(ctx.getCurrentKey() + "@" + timestamp + "=" + count.value());
     }
   }
 }

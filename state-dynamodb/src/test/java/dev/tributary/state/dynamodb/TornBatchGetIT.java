@@ -1,11 +1,15 @@
 package dev.tributary.state.dynamodb;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.tributary.state.dynamodb.LedgerJob.Txn;
+import dev.tributary.state.dynamodb.OpsJobs.Op;
 import dev.tributary.state.dynamodb.internal.Layout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +33,12 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
  * slot's timer item as after it. b then finds the index item of the timer a stored for alice, which
  * its old copy of alice does not list, and drops it as an orphan; without a check of alice's
  * version in b's commit, alice's window never fired (found in review).
+ *
+ * <p>The reverse tear: the checkpoint and the slot's timer item as before a's commit, the keys as
+ * after it. a stored alice's timer below b's watermark; the old timer item says no timer is stored,
+ * and b's record changes no timer, so its commit does not write (or condition) the timer item:
+ * without a check b ran alice's record before that timer fired, where Flink fires timers up to the
+ * watermark first.
  */
 class TornBatchGetIT {
   private static final Txn CAROL = new Txn("carol", 9, 3, 100);
@@ -46,16 +56,60 @@ class TornBatchGetIT {
 
   @Test
   void aKeyReadBeforeAndTheTimerItemReadAfterAnotherSplitsCommitLoseNoTimer() {
-    run(true);
+    run(TornBatchGetIT::isKeyItem);
   }
 
   /** Control: the same interleaving, the BatchGetItem served from one snapshot (passes). */
   @Test
   void theSameWithASnapshotRead() {
-    run(false);
+    run(k -> false);
   }
 
-  private void run(boolean tear) {
+  @Test
+  void theTimerItemReadBeforeAndAKeyReadAfterAnotherSplitsCommitFireItsTimerFirst() {
+    assertThat(reverse(k -> !isKeyItem(k)))
+        .as("alice's timer 2,999 fires before b's record at watermark 3,000 counts")
+        .containsExactly("alice@2999=1");
+  }
+
+  /** Control: the same interleaving, the BatchGetItem served from one snapshot (passes). */
+  @Test
+  void theReverseWithASnapshotRead() {
+    assertThat(reverse(k -> false)).containsExactly("alice@2999=1");
+  }
+
+  private static boolean isKeyItem(Map<String, AttributeValue> key) {
+    return Layout.MAIN.equals(key.get(StateTables.SK).s());
+  }
+
+  /**
+   * a counts alice and stores her timer 2,999 inside b's first BatchGetItem; b, at watermark 3,000,
+   * counts alice again and changes no timer, so its commit does not write the slot's timer item.
+   * Returns what the timer emitted.
+   */
+  private List<String> reverse(Predicate<Map<String, AttributeValue>> stale) {
+    try (Harness ops = Harness.start(new OpsJobs.Job())) {
+      Runnable a =
+          () ->
+              ops.runAll(
+                  ops.batches(
+                      "a",
+                      1,
+                      ops.keyed("ops", List.of(new Op("alice", "timer", 2_999)), 0),
+                      Long.MIN_VALUE,
+                      0));
+      List<Batch> b =
+          ops.batches(
+              "b", 1, ops.keyed("ops", List.of(new Op("alice", "set", 0)), 0), 3_000, 0, 3_000);
+      try (DynamoDbClient torn = ops.client(new TornFirstBatchGet(ops, a, stale), false)) {
+        ops.runner(torn).run(b.get(0));
+      }
+      KeyedStageRunnerIT.finish(ops, 1);
+      return ops.outboxText("out").stream().filter(o -> o.contains("@")).toList();
+    }
+  }
+
+  private void run(Predicate<Map<String, AttributeValue>> stale) {
     h.runAll(h.batches("c", 1, h.keyed(LedgerJob.SOURCE, List.of(CAROL), 0), Long.MIN_VALUE, 0));
     Txn aliceB = new Txn("alice", 20, 4, 10_100);
     h.runAll(h.batches("b", 1, h.keyed(LedgerJob.SOURCE, List.of(aliceB), 0), Long.MIN_VALUE, 0));
@@ -67,25 +121,30 @@ class TornBatchGetIT {
             h.runAll(
                 h.batches(
                     "a", 1, h.keyed(LedgerJob.SOURCE, List.of(aliceA), 0), Long.MIN_VALUE, 0));
-    try (DynamoDbClient torn = h.client(new TornFirstBatchGet(a, tear), false)) {
+    try (DynamoDbClient torn = h.client(new TornFirstBatchGet(h, a, stale), false)) {
       h.runner(torn).run(b.get(0));
     }
     KeyedStageRunnerIT.finish(h, 1);
     Ledger.assertMatchesReference(h, List.of(CAROL, aliceB, aliceA, bob), true);
   }
 
-  /** Runs {@code other} inside the first BatchGetItem; its key items come back as before it. */
-  private final class TornFirstBatchGet implements ExecutionInterceptor {
+  /**
+   * Runs {@code other} inside the first BatchGetItem; the items whose key {@code stale} accepts
+   * come back as before it, the others as after it.
+   */
+  private static final class TornFirstBatchGet implements ExecutionInterceptor {
+    private final Harness h;
     private final Runnable other;
-    private final boolean tear;
+    private final Predicate<Map<String, AttributeValue>> stale;
     private boolean done;
     private boolean active;
     private final Map<Map<String, AttributeValue>, Map<String, AttributeValue>> before =
         new HashMap<>();
 
-    TornFirstBatchGet(Runnable other, boolean tear) {
+    TornFirstBatchGet(Harness h, Runnable other, Predicate<Map<String, AttributeValue>> stale) {
+      this.h = h;
       this.other = other;
-      this.tear = tear;
+      this.stale = stale;
     }
 
     @Override
@@ -97,7 +156,7 @@ class TornBatchGetIT {
       active = true;
       for (KeysAndAttributes ka : request.requestItems().values()) {
         for (Map<String, AttributeValue> k : ka.keys()) {
-          if (Layout.MAIN.equals(k.get(StateTables.SK).s())) {
+          if (stale.test(k)) {
             GetItemResponse got =
                 h.client.getItem(g -> g.tableName(h.tables.state()).key(k).consistentRead(true));
             before.put(Map.copyOf(k), got.hasItem() && !got.item().isEmpty() ? got.item() : null);
@@ -110,7 +169,7 @@ class TornBatchGetIT {
     @Override
     public SdkResponse modifyResponse(
         Context.ModifyResponse context, ExecutionAttributes attributes) {
-      if (!tear || !active || !(context.response() instanceof BatchGetItemResponse response)) {
+      if (!active || !(context.response() instanceof BatchGetItemResponse response)) {
         return context.response();
       }
       active = false;

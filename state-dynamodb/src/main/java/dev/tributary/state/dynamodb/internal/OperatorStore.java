@@ -188,6 +188,29 @@ public final class OperatorStore implements OperatorStateStore {
     return processingTimers;
   }
 
+  /**
+   * Whether a loaded key lists a stored event-time timer after {@code firedUpTo} and at or before
+   * {@code watermark} that the due timers loaded from the index lack. One consistent read cannot
+   * show that: a key's timer entry and its index item are written in one transaction, and the
+   * slot's timer item bounds every stored timer. So the slot's timer item (or the index as cached
+   * at its version) was read before a concurrent commit that stored the timer, and the key after it
+   * (a BatchGetItem is not a snapshot): the key's records would run before a timer due ahead of
+   * them. Call before anything fires or runs (it compares the keys' timers as loaded).
+   */
+  public boolean listsUnloadedDueTimer(long firedUpTo, long watermark) {
+    for (StoredKey k : keys.values()) {
+      if (k.timerBytes == null) {
+        continue; // the key had no stored timer
+      }
+      for (Timer t : k.timers(true)) {
+        if (t.timestamp() > firedUpTo && t.timestamp() <= watermark && !eventTimers.holds(t)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code key} is loaded (or being loaded). */
   public boolean isTracked(Object key) {
     return keys.containsKey(key);
