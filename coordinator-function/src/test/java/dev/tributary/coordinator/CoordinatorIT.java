@@ -126,6 +126,45 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * The slot count changes while a batch is only partly committed (docs/protocol.md, "Rescaling"):
+   * the batch delivered again to the coordinator of the new count applies what the old slots did
+   * not commit, and nothing they did.
+   */
+  @Test
+  void aBatchDeliveredAgainAfterTheSlotCountChangedAppliesEveryRecordOnce() {
+    try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
+      List<SourceRecord> all = new ArrayList<>();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String line = "w" + i + " v" + (i % 5);
+        lines.add(line);
+        all.add(Fixture.text(3000 + i, line));
+      }
+      SlotInvoker slotOneFails =
+          r ->
+              r.slot() == 1
+                  ? CompletableFuture.failedFuture(new IllegalStateException("slot 1 is down"))
+                  : f.invoker.invoke(r);
+      Coordinator.Outcome partly =
+          new Coordinator(f.settings, f.dynamo, slotOneFails, slotOneFails, f.clock)
+              .process(null, "s/shard-0", all);
+      assertThat(partly.firstUncommitted()).isGreaterThanOrEqualTo(0);
+      assertThat(partly.responses()).hasSize(3); // slots 0, 2 and 3 committed their records
+      Coordinator eight = f.redeployed(RuntimeSettings.SLOTS, "8").coordinator();
+      Coordinator.Outcome again =
+          eight.process(null, "s/shard-0", all.subList(partly.firstUncommitted(), 40));
+      assertThat(again.firstUncommitted()).isEqualTo(-1);
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(reference(new Jobs.WordCounts(), "lines", lines, "counts"));
+      assertThat(eight.process(null, "s/shard-0", all).firstUncommitted())
+          .as("the whole batch again, at 8 slots")
+          .isEqualTo(-1);
+      assertThat(sorted(f.outbox("counts")))
+          .isEqualTo(reference(new Jobs.WordCounts(), "lines", lines, "counts"));
+    }
+  }
+
   @Test
   void overlappingBatchesDeliveredConcurrentlyApplyEveryRecordOnce() throws Exception {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {

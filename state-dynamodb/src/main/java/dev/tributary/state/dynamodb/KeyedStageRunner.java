@@ -2,6 +2,7 @@ package dev.tributary.state.dynamodb;
 
 import dev.tributary.JobGraph;
 import dev.tributary.graph.GraphNode;
+import dev.tributary.graph.KeyBySpec;
 import dev.tributary.graph.SinkSpec;
 import dev.tributary.internal.exec.JobExecutor;
 import dev.tributary.partitioning.KeyGroupRange;
@@ -12,6 +13,7 @@ import dev.tributary.spi.OutputCollector;
 import dev.tributary.spi.UserFunctionException;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.CheckpointItem;
+import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
 import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.SlotLayoutItem;
 import dev.tributary.state.dynamodb.internal.TimerIndexCache;
@@ -20,10 +22,12 @@ import dev.tributary.state.dynamodb.internal.Uniques;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -79,6 +83,7 @@ public final class KeyedStageRunner {
   private final Duration backoff;
   private final Map<String, Serde<Object>> sinkSerdes = new HashMap<>();
   private final List<Integer> exchanges = new ArrayList<>();
+  private final Map<Integer, Serde<Object>> keySerdes = new HashMap<>();
 
   /** A runner with the default retry settings. */
   public KeyedStageRunner(DynamoDbClient client, StateTables tables, JobGraph graph) {
@@ -118,6 +123,7 @@ public final class KeyedStageRunner {
     }
     for (GraphNode node : graph.exchanges()) {
       exchanges.add(node.id());
+      keySerdes.put(node.id(), (Serde<Object>) ((KeyBySpec) node.spec()).keySerde());
     }
     for (GraphNode node : graph.sinks()) {
       SinkSpec sink = (SinkSpec) node.spec();
@@ -125,8 +131,18 @@ public final class KeyedStageRunner {
     }
   }
 
-  /** Checkpoint of one (split, slot). */
-  private record Checkpoint(boolean exists, Position position, long epoch, String commitId) {}
+  /**
+   * Checkpoint of one (split, slot): also the generation of the split's slot-count item it was
+   * written under, and whether another slot count may still be ahead of it ({@link
+   * EarlierSlotCounts}).
+   */
+  private record Checkpoint(
+      boolean exists,
+      Position position,
+      long epoch,
+      String commitId,
+      long countsGeneration,
+      boolean prior) {}
 
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
@@ -315,21 +331,57 @@ public final class KeyedStageRunner {
         starts.add(key(Layout.firedPk(uid), slotSk));
         starts.add(key(Layout.firedPk(uid), Layout.SLOT_LAYOUT));
       }
+      Map<String, AttributeValue> historyKey = EarlierSlotCounts.historyKey(graph.jobName(), split);
+      if (!batch.records().isEmpty()) {
+        starts.add(historyKey);
+      }
       List<Object> keys = new ArrayList<>();
       batch.records().forEach(r -> keys.add(r.key()));
       Map<Map<String, AttributeValue>, Map<String, AttributeValue>> found =
           backend.prefetch(keys, starts);
       Checkpoint checkpoint = checkpoint(found.get(checkpointKey));
       totals.checkpoint = checkpoint;
+      // records applied under another slot count are passed, not applied again
+      EarlierSlotCounts earlier = EarlierSlotCounts.NONE;
+      boolean earlierRead = false;
+      long countsGeneration = checkpoint.countsGeneration();
+      if (!batch.records().isEmpty()) {
+        EarlierSlotCounts.History history = EarlierSlotCounts.History.of(found.get(historyKey));
+        if (!history.exists() || history.slots() != batch.slots()) {
+          history =
+              EarlierSlotCounts.start(
+                  client, tables.state(), graph.jobName(), split, batch.slots(), history);
+        }
+        if (!checkpoint.exists()
+            || checkpoint.countsGeneration() != history.generation()
+            || checkpoint.prior()) {
+          earlier =
+              EarlierSlotCounts.read(
+                  client,
+                  tables.state(),
+                  graph.jobName(),
+                  split,
+                  batch.slots(),
+                  graph.maxKeyGroups(),
+                  units -> totals.readUnits += units);
+          earlierRead = true;
+        }
+        countsGeneration = history.generation();
+      }
       List<KeyedRecord> pending = new ArrayList<>();
+      Set<Position> appliedEarlier = new HashSet<>();
       skipped = 0;
       for (KeyedRecord r : batch.records()) {
         if (r.position().compareTo(checkpoint.position()) > 0) {
           pending.add(r);
+          if (!earlier.isEmpty() && earlier.covers(keyGroupOf(r), r.position())) {
+            appliedEarlier.add(r.position());
+          }
         } else {
           skipped++;
         }
       }
+      skipped += appliedEarlier.size();
       pending.sort((a, b) -> a.position().compareTo(b.position()));
       // a record delivered twice in one batch (a duplicated sequence number) is applied once
       for (int i = pending.size() - 1; i > 0; i--) {
@@ -375,6 +427,9 @@ public final class KeyedStageRunner {
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
       epoch.storedNext = storedNext;
+      epoch.countsGeneration = countsGeneration;
+      epoch.earlier = earlierRead ? earlier : null;
+      epoch.range = range;
       Position last = checkpoint.position();
       // first the watermark in effect before the records: event-time timers up to it fire before
       // the records are seen, as they would have in Flink (processing time does not move yet)
@@ -401,6 +456,10 @@ public final class KeyedStageRunner {
       Map<Position, DeadLetter> setAside = new HashMap<>();
       batch.deadLetters().forEach(d -> setAside.put(d.position(), d));
       for (KeyedRecord r : pending) {
+        if (appliedEarlier.contains(r.position())) {
+          last = r.position(); // the checkpoint passes it: applied under another slot count
+          continue;
+        }
         if (epoch.recordCount > 0 && cuts.beforeRecord.contains(r.position())) {
           Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
           if (o != Outcome.COMMITTED) {
@@ -536,6 +595,18 @@ public final class KeyedStageRunner {
 
     /** Lower bounds of the stored timers that are not in memory (event, processing). */
     long[] storedNext;
+
+    /** The generation of the split's slot-count item the checkpoint is written under. */
+    long countsGeneration;
+
+    /**
+     * The other slot counts' checkpoints, when this attempt read them (null: it did not need to,
+     * the checkpoint was already past them).
+     */
+    EarlierSlotCounts earlier;
+
+    /** The slot's key groups. */
+    KeyGroupRange range;
 
     /** Records applied in this epoch, and the last of them. */
     int recordCount;
@@ -768,7 +839,8 @@ public final class KeyedStageRunner {
       recordCount = 0;
       outputs.clear();
       outputBytes = 0;
-      checkpoint = new Checkpoint(true, through, epochNumber, token);
+      checkpoint =
+          new Checkpoint(true, through, epochNumber, token, countsGeneration, prior(through));
       totals.checkpoint = checkpoint;
       fired.putAll(written);
       layouts.putAll(layoutsWritten);
@@ -836,6 +908,14 @@ public final class KeyedStageRunner {
           bytes + 100);
     }
 
+    /**
+     * Whether another slot count may still have committed records of this slot after {@code
+     * through}: as read by this attempt, or as the checkpoint said when it did not read them.
+     */
+    private boolean prior(Position through) {
+      return earlier == null ? checkpoint.prior() : !earlier.settled(range, through);
+    }
+
     /** The transaction of {@code changes} with {@code token}. */
     private TransactWriteItemsRequest request(ChangeSet changes, String token) {
       return TransactWriteItemsRequest.builder()
@@ -857,7 +937,9 @@ public final class KeyedStageRunner {
                   checkpointKey.get(StateTables.SK).s(),
                   through.encode(),
                   epochNumber,
-                  token),
+                  token,
+                  countsGeneration,
+                  prior(through)),
               true);
       Put.Builder put = Put.builder().tableName(tables.state()).item(item);
       conditioned(put, checkpoint.exists(), "epoch", checkpoint.epoch());
@@ -1086,10 +1168,17 @@ public final class KeyedStageRunner {
 
   private static Checkpoint checkpoint(Map<String, AttributeValue> found) {
     if (found == null) {
-      return new Checkpoint(false, Position.BEGINNING, 0, null);
+      return new Checkpoint(false, Position.BEGINNING, 0, null, 0, false);
     }
     CheckpointItem item = CheckpointItem.SCHEMA.mapToItem(found);
-    return new Checkpoint(true, Position.decode(item.pos()), item.epoch(), item.commit());
+    return new Checkpoint(
+        true, Position.decode(item.pos()), item.epoch(), item.commit(), item.hg(), item.pr());
+  }
+
+  /** The key group of a keyed record's key. */
+  private int keyGroupOf(KeyedRecord r) {
+    return KeyGroups.keyGroupOf(
+        keySerdes.get(r.exchange()).serialize(r.key()), graph.maxKeyGroups());
   }
 
   /**

@@ -21,6 +21,9 @@ class Calls implements ExecutionInterceptor {
     }
   }
 
+  /** What {@link #count(String)} calls a Query of a timer index (other Queries stay "Query"). */
+  static final String TIMER_QUERY = "Query of a timer index";
+
   final AtomicInteger count = new AtomicInteger();
   final List<String> operations = Collections.synchronizedList(new ArrayList<>());
   volatile int crashBefore = -1;
@@ -30,6 +33,12 @@ class Calls implements ExecutionInterceptor {
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
     int n = count.incrementAndGet();
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    if (context.request()
+            instanceof software.amazon.awssdk.services.dynamodb.model.QueryRequest query
+        && query.expressionAttributeValues().containsKey(":pk")
+        && query.expressionAttributeValues().get(":pk").s().startsWith("T#")) {
+      operation = TIMER_QUERY;
+    }
     operations.add(operation);
     if (n == crashBefore) {
       crashBefore = -1;

@@ -171,14 +171,14 @@ class KeyedStageRunnerIT {
                       .updateExpression("SET v = v + :one")
                       .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))));
         }
-        long before = calls.count("Query");
+        long before = calls.count(Calls.TIMER_QUERY);
         String split = b == 4 ? "shard-1" : "shard-0"; // batch 4: another split's runner
         for (Batch batch :
             h.batches(
                 split, 1, h.keyed(LedgerJob.SOURCE, chunk, b * 50), chunk.get(49).ts() - 1, 0)) {
           (b == 4 ? h.runner() : runner).run(batch);
         }
-        queries.add(calls.count("Query") - before);
+        queries.add(calls.count(Calls.TIMER_QUERY) - before);
       }
       // batch 0 stores the first timers (nothing stored to read yet), batch 1 reads every key group
       assertThat(queries.get(0)).isZero();
@@ -210,7 +210,9 @@ class KeyedStageRunnerIT {
           runner.run(batch);
         }
       }
-      assertThat(calls.count("Query")).as("timer index reads: one per key group").isEqualTo(128);
+      assertThat(calls.count(Calls.TIMER_QUERY))
+          .as("timer index reads: one per key group")
+          .isEqualTo(128);
     }
     finish(h, 4);
     Ledger.assertMatchesReference(h, txns, true);

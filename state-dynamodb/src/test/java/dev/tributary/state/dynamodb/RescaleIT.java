@@ -1,0 +1,141 @@
+package dev.tributary.state.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.state.dynamodb.LedgerJob.Txn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * Changing the slot count while records are in flight: checkpoints are per (split, slot count,
+ * slot), so a slot of the new count starts without one, and a batch the source delivers again after
+ * the change holds records the old count applied. Each must be applied once (docs/protocol.md,
+ * "Rescaling").
+ */
+class RescaleIT {
+  private static final long NO_WATERMARK = Long.MIN_VALUE;
+  private Harness h;
+
+  @BeforeEach
+  void start() {
+    h = Harness.start(new LedgerJob());
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  @Test
+  void recordsOneSlotCommittedUnderTwoSlotsAreNotAppliedAgainUnderFour() {
+    List<Txn> txns = new ArrayList<>(Ledger.txns(7, 160, 24, 0));
+    // one source record fanning out to 12 keys, over both old slots: its keyed records share an
+    // offset, so only their key groups tell which were applied
+    txns.set(40, new Txn("fan", 40, 3, txns.get(40).ts(), 12));
+    // 2 slots: the batch of the first 100 records commits at slot 0; slot 1's invocation failed
+    Batch slot0 =
+        h.batches("shard-0", 2, h.keyed(LedgerJob.SOURCE, txns.subList(0, 100), 0), NO_WATERMARK, 0)
+            .get(0);
+    assertThat(slot0.records()).isNotEmpty();
+    h.runner().run(slot0);
+    // the slot count goes to 4; the mapping delivers the batch again, and the records after it
+    h.runAll(h.batches("shard-0", 4, h.keyed(LedgerJob.SOURCE, txns, 0), NO_WATERMARK, 0));
+    KeyedStageRunnerIT.finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  @Test
+  void backAtAnEarlierSlotCountItsOwnOldCheckpointsDoNotHideTheCountBetween() {
+    List<Txn> txns = Ledger.txns(8, 240, 24, 0);
+    // 4 slots: records 0-79
+    h.runAll(
+        h.batches(
+            "shard-0", 4, h.keyed(LedgerJob.SOURCE, txns.subList(0, 80), 0), NO_WATERMARK, 0));
+    // 2 slots: records 80-159
+    h.runAll(
+        h.batches(
+            "shard-0", 2, h.keyed(LedgerJob.SOURCE, txns.subList(80, 160), 80), NO_WATERMARK, 0));
+    // 4 slots again, whose checkpoints stand at 79: the 2-slot batch is delivered again (its
+    // answer was lost), with the records after it
+    h.runAll(
+        h.batches(
+            "shard-0", 4, h.keyed(LedgerJob.SOURCE, txns.subList(80, 240), 80), NO_WATERMARK, 0));
+    KeyedStageRunnerIT.finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  @Test
+  void aSlotReadsTheOtherCountsOnlyUntilItsCheckpointIsPastThem() {
+    List<Txn> txns = Ledger.txns(9, 300, 24, 0);
+    CheckpointQueries queries = new CheckpointQueries();
+    try (DynamoDbClient counted = h.client(queries, true)) {
+      KeyedStageRunner runner = h.runner(counted);
+      // first batches at 2 slots: each slot has no checkpoint yet and looks once
+      for (Batch b :
+          h.batches(
+              "shard-0", 2, h.keyed(LedgerJob.SOURCE, txns.subList(0, 60), 0), NO_WATERMARK, 0)) {
+        runner.run(b);
+      }
+      assertThat(queries.count.getAndSet(0)).isEqualTo(2);
+      for (Batch b :
+          h.batches(
+              "shard-0",
+              2,
+              h.keyed(LedgerJob.SOURCE, txns.subList(60, 120), 60),
+              NO_WATERMARK,
+              0)) {
+        runner.run(b);
+      }
+      assertThat(queries.count.getAndSet(0)).as("the same count again: no look").isZero();
+      // 4 slots, delivering from record 100 again: each slot looks, passes what the 2 slots
+      // applied, and its checkpoint ends past their checkpoints
+      for (Batch b :
+          h.batches(
+              "shard-0",
+              4,
+              h.keyed(LedgerJob.SOURCE, txns.subList(100, 200), 100),
+              NO_WATERMARK,
+              0)) {
+        runner.run(b);
+      }
+      assertThat(queries.count.getAndSet(0)).isEqualTo(4);
+      for (Batch b :
+          h.batches(
+              "shard-0",
+              4,
+              h.keyed(LedgerJob.SOURCE, txns.subList(200, 300), 200),
+              NO_WATERMARK,
+              0)) {
+        runner.run(b);
+      }
+      assertThat(queries.count.get()).as("past the 2 slots' checkpoints: no look").isZero();
+    }
+    KeyedStageRunnerIT.finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  /** Counts the Queries of checkpoint partitions. */
+  private static final class CheckpointQueries implements ExecutionInterceptor {
+    final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (context.request() instanceof QueryRequest q) {
+        AttributeValue pk = q.expressionAttributeValues().get(":pk");
+        if (pk != null && pk.s().startsWith("C#")) {
+          count.incrementAndGet();
+        }
+      }
+    }
+  }
+}
