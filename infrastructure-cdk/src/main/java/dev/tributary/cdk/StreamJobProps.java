@@ -327,8 +327,9 @@ public final class StreamJobProps {
     }
 
     /**
-     * Operator slots, 1 to the job's max key groups (default 4). Do not change it while the job has
-     * checkpoints (docs/protocol.md, Rescaling).
+     * Operator slots, 1 to the job's max key groups (default 4). It may change on a running job:
+     * records that a batch delivered again holds and the old count applied are passed, not applied
+     * again (docs/protocol.md, Rescaling).
      */
     public Builder slots(int slots) {
       this.slots = slots;
