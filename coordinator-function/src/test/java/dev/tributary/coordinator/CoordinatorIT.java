@@ -47,6 +47,24 @@ class CoordinatorIT {
     return out;
   }
 
+  /** {@code n} lines of words, some repeated. */
+  private static List<String> lines(int n) {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      lines.add("w" + i + " v" + (i % 5));
+    }
+    return lines;
+  }
+
+  /** {@code lines} as source records from sequence number {@code first}. */
+  private static List<SourceRecord> texts(long first, List<String> lines) {
+    List<SourceRecord> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      out.add(Fixture.text(first + i, lines.get(i)));
+    }
+    return out;
+  }
+
   private static List<String> sorted(List<String> values) {
     List<String> out = new ArrayList<>(values);
     out.sort(null);
@@ -101,13 +119,8 @@ class CoordinatorIT {
   @Test
   void aSlotStillWorkingAtTheDeadlineCountsAsALostAnswer() {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
-      List<SourceRecord> all = new ArrayList<>();
-      List<String> lines = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        String line = "w" + i + " v" + (i % 5);
-        lines.add(line);
-        all.add(Fixture.text(2000 + i, line));
-      }
+      List<String> lines = lines(40);
+      List<SourceRecord> all = texts(2000, lines);
       SlotInvoker slotOneHangs =
           r -> r.slot() == 1 ? new CompletableFuture<>() : f.invoker.invoke(r);
       Coordinator hanging =
@@ -134,13 +147,8 @@ class CoordinatorIT {
   @Test
   void aBatchDeliveredAgainAfterTheSlotCountChangedAppliesEveryRecordOnce() {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
-      List<SourceRecord> all = new ArrayList<>();
-      List<String> lines = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        String line = "w" + i + " v" + (i % 5);
-        lines.add(line);
-        all.add(Fixture.text(3000 + i, line));
-      }
+      List<String> lines = lines(40);
+      List<SourceRecord> all = texts(3000, lines);
       SlotInvoker slotOneFails =
           r ->
               r.slot() == 1

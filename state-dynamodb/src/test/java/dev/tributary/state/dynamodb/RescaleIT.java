@@ -81,47 +81,32 @@ class RescaleIT {
     try (DynamoDbClient counted = h.client(queries, true)) {
       KeyedStageRunner runner = h.runner(counted);
       // first batches at 2 slots: each slot has no checkpoint yet and looks once
-      for (Batch b :
-          h.batches(
-              "shard-0", 2, h.keyed(LedgerJob.SOURCE, txns.subList(0, 60), 0), NO_WATERMARK, 0)) {
-        runner.run(b);
-      }
+      deliver(runner, 2, txns, 0, 60);
       assertThat(queries.count.getAndSet(0)).isEqualTo(2);
-      for (Batch b :
-          h.batches(
-              "shard-0",
-              2,
-              h.keyed(LedgerJob.SOURCE, txns.subList(60, 120), 60),
-              NO_WATERMARK,
-              0)) {
-        runner.run(b);
-      }
+      deliver(runner, 2, txns, 60, 120);
       assertThat(queries.count.getAndSet(0)).as("the same count again: no look").isZero();
       // 4 slots, delivering from record 100 again: each slot looks, passes what the 2 slots
       // applied, and its checkpoint ends past their checkpoints
-      for (Batch b :
-          h.batches(
-              "shard-0",
-              4,
-              h.keyed(LedgerJob.SOURCE, txns.subList(100, 200), 100),
-              NO_WATERMARK,
-              0)) {
-        runner.run(b);
-      }
+      deliver(runner, 4, txns, 100, 200);
       assertThat(queries.count.getAndSet(0)).isEqualTo(4);
-      for (Batch b :
-          h.batches(
-              "shard-0",
-              4,
-              h.keyed(LedgerJob.SOURCE, txns.subList(200, 300), 200),
-              NO_WATERMARK,
-              0)) {
-        runner.run(b);
-      }
+      deliver(runner, 4, txns, 200, 300);
       assertThat(queries.count.get()).as("past the 2 slots' checkpoints: no look").isZero();
     }
     KeyedStageRunnerIT.finish(h, 4);
     Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  /** Runs records {@code from} to {@code to} of {@code txns} at {@code slots} slots. */
+  private void deliver(KeyedStageRunner runner, int slots, List<Txn> txns, int from, int to) {
+    for (Batch b :
+        h.batches(
+            "shard-0",
+            slots,
+            h.keyed(LedgerJob.SOURCE, txns.subList(from, to), from),
+            NO_WATERMARK,
+            0)) {
+      runner.run(b);
+    }
   }
 
   /** Counts the Queries of checkpoint partitions. */
