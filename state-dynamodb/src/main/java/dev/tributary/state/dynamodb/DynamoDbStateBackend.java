@@ -294,13 +294,16 @@ public final class DynamoDbStateBackend implements StateBackend {
   }
 
   /**
-   * Whether a key operator {@code uid} loaded lists a stored event-time timer after {@code
-   * firedUpTo} and up to {@code watermark} that the loaded due timers lack: the slot's timer item
-   * was read before a concurrent commit that stored it, the key after (see {@link
-   * OperatorStore#listsUnloadedDueTimer}).
+   * Loads every event-time timer up to {@code watermark} that a loaded key lists but the index read
+   * did not find (a torn read, or a lost index item: {@link OperatorStore#loadListedDueTimers});
+   * returns how many.
    */
-  public boolean listsUnloadedDueTimer(String uid, long firedUpTo, long watermark) {
-    return stores.get(uid).listsUnloadedDueTimer(firedUpTo, watermark);
+  public int loadListedDueTimers(long watermark) {
+    int loaded = 0;
+    for (OperatorStore store : stores.values()) {
+      loaded += store.loadListedDueTimers(watermark);
+    }
+    return loaded;
   }
 
   /**

@@ -347,23 +347,27 @@ public final class KeyedStageRunner {
       long countsGeneration = checkpoint.countsGeneration();
       if (!batch.records().isEmpty()) {
         EarlierSlotCounts.History history = EarlierSlotCounts.History.of(found.get(historyKey));
+        EarlierSlotCounts.Split counts =
+            new EarlierSlotCounts.Split(
+                client,
+                tables.state(),
+                graph.jobName(),
+                split,
+                graph.maxKeyGroups(),
+                new EarlierSlotCounts.Units(
+                    units -> totals.readUnits += units, units -> totals.writeUnits += units));
         if (!history.exists() || history.slots() != batch.slots()) {
-          history =
-              EarlierSlotCounts.start(
-                  client, tables.state(), graph.jobName(), split, batch.slots(), history);
+          // the first runner of this count on the split: fence the other counts first, then move
+          // the count item on (a runner that finds it moved finds them fenced)
+          earlier = counts.fence(batch.slots(), history);
+          earlierRead = true;
+          history = counts.start(batch.slots(), history);
         }
-        if (!checkpoint.exists()
-            || checkpoint.countsGeneration() != history.generation()
-            || checkpoint.prior()) {
-          earlier =
-              EarlierSlotCounts.read(
-                  client,
-                  tables.state(),
-                  graph.jobName(),
-                  split,
-                  batch.slots(),
-                  graph.maxKeyGroups(),
-                  units -> totals.readUnits += units);
+        if (!earlierRead
+            && (!checkpoint.exists()
+                || checkpoint.countsGeneration() != history.generation()
+                || checkpoint.prior())) {
+          earlier = counts.read(batch.slots());
           earlierRead = true;
         }
         countsGeneration = history.generation();
@@ -533,14 +537,10 @@ public final class KeyedStageRunner {
           backend.loadDueTimers(eventDue, watermark, processingDue, now, epoch.storedNext);
     }
     if (!processing) {
-      // before the records: a key that lists a timer due now which the reads above did not find was
-      // read after a concurrent commit that the slot's timer item predates (the reverse of a torn
-      // BatchGetItem); its record would run before that timer. Read again, as after a conflict.
-      for (Map.Entry<String, Fired> f : epoch.fired.entrySet()) {
-        if (backend.listsUnloadedDueTimer(f.getKey(), f.getValue().event(), watermark)) {
-          return Outcome.CONFLICT;
-        }
-      }
+      // before the records: a timer due now that a loaded key lists but the index read missed
+      // (the slot's timer item read before a concurrent commit that stored it, the key after it)
+      // fires now too, as in Flink, not after the key's record
+      backend.loadListedDueTimers(watermark);
     }
     epoch.timePhase = true;
     for (int exchange : exchanges) {

@@ -61,7 +61,9 @@ class LimitsIT {
       assertThat(epoch.records()).isEqualTo(300);
       assertThat(epoch.actions()).isEqualTo(3);
       assertThat(epoch.writeUnits()).as("3 items of under 1 KB, 2 units each").isEqualTo(6.0);
-      assertThat(r.writeUnits()).isEqualTo(6.0);
+      assertThat(r.writeUnits())
+          .as("the commit's, and the split's slot-count item, written at its first batch")
+          .isEqualTo(7.0);
       assertThat(h.state().value(KvJob.UID, KvJob.COUNT, "even")).isEqualTo(150L);
     }
   }

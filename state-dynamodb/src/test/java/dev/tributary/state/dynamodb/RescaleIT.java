@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
  * Changing the slot count while records are in flight: checkpoints are per (split, slot count,
@@ -71,6 +72,43 @@ class RescaleIT {
         h.batches(
             "shard-0", 4, h.keyed(LedgerJob.SOURCE, txns.subList(80, 240), 80), NO_WATERMARK, 0));
     KeyedStageRunnerIT.finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  /**
+   * An operator invocation of the old count given up at its coordinator's deadline still commits
+   * after the new count started: the new count's first runner fenced the old count's checkpoints
+   * (this one had none yet: it got one at the beginning), so that commit fails and applies nothing.
+   */
+  @Test
+  void aCommitOfTheOldCountLandingAfterTheNewCountStartedIsFenced() {
+    List<Txn> txns = Ledger.txns(10, 100, 24, 0);
+    List<Batch> two = h.batches("shard-0", 2, h.keyed(LedgerJob.SOURCE, txns, 0), NO_WATERMARK, 0);
+    RunReport late =
+        h.runWithOtherBefore(
+            two.get(1),
+            r -> r instanceof TransactWriteItemsRequest,
+            1,
+            () ->
+                h.runAll(
+                    h.batches("shard-0", 4, h.keyed(LedgerJob.SOURCE, txns, 0), NO_WATERMARK, 0)));
+    assertThat(late.fenced()).as("the old count's commit after the fence").isTrue();
+    KeyedStageRunnerIT.finish(h, 4);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  /**
+   * An invocation of the old count that starts after the new count ran (queued, or two counts
+   * deployed at once): it fences the new count in turn and passes what that count applied.
+   */
+  @Test
+  void anInvocationOfTheOldCountStartingAfterTheNewCountRanPassesWhatItApplied() {
+    List<Txn> txns = Ledger.txns(11, 120, 24, 0);
+    h.runAll(h.batches("shard-0", 4, h.keyed(LedgerJob.SOURCE, txns, 0), NO_WATERMARK, 0));
+    List<RunReport> reports =
+        h.runAll(h.batches("shard-0", 2, h.keyed(LedgerJob.SOURCE, txns, 0), NO_WATERMARK, 0));
+    assertThat(reports.stream().mapToLong(RunReport::recordsApplied).sum()).isZero();
+    KeyedStageRunnerIT.finish(h, 2);
     Ledger.assertMatchesReference(h, txns, true);
   }
 

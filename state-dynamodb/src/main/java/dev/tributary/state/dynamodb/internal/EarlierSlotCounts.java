@@ -4,16 +4,24 @@ import dev.tributary.partitioning.KeyGroupRange;
 import dev.tributary.partitioning.KeyGroups;
 import dev.tributary.state.dynamodb.Position;
 import dev.tributary.state.dynamodb.StateTables;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.DoubleConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * What a split committed under slot counts other than the one running. Checkpoints are kept per
@@ -29,9 +37,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
  * written, or when its checkpoint says another count may still be ahead of it ({@code pr}, cleared
  * once its position passes every other count's checkpoint of its key groups: {@link #settled}).
  *
- * <p>This holds while one slot count runs at a time per split, which the event source mapping gives
- * (it invokes a split's next batch only after the last one answered, and the coordinator outwaits
- * its operators). docs/protocol.md, "Rescaling".
+ * <p>The first runner of a new count fences the other counts' checkpoints ({@link #fence}) before
+ * it moves the split's slot-count item on, so that a commit of an old count still in flight (an
+ * operator invocation given up at its coordinator's deadline) cannot land after the new count read
+ * what the old ones cover. docs/protocol.md, "Rescaling".
  */
 public final class EarlierSlotCounts {
   /** The sort key of a split's slot-count item, in its checkpoint partition. */
@@ -77,114 +86,234 @@ public final class EarlierSlotCounts {
   }
 
   /**
-   * Makes {@code slots} the split's latest slot count, starting from the item as {@code read}: a
-   * conditional write on the generation read (not part of any commit, so that the commits of a
-   * split's slots do not contend for one item). Returns the item as it now stands.
+   * Where the read and write units of the calls below are counted.
    *
-   * @throws IllegalStateException when another slot count keeps taking the item back: two slot
-   *     counts are running on the split at once
+   * @param reads takes read units
+   * @param writes takes write units
    */
-  public static History start(
-      DynamoDbClient client, String table, String job, String split, int slots, History read) {
-    Map<String, AttributeValue> key = historyKey(job, split);
-    History current = read;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      if (current.exists() && current.slots() == slots) {
-        return current;
-      }
-      Map<String, AttributeValue> item = new HashMap<>(key);
-      item.put("n", AttributeValue.fromN(Integer.toString(slots)));
-      item.put("g", AttributeValue.fromN(Long.toString(current.generation() + 1)));
-      History seen = current;
-      try {
-        if (seen.exists()) {
-          client.putItem(
-              b ->
-                  b.tableName(table)
-                      .item(item)
-                      .conditionExpression("g = :g")
-                      .expressionAttributeValues(
-                          Map.of(":g", AttributeValue.fromN(Long.toString(seen.generation())))));
-        } else {
-          client.putItem(
-              b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-        }
-        return new History(true, slots, seen.generation() + 1);
-      } catch (ConditionalCheckFailedException e) {
-        GetItemResponse got = client.getItem(b -> b.tableName(table).key(key).consistentRead(true));
-        current = History.of(got.hasItem() && !got.item().isEmpty() ? got.item() : null);
-      }
-    }
-    throw new IllegalStateException(
-        "split "
-            + split
-            + " of job "
-            + job
-            + ": its slot count changed under this runner three times in a row (now "
-            + current.slots()
-            + ", this runner "
-            + slots
-            + "); two slot counts are running on it at once. Deploy one slot count and let"
-            + " invocations of the other finish (docs/protocol.md, Rescaling)");
-  }
+  public record Units(DoubleConsumer reads, DoubleConsumer writes) {}
 
   /**
-   * The checkpoints of {@code split} under every slot count but {@code slots}: one strongly
-   * consistent Query of the split's checkpoint partition; its read units go to {@code readUnits}.
+   * The slot counts of one split as the state table keeps them: its checkpoint partition ({@code
+   * C#{job}#{split}}), which holds each (slot count, slot)'s checkpoint and the slot-count item.
+   *
+   * @param client the client
+   * @param table the state table
+   * @param job the job
+   * @param split the split
+   * @param maxKeyGroups the job's key groups
+   * @param units where the calls' capacity is counted
    */
-  public static EarlierSlotCounts read(
+  public record Split(
       DynamoDbClient client,
       String table,
       String job,
       String split,
-      int slots,
       int maxKeyGroups,
-      DoubleConsumer readUnits) {
-    Map<Integer, Position[]> byCount = new HashMap<>();
-    Map<String, AttributeValue> start = null;
-    do {
-      Map<String, AttributeValue> from = start;
-      QueryResponse page =
-          client.query(
+      Units units) {
+    /**
+     * Makes {@code slots} the split's latest slot count, starting from the item as {@code read}: a
+     * conditional write on the generation read (not part of any commit, so that the commits of a
+     * split's slots do not contend for one item). Returns the item as it now stands.
+     *
+     * @throws IllegalStateException when the item changes under this runner three times in a row:
+     *     runners of several slot counts keep taking it from each other
+     */
+    public History start(int slots, History read) {
+      Map<String, AttributeValue> key = historyKey(job, split);
+      History current = read;
+      for (int attempt = 0; attempt < 3; attempt++) {
+        if (current.exists() && current.slots() == slots) {
+          return current;
+        }
+        Map<String, AttributeValue> item = new HashMap<>(key);
+        item.put("n", AttributeValue.fromN(Integer.toString(slots)));
+        item.put("g", AttributeValue.fromN(Long.toString(current.generation() + 1)));
+        History seen = current;
+        try {
+          PutItemResponse put =
+              client.putItem(
+                  b -> {
+                    b.tableName(table)
+                        .item(item)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
+                    if (seen.exists()) {
+                      b.conditionExpression("g = :g")
+                          .expressionAttributeValues(
+                              Map.of(":g", AttributeValue.fromN(Long.toString(seen.generation()))));
+                    } else {
+                      b.conditionExpression("attribute_not_exists(pk)");
+                    }
+                  });
+          units.writes().accept(capacity(put.consumedCapacity()));
+          return new History(true, slots, seen.generation() + 1);
+        } catch (ConditionalCheckFailedException e) {
+          GetItemResponse got =
+              client.getItem(
+                  b ->
+                      b.tableName(table)
+                          .key(key)
+                          .consistentRead(true)
+                          .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+          units.reads().accept(capacity(got.consumedCapacity()));
+          current = History.of(got.hasItem() && !got.item().isEmpty() ? got.item() : null);
+        }
+      }
+      throw new IllegalStateException(
+          "split "
+              + split
+              + " of job "
+              + job
+              + ": its slot count changed under this runner three times in a row (now "
+              + current.slots()
+              + ", this runner "
+              + slots
+              + "); runners of several slot counts are taking the split from each other. Finish"
+              + " the deploy of one slot count (docs/protocol.md, Rescaling)");
+    }
+
+    /** The checkpoints of the split under every slot count but {@code slots}. */
+    public EarlierSlotCounts read(int slots) {
+      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
+      for (Map<String, AttributeValue> item : otherCounts(slots)) {
+        out.add(item);
+      }
+      return out.byCount.isEmpty() ? NONE : out;
+    }
+
+    /**
+     * Fences the checkpoints of the split under every slot count but {@code slots}, and returns
+     * what they hold once fenced. Each one's {@code epoch} goes up by one, so that a commit of
+     * another count in flight (an operator invocation its coordinator gave up at its deadline)
+     * fails its checkpoint condition and ends fenced, applying nothing: from here on those
+     * checkpoints move only for a runner that reads them again, and such a runner, finding the
+     * split's slot-count item moved on, fences this count in turn. The slots of the count that ran
+     * last ({@code previous}) without a checkpoint get one at the beginning, which fences their
+     * first commit. The first runner of a new count calls this before it moves the slot-count item
+     * on ({@link #start}), so that a runner that finds the item moved also finds the old counts
+     * fenced.
+     */
+    public EarlierSlotCounts fence(int slots, History previous) {
+      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
+      Set<String> seen = new HashSet<>();
+      for (Map<String, AttributeValue> item : otherCounts(slots)) {
+        seen.add(item.get(StateTables.SK).s());
+        out.add(bump(item));
+      }
+      if (previous.exists() && previous.slots() != slots && previous.slots() <= maxKeyGroups) {
+        for (int slot = 0; slot < previous.slots(); slot++) {
+          String sk = Layout.slotSk(previous.slots(), slot);
+          if (seen.contains(sk)) {
+            continue;
+          }
+          Map<String, AttributeValue> item =
+              new HashMap<>(
+                  Map.of(
+                      StateTables.PK,
+                      AttributeValue.fromS(Layout.checkpointPk(job, split)),
+                      StateTables.SK,
+                      AttributeValue.fromS(sk)));
+          item.put("pos", AttributeValue.fromS(Position.BEGINNING.encode()));
+          item.put("epoch", AttributeValue.fromN("1"));
+          try {
+            PutItemResponse put =
+                client.putItem(
+                    b ->
+                        b.tableName(table)
+                            .item(item)
+                            .conditionExpression("attribute_not_exists(pk)")
+                            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            units.writes().accept(capacity(put.consumedCapacity()));
+            out.add(item);
+          } catch (ConditionalCheckFailedException e) {
+            out.add(bump(item)); // it committed meanwhile: fence that
+          }
+        }
+      }
+      return out.byCount.isEmpty() ? NONE : out;
+    }
+
+    /** Moves checkpoint {@code item}'s epoch on by one; returns the item after it. */
+    private Map<String, AttributeValue> bump(Map<String, AttributeValue> item) {
+      UpdateItemResponse updated =
+          client.updateItem(
               b ->
                   b.tableName(table)
-                      .keyConditionExpression("pk = :pk")
-                      .expressionAttributeValues(
-                          Map.of(":pk", AttributeValue.fromS(Layout.checkpointPk(job, split))))
-                      .consistentRead(true)
-                      .exclusiveStartKey(from)
+                      .key(
+                          Map.of(
+                              StateTables.PK,
+                              item.get(StateTables.PK),
+                              StateTables.SK,
+                              item.get(StateTables.SK)))
+                      .updateExpression("SET epoch = epoch + :one")
+                      .conditionExpression("attribute_exists(epoch)")
+                      .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
+                      .returnValues(ReturnValue.ALL_NEW)
                       .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-      if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
-        readUnits.accept(page.consumedCapacity().capacityUnits());
-      }
-      for (Map<String, AttributeValue> item : page.items()) {
-        String sk = item.get(StateTables.SK).s();
-        int hash = sk.indexOf('#');
-        AttributeValue pos = item.get("pos");
-        if (hash < 0 || pos == null) {
-          continue; // the slot-count item
+      units.writes().accept(capacity(updated.consumedCapacity()));
+      return updated.attributes();
+    }
+
+    /**
+     * The checkpoint items of the split under slot counts other than {@code slots} that the job's
+     * key groups allow: one strongly consistent Query of the split's checkpoint partition.
+     */
+    private List<Map<String, AttributeValue>> otherCounts(int slots) {
+      List<Map<String, AttributeValue>> out = new ArrayList<>();
+      Map<String, AttributeValue> start = null;
+      do {
+        Map<String, AttributeValue> from = start;
+        QueryResponse page =
+            client.query(
+                b ->
+                    b.tableName(table)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(
+                            Map.of(":pk", AttributeValue.fromS(Layout.checkpointPk(job, split))))
+                        .consistentRead(true)
+                        .exclusiveStartKey(from)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        units.reads().accept(capacity(page.consumedCapacity()));
+        for (Map<String, AttributeValue> item : page.items()) {
+          String sk = item.get(StateTables.SK).s();
+          int hash = sk.indexOf('#');
+          if (hash < 0 || !item.containsKey("pos")) {
+            continue; // the slot-count item
+          }
+          int count = Integer.parseInt(sk.substring(0, hash));
+          int slot = Integer.parseInt(sk.substring(hash + 1));
+          if (count != slots && count <= maxKeyGroups && slot < count) {
+            out.add(item); // not ours, and a count this job's key groups can have run at
+          }
         }
-        int count = Integer.parseInt(sk.substring(0, hash));
-        int slot = Integer.parseInt(sk.substring(hash + 1));
-        if (count == slots || count > maxKeyGroups || slot >= count) {
-          continue; // ours, or a count this job's key groups cannot have run at
-        }
-        Position[] positions =
-            byCount.computeIfAbsent(
-                count,
-                c -> {
-                  Position[] p = new Position[c];
-                  Arrays.fill(p, Position.BEGINNING);
-                  return p;
-                });
-        positions[slot] = Position.decode(pos.s());
-      }
-      start =
-          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-              ? page.lastEvaluatedKey()
-              : null;
-    } while (start != null);
-    return byCount.isEmpty() ? NONE : new EarlierSlotCounts(byCount, maxKeyGroups);
+        start =
+            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? page.lastEvaluatedKey()
+                : null;
+      } while (start != null);
+      return out;
+    }
+  }
+
+  private static double capacity(ConsumedCapacity consumed) {
+    return consumed == null || consumed.capacityUnits() == null ? 0 : consumed.capacityUnits();
+  }
+
+  /** Records checkpoint item {@code item} (one of another count). */
+  private void add(Map<String, AttributeValue> item) {
+    String sk = item.get(StateTables.SK).s();
+    int hash = sk.indexOf('#');
+    int count = Integer.parseInt(sk.substring(0, hash));
+    int slot = Integer.parseInt(sk.substring(hash + 1));
+    Position[] positions =
+        byCount.computeIfAbsent(
+            count,
+            c -> {
+              Position[] p = new Position[c];
+              Arrays.fill(p, Position.BEGINNING);
+              return p;
+            });
+    positions[slot] = Position.decode(item.get("pos").s());
   }
 
   /** Whether no other slot count committed anything of the split. */

@@ -189,26 +189,31 @@ public final class OperatorStore implements OperatorStateStore {
   }
 
   /**
-   * Whether a loaded key lists a stored event-time timer after {@code firedUpTo} and at or before
-   * {@code watermark} that the due timers loaded from the index lack. One consistent read cannot
-   * show that: a key's timer entry and its index item are written in one transaction, and the
-   * slot's timer item bounds every stored timer. So the slot's timer item (or the index as cached
-   * at its version) was read before a concurrent commit that stored the timer, and the key after it
-   * (a BatchGetItem is not a snapshot): the key's records would run before a timer due ahead of
-   * them. Call before anything fires or runs (it compares the keys' timers as loaded).
+   * Loads into the due timers every event-time timer up to {@code watermark} that a loaded key
+   * lists but the index read did not find; returns how many. A key's timer entry and its index item
+   * are written in one transaction, and the slot's timer item bounds every stored timer, so in one
+   * consistent read none is missing. One is when the slot's timer item (or the index as cached at
+   * its version) was read before a concurrent commit that stored the timer and the key after it (a
+   * BatchGetItem is not a snapshot), or when the index item was lost; either way the timer is due
+   * and fires now, before the records. A commit that fires it writes the key (under its version
+   * condition) and the slot's timer item (under the version read), so a copy of the key or of the
+   * timer item that was out of date fails the commit, and the epoch is redone from fresh reads.
+   * Call before anything fires or runs (it compares the keys' timers as loaded).
    */
-  public boolean listsUnloadedDueTimer(long firedUpTo, long watermark) {
+  public int loadListedDueTimers(long watermark) {
+    int loaded = 0;
     for (StoredKey k : keys.values()) {
       if (k.timerBytes == null) {
         continue; // the key had no stored timer
       }
       for (Timer t : k.timers(true)) {
-        if (t.timestamp() > firedUpTo && t.timestamp() <= watermark && !eventTimers.holds(t)) {
-          return true;
+        if (t.timestamp() <= watermark && !eventTimers.holds(t)) {
+          eventTimers.load(t);
+          loaded++;
         }
       }
     }
-    return false;
+    return loaded;
   }
 
   /** Whether {@code key} is loaded (or being loaded). */
