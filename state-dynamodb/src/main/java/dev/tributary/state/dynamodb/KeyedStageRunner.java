@@ -142,7 +142,8 @@ public final class KeyedStageRunner {
       long epoch,
       String commitId,
       long countsGeneration,
-      boolean prior) {}
+      boolean prior,
+      int fencedBy) {}
 
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
@@ -356,12 +357,18 @@ public final class KeyedStageRunner {
                 graph.maxKeyGroups(),
                 new EarlierSlotCounts.Units(
                     units -> totals.readUnits += units, units -> totals.writeUnits += units));
-        if (!history.exists() || history.slots() != batch.slots()) {
-          // the first runner of this count on the split: fence the other counts first, then move
-          // the count item on (a runner that finds it moved finds them fenced)
-          earlier = counts.fence(batch.slots(), history);
+        if (!history.exists() || history.slots() != batch.slots() || checkpoint.fencedBy() != 0) {
+          // the first runner of this count on the split (or of this count again, after another
+          // count fenced it): fence the other counts, lift the fence off this count's
+          // checkpoints, then move the count item on (a runner that finds it moved finds the
+          // others fenced); the checkpoint is read again, as the fences left it
+          EarlierSlotCounts.Started started =
+              counts.start(batch.slots(), history, checkpoint.fencedBy());
+          earlier = started.earlier();
           earlierRead = true;
-          history = counts.start(batch.slots(), history);
+          history = started.history();
+          checkpoint = checkpoint(get(checkpointKey, totals));
+          totals.checkpoint = checkpoint;
         }
         if (!earlierRead
             && (!checkpoint.exists()
@@ -840,7 +847,7 @@ public final class KeyedStageRunner {
       outputs.clear();
       outputBytes = 0;
       checkpoint =
-          new Checkpoint(true, through, epochNumber, token, countsGeneration, prior(through));
+          new Checkpoint(true, through, epochNumber, token, countsGeneration, prior(through), 0);
       totals.checkpoint = checkpoint;
       fired.putAll(written);
       layouts.putAll(layoutsWritten);
@@ -942,7 +949,14 @@ public final class KeyedStageRunner {
                   prior(through)),
               true);
       Put.Builder put = Put.builder().tableName(tables.state()).item(item);
-      conditioned(put, checkpoint.exists(), "epoch", checkpoint.epoch());
+      if (checkpoint.exists()) {
+        // and not fenced by another slot count since (EarlierSlotCounts)
+        put.conditionExpression(
+                "epoch = :epoch AND attribute_not_exists(" + EarlierSlotCounts.FENCED + ")")
+            .expressionAttributeValues(Map.of(":epoch", num(checkpoint.epoch())));
+      } else {
+        put.conditionExpression("attribute_not_exists(pk)");
+      }
       return TransactWriteItem.builder().put(put.build()).build();
     }
 
@@ -1168,11 +1182,19 @@ public final class KeyedStageRunner {
 
   private static Checkpoint checkpoint(Map<String, AttributeValue> found) {
     if (found == null) {
-      return new Checkpoint(false, Position.BEGINNING, 0, null, 0, false);
+      return new Checkpoint(false, Position.BEGINNING, 0, null, 0, false, 0);
     }
     CheckpointItem item = CheckpointItem.SCHEMA.mapToItem(found);
     return new Checkpoint(
-        true, Position.decode(item.pos()), item.epoch(), item.commit(), item.hg(), item.pr());
+        true,
+        Position.decode(item.pos()),
+        item.epoch(),
+        item.commit(),
+        item.hg(),
+        item.pr(),
+        found.containsKey(EarlierSlotCounts.FENCED)
+            ? Integer.parseInt(found.get(EarlierSlotCounts.FENCED).n())
+            : 0);
   }
 
   /** The key group of a keyed record's key. */

@@ -3,17 +3,23 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.state.dynamodb.LedgerJob.Txn;
+import dev.tributary.state.dynamodb.OpsJobs.Op;
+import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -112,6 +118,34 @@ class RescaleIT {
     Ledger.assertMatchesReference(h, txns, true);
   }
 
+  /**
+   * A runner of the old count reads the split's counts item from before the new count started and
+   * its checkpoint from after the new count fenced it (a BatchGetItem is not a snapshot: found in
+   * review). The fence mark on its checkpoint sends it through the start path, which fences the new
+   * count and passes what that count applied; a fence that only moved the epoch let it commit.
+   */
+  @Test
+  void aRunnerReadingTheCountsItemBeforeAFenceAndItsCheckpointAfterAppliesNothingTwice() {
+    List<Txn> txns = Ledger.txns(12, 100, 24, 0);
+    deliver(h.runner(), 2, txns, 0, 50);
+    Batch slot0 =
+        h.batches(
+                "shard-0", 2, h.keyed(LedgerJob.SOURCE, txns.subList(50, 100), 50), NO_WATERMARK, 0)
+            .get(0);
+    assertThat(slot0.records()).isNotEmpty();
+    Runnable four = () -> deliver(h.runner(), 4, txns, 50, 100);
+    try (DynamoDbClient torn =
+        h.client(
+            new TornFirstBatchGet(
+                h, four, k -> EarlierSlotCounts.HISTORY_SK.equals(k.get(StateTables.SK).s())),
+            false)) {
+      RunReport report = h.runner(torn).run(slot0);
+      assertThat(report.recordsApplied()).isZero();
+    }
+    KeyedStageRunnerIT.finish(h, 2);
+    Ledger.assertMatchesReference(h, txns, true);
+  }
+
   @Test
   void aSlotReadsTheOtherCountsOnlyUntilItsCheckpointIsPastThem() {
     List<Txn> txns = Ledger.txns(9, 300, 24, 0);
@@ -132,6 +166,82 @@ class RescaleIT {
     }
     KeyedStageRunnerIT.finish(h, 4);
     Ledger.assertMatchesReference(h, txns, true);
+  }
+
+  /** Whether {@code r} writes a split's counts item. */
+  private static boolean countsPut(SdkRequest r) {
+    return r instanceof PutItemRequest p
+        && p.item().containsKey("sk")
+        && EarlierSlotCounts.HISTORY_SK.equals(p.item().get("sk").s());
+  }
+
+  /** {@code n} operations of {@code kind}, on keys k0, k1, ... */
+  private static List<Op> ops(String kind, int n) {
+    List<Op> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new Op("k" + i, kind, 0));
+    }
+    return out;
+  }
+
+  /**
+   * 2 slots ran. The first 4-slot runner fences the 2-slot checkpoints and, before it moves the
+   * counts item on, a 2-slot invocation starts: it finds its checkpoint marked, fences the 4 slots
+   * (placeholders: they have no checkpoint yet) and peeks; the 4-slot runner's commit is then
+   * fenced, and its next run passes what the 2 slots applied. Found in review: with the fence only
+   * moving the epoch, both applied the peeks (records that write no state, which no key version
+   * catches).
+   */
+  @Test
+  void anOldCountRunnerStartingBetweenTheFenceAndTheCountsMoveAppliesNothingTwice() {
+    try (Harness ops = Harness.start(new OpsJobs.Job())) {
+      int n = 40;
+      ops.runAll(ops.batches("s", 2, ops.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = ops.keyed("ops", ops("peek", n), n);
+      Batch b =
+          ops.batches("s", 4, peeks, NO_WATERMARK, 0).stream()
+              .filter(x -> !x.records().isEmpty())
+              .findFirst()
+              .orElseThrow();
+      Batch a =
+          ops.batches("s", 2, peeks, NO_WATERMARK, 0).get(ops.slotOf(b.records().get(0).key(), 2));
+      RunReport fenced =
+          ops.runWithOtherBefore(b, RescaleIT::countsPut, 1, () -> ops.runner().run(a));
+      assertThat(fenced.fenced()).isTrue();
+      ops.runner().run(b); // delivered again
+      assertPeekedOnce(ops, b, "=1");
+    }
+  }
+
+  /**
+   * A new split: the 4-slot runner fences nothing (no counts item, no checkpoint); a 2-slot runner
+   * creates the counts item and peeks; the 4-slot runner's move of the counts item fails, and it
+   * fences the count that took it before it moves it again. Found in review: it moved the item on
+   * with the (empty) positions of its first fence and peeked again.
+   */
+  @Test
+  void aRunnerWhoseCountsMoveIsTakenFencesTheCountThatTookIt() {
+    try (Harness ops = Harness.start(new OpsJobs.Job())) {
+      List<KeyedRecord> peeks = ops.keyed("ops", ops("peek", 40), 0);
+      Batch b =
+          ops.batches("s", 4, peeks, NO_WATERMARK, 0).stream()
+              .filter(x -> !x.records().isEmpty())
+              .findFirst()
+              .orElseThrow();
+      Batch a =
+          ops.batches("s", 2, peeks, NO_WATERMARK, 0).get(ops.slotOf(b.records().get(0).key(), 2));
+      ops.runWithOtherBefore(b, RescaleIT::countsPut, 1, () -> ops.runner().run(a));
+      assertPeekedOnce(ops, b, "=null");
+    }
+  }
+
+  private static void assertPeekedOnce(Harness ops, Batch b, String value) {
+    KeyedStageRunnerIT.finish(ops, 4);
+    Map<String, Integer> outputs = new HashMap<>();
+    ops.outboxText("out").forEach(o -> outputs.merge(o, 1, Integer::sum));
+    for (KeyedRecord r : b.records()) {
+      assertThat(outputs.get(r.key() + value)).as("peek of " + r.key()).isEqualTo(1);
+    }
   }
 
   /** Runs records {@code from} to {@code to} of {@code txns} at {@code slots} slots. */

@@ -7,7 +7,6 @@ import dev.tributary.state.dynamodb.StateTables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,12 +36,20 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * written, or when its checkpoint says another count may still be ahead of it ({@code pr}, cleared
  * once its position passes every other count's checkpoint of its key groups: {@link #settled}).
  *
- * <p>The first runner of a new count fences the other counts' checkpoints ({@link #fence}) before
- * it moves the split's slot-count item on, so that a commit of an old count still in flight (an
- * operator invocation given up at its coordinator's deadline) cannot land after the new count read
- * what the old ones cover. docs/protocol.md, "Rescaling".
+ * <p>A runner that finds the slot-count item naming another count, or its own checkpoint marked
+ * {@link #FENCED}, fences every other count before it moves the item on ({@link Split#start}), so
+ * that no commit of theirs lands after it read what they cover: not one in flight (an operator
+ * invocation given up at its coordinator's deadline), nor one of a runner that starts later (it
+ * finds the mark and fences this count first). docs/protocol.md, "Rescaling".
  */
 public final class EarlierSlotCounts {
+  /**
+   * The attribute that marks a checkpoint fenced by another slot count (it holds that count): a
+   * commit is conditioned on its absence, and only a runner of the checkpoint's own count, starting
+   * again, removes it.
+   */
+  public static final String FENCED = "fz";
+
   /** The sort key of a split's slot-count item, in its checkpoint partition. */
   public static final String HISTORY_SK = "counts";
 
@@ -94,6 +101,14 @@ public final class EarlierSlotCounts {
   public record Units(DoubleConsumer reads, DoubleConsumer writes) {}
 
   /**
+   * A slot count started on a split.
+   *
+   * @param history the split's counts item as it now stands
+   * @param earlier the other counts' checkpoints, as fenced
+   */
+  public record Started(History history, EarlierSlotCounts earlier) {}
+
+  /**
    * The slot counts of one split as the state table keeps them: its checkpoint partition ({@code
    * C#{job}#{split}}), which holds each (slot count, slot)'s checkpoint and the slot-count item.
    *
@@ -112,19 +127,23 @@ public final class EarlierSlotCounts {
       int maxKeyGroups,
       Units units) {
     /**
-     * Makes {@code slots} the split's latest slot count, starting from the item as {@code read}: a
-     * conditional write on the generation read (not part of any commit, so that the commits of a
-     * split's slots do not contend for one item). Returns the item as it now stands.
+     * Starts slot count {@code slots} on the split, from the counts item as {@code read} and the
+     * count that fenced this runner's checkpoint ({@code fencedBy}, 0 for none): fences every other
+     * count (see {@code fence} below), then makes {@code slots} the latest count with a conditional
+     * write on the generation read (not part of any commit, so that the commits of a split's slots
+     * do not contend for one item). When another count took the item meanwhile, that count is
+     * fenced too before the item is moved on again.
      *
      * @throws IllegalStateException when the item changes under this runner three times in a row:
      *     runners of several slot counts keep taking it from each other
      */
-    public History start(int slots, History read) {
+    public Started start(int slots, History read, int fencedBy) {
       Map<String, AttributeValue> key = historyKey(job, split);
       History current = read;
       for (int attempt = 0; attempt < 3; attempt++) {
+        EarlierSlotCounts earlier = fence(slots, current, fencedBy);
         if (current.exists() && current.slots() == slots) {
-          return current;
+          return new Started(current, earlier);
         }
         Map<String, AttributeValue> item = new HashMap<>(key);
         item.put("n", AttributeValue.fromN(Integer.toString(slots)));
@@ -146,7 +165,7 @@ public final class EarlierSlotCounts {
                     }
                   });
           units.writes().accept(capacity(put.consumedCapacity()));
-          return new History(true, slots, seen.generation() + 1);
+          return new Started(new History(true, slots, seen.generation() + 1), earlier);
         } catch (ConditionalCheckFailedException e) {
           GetItemResponse got =
               client.getItem(
@@ -175,79 +194,100 @@ public final class EarlierSlotCounts {
     /** The checkpoints of the split under every slot count but {@code slots}. */
     public EarlierSlotCounts read(int slots) {
       EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
-      for (Map<String, AttributeValue> item : otherCounts(slots)) {
-        out.add(item);
-      }
-      return out.byCount.isEmpty() ? NONE : out;
-    }
-
-    /**
-     * Fences the checkpoints of the split under every slot count but {@code slots}, and returns
-     * what they hold once fenced. Each one's {@code epoch} goes up by one, so that a commit of
-     * another count in flight (an operator invocation its coordinator gave up at its deadline)
-     * fails its checkpoint condition and ends fenced, applying nothing: from here on those
-     * checkpoints move only for a runner that reads them again, and such a runner, finding the
-     * split's slot-count item moved on, fences this count in turn. The slots of the count that ran
-     * last ({@code previous}) without a checkpoint get one at the beginning, which fences their
-     * first commit. The first runner of a new count calls this before it moves the slot-count item
-     * on ({@link #start}), so that a runner that finds the item moved also finds the old counts
-     * fenced.
-     */
-    public EarlierSlotCounts fence(int slots, History previous) {
-      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
-      Set<String> seen = new HashSet<>();
-      for (Map<String, AttributeValue> item : otherCounts(slots)) {
-        seen.add(item.get(StateTables.SK).s());
-        out.add(bump(item));
-      }
-      if (previous.exists() && previous.slots() != slots && previous.slots() <= maxKeyGroups) {
-        for (int slot = 0; slot < previous.slots(); slot++) {
-          String sk = Layout.slotSk(previous.slots(), slot);
-          if (seen.contains(sk)) {
-            continue;
-          }
-          Map<String, AttributeValue> item =
-              new HashMap<>(
-                  Map.of(
-                      StateTables.PK,
-                      AttributeValue.fromS(Layout.checkpointPk(job, split)),
-                      StateTables.SK,
-                      AttributeValue.fromS(sk)));
-          item.put("pos", AttributeValue.fromS(Position.BEGINNING.encode()));
-          item.put("epoch", AttributeValue.fromN("1"));
-          try {
-            PutItemResponse put =
-                client.putItem(
-                    b ->
-                        b.tableName(table)
-                            .item(item)
-                            .conditionExpression("attribute_not_exists(pk)")
-                            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            units.writes().accept(capacity(put.consumedCapacity()));
-            out.add(item);
-          } catch (ConditionalCheckFailedException e) {
-            out.add(bump(item)); // it committed meanwhile: fence that
-          }
+      for (Map<String, AttributeValue> item : checkpointItems()) {
+        if (countOf(item) != slots) {
+          out.add(item);
         }
       }
       return out.byCount.isEmpty() ? NONE : out;
     }
 
-    /** Moves checkpoint {@code item}'s epoch on by one; returns the item after it. */
-    private Map<String, AttributeValue> bump(Map<String, AttributeValue> item) {
+    /**
+     * Fences every other slot count of the split and returns their checkpoints as fenced. The
+     * counts fenced are those with a checkpoint in the split's partition, the one the counts item
+     * names ({@code previous}) and the one that fenced this runner ({@code fencedBy}); each of
+     * their slots' checkpoints gets {@code epoch} + 1 and the mark {@link #FENCED} (naming {@code
+     * slots}), and a slot without a checkpoint gets one at the beginning, marked. A commit is
+     * conditioned on its checkpoint's epoch and on the mark's absence, so from here on none of
+     * theirs lands: one in flight fails, and a runner of theirs that reads its checkpoint later
+     * finds the mark and fences this count in turn before it applies anything. Their positions as
+     * fenced are therefore final for this runner. This count's own marks are lifted (with {@code
+     * epoch} + 1, so that a commit of this count read before its fence still fails).
+     */
+    private EarlierSlotCounts fence(int slots, History previous, int fencedBy) {
+      List<Map<String, AttributeValue>> items = checkpointItems();
+      Map<String, Map<String, AttributeValue>> bySk = new HashMap<>();
+      Set<Integer> counts = new java.util.TreeSet<>();
+      for (Map<String, AttributeValue> item : items) {
+        int count = countOf(item);
+        if (count != slots) {
+          counts.add(count);
+          bySk.put(item.get(StateTables.SK).s(), item);
+        } else if (item.containsKey(FENCED)) {
+          lift(item);
+        }
+      }
+      for (int named : new int[] {previous.exists() ? previous.slots() : 0, fencedBy}) {
+        if (named > 0 && named != slots && named <= maxKeyGroups) {
+          counts.add(named);
+        }
+      }
+      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
+      for (int count : counts) {
+        for (int slot = 0; slot < count; slot++) {
+          String sk = Layout.slotSk(count, slot);
+          Map<String, AttributeValue> item = bySk.get(sk);
+          out.add(item != null ? mark(item, slots) : placeholder(sk, slots));
+        }
+      }
+      return out.byCount.isEmpty() ? NONE : out;
+    }
+
+    /** A fenced checkpoint at the beginning for a slot without one, or the slot's, fenced. */
+    private Map<String, AttributeValue> placeholder(String sk, int by) {
+      Map<String, AttributeValue> item =
+          new HashMap<>(
+              Map.of(
+                  StateTables.PK,
+                  AttributeValue.fromS(Layout.checkpointPk(job, split)),
+                  StateTables.SK,
+                  AttributeValue.fromS(sk)));
+      item.put("pos", AttributeValue.fromS(Position.BEGINNING.encode()));
+      item.put("epoch", AttributeValue.fromN("1"));
+      item.put(FENCED, AttributeValue.fromN(Integer.toString(by)));
+      try {
+        PutItemResponse put =
+            client.putItem(
+                b ->
+                    b.tableName(table)
+                        .item(item)
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        units.writes().accept(capacity(put.consumedCapacity()));
+        return item;
+      } catch (ConditionalCheckFailedException e) {
+        return mark(item, by); // it committed meanwhile: fence that
+      }
+    }
+
+    /**
+     * Moves checkpoint {@code item}'s epoch on by one and marks it fenced by count {@code by};
+     * returns the item after it.
+     */
+    private Map<String, AttributeValue> mark(Map<String, AttributeValue> item, int by) {
       UpdateItemResponse updated =
           client.updateItem(
               b ->
                   b.tableName(table)
-                      .key(
-                          Map.of(
-                              StateTables.PK,
-                              item.get(StateTables.PK),
-                              StateTables.SK,
-                              item.get(StateTables.SK)))
-                      .updateExpression("SET epoch = epoch + :one")
+                      .key(key(item))
+                      .updateExpression("SET epoch = epoch + :one, " + FENCED + " = :by")
                       .conditionExpression("attribute_exists(epoch)")
-                      .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
+                      .expressionAttributeValues(
+                          Map.of(
+                              ":one",
+                              AttributeValue.fromN("1"),
+                              ":by",
+                              AttributeValue.fromN(Integer.toString(by))))
                       .returnValues(ReturnValue.ALL_NEW)
                       .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
       units.writes().accept(capacity(updated.consumedCapacity()));
@@ -255,10 +295,37 @@ public final class EarlierSlotCounts {
     }
 
     /**
-     * The checkpoint items of the split under slot counts other than {@code slots} that the job's
-     * key groups allow: one strongly consistent Query of the split's checkpoint partition.
+     * Lifts the fence off checkpoint {@code item} of the count starting again, moving its epoch on
+     * (a commit of this count that read it before it was fenced still fails); nothing when another
+     * runner of the count lifted it already.
      */
-    private List<Map<String, AttributeValue>> otherCounts(int slots) {
+    private void lift(Map<String, AttributeValue> item) {
+      try {
+        UpdateItemResponse updated =
+            client.updateItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(item))
+                        .updateExpression("SET epoch = epoch + :one REMOVE " + FENCED)
+                        .conditionExpression("attribute_exists(" + FENCED + ")")
+                        .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        units.writes().accept(capacity(updated.consumedCapacity()));
+      } catch (ConditionalCheckFailedException e) {
+        // another runner of this count lifted it
+      }
+    }
+
+    private static Map<String, AttributeValue> key(Map<String, AttributeValue> item) {
+      return Map.of(
+          StateTables.PK, item.get(StateTables.PK), StateTables.SK, item.get(StateTables.SK));
+    }
+
+    /**
+     * The checkpoint items of the split under every slot count the job's key groups allow: one
+     * strongly consistent Query of the split's checkpoint partition.
+     */
+    private List<Map<String, AttributeValue>> checkpointItems() {
       List<Map<String, AttributeValue>> out = new ArrayList<>();
       Map<String, AttributeValue> start = null;
       do {
@@ -282,8 +349,8 @@ public final class EarlierSlotCounts {
           }
           int count = Integer.parseInt(sk.substring(0, hash));
           int slot = Integer.parseInt(sk.substring(hash + 1));
-          if (count != slots && count <= maxKeyGroups && slot < count) {
-            out.add(item); // not ours, and a count this job's key groups can have run at
+          if (count <= maxKeyGroups && slot < count) {
+            out.add(item); // a count this job's key groups can have run at
           }
         }
         start =
@@ -293,6 +360,11 @@ public final class EarlierSlotCounts {
       } while (start != null);
       return out;
     }
+  }
+
+  private static int countOf(Map<String, AttributeValue> item) {
+    String sk = item.get(StateTables.SK).s();
+    return Integer.parseInt(sk.substring(0, sk.indexOf('#')));
   }
 
   private static double capacity(ConsumedCapacity consumed) {
