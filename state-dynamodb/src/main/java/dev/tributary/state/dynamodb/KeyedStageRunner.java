@@ -143,7 +143,7 @@ public final class KeyedStageRunner {
       String commitId,
       long countsGeneration,
       boolean prior,
-      int fencedBy) {}
+      Set<Integer> fencedBy) {}
 
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
@@ -357,7 +357,9 @@ public final class KeyedStageRunner {
                 graph.maxKeyGroups(),
                 new EarlierSlotCounts.Units(
                     units -> totals.readUnits += units, units -> totals.writeUnits += units));
-        if (!history.exists() || history.slots() != batch.slots() || checkpoint.fencedBy() != 0) {
+        if (!history.exists()
+            || history.slots() != batch.slots()
+            || !checkpoint.fencedBy().isEmpty()) {
           // the first runner of this count on the split (or of this count again, after another
           // count fenced it): fence the other counts, lift the fence off this count's
           // checkpoints, then move the count item on (a runner that finds it moved finds the
@@ -369,6 +371,14 @@ public final class KeyedStageRunner {
           history = started.history();
           checkpoint = checkpoint(get(checkpointKey, totals));
           totals.checkpoint = checkpoint;
+          Long fencedAt = started.ownEpochs().get(slotSk);
+          if (checkpoint.exists()
+              ? !Long.valueOf(checkpoint.epoch()).equals(fencedAt)
+              : fencedAt != null) {
+            // fenced by another count and lifted by another runner of this one since this runner's
+            // fence: what the fence read may be out of date (found in review); start over
+            return Outcome.CONFLICT;
+          }
         }
         if (!earlierRead
             && (!checkpoint.exists()
@@ -847,7 +857,8 @@ public final class KeyedStageRunner {
       outputs.clear();
       outputBytes = 0;
       checkpoint =
-          new Checkpoint(true, through, epochNumber, token, countsGeneration, prior(through), 0);
+          new Checkpoint(
+              true, through, epochNumber, token, countsGeneration, prior(through), Set.of());
       totals.checkpoint = checkpoint;
       fired.putAll(written);
       layouts.putAll(layoutsWritten);
@@ -1182,7 +1193,7 @@ public final class KeyedStageRunner {
 
   private static Checkpoint checkpoint(Map<String, AttributeValue> found) {
     if (found == null) {
-      return new Checkpoint(false, Position.BEGINNING, 0, null, 0, false, 0);
+      return new Checkpoint(false, Position.BEGINNING, 0, null, 0, false, Set.of());
     }
     CheckpointItem item = CheckpointItem.SCHEMA.mapToItem(found);
     return new Checkpoint(
@@ -1193,8 +1204,10 @@ public final class KeyedStageRunner {
         item.hg(),
         item.pr(),
         found.containsKey(EarlierSlotCounts.FENCED)
-            ? Integer.parseInt(found.get(EarlierSlotCounts.FENCED).n())
-            : 0);
+            ? found.get(EarlierSlotCounts.FENCED).ns().stream()
+                .map(Integer::valueOf)
+                .collect(java.util.stream.Collectors.toSet())
+            : Set.of());
   }
 
   /** The key group of a keyed record's key. */

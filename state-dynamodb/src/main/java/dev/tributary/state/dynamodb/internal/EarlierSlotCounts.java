@@ -105,8 +105,11 @@ public final class EarlierSlotCounts {
    *
    * @param history the split's counts item as it now stands
    * @param earlier the other counts' checkpoints, as fenced
+   * @param ownEpochs the epoch of each of this count's checkpoints as the fence left it, by sort
+   *     key (a checkpoint absent then is absent here): a runner whose own checkpoint reads
+   *     otherwise afterwards was fenced and lifted again by others meanwhile, and must start over
    */
-  public record Started(History history, EarlierSlotCounts earlier) {}
+  public record Started(History history, EarlierSlotCounts earlier, Map<String, Long> ownEpochs) {}
 
   /**
    * The slot counts of one split as the state table keeps them: its checkpoint partition ({@code
@@ -128,7 +131,7 @@ public final class EarlierSlotCounts {
       Units units) {
     /**
      * Starts slot count {@code slots} on the split, from the counts item as {@code read} and the
-     * count that fenced this runner's checkpoint ({@code fencedBy}, 0 for none): fences every other
+     * counts that fenced this runner's checkpoint ({@code fencedBy}, its mark): fences every other
      * count (see {@code fence} below), then makes {@code slots} the latest count with a conditional
      * write on the generation read (not part of any commit, so that the commits of a split's slots
      * do not contend for one item). When another count took the item meanwhile, that count is
@@ -137,13 +140,14 @@ public final class EarlierSlotCounts {
      * @throws IllegalStateException when the item changes under this runner three times in a row:
      *     runners of several slot counts keep taking it from each other
      */
-    public Started start(int slots, History read, int fencedBy) {
+    public Started start(int slots, History read, Set<Integer> fencedBy) {
       Map<String, AttributeValue> key = historyKey(job, split);
       History current = read;
       for (int attempt = 0; attempt < 3; attempt++) {
-        EarlierSlotCounts earlier = fence(slots, current, fencedBy);
+        Map<String, Long> own = new HashMap<>();
+        EarlierSlotCounts earlier = fence(slots, current, fencedBy, own);
         if (current.exists() && current.slots() == slots) {
-          return new Started(current, earlier);
+          return new Started(current, earlier, own);
         }
         Map<String, AttributeValue> item = new HashMap<>(key);
         item.put("n", AttributeValue.fromN(Integer.toString(slots)));
@@ -165,7 +169,7 @@ public final class EarlierSlotCounts {
                     }
                   });
           units.writes().accept(capacity(put.consumedCapacity()));
-          return new Started(new History(true, slots, seen.generation() + 1), earlier);
+          return new Started(new History(true, slots, seen.generation() + 1), earlier, own);
         } catch (ConditionalCheckFailedException e) {
           GetItemResponse got =
               client.getItem(
@@ -205,31 +209,41 @@ public final class EarlierSlotCounts {
     /**
      * Fences every other slot count of the split and returns their checkpoints as fenced. The
      * counts fenced are those with a checkpoint in the split's partition, the one the counts item
-     * names ({@code previous}) and the one that fenced this runner ({@code fencedBy}); each of
-     * their slots' checkpoints gets {@code epoch} + 1 and the mark {@link #FENCED} (naming {@code
-     * slots}), and a slot without a checkpoint gets one at the beginning, marked. A commit is
+     * names ({@code previous}) and those that fenced this runner ({@code fencedBy}); each of their
+     * slots' checkpoints gets {@code epoch} + 1 and {@code slots} added to its mark {@link
+     * #FENCED}, and a slot without a checkpoint gets one at the beginning, marked. A commit is
      * conditioned on its checkpoint's epoch and on the mark's absence, so from here on none of
      * theirs lands: one in flight fails, and a runner of theirs that reads its checkpoint later
      * finds the mark and fences this count in turn before it applies anything. Their positions as
-     * fenced are therefore final for this runner. This count's own marks are lifted (with {@code
-     * epoch} + 1, so that a commit of this count read before its fence still fails).
+     * fenced are final for this runner as long as its own checkpoint still has the epoch this fence
+     * left ({@code ownEpochs}; the runner checks). Only then are this count's own marks lifted
+     * (with {@code epoch} + 1, so that a commit of this count read before its fence still fails,
+     * and {@code pr}, so that the slot's next runner reads the other counts again).
      */
-    private EarlierSlotCounts fence(int slots, History previous, int fencedBy) {
+    private EarlierSlotCounts fence(
+        int slots, History previous, Set<Integer> fencedBy, Map<String, Long> ownEpochs) {
       List<Map<String, AttributeValue>> items = checkpointItems();
       Map<String, Map<String, AttributeValue>> bySk = new HashMap<>();
       Set<Integer> counts = new java.util.TreeSet<>();
+      List<Map<String, AttributeValue>> marked = new ArrayList<>();
       for (Map<String, AttributeValue> item : items) {
         int count = countOf(item);
         if (count != slots) {
           counts.add(count);
           bySk.put(item.get(StateTables.SK).s(), item);
         } else if (item.containsKey(FENCED)) {
-          lift(item);
+          marked.add(item);
+        } else {
+          ownEpochs.put(item.get(StateTables.SK).s(), Long.parseLong(item.get("epoch").n()));
         }
       }
-      for (int named : new int[] {previous.exists() ? previous.slots() : 0, fencedBy}) {
-        if (named > 0 && named != slots && named <= maxKeyGroups) {
-          counts.add(named);
+      Set<Integer> named = new java.util.TreeSet<>(fencedBy);
+      if (previous.exists()) {
+        named.add(previous.slots());
+      }
+      for (int count : named) {
+        if (count > 0 && count != slots && count <= maxKeyGroups) {
+          counts.add(count);
         }
       }
       EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
@@ -238,6 +252,14 @@ public final class EarlierSlotCounts {
           String sk = Layout.slotSk(count, slot);
           Map<String, AttributeValue> item = bySk.get(sk);
           out.add(item != null ? mark(item, slots) : placeholder(sk, slots));
+        }
+      }
+      // only once the others are marked (a runner of this count that reads its checkpoint lifted
+      // must find them marked: found in review)
+      for (Map<String, AttributeValue> item : marked) {
+        Long epoch = lift(item);
+        if (epoch != null) {
+          ownEpochs.put(item.get(StateTables.SK).s(), epoch);
         }
       }
       return out.byCount.isEmpty() ? NONE : out;
@@ -254,7 +276,7 @@ public final class EarlierSlotCounts {
                   AttributeValue.fromS(sk)));
       item.put("pos", AttributeValue.fromS(Position.BEGINNING.encode()));
       item.put("epoch", AttributeValue.fromN("1"));
-      item.put(FENCED, AttributeValue.fromN(Integer.toString(by)));
+      item.put(FENCED, AttributeValue.fromNs(List.of(Integer.toString(by))));
       try {
         PutItemResponse put =
             client.putItem(
@@ -280,14 +302,14 @@ public final class EarlierSlotCounts {
               b ->
                   b.tableName(table)
                       .key(key(item))
-                      .updateExpression("SET epoch = epoch + :one, " + FENCED + " = :by")
+                      .updateExpression("SET epoch = epoch + :one ADD " + FENCED + " :by")
                       .conditionExpression("attribute_exists(epoch)")
                       .expressionAttributeValues(
                           Map.of(
                               ":one",
                               AttributeValue.fromN("1"),
                               ":by",
-                              AttributeValue.fromN(Integer.toString(by))))
+                              AttributeValue.fromNs(List.of(Integer.toString(by)))))
                       .returnValues(ReturnValue.ALL_NEW)
                       .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
       units.writes().accept(capacity(updated.consumedCapacity()));
@@ -296,23 +318,33 @@ public final class EarlierSlotCounts {
 
     /**
      * Lifts the fence off checkpoint {@code item} of the count starting again, moving its epoch on
-     * (a commit of this count that read it before it was fenced still fails); nothing when another
-     * runner of the count lifted it already.
+     * (a commit of this count that read it before it was fenced still fails) and setting {@code pr}
+     * (its next runner reads the other counts); returns the new epoch, or null when another runner
+     * of the count lifted it already.
      */
-    private void lift(Map<String, AttributeValue> item) {
+    private Long lift(Map<String, AttributeValue> item) {
       try {
         UpdateItemResponse updated =
             client.updateItem(
                 b ->
                     b.tableName(table)
                         .key(key(item))
-                        .updateExpression("SET epoch = epoch + :one REMOVE " + FENCED)
+                        // pr: the next runner of the slot reads the other counts again (one that
+                        // read a stale counts item with this checkpoint would trust it: review)
+                        .updateExpression("SET epoch = epoch + :one, pr = :true REMOVE " + FENCED)
                         .conditionExpression("attribute_exists(" + FENCED + ")")
-                        .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))
+                        .expressionAttributeValues(
+                            Map.of(
+                                ":one",
+                                AttributeValue.fromN("1"),
+                                ":true",
+                                AttributeValue.fromBool(true)))
+                        .returnValues(ReturnValue.ALL_NEW)
                         .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         units.writes().accept(capacity(updated.consumedCapacity()));
+        return Long.parseLong(updated.attributes().get("epoch").n());
       } catch (ConditionalCheckFailedException e) {
-        // another runner of this count lifted it
+        return null; // another runner of this count lifted it
       }
     }
 
