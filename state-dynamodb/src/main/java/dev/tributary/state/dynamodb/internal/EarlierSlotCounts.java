@@ -143,11 +143,17 @@ public final class EarlierSlotCounts {
     public Started start(int slots, History read, Set<Integer> fencedBy) {
       Map<String, AttributeValue> key = historyKey(job, split);
       History current = read;
-      for (int attempt = 0; attempt < 3; attempt++) {
-        Map<String, Long> own = new HashMap<>();
-        EarlierSlotCounts earlier = fence(slots, current, fencedBy, own);
-        if (current.exists() && current.slots() == slots) {
-          return new Started(current, earlier, own);
+      EarlierSlotCounts earlier = null;
+      Map<String, Long> own = new HashMap<>();
+      int takenBack = 0;
+      // every start path moves the item on after its marks and lifts, conditioned on the
+      // generation read before them, even when the item names this count already: a start path of
+      // another count that marked before those lifts then fails its own move and fences again
+      // (found in review: a lift removed the mark of a count this runner never fenced)
+      for (int attempt = 0; attempt < 64; attempt++) {
+        if (earlier == null) {
+          own = new HashMap<>();
+          earlier = fence(slots, current, fencedBy, own);
         }
         Map<String, AttributeValue> item = new HashMap<>(key);
         item.put("n", AttributeValue.fromN(Integer.toString(slots)));
@@ -180,6 +186,15 @@ public final class EarlierSlotCounts {
                           .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
           units.reads().accept(capacity(got.consumedCapacity()));
           current = History.of(got.hasItem() && !got.item().isEmpty() ? got.item() : null);
+          if (!current.exists() || current.slots() != slots) {
+            // another count took the item: fence it too before moving the item on again
+            if (++takenBack == 3) {
+              break;
+            }
+            earlier = null;
+          }
+          // else a runner of this count moved it (all of a new count's slots start at once):
+          // move it on again after it, with what this runner's fence read
         }
       }
       throw new IllegalStateException(
@@ -187,11 +202,11 @@ public final class EarlierSlotCounts {
               + split
               + " of job "
               + job
-              + ": its slot count changed under this runner three times in a row (now "
-              + current.slots()
-              + ", this runner "
+              + ": its slot count was taken by another count three times while this runner ("
               + slots
-              + "); runners of several slot counts are taking the split from each other. Finish"
+              + " slots) started, now "
+              + current.slots()
+              + "; runners of several slot counts are taking the split from each other. Finish"
               + " the deploy of one slot count (docs/protocol.md, Rescaling)");
     }
 
