@@ -3,23 +3,18 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.state.dynamodb.LedgerJob.Txn;
-import dev.tributary.state.dynamodb.OpsJobs.Op;
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -168,22 +163,6 @@ class RescaleIT {
     Ledger.assertMatchesReference(h, txns, true);
   }
 
-  /** Whether {@code r} writes a split's counts item. */
-  private static boolean countsPut(SdkRequest r) {
-    return r instanceof PutItemRequest p
-        && p.item().containsKey("sk")
-        && EarlierSlotCounts.HISTORY_SK.equals(p.item().get("sk").s());
-  }
-
-  /** {@code n} operations of {@code kind}, on keys k0, k1, ... */
-  private static List<Op> ops(String kind, int n) {
-    List<Op> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new Op("k" + i, kind, 0));
-    }
-    return out;
-  }
-
   /**
    * 2 slots ran. The first 4-slot runner fences the 2-slot checkpoints and, before it moves the
    * counts item on, a 2-slot invocation starts: it finds its checkpoint marked, fences the 4 slots
@@ -195,8 +174,8 @@ class RescaleIT {
   void anOldCountRunnerStartingBetweenTheFenceAndTheCountsMoveAppliesNothingTwice() {
     try (Harness ops = Harness.start(new OpsJobs.Job())) {
       int n = 40;
-      ops.runAll(ops.batches("s", 2, ops.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = ops.keyed("ops", ops("peek", n), n);
+      ops.runAll(ops.batches("s", 2, ops.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = ops.keyed("ops", Peeks.ops("peek", n), n);
       Batch b =
           ops.batches("s", 4, peeks, NO_WATERMARK, 0).stream()
               .filter(x -> !x.records().isEmpty())
@@ -204,9 +183,9 @@ class RescaleIT {
               .orElseThrow();
       Batch a =
           ops.batches("s", 2, peeks, NO_WATERMARK, 0).get(ops.slotOf(b.records().get(0).key(), 2));
-      ops.runWithOtherBefore(b, RescaleIT::countsPut, 1, () -> ops.runner().run(a));
+      ops.runWithOtherBefore(b, Peeks::countsPut, 1, () -> ops.runner().run(a));
       ops.runner().run(b); // delivered again (it ended fenced, or passed the peeks)
-      assertPeekedOnce(ops, b, "=1");
+      Peeks.assertPeekedOnce(ops, b, 4, "=1");
     }
   }
 
@@ -219,7 +198,7 @@ class RescaleIT {
   @Test
   void aRunnerWhoseCountsMoveIsTakenFencesTheCountThatTookIt() {
     try (Harness ops = Harness.start(new OpsJobs.Job())) {
-      List<KeyedRecord> peeks = ops.keyed("ops", ops("peek", 40), 0);
+      List<KeyedRecord> peeks = ops.keyed("ops", Peeks.ops("peek", 40), 0);
       Batch b =
           ops.batches("s", 4, peeks, NO_WATERMARK, 0).stream()
               .filter(x -> !x.records().isEmpty())
@@ -227,17 +206,8 @@ class RescaleIT {
               .orElseThrow();
       Batch a =
           ops.batches("s", 2, peeks, NO_WATERMARK, 0).get(ops.slotOf(b.records().get(0).key(), 2));
-      ops.runWithOtherBefore(b, RescaleIT::countsPut, 1, () -> ops.runner().run(a));
-      assertPeekedOnce(ops, b, "=null");
-    }
-  }
-
-  private static void assertPeekedOnce(Harness ops, Batch b, String value) {
-    KeyedStageRunnerIT.finish(ops, 4);
-    Map<String, Integer> outputs = new HashMap<>();
-    ops.outboxText("out").forEach(o -> outputs.merge(o, 1, Integer::sum));
-    for (KeyedRecord r : b.records()) {
-      assertThat(outputs.get(r.key() + value)).as("peek of " + r.key()).isEqualTo(1);
+      ops.runWithOtherBefore(b, Peeks::countsPut, 1, () -> ops.runner().run(a));
+      Peeks.assertPeekedOnce(ops, b, 4, "=null");
     }
   }
 

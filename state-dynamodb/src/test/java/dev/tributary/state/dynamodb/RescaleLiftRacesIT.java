@@ -1,14 +1,9 @@
 package dev.tributary.state.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tributary.state.dynamodb.OpsJobs.Op;
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,7 +14,6 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
@@ -33,12 +27,6 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 class RescaleLiftRacesIT {
   private static final long NO_WATERMARK = Long.MIN_VALUE;
 
-  private static boolean countsPut(SdkRequest r) {
-    return r instanceof PutItemRequest p
-        && p.item().containsKey("sk")
-        && EarlierSlotCounts.HISTORY_SK.equals(p.item().get("sk").s());
-  }
-
   private static boolean checkpointQuery(SdkRequest r) {
     return r instanceof QueryRequest q
         && q.expressionAttributeValues().containsKey(":pk")
@@ -49,43 +37,6 @@ class RescaleLiftRacesIT {
     return r instanceof UpdateItemRequest u
         && u.updateExpression() != null
         && u.updateExpression().contains("REMOVE " + EarlierSlotCounts.FENCED);
-  }
-
-  private static List<Op> ops(String kind, int n) {
-    List<Op> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new Op("k" + i, kind, 0));
-    }
-    return out;
-  }
-
-  private static void crashBefore(Harness h, Batch b, Predicate<SdkRequest> when) {
-    try (DynamoDbClient c =
-        h.client(
-            new ExecutionInterceptor() {
-              @Override
-              public void beforeExecution(Context.BeforeExecution ctx, ExecutionAttributes a) {
-                if (when.test(ctx.request())) {
-                  throw new IllegalStateException("crash (test)");
-                }
-              }
-            },
-            false)) {
-      assertThatThrownBy(() -> h.runner(c).run(b)).hasStackTraceContaining("crash (test)");
-    }
-  }
-
-  private static Batch firstNonEmpty(List<Batch> batches) {
-    return batches.stream().filter(x -> !x.records().isEmpty()).findFirst().orElseThrow();
-  }
-
-  private static void assertPeekedOnce(Harness h, Batch b, int slots) {
-    KeyedStageRunnerIT.finish(h, slots);
-    Map<String, Integer> outputs = new HashMap<>();
-    h.outboxText("out").forEach(o -> outputs.merge(o, 1, Integer::sum));
-    for (KeyedRecord r : b.records()) {
-      assertThat(outputs.get(r.key() + "=1")).as("peek of " + r.key()).isEqualTo(1);
-    }
   }
 
   /**
@@ -99,13 +50,13 @@ class RescaleLiftRacesIT {
   private static void run(Predicate<SdkRequest> hookBefore) {
     try (Harness h = Harness.start(new OpsJobs.Job())) {
       int n = 40;
-      h.runAll(h.batches("s", 2, h.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = h.keyed("ops", ops("peek", n), n);
-      Batch b8 = firstNonEmpty(h.batches("s", 8, peeks, NO_WATERMARK, 0));
-      Batch b4 = firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
+      h.runAll(h.batches("s", 2, h.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = h.keyed("ops", Peeks.ops("peek", n), n);
+      Batch b8 = Peeks.firstNonEmpty(h.batches("s", 8, peeks, NO_WATERMARK, 0));
+      Batch b4 = Peeks.firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
       int sa = h.slotOf(b8.records().get(0).key(), 2);
       List<Batch> two = h.batches("s", 2, peeks, NO_WATERMARK, 0);
-      crashBefore(h, b4, RescaleLiftRacesIT::countsPut); // fz = {4} on 2#0, 2#1
+      Peeks.crashBefore(h, b4, Peeks::countsPut); // fz = {4} on 2#0, 2#1
       CountDownLatch marked = new CountDownLatch(1);
       CountDownLatch go = new CountDownLatch(1);
       AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -114,7 +65,7 @@ class RescaleLiftRacesIT {
               new ExecutionInterceptor() {
                 @Override
                 public void beforeExecution(Context.BeforeExecution ctx, ExecutionAttributes a) {
-                  if (countsPut(ctx.request()) && marked.getCount() > 0) {
+                  if (Peeks.countsPut(ctx.request()) && marked.getCount() > 0) {
                     marked.countDown();
                     try {
                       go.await(60, TimeUnit.SECONDS);
@@ -158,7 +109,7 @@ class RescaleLiftRacesIT {
       }
       assertThat(eight.isAlive()).isFalse();
       assertThat(failed.get()).isNull();
-      assertPeekedOnce(h, b8, 8);
+      Peeks.assertPeekedOnce(h, b8, 8, "=1");
     }
   }
 

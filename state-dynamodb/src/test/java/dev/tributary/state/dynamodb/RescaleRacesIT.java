@@ -1,20 +1,10 @@
 package dev.tributary.state.dynamodb;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.tributary.state.dynamodb.OpsJobs.Op;
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -30,12 +20,6 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 class RescaleRacesIT {
   private static final long NO_WATERMARK = Long.MIN_VALUE;
 
-  private static boolean countsPut(SdkRequest r) {
-    return r instanceof PutItemRequest p
-        && p.item().containsKey("sk")
-        && EarlierSlotCounts.HISTORY_SK.equals(p.item().get("sk").s());
-  }
-
   private static Predicate<SdkRequest> placeholderOf(int count) {
     return r ->
         r instanceof PutItemRequest p
@@ -45,44 +29,6 @@ class RescaleRacesIT {
 
   private static Predicate<SdkRequest> getOf(String sk) {
     return r -> r instanceof GetItemRequest g && sk.equals(g.key().get("sk").s());
-  }
-
-  private static List<Op> ops(String kind, int n) {
-    List<Op> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(new Op("k" + i, kind, 0));
-    }
-    return out;
-  }
-
-  /** Runs {@code b} on a client that throws just before the first request {@code when} accepts. */
-  private static void crashBefore(Harness h, Batch b, Predicate<SdkRequest> when) {
-    try (DynamoDbClient c =
-        h.client(
-            new ExecutionInterceptor() {
-              @Override
-              public void beforeExecution(Context.BeforeExecution ctx, ExecutionAttributes a) {
-                if (when.test(ctx.request())) {
-                  throw new IllegalStateException("crash (review)");
-                }
-              }
-            },
-            false)) {
-      assertThatThrownBy(() -> h.runner(c).run(b)).hasStackTraceContaining("crash (review)");
-    }
-  }
-
-  private static Batch firstNonEmpty(List<Batch> batches) {
-    return batches.stream().filter(x -> !x.records().isEmpty()).findFirst().orElseThrow();
-  }
-
-  private static void assertPeekedOnce(Harness h, Batch b, int slots) {
-    KeyedStageRunnerIT.finish(h, slots);
-    Map<String, Integer> outputs = new HashMap<>();
-    h.outboxText("out").forEach(o -> outputs.merge(o, 1, Integer::sum));
-    for (KeyedRecord r : b.records()) {
-      assertThat(outputs.get(r.key() + "=1")).as("peek of " + r.key()).isEqualTo(1);
-    }
   }
 
   /**
@@ -96,20 +42,20 @@ class RescaleRacesIT {
   void liftBeforeMarkLetsASameCountFastPathCommitBesideTheFencer() {
     try (Harness h = Harness.start(new OpsJobs.Job())) {
       int n = 40;
-      h.runAll(h.batches("s", 2, h.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = h.keyed("ops", ops("peek", n), n);
-      Batch b = firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
+      h.runAll(h.batches("s", 2, h.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = h.keyed("ops", Peeks.ops("peek", n), n);
+      Batch b = Peeks.firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
       int sa = h.slotOf(b.records().get(0).key(), 2);
       List<Batch> two = h.batches("s", 2, peeks, NO_WATERMARK, 0);
       h.runWithOtherBefore(
           b,
-          RescaleRacesIT::countsPut,
+          Peeks::countsPut,
           1,
           () -> {
-            crashBefore(h, two.get(1 - sa), placeholderOf(4));
+            Peeks.crashBefore(h, two.get(1 - sa), placeholderOf(4));
             h.runner().run(two.get(sa));
           });
-      assertPeekedOnce(h, b, 4);
+      Peeks.assertPeekedOnce(h, b, 4, "=1");
     }
   }
 
@@ -123,9 +69,9 @@ class RescaleRacesIT {
   void aLiftedCheckpointReadWithAStaleCountsItemSkipsTheOtherCounts() {
     try (Harness h = Harness.start(new OpsJobs.Job())) {
       int n = 40;
-      h.runAll(h.batches("s", 2, h.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = h.keyed("ops", ops("peek", n), n);
-      Batch b = firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
+      h.runAll(h.batches("s", 2, h.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = h.keyed("ops", Peeks.ops("peek", n), n);
+      Batch b = Peeks.firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
       int sa = h.slotOf(b.records().get(0).key(), 2);
       List<Batch> two = h.batches("s", 2, peeks, NO_WATERMARK, 0);
       Runnable others =
@@ -140,7 +86,7 @@ class RescaleRacesIT {
               false)) {
         h.runner(torn).run(two.get(sa));
       }
-      assertPeekedOnce(h, b, 4);
+      Peeks.assertPeekedOnce(h, b, 4, "=1");
     }
   }
 
@@ -154,9 +100,9 @@ class RescaleRacesIT {
   void theStartPathsCheckpointReadCanPostdateAFenceAndALiftByOthers() {
     try (Harness h = Harness.start(new OpsJobs.Job())) {
       int n = 40;
-      h.runAll(h.batches("s", 4, h.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = h.keyed("ops", ops("peek", n), n);
-      Batch b = firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
+      h.runAll(h.batches("s", 4, h.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = h.keyed("ops", Peeks.ops("peek", n), n);
+      Batch b = Peeks.firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
       int sa = h.slotOf(b.records().get(0).key(), 2);
       List<Batch> two = h.batches("s", 2, peeks, NO_WATERMARK, 0);
       h.runWithOtherBefore(
@@ -167,7 +113,7 @@ class RescaleRacesIT {
             h.runner().run(b); // 4 slots: fence 2 (placeholders), lift 4, counts -> 4, peek
             h.runner().run(two.get(1 - sa)); // 2 slots: fence 4, lift 2, counts -> 2
           });
-      assertPeekedOnce(h, b, 4);
+      Peeks.assertPeekedOnce(h, b, 4, "=1");
     }
   }
 
@@ -182,21 +128,21 @@ class RescaleRacesIT {
   void aFenceMarkOverwrittenByAThirdCountForgetsTheFirst() {
     try (Harness h = Harness.start(new OpsJobs.Job())) {
       int n = 40;
-      h.runAll(h.batches("s", 2, h.keyed("ops", ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = h.keyed("ops", ops("peek", n), n);
-      Batch b8 = firstNonEmpty(h.batches("s", 8, peeks, NO_WATERMARK, 0));
-      Batch b4 = firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
+      h.runAll(h.batches("s", 2, h.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
+      List<KeyedRecord> peeks = h.keyed("ops", Peeks.ops("peek", n), n);
+      Batch b8 = Peeks.firstNonEmpty(h.batches("s", 8, peeks, NO_WATERMARK, 0));
+      Batch b4 = Peeks.firstNonEmpty(h.batches("s", 4, peeks, NO_WATERMARK, 0));
       int sa = h.slotOf(b8.records().get(0).key(), 2);
       List<Batch> two = h.batches("s", 2, peeks, NO_WATERMARK, 0);
       h.runWithOtherBefore(
           b8,
-          RescaleRacesIT::countsPut,
+          Peeks::countsPut,
           1,
           () -> {
-            crashBefore(h, b4, RescaleRacesIT::countsPut);
+            Peeks.crashBefore(h, b4, Peeks::countsPut);
             h.runner().run(two.get(sa));
           });
-      assertPeekedOnce(h, b8, 8);
+      Peeks.assertPeekedOnce(h, b8, 8, "=1");
     }
   }
 }
