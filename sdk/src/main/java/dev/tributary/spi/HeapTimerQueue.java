@@ -73,11 +73,6 @@ public final class HeapTimerQueue implements TimerQueue {
     return size;
   }
 
-  /** Whether {@code timer} waits in the queue. */
-  public boolean contains(Timer timer) {
-    return index.containsKey(timer);
-  }
-
   private void removeAt(int i) {
     size--;
     if (i == size) {

@@ -67,8 +67,7 @@ public final class Checkpoints {
         for (Map<String, AttributeValue> item :
             response.responses().getOrDefault(tables.state(), List.of())) {
           CheckpointItem c = CheckpointItem.SCHEMA.mapToItem(item);
-          String sk = c.sk();
-          out[Integer.parseInt(sk.substring(sk.indexOf('#') + 1))] =
+          out[Layout.SlotSk.parse(c.sk()).slot()] =
               new Committed(Position.decode(c.pos()), c.epoch());
         }
         request =

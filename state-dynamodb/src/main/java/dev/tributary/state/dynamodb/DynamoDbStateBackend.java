@@ -295,15 +295,12 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   /**
    * Loads every event-time timer up to {@code watermark} that a loaded key lists but the index read
-   * did not find (a torn read, or a lost index item: {@link OperatorStore#loadListedDueTimers});
-   * returns how many.
+   * did not find (a torn read, or a lost index item: {@link OperatorStore#loadListedDueTimers}).
    */
-  public int loadListedDueTimers(long watermark) {
-    int loaded = 0;
+  public void loadListedDueTimers(long watermark) {
     for (OperatorStore store : stores.values()) {
-      loaded += store.loadListedDueTimers(watermark);
+      store.loadListedDueTimers(watermark);
     }
-    return loaded;
   }
 
   /**

@@ -343,59 +343,26 @@ public final class KeyedStageRunner {
       Checkpoint checkpoint = checkpoint(found.get(checkpointKey));
       totals.checkpoint = checkpoint;
       // records applied under another slot count are passed, not applied again
-      EarlierSlotCounts earlier = EarlierSlotCounts.NONE;
-      boolean earlierRead = false;
-      long countsGeneration = checkpoint.countsGeneration();
+      SlotCounts counts = SlotCounts.unread(checkpoint);
       if (!batch.records().isEmpty()) {
-        EarlierSlotCounts.History history = EarlierSlotCounts.History.of(found.get(historyKey));
-        EarlierSlotCounts.Split counts =
-            new EarlierSlotCounts.Split(
-                client,
-                tables.state(),
-                graph.jobName(),
+        counts =
+            slotCounts(
+                batch,
                 split,
-                graph.maxKeyGroups(),
-                new EarlierSlotCounts.Units(
-                    units -> totals.readUnits += units, units -> totals.writeUnits += units));
-        if (!history.exists()
-            || history.slots() != batch.slots()
-            || !checkpoint.fencedBy().isEmpty()) {
-          // the first runner of this count on the split (or of this count again, after another
-          // count fenced it): fence the other counts, lift the fence off this count's
-          // checkpoints, then move the count item on (a runner that finds it moved finds the
-          // others fenced); the checkpoint is read again, as the fences left it
-          EarlierSlotCounts.Started started =
-              counts.start(batch.slots(), history, checkpoint.fencedBy());
-          earlier = started.earlier();
-          earlierRead = true;
-          history = started.history();
-          checkpoint = checkpoint(get(checkpointKey, totals));
-          totals.checkpoint = checkpoint;
-          Long fencedAt = started.ownEpochs().get(slotSk);
-          if (checkpoint.exists()
-              ? !Long.valueOf(checkpoint.epoch()).equals(fencedAt)
-              : fencedAt != null) {
-            // fenced by another count and lifted by another runner of this one since this runner's
-            // fence: what the fence read may be out of date (found in review); start over
-            return Outcome.CONFLICT;
-          }
-        }
-        if (!earlierRead
-            && (!checkpoint.exists()
-                || checkpoint.countsGeneration() != history.generation()
-                || checkpoint.prior())) {
-          earlier = counts.read(batch.slots());
-          earlierRead = true;
-        }
-        countsGeneration = history.generation();
+                checkpoint,
+                EarlierSlotCounts.History.of(found.get(historyKey)),
+                checkpointKey,
+                totals);
+        checkpoint = counts.checkpoint();
       }
+      EarlierSlotCounts earlier = counts.earlier();
       List<KeyedRecord> pending = new ArrayList<>();
       Set<Position> appliedEarlier = new HashSet<>();
       skipped = 0;
       for (KeyedRecord r : batch.records()) {
         if (r.position().compareTo(checkpoint.position()) > 0) {
           pending.add(r);
-          if (!earlier.isEmpty() && earlier.covers(keyGroupOf(r), r.position())) {
+          if (earlier != null && earlier.covers(keyGroupOf(r), r.position())) {
             appliedEarlier.add(r.position());
           }
         } else {
@@ -448,8 +415,8 @@ public final class KeyedStageRunner {
       epoch.fe = firedEvent;
       epoch.fp = firedProcessing;
       epoch.storedNext = storedNext;
-      epoch.countsGeneration = countsGeneration;
-      epoch.earlier = earlierRead ? earlier : null;
+      epoch.countsGeneration = counts.generation();
+      epoch.earlier = earlier;
       epoch.range = range;
       Position last = checkpoint.position();
       // first the watermark in effect before the records: event-time timers up to it fire before
@@ -1208,6 +1175,61 @@ public final class KeyedStageRunner {
                 .map(Integer::valueOf)
                 .collect(java.util.stream.Collectors.toSet())
             : Set.of());
+  }
+
+  /**
+   * What a batch with records learns of the split's other slot counts.
+   *
+   * @param earlier their checkpoints as read or fenced by this attempt, null when not read (the
+   *     checkpoint says no other count is ahead)
+   * @param generation the generation of the split's counts item the commit records ({@code hg})
+   * @param checkpoint this slot's checkpoint, read again after a start path
+   */
+  private record SlotCounts(EarlierSlotCounts earlier, long generation, Checkpoint checkpoint) {
+    /** Nothing read: a batch without records (a tick) passes nothing. */
+    static SlotCounts unread(Checkpoint checkpoint) {
+      return new SlotCounts(null, checkpoint.countsGeneration(), checkpoint);
+    }
+  }
+
+  /**
+   * Reads, or fences, the split's other slot counts (docs/protocol.md, Rescaling): a runner that
+   * finds the counts item naming another count (or a start not complete), or its own checkpoint
+   * marked, takes the start path (one transaction fences the other counts, lifts this count's marks
+   * and moves the counts item on, on exactly the state it read), whose checkpoint the commit is
+   * then conditioned on; a runner whose checkpoint may trail another count reads the others.
+   */
+  private SlotCounts slotCounts(
+      Batch batch,
+      String split,
+      Checkpoint checkpoint,
+      EarlierSlotCounts.History history,
+      Map<String, AttributeValue> checkpointKey,
+      Totals totals) {
+    EarlierSlotCounts.Split counts =
+        new EarlierSlotCounts.Split(
+            client,
+            tables.state(),
+            graph.jobName(),
+            split,
+            graph.maxKeyGroups(),
+            new EarlierSlotCounts.Units(
+                units -> totals.readUnits += units, units -> totals.writeUnits += units));
+    if (!history.exists()
+        || history.slots() != batch.slots()
+        || !history.active()
+        || !checkpoint.fencedBy().isEmpty()) {
+      EarlierSlotCounts.Started started = counts.start(batch.slots(), batch.slot());
+      Checkpoint again = checkpoint(started.own());
+      totals.checkpoint = again;
+      return new SlotCounts(started.earlier(), started.history().generation(), again);
+    }
+    boolean mayTrail =
+        !checkpoint.exists()
+            || checkpoint.countsGeneration() != history.generation()
+            || checkpoint.prior();
+    return new SlotCounts(
+        mayTrail ? counts.read(batch.slots()) : null, history.generation(), checkpoint);
   }
 
   /** The key group of a keyed record's key. */

@@ -15,7 +15,9 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
  * What the rescaling race tests share: {@link OpsJobs} operations on keys k0, k1, ..., "peek"
@@ -34,11 +36,62 @@ final class Peeks {
     return out;
   }
 
-  /** Whether {@code r} writes a split's counts item. */
+  /**
+   * Peek records on split "s", ready to be cut into the batches of any slot count.
+   *
+   * @param h the harness
+   * @param records the keyed peeks
+   */
+  record Staged(Harness h, List<KeyedRecord> records) {
+    /** The batches of every slot at {@code slots} slots, without a watermark. */
+    List<Batch> at(int slots) {
+      return h.batches("s", slots, records, Long.MIN_VALUE, 0);
+    }
+
+    /** The first batch at {@code slots} slots that has records. */
+    Batch first(int slots) {
+      return firstNonEmpty(at(slots));
+    }
+
+    /** The batch at {@code slots} slots of the slot that owns {@code b}'s first record. */
+    Batch owning(int slots, Batch b) {
+      return at(slots).get(h.slotOf(b.records().get(0).key(), slots));
+    }
+
+    /** The batch at 2 slots of the slot that does not own {@code b}'s first record. */
+    Batch otherOfTwo(Batch b) {
+      return at(2).get(1 - h.slotOf(b.records().get(0).key(), 2));
+    }
+  }
+
+  /** Keys k0, k1, ... set (count 1) at {@code slots} slots on split "s", then their peeks. */
+  static Staged setThenPeek(Harness h, int keys, int slots) {
+    h.runAll(h.batches("s", slots, h.keyed("ops", ops("set", keys), 0), Long.MIN_VALUE, 0));
+    return new Staged(h, h.keyed("ops", ops("peek", keys), keys));
+  }
+
+  /** Peeks of keys k0, k1, ... that were never set, on a split nothing ran on yet. */
+  static Staged peeksOnly(Harness h, int keys) {
+    return new Staged(h, h.keyed("ops", ops("peek", keys), 0));
+  }
+
+  /**
+   * Whether {@code r} writes a split's counts item: a start's fence (a transaction, or a PutItem
+   * when nothing else is to be fenced).
+   */
   static boolean countsPut(SdkRequest r) {
-    return r instanceof PutItemRequest p
-        && p.item().containsKey("sk")
-        && EarlierSlotCounts.HISTORY_SK.equals(p.item().get("sk").s());
+    return fenceWrites(r, p -> EarlierSlotCounts.HISTORY_SK.equals(p.item().get("sk").s()));
+  }
+
+  /** Whether {@code r} is a PutItem, or a transaction with a Put, that {@code put} accepts. */
+  static boolean fenceWrites(SdkRequest r, Predicate<Put> put) {
+    if (r instanceof PutItemRequest p) {
+      return p.item().containsKey("sk") && put.test(Put.builder().item(p.item()).build());
+    }
+    return r instanceof TransactWriteItemsRequest t
+        && t.transactItems().stream()
+            .anyMatch(
+                i -> i.put() != null && i.put().item().containsKey("sk") && put.test(i.put()));
   }
 
   /** The first of {@code batches} that has records. */

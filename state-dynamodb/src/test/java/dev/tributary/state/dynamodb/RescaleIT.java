@@ -173,17 +173,9 @@ class RescaleIT {
   @Test
   void anOldCountRunnerStartingBetweenTheFenceAndTheCountsMoveAppliesNothingTwice() {
     try (Harness ops = Harness.start(new OpsJobs.Job())) {
-      int n = 40;
-      ops.runAll(ops.batches("s", 2, ops.keyed("ops", Peeks.ops("set", n), 0), NO_WATERMARK, 0));
-      List<KeyedRecord> peeks = ops.keyed("ops", Peeks.ops("peek", n), n);
-      Batch b =
-          ops.batches("s", 4, peeks, NO_WATERMARK, 0).stream()
-              .filter(x -> !x.records().isEmpty())
-              .findFirst()
-              .orElseThrow();
-      Batch a =
-          ops.batches("s", 2, peeks, NO_WATERMARK, 0).get(ops.slotOf(b.records().get(0).key(), 2));
-      ops.runWithOtherBefore(b, Peeks::countsPut, 1, () -> ops.runner().run(a));
+      Peeks.Staged p = Peeks.setThenPeek(ops, 40, 2);
+      Batch b = p.first(4);
+      ops.runWithOtherBefore(b, Peeks::countsPut, 1, () -> ops.runner().run(p.owning(2, b)));
       ops.runner().run(b); // delivered again (it ended fenced, or passed the peeks)
       Peeks.assertPeekedOnce(ops, b, 4, "=1");
     }
@@ -198,15 +190,9 @@ class RescaleIT {
   @Test
   void aRunnerWhoseCountsMoveIsTakenFencesTheCountThatTookIt() {
     try (Harness ops = Harness.start(new OpsJobs.Job())) {
-      List<KeyedRecord> peeks = ops.keyed("ops", Peeks.ops("peek", 40), 0);
-      Batch b =
-          ops.batches("s", 4, peeks, NO_WATERMARK, 0).stream()
-              .filter(x -> !x.records().isEmpty())
-              .findFirst()
-              .orElseThrow();
-      Batch a =
-          ops.batches("s", 2, peeks, NO_WATERMARK, 0).get(ops.slotOf(b.records().get(0).key(), 2));
-      ops.runWithOtherBefore(b, Peeks::countsPut, 1, () -> ops.runner().run(a));
+      Peeks.Staged p = Peeks.peeksOnly(ops, 40);
+      Batch b = p.first(4);
+      ops.runWithOtherBefore(b, Peeks::countsPut, 1, () -> ops.runner().run(p.owning(2, b)));
       Peeks.assertPeekedOnce(ops, b, 4, "=null");
     }
   }

@@ -9,17 +9,19 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.DoubleConsumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
@@ -36,11 +38,12 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * written, or when its checkpoint says another count may still be ahead of it ({@code pr}, cleared
  * once its position passes every other count's checkpoint of its key groups: {@link #settled}).
  *
- * <p>A runner that finds the slot-count item naming another count, or its own checkpoint marked
- * {@link #FENCED}, fences every other count before it moves the item on ({@link Split#start}), so
- * that no commit of theirs lands after it read what they cover: not one in flight (an operator
- * invocation given up at its coordinator's deadline), nor one of a runner that starts later (it
- * finds the mark and fences this count first). docs/protocol.md, "Rescaling".
+ * <p>A runner that finds the slot-count item naming another count (or a start not complete), or its
+ * own checkpoint marked {@link #FENCED}, fences every other count in the same transaction that
+ * moves the item on ({@link Split#start}), conditioned on everything it read, so that no commit of
+ * theirs lands after it read what they cover: not one in flight (an operator invocation given up at
+ * its coordinator's deadline), nor one of a runner that starts later (it finds the mark and fences
+ * this count first). docs/protocol.md, "Rescaling".
  */
 public final class EarlierSlotCounts {
   /**
@@ -52,6 +55,24 @@ public final class EarlierSlotCounts {
 
   /** The sort key of a split's slot-count item, in its checkpoint partition. */
   public static final String HISTORY_SK = "counts";
+
+  /**
+   * The counts item's attribute that says its count's fence is still being written (present only
+   * while a fence too large for one transaction is under way).
+   */
+  static final String STARTING = "st";
+
+  /** The counts item's attribute that holds, while {@link #STARTING}, the last started count. */
+  static final String LAST_ACTIVE = "la";
+
+  /** DynamoDB's limit of actions in one TransactWriteItems. */
+  private static final int MAX_ACTIONS = 100;
+
+  /** Rounds a start path waits for another runner of its count to finish a fence. */
+  private static final int WAIT_ROUNDS = 6;
+
+  /** Rounds a start path tries before it gives up. */
+  private static final int MAX_ROUNDS = 12;
 
   /** No other slot count committed anything of the split. */
   public static final EarlierSlotCounts NONE = new EarlierSlotCounts(Map.of(), 1);
@@ -65,21 +86,34 @@ public final class EarlierSlotCounts {
   }
 
   /**
-   * A split's slot-count item as read: the count that last started on the split and a generation
-   * that grows with each change.
+   * A split's slot-count item as read: the count that last started on the split (or is starting), a
+   * generation that grows with each start, and whether that start completed.
    *
    * @param exists whether the item exists
    * @param slots the slot count (0 when none)
    * @param generation the generation (0 when none)
+   * @param active whether the count's fence completed (false while a fence too large for one
+   *     transaction is being written)
+   * @param lastActive while not {@code active}: the count whose fence completed last (0: none)
    */
-  public record History(boolean exists, int slots, long generation) {
+  public record History(
+      boolean exists, int slots, long generation, boolean active, int lastActive) {
     /** The item {@code item} as read (null: none). */
     public static History of(Map<String, AttributeValue> item) {
       if (item == null) {
-        return new History(false, 0, 0);
+        return new History(false, 0, 0, true, 0);
       }
       return new History(
-          true, Integer.parseInt(item.get("n").n()), Long.parseLong(item.get("g").n()));
+          true,
+          Integer.parseInt(item.get("n").n()),
+          Long.parseLong(item.get("g").n()),
+          !item.containsKey(STARTING),
+          item.containsKey(LAST_ACTIVE) ? Integer.parseInt(item.get(LAST_ACTIVE).n()) : 0);
+    }
+
+    /** The count whose fence completed last (0: none). */
+    int lastStarted() {
+      return !exists ? 0 : active ? slots : lastActive;
     }
   }
 
@@ -105,11 +139,11 @@ public final class EarlierSlotCounts {
    *
    * @param history the split's counts item as it now stands
    * @param earlier the other counts' checkpoints, as fenced
-   * @param ownEpochs the epoch of each of this count's checkpoints as the fence left it, by sort
-   *     key (a checkpoint absent then is absent here): a runner whose own checkpoint reads
-   *     otherwise afterwards was fenced and lifted again by others meanwhile, and must start over
+   * @param own this runner's checkpoint as the start left it (null: none): the epoch its commit is
+   *     conditioned on
    */
-  public record Started(History history, EarlierSlotCounts earlier, Map<String, Long> ownEpochs) {}
+  public record Started(
+      History history, EarlierSlotCounts earlier, Map<String, AttributeValue> own) {}
 
   /**
    * The slot counts of one split as the state table keeps them: its checkpoint partition ({@code
@@ -130,158 +164,201 @@ public final class EarlierSlotCounts {
       int maxKeyGroups,
       Units units) {
     /**
-     * Starts slot count {@code slots} on the split, from the counts item as {@code read} and the
-     * counts that fenced this runner's checkpoint ({@code fencedBy}, its mark): fences every other
-     * count (see {@code fence} below), then makes {@code slots} the latest count with a conditional
-     * write on the generation read (not part of any commit, so that the commits of a split's slots
-     * do not contend for one item). When another count took the item meanwhile, that count is
-     * fenced too before the item is moved on again.
+     * Starts slot count {@code slots} on the split for the runner of {@code slot}: reads the
+     * split's checkpoint partition (one strongly consistent Query: the counts item and every
+     * checkpoint), then, unless a runner of this count completed a start since, fences every other
+     * count and lifts the other counts' marks off this count's checkpoints in one transaction with
+     * the move of the counts item (see {@code fence}). Every write is conditioned on what the Query
+     * read, so the fence lands whole on exactly the state read, or not at all and the runner reads
+     * again.
      *
-     * @throws IllegalStateException when the item changes under this runner three times in a row:
-     *     runners of several slot counts keep taking it from each other
+     * @throws IllegalStateException when the partition changes under this runner {@value
+     *     #MAX_ROUNDS} times in a row: runners of several slot counts keep taking the split from
+     *     each other
      */
-    public Started start(int slots, History read, Set<Integer> fencedBy) {
-      Map<String, AttributeValue> key = historyKey(job, split);
-      History current = read;
-      EarlierSlotCounts earlier = null;
-      Map<String, Long> own = new HashMap<>();
-      int takenBack = 0;
-      // every start path moves the item on after its marks and lifts, conditioned on the
-      // generation read before them, even when the item names this count already: a start path of
-      // another count that marked before those lifts then fails its own move and fences again
-      // (found in review: a lift removed the mark of a count this runner never fenced)
-      for (int attempt = 0; attempt < 64; attempt++) {
-        if (earlier == null) {
-          own = new HashMap<>();
-          earlier = fence(slots, current, fencedBy, own);
-        }
-        Map<String, AttributeValue> item = new HashMap<>(key);
-        item.put("n", AttributeValue.fromN(Integer.toString(slots)));
-        item.put("g", AttributeValue.fromN(Long.toString(current.generation() + 1)));
-        History seen = current;
-        try {
-          PutItemResponse put =
-              client.putItem(
-                  b -> {
-                    b.tableName(table)
-                        .item(item)
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL);
-                    if (seen.exists()) {
-                      b.conditionExpression("g = :g")
-                          .expressionAttributeValues(
-                              Map.of(":g", AttributeValue.fromN(Long.toString(seen.generation()))));
-                    } else {
-                      b.conditionExpression("attribute_not_exists(pk)");
-                    }
-                  });
-          units.writes().accept(capacity(put.consumedCapacity()));
-          return new Started(new History(true, slots, seen.generation() + 1), earlier, own);
-        } catch (ConditionalCheckFailedException e) {
-          GetItemResponse got =
-              client.getItem(
-                  b ->
-                      b.tableName(table)
-                          .key(key)
-                          .consistentRead(true)
-                          .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-          units.reads().accept(capacity(got.consumedCapacity()));
-          current = History.of(got.hasItem() && !got.item().isEmpty() ? got.item() : null);
-          if (!current.exists() || current.slots() != slots) {
-            // another count took the item: fence it too before moving the item on again
-            if (++takenBack == 3) {
-              break;
-            }
-            earlier = null;
+    public Started start(int slots, int slot) {
+      String ownSk = Layout.slotSk(slots, slot);
+      History h = null;
+      for (int round = 0; round < MAX_ROUNDS; round++) {
+        Partition p = partition();
+        h = p.history();
+        Map<String, AttributeValue> own = p.checkpoints().get(ownSk);
+        if (h.exists() && h.slots() == slots) {
+          if (h.active() && (own == null || !own.containsKey(FENCED))) {
+            // a runner of this count completed a start after this runner's first read
+            return new Started(h, p.others(slots, maxKeyGroups), own);
           }
-          // else a runner of this count moved it (all of a new count's slots start at once):
-          // move it on again after it, with what this runner's fence read
+          if (!h.active() && round < WAIT_ROUNDS) {
+            pause(round); // another runner of this count writes a fence in several parts
+            continue;
+          }
         }
+        Started started = fence(p, slots, ownSk);
+        if (started != null) {
+          return started;
+        }
+        pause(round); // the partition changed since the Query: read it again
       }
       throw new IllegalStateException(
           "split "
               + split
               + " of job "
               + job
-              + ": its slot count was taken by another count three times while this runner ("
+              + ": its checkpoints changed under this runner ("
               + slots
-              + " slots) started, now "
-              + current.slots()
+              + " slots) "
+              + MAX_ROUNDS
+              + " times while it started, the counts item now naming "
+              + (h == null ? "none" : Integer.toString(h.slots()))
               + "; runners of several slot counts are taking the split from each other. Finish"
               + " the deploy of one slot count (docs/protocol.md, Rescaling)");
     }
 
     /** The checkpoints of the split under every slot count but {@code slots}. */
     public EarlierSlotCounts read(int slots) {
-      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
-      for (Map<String, AttributeValue> item : checkpointItems()) {
-        if (countOf(item) != slots) {
-          out.add(item);
-        }
-      }
-      return out.byCount.isEmpty() ? NONE : out;
+      return partition().others(slots, maxKeyGroups);
     }
 
     /**
-     * Fences every other slot count of the split and returns their checkpoints as fenced. The
-     * counts fenced are those with a checkpoint in the split's partition, the one the counts item
-     * names ({@code previous}) and those that fenced this runner ({@code fencedBy}); each of their
-     * slots' checkpoints gets {@code epoch} + 1 and {@code slots} added to its mark {@link
-     * #FENCED}, and a slot without a checkpoint gets one at the beginning, marked. A commit is
-     * conditioned on its checkpoint's epoch and on the mark's absence, so from here on none of
+     * Fences every other slot count of the split as Query {@code p} read it; returns the start, or
+     * null when the partition changed since (nothing was written, or a part of a large fence that
+     * later runners redo). The counts fenced are those with a checkpoint in the partition, the ones
+     * the counts item names (now, and as last started) and those whose mark is on one of this
+     * count's checkpoints. Each of their slots' checkpoints gets {@code epoch} + 1 and {@code
+     * slots} added to its mark {@link #FENCED} (conditioned on the epoch read, so its position as
+     * read is final), and a slot without a checkpoint gets one at the beginning, marked. A commit
+     * is conditioned on its checkpoint's epoch and on the mark's absence, so from here on none of
      * theirs lands: one in flight fails, and a runner of theirs that reads its checkpoint later
-     * finds the mark and fences this count in turn before it applies anything. Their positions as
-     * fenced are final for this runner as long as its own checkpoint still has the epoch this fence
-     * left ({@code ownEpochs}; the runner checks). Only then are this count's own marks lifted
-     * (with {@code epoch} + 1, so that a commit of this count read before its fence still fails,
-     * and {@code pr}, so that the slot's next runner reads the other counts again).
+     * finds the mark and starts its count again, fencing this one. This count's marked checkpoints
+     * are lifted ({@code epoch} + 1, so that a commit of this count read before still fails; {@code
+     * pr}, so that the slot's next runner reads the other counts again), and the counts item moves
+     * on to this count (conditioned on the generation read), all in one transaction. A fence of
+     * more than {@value #MAX_ACTIONS} actions (slot counts in the hundreds) is written in parts,
+     * every part conditioned on the counts item this runner took, marks before lifts, and the item
+     * marked {@link #STARTING} until the last part.
      */
-    private EarlierSlotCounts fence(
-        int slots, History previous, Set<Integer> fencedBy, Map<String, Long> ownEpochs) {
-      List<Map<String, AttributeValue>> items = checkpointItems();
-      Map<String, Map<String, AttributeValue>> bySk = new HashMap<>();
-      Set<Integer> counts = new java.util.TreeSet<>();
-      List<Map<String, AttributeValue>> marked = new ArrayList<>();
-      for (Map<String, AttributeValue> item : items) {
+    private Started fence(Partition p, int slots, String ownSk) {
+      History h = p.history();
+      java.util.TreeSet<Integer> counts = new java.util.TreeSet<>();
+      List<TransactWriteItem> writes = new ArrayList<>();
+      List<TransactWriteItem> lifts = new ArrayList<>();
+      Map<String, AttributeValue> own = p.checkpoints().get(ownSk);
+      for (Map<String, AttributeValue> item : p.checkpoints().values()) {
         int count = countOf(item);
         if (count != slots) {
           counts.add(count);
-          bySk.put(item.get(StateTables.SK).s(), item);
         } else if (item.containsKey(FENCED)) {
-          marked.add(item);
-        } else {
-          ownEpochs.put(item.get(StateTables.SK).s(), Long.parseLong(item.get("epoch").n()));
+          item.get(FENCED).ns().forEach(n -> counts.add(Integer.parseInt(n)));
+          lifts.add(
+              update(
+                  item,
+                  "SET epoch = epoch + :one, pr = :true REMOVE " + FENCED,
+                  Map.of(":true", AttributeValue.fromBool(true))));
+          if (item == own) {
+            own = new HashMap<>(item);
+            own.remove(FENCED);
+            own.put("epoch", AttributeValue.fromN(Long.toString(epochOf(item) + 1)));
+            own.put("pr", AttributeValue.fromBool(true));
+          }
         }
       }
-      Set<Integer> named = new java.util.TreeSet<>(fencedBy);
-      if (previous.exists()) {
-        named.add(previous.slots());
+      if (h.exists()) {
+        counts.add(h.slots());
+        counts.add(h.lastStarted());
       }
-      for (int count : named) {
-        if (count > 0 && count != slots && count <= maxKeyGroups) {
-          counts.add(count);
-        }
-      }
-      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
+      counts.removeIf(c -> c <= 0 || c == slots || c > maxKeyGroups);
+      EarlierSlotCounts earlier = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
+      AttributeValue by = AttributeValue.fromNs(List.of(Integer.toString(slots)));
       for (int count : counts) {
         for (int slot = 0; slot < count; slot++) {
           String sk = Layout.slotSk(count, slot);
-          Map<String, AttributeValue> item = bySk.get(sk);
-          out.add(item != null ? mark(item, slots) : placeholder(sk, slots));
+          Map<String, AttributeValue> item = p.checkpoints().get(sk);
+          if (item == null) {
+            item = placeholder(sk, by);
+            Map<String, AttributeValue> put = item;
+            writes.add(
+                TransactWriteItem.builder()
+                    .put(
+                        b ->
+                            b.tableName(table)
+                                .item(put)
+                                .conditionExpression("attribute_not_exists(pk)"))
+                    .build());
+          } else {
+            writes.add(
+                update(item, "SET epoch = epoch + :one ADD " + FENCED + " :by", Map.of(":by", by)));
+          }
+          earlier.add(item);
         }
       }
-      // only once the others are marked (a runner of this count that reads its checkpoint lifted
-      // must find them marked: found in review)
-      for (Map<String, AttributeValue> item : marked) {
-        Long epoch = lift(item);
-        if (epoch != null) {
-          ownEpochs.put(item.get(StateTables.SK).s(), epoch);
+      writes.addAll(lifts); // lifts after the marks, never in an earlier part
+      long g = h.generation() + 1;
+      boolean whole = writes.size() < MAX_ACTIONS;
+      Map<String, AttributeValue> counted = new HashMap<>(historyKey(job, split));
+      counted.put("n", AttributeValue.fromN(Integer.toString(slots)));
+      counted.put("g", AttributeValue.fromN(Long.toString(g)));
+      if (!whole) {
+        counted.put(STARTING, AttributeValue.fromBool(true));
+        counted.put(LAST_ACTIVE, AttributeValue.fromN(Integer.toString(h.lastStarted())));
+      }
+      TransactWriteItem take =
+          TransactWriteItem.builder()
+              .put(
+                  b -> {
+                    b.tableName(table).item(counted);
+                    if (h.exists()) {
+                      b.conditionExpression("g = :g")
+                          .expressionAttributeValues(
+                              Map.of(":g", AttributeValue.fromN(Long.toString(h.generation()))));
+                    } else {
+                      b.conditionExpression("attribute_not_exists(pk)");
+                    }
+                  })
+              .build();
+      TransactWriteItem owned =
+          TransactWriteItem.builder()
+              .conditionCheck(
+                  b ->
+                      b.tableName(table)
+                          .key(historyKey(job, split))
+                          .conditionExpression("g = :g")
+                          .expressionAttributeValues(
+                              Map.of(":g", AttributeValue.fromN(Long.toString(g)))))
+              .build();
+      int from = 0;
+      do {
+        int to = Math.min(writes.size(), from + MAX_ACTIONS - 1);
+        List<TransactWriteItem> part = new ArrayList<>();
+        part.add(from == 0 ? take : owned);
+        part.addAll(writes.subList(from, to));
+        if (!transact(part)) {
+          return null;
+        }
+        from = to;
+      } while (from < writes.size());
+      if (!whole) {
+        try {
+          UpdateItemResponse done =
+              client.updateItem(
+                  b ->
+                      b.tableName(table)
+                          .key(historyKey(job, split))
+                          .updateExpression("REMOVE " + STARTING + ", " + LAST_ACTIVE)
+                          .conditionExpression("g = :g")
+                          .expressionAttributeValues(
+                              Map.of(":g", AttributeValue.fromN(Long.toString(g))))
+                          .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+          units.writes().accept(capacity(done.consumedCapacity()));
+        } catch (ConditionalCheckFailedException e) {
+          return null; // another runner took the item before this fence was complete
         }
       }
-      return out.byCount.isEmpty() ? NONE : out;
+      return new Started(
+          new History(true, slots, g, true, 0), earlier.byCount.isEmpty() ? NONE : earlier, own);
     }
 
-    /** A fenced checkpoint at the beginning for a slot without one, or the slot's, fenced. */
-    private Map<String, AttributeValue> placeholder(String sk, int by) {
+    /** A fenced checkpoint at the beginning, for a slot without one. */
+    private Map<String, AttributeValue> placeholder(String sk, AttributeValue by) {
       Map<String, AttributeValue> item =
           new HashMap<>(
               Map.of(
@@ -291,89 +368,93 @@ public final class EarlierSlotCounts {
                   AttributeValue.fromS(sk)));
       item.put("pos", AttributeValue.fromS(Position.BEGINNING.encode()));
       item.put("epoch", AttributeValue.fromN("1"));
-      item.put(FENCED, AttributeValue.fromNs(List.of(Integer.toString(by))));
-      try {
-        PutItemResponse put =
-            client.putItem(
-                b ->
-                    b.tableName(table)
-                        .item(item)
-                        .conditionExpression("attribute_not_exists(pk)")
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        units.writes().accept(capacity(put.consumedCapacity()));
-        return item;
-      } catch (ConditionalCheckFailedException e) {
-        return mark(item, by); // it committed meanwhile: fence that
-      }
+      item.put(FENCED, by);
+      return item;
     }
 
     /**
-     * Moves checkpoint {@code item}'s epoch on by one and marks it fenced by count {@code by};
-     * returns the item after it.
+     * An update of checkpoint {@code item} with {@code expression} (which may use {@code :one} and
+     * {@code values}), conditioned on the epoch read.
      */
-    private Map<String, AttributeValue> mark(Map<String, AttributeValue> item, int by) {
-      UpdateItemResponse updated =
-          client.updateItem(
+    private TransactWriteItem update(
+        Map<String, AttributeValue> item, String expression, Map<String, AttributeValue> values) {
+      Map<String, AttributeValue> all = new HashMap<>(values);
+      all.put(":one", AttributeValue.fromN("1"));
+      all.put(":read", item.get("epoch"));
+      return TransactWriteItem.builder()
+          .update(
               b ->
                   b.tableName(table)
-                      .key(key(item))
-                      .updateExpression("SET epoch = epoch + :one ADD " + FENCED + " :by")
-                      .conditionExpression("attribute_exists(epoch)")
-                      .expressionAttributeValues(
+                      .key(
                           Map.of(
-                              ":one",
-                              AttributeValue.fromN("1"),
-                              ":by",
-                              AttributeValue.fromNs(List.of(Integer.toString(by)))))
-                      .returnValues(ReturnValue.ALL_NEW)
-                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-      units.writes().accept(capacity(updated.consumedCapacity()));
-      return updated.attributes();
+                              StateTables.PK,
+                              item.get(StateTables.PK),
+                              StateTables.SK,
+                              item.get(StateTables.SK)))
+                      .updateExpression(expression)
+                      .conditionExpression("epoch = :read")
+                      .expressionAttributeValues(all))
+          .build();
     }
 
     /**
-     * Lifts the fence off checkpoint {@code item} of the count starting again, moving its epoch on
-     * (a commit of this count that read it before it was fenced still fails) and setting {@code pr}
-     * (its next runner reads the other counts); returns the new epoch, or null when another runner
-     * of the count lifted it already.
+     * Writes {@code items} in one transaction (one conditional PutItem when it is the counts item
+     * alone); returns false when a condition failed or the transaction met another (the partition
+     * changed under this runner).
      */
-    private Long lift(Map<String, AttributeValue> item) {
+    private boolean transact(List<TransactWriteItem> items) {
       try {
-        UpdateItemResponse updated =
-            client.updateItem(
-                b ->
-                    b.tableName(table)
-                        .key(key(item))
-                        // pr: the next runner of the slot reads the other counts again (one that
-                        // read a stale counts item with this checkpoint would trust it: review)
-                        .updateExpression("SET epoch = epoch + :one, pr = :true REMOVE " + FENCED)
-                        .conditionExpression("attribute_exists(" + FENCED + ")")
-                        .expressionAttributeValues(
-                            Map.of(
-                                ":one",
-                                AttributeValue.fromN("1"),
-                                ":true",
-                                AttributeValue.fromBool(true)))
-                        .returnValues(ReturnValue.ALL_NEW)
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        units.writes().accept(capacity(updated.consumedCapacity()));
-        return Long.parseLong(updated.attributes().get("epoch").n());
+        if (items.size() == 1 && items.get(0).put() != null) {
+          Put put = items.get(0).put();
+          PutItemResponse r =
+              client.putItem(
+                  b ->
+                      b.tableName(put.tableName())
+                          .item(put.item())
+                          .conditionExpression(put.conditionExpression())
+                          .expressionAttributeValues(put.expressionAttributeValues())
+                          .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+          units.writes().accept(capacity(r.consumedCapacity()));
+          return true;
+        }
+        TransactWriteItemsResponse r =
+            client.transactWriteItems(
+                b -> b.transactItems(items).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        if (r.hasConsumedCapacity()) {
+          r.consumedCapacity().forEach(c -> units.writes().accept(capacity(c)));
+        }
+        return true;
       } catch (ConditionalCheckFailedException e) {
-        return null; // another runner of this count lifted it
+        return false;
+      } catch (TransactionCanceledException e) {
+        for (CancellationReason reason : e.cancellationReasons()) {
+          if ("ValidationError".equals(reason.code())) {
+            throw new IllegalStateException(
+                "DynamoDB refused the fence of split " + split + ": " + e.cancellationReasons(), e);
+          }
+        }
+        return false;
       }
     }
 
-    private static Map<String, AttributeValue> key(Map<String, AttributeValue> item) {
-      return Map.of(
-          StateTables.PK, item.get(StateTables.PK), StateTables.SK, item.get(StateTables.SK));
+    /** Backs off before round {@code round + 1}: 25 ms doubling, up to 800 ms, with jitter. */
+    private static void pause(int round) {
+      long base = 25L << Math.min(round, 5);
+      try {
+        Thread.sleep(base / 2 + Uniques.next(0, base / 2 + 1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting a slot count", e);
+      }
     }
 
     /**
-     * The checkpoint items of the split under every slot count the job's key groups allow: one
-     * strongly consistent Query of the split's checkpoint partition.
+     * The split's checkpoint partition: one strongly consistent Query, which returns the counts
+     * item and the checkpoints of every slot count the job's key groups allow.
      */
-    private List<Map<String, AttributeValue>> checkpointItems() {
-      List<Map<String, AttributeValue>> out = new ArrayList<>();
+    private Partition partition() {
+      Map<String, Map<String, AttributeValue>> out = new java.util.TreeMap<>();
+      Map<String, AttributeValue> history = null;
       Map<String, AttributeValue> start = null;
       do {
         Map<String, AttributeValue> from = start;
@@ -389,15 +470,15 @@ public final class EarlierSlotCounts {
                         .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
         units.reads().accept(capacity(page.consumedCapacity()));
         for (Map<String, AttributeValue> item : page.items()) {
-          String sk = item.get(StateTables.SK).s();
-          int hash = sk.indexOf('#');
-          if (hash < 0 || !item.containsKey("pos")) {
-            continue; // the slot-count item
-          }
-          int count = Integer.parseInt(sk.substring(0, hash));
-          int slot = Integer.parseInt(sk.substring(hash + 1));
-          if (count <= maxKeyGroups && slot < count) {
-            out.add(item); // a count this job's key groups can have run at
+          String key = item.get(StateTables.SK).s();
+          Layout.SlotSk sk = Layout.SlotSk.parse(key);
+          if (HISTORY_SK.equals(key)) {
+            history = item;
+          } else if (sk != null
+              && item.containsKey("pos")
+              && sk.slots() <= maxKeyGroups
+              && sk.slot() < sk.slots()) {
+            out.put(key, item); // a count this job's key groups can have run at
           }
         }
         start =
@@ -405,13 +486,35 @@ public final class EarlierSlotCounts {
                 ? page.lastEvaluatedKey()
                 : null;
       } while (start != null);
-      return out;
+      return new Partition(History.of(history), out);
     }
   }
 
+  /**
+   * A split's checkpoint partition as read.
+   *
+   * @param history the counts item
+   * @param checkpoints the checkpoints, by sort key
+   */
+  private record Partition(History history, Map<String, Map<String, AttributeValue>> checkpoints) {
+    /** The checkpoints of every slot count but {@code slots}. */
+    EarlierSlotCounts others(int slots, int maxKeyGroups) {
+      EarlierSlotCounts out = new EarlierSlotCounts(new HashMap<>(), maxKeyGroups);
+      for (Map<String, AttributeValue> item : checkpoints.values()) {
+        if (countOf(item) != slots) {
+          out.add(item);
+        }
+      }
+      return out.byCount.isEmpty() ? NONE : out;
+    }
+  }
+
+  private static long epochOf(Map<String, AttributeValue> item) {
+    return Long.parseLong(item.get("epoch").n());
+  }
+
   private static int countOf(Map<String, AttributeValue> item) {
-    String sk = item.get(StateTables.SK).s();
-    return Integer.parseInt(sk.substring(0, sk.indexOf('#')));
+    return Layout.SlotSk.parse(item.get(StateTables.SK).s()).slots();
   }
 
   private static double capacity(ConsumedCapacity consumed) {
@@ -420,19 +523,16 @@ public final class EarlierSlotCounts {
 
   /** Records checkpoint item {@code item} (one of another count). */
   private void add(Map<String, AttributeValue> item) {
-    String sk = item.get(StateTables.SK).s();
-    int hash = sk.indexOf('#');
-    int count = Integer.parseInt(sk.substring(0, hash));
-    int slot = Integer.parseInt(sk.substring(hash + 1));
+    Layout.SlotSk sk = Layout.SlotSk.parse(item.get(StateTables.SK).s());
     Position[] positions =
         byCount.computeIfAbsent(
-            count,
+            sk.slots(),
             c -> {
               Position[] p = new Position[c];
               Arrays.fill(p, Position.BEGINNING);
               return p;
             });
-    positions[slot] = Position.decode(item.get("pos").s());
+    positions[sk.slot()] = Position.decode(item.get("pos").s());
   }
 
   /** Whether no other slot count committed anything of the split. */

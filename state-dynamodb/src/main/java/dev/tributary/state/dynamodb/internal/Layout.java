@@ -106,6 +106,23 @@ public final class Layout {
     return slots + "#" + slot;
   }
 
+  /**
+   * A slot sort key ({@link #slotSk}) read back.
+   *
+   * @param slots the slot count
+   * @param slot the slot
+   */
+  public record SlotSk(int slots, int slot) {
+    /** {@code sk} read back; null when it is not a slot sort key (a split's counts item). */
+    public static SlotSk parse(String sk) {
+      int hash = sk.indexOf('#');
+      return hash < 0
+          ? null
+          : new SlotSk(
+              Integer.parseInt(sk.substring(0, hash)), Integer.parseInt(sk.substring(hash + 1)));
+    }
+  }
+
   /** Partition of a split's checkpoints. */
   public static String checkpointPk(String job, String split) {
     return "C#" + job + "#" + split;

@@ -190,30 +190,28 @@ public final class OperatorStore implements OperatorStateStore {
 
   /**
    * Loads into the due timers every event-time timer up to {@code watermark} that a loaded key
-   * lists but the index read did not find; returns how many. A key's timer entry and its index item
-   * are written in one transaction, and the slot's timer item bounds every stored timer, so in one
-   * consistent read none is missing. One is when the slot's timer item (or the index as cached at
-   * its version) was read before a concurrent commit that stored the timer and the key after it (a
-   * BatchGetItem is not a snapshot), or when the index item was lost; either way the timer is due
-   * and fires now, before the records. A commit that fires it writes the key (under its version
-   * condition) and the slot's timer item (under the version read), so a copy of the key or of the
-   * timer item that was out of date fails the commit, and the epoch is redone from fresh reads.
-   * Call before anything fires or runs (it compares the keys' timers as loaded).
+   * lists but the index read did not find (a timer the index read found is loaded once). A key's
+   * timer entry and its index item are written in one transaction, and the slot's timer item bounds
+   * every stored timer, so in one consistent read none is missing. One is when the slot's timer
+   * item (or the index as cached at its version) was read before a concurrent commit that stored
+   * the timer and the key after it (a BatchGetItem is not a snapshot), or when the index item was
+   * lost; either way the timer is due and fires now, before the records. A commit that fires it
+   * writes the key (under its version condition) and the slot's timer item (under the version
+   * read), so a copy of the key or of the timer item that was out of date fails the commit, and the
+   * epoch is redone from fresh reads. Call before anything fires or runs (it compares the keys'
+   * timers as loaded).
    */
-  public int loadListedDueTimers(long watermark) {
-    int loaded = 0;
+  public void loadListedDueTimers(long watermark) {
     for (StoredKey k : keys.values()) {
       if (k.timerBytes == null) {
         continue; // the key had no stored timer
       }
       for (Timer t : k.timers(true)) {
-        if (t.timestamp() <= watermark && !eventTimers.holds(t)) {
+        if (t.timestamp() <= watermark) {
           eventTimers.load(t);
-          loaded++;
         }
       }
     }
-    return loaded;
   }
 
   /** Whether {@code key} is loaded (or being loaded). */

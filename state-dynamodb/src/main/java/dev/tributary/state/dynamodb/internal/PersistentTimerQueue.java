@@ -127,11 +127,6 @@ public final class PersistentTimerQueue implements TimerQueue {
     return true;
   }
 
-  /** Whether {@code timer} waits in the heap (loaded from the index or registered). */
-  public boolean holds(Timer timer) {
-    return heap.contains(timer);
-  }
-
   /** How many index items without their key's entry were dropped (see {@link #dropOrphans}). */
   public long orphans() {
     return orphans;
