@@ -14,9 +14,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -53,85 +56,43 @@ class RescaleSchedulesIT {
   private record Runner(int slots, Batch batch) {}
 
   /**
-   * 2 slots ran; a 4-slot runner of one new slot, and 2-slot runners (stragglers of the old count)
-   * of both old slots.
+   * The settings: the slot count the keys are set at, the lead count (its first batch with records
+   * leads), and three runners, each the lead batch ("{lead}"), the batch at another count of the
+   * slot owning the lead's first record ("{count}"), or the 2-slot batch of the other slot ("2o").
    */
-  @Test
-  void fourSlotsBesideStragglersOfBothOldSlots() throws Exception {
-    explore(
-        2,
-        p -> {
-          Batch b4 = p.first(4);
-          return List.of(
-              new Runner(4, b4), new Runner(2, p.owning(2, b4)), new Runner(2, p.otherOfTwo(b4)));
-        });
+  static Stream<Arguments> settings() {
+    return Stream.of(
+        Arguments.of("2 slots ran; 4 beside stragglers of both old slots", 2, 4, "4 2 2o"),
+        Arguments.of("2 slots ran; 8, 4 and 2 over one key group", 2, 8, "8 4 2"),
+        Arguments.of("4 slots ran; back to 2 beside a straggler of 4", 4, 4, "2 4 2o"),
+        // the fifth review's interleaving (a start lost to a runner of its own count) is among
+        // these
+        Arguments.of(
+            "4 slots ran; both slots of a new count 2 beside a third count", 4, 8, "2 8 2o"),
+        // 2 fences 128 checkpoints, more than one transaction holds: the fence is written in parts
+        Arguments.of("128 slots ran; 2 in parts beside a straggler", 128, 128, "2 128 2o"),
+        Arguments.of(
+            "2 slots ran; one 4-slot batch invoked twice beside a straggler", 2, 4, "4 4 2"));
   }
 
-  /** 2 slots ran; runners of 8, 4 and 2 slots whose slots share the first peek's key group. */
-  @Test
-  void threeCountsOverOneKeyGroup() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settings")
+  void everyRecordIsAppliedOnceInEverySchedule(String name, int first, int lead, String runners)
+      throws Exception {
     explore(
-        2,
+        first,
         p -> {
-          Batch b8 = p.first(8);
-          return List.of(
-              new Runner(8, b8), new Runner(4, p.owning(4, b8)), new Runner(2, p.owning(2, b8)));
-        });
-  }
-
-  /** 4 slots ran; a 2-slot runner (going back) beside a 4-slot straggler and the other 2-slot. */
-  @Test
-  void backToTwoSlotsBesideAStragglerOfFour() throws Exception {
-    explore(
-        4,
-        p -> {
-          Batch b4 = p.first(4);
-          return List.of(
-              new Runner(2, p.owning(2, b4)), new Runner(4, b4), new Runner(2, p.otherOfTwo(b4)));
-        });
-  }
-
-  /**
-   * 4 slots ran; runners of a count that never ran (2, both slots) beside one of a third count (8):
-   * the fifth review's interleaving (a start lost to a runner of its own count) is among these.
-   */
-  @Test
-  void twoCountsStartingAtOnceAfterAThird() throws Exception {
-    explore(
-        4,
-        p -> {
-          Batch b8 = p.first(8);
-          return List.of(
-              new Runner(2, p.owning(2, b8)), new Runner(8, b8), new Runner(2, p.otherOfTwo(b8)));
-        });
-  }
-
-  /**
-   * 128 slots ran (the most the job's key groups allow): a start of 2 slots fences 128 checkpoints,
-   * more than one transaction holds, so its fence is written in parts while the counts item says it
-   * is starting; beside it a 128-slot straggler and the other 2-slot runner.
-   */
-  @Test
-  void aFenceInSeveralPartsBesideAStraggler() throws Exception {
-    explore(
-        128,
-        p -> {
-          Batch b128 = p.first(128);
-          return List.of(
-              new Runner(2, p.owning(2, b128)),
-              new Runner(128, b128),
-              new Runner(2, p.otherOfTwo(b128)));
-        });
-  }
-
-  /** 2 slots ran; the same 4-slot batch invoked twice at once, beside a 2-slot straggler. */
-  @Test
-  void aDuplicateInvocationOfTheNewCountBesideAStraggler() throws Exception {
-    explore(
-        2,
-        p -> {
-          Batch b4 = p.first(4);
-          return List.of(new Runner(4, b4), new Runner(4, b4), new Runner(2, p.owning(2, b4)));
+          Batch leading = p.first(lead);
+          List<Runner> out = new ArrayList<>();
+          for (String r : runners.split(" ")) {
+            int slots = r.equals("2o") ? 2 : Integer.parseInt(r);
+            Batch b =
+                r.equals("2o")
+                    ? p.otherOfTwo(leading)
+                    : slots == lead ? leading : p.owning(slots, leading);
+            out.add(new Runner(slots, b));
+          }
+          return out;
         });
   }
 
