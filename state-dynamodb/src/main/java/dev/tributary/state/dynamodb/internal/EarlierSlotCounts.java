@@ -179,6 +179,9 @@ public final class EarlierSlotCounts {
     public Started start(int slots, int slot) {
       String ownSk = Layout.slotSk(slots, slot);
       History h = null;
+      long[] taken = {
+        -1
+      }; // the generation of the counts item this runner took for a fence in parts
       for (int round = 0; round < MAX_ROUNDS; round++) {
         Partition p = partition();
         h = p.history();
@@ -188,12 +191,12 @@ public final class EarlierSlotCounts {
             // a runner of this count completed a start after this runner's first read
             return new Started(h, p.others(slots, maxKeyGroups), own);
           }
-          if (!h.active() && round < WAIT_ROUNDS) {
+          if (!h.active() && h.generation() != taken[0] && round < WAIT_ROUNDS) {
             pause(round); // another runner of this count writes a fence in several parts
             continue;
           }
         }
-        Started started = fence(p, slots, ownSk);
+        Started started = fence(p, slots, ownSk, taken);
         if (started != null) {
           return started;
         }
@@ -234,10 +237,11 @@ public final class EarlierSlotCounts {
      * pr}, so that the slot's next runner reads the other counts again), and the counts item moves
      * on to this count (conditioned on the generation read), all in one transaction. A fence of
      * more than {@value #MAX_ACTIONS} actions (slot counts in the hundreds) is written in parts,
-     * every part conditioned on the counts item this runner took, marks before lifts, and the item
-     * marked {@link #STARTING} until the last part.
+     * every part conditioned on the counts item this runner took (its generation goes to {@code
+     * taken}: a runner does not wait for its own fence), marks before lifts, and the item marked
+     * {@link #STARTING} until the last part.
      */
-    private Started fence(Partition p, int slots, String ownSk) {
+    private Started fence(Partition p, int slots, String ownSk, long[] taken) {
       History h = p.history();
       java.util.TreeSet<Integer> counts = new java.util.TreeSet<>();
       List<TransactWriteItem> writes = new ArrayList<>();
@@ -334,6 +338,7 @@ public final class EarlierSlotCounts {
         if (!transact(part)) {
           return null;
         }
+        taken[0] = g;
         from = to;
       } while (from < writes.size());
       if (!whole) {
