@@ -56,9 +56,10 @@ class RescaleSchedulesIT {
   private record Runner(int slots, Batch batch) {}
 
   /**
-   * The settings: the slot count the keys are set at, the lead count (its first batch with records
-   * leads), and three runners, each the lead batch ("{lead}"), the batch at another count of the
-   * slot owning the lead's first record ("{count}"), or the 2-slot batch of the other slot ("2o").
+   * The settings: the slot count the keys are set at (0: none, a new split), the lead count (its
+   * first batch with records leads), and three runners, each the lead batch ("{lead}"), the batch
+   * at another count of the slot owning the lead's first record ("{count}"), or the 2-slot batch of
+   * the other slot ("2o").
    */
   static Stream<Arguments> settings() {
     return Stream.of(
@@ -72,7 +73,9 @@ class RescaleSchedulesIT {
         // 2 fences 128 checkpoints, more than one transaction holds: the fence is written in parts
         Arguments.of("128 slots ran; 2 in parts beside a straggler", 128, 128, "2 128 2o"),
         Arguments.of(
-            "2 slots ran; one 4-slot batch invoked twice beside a straggler", 2, 4, "4 4 2"));
+            "2 slots ran; one 4-slot batch invoked twice beside a straggler", 2, 4, "4 4 2"),
+        // nothing ran (the keys were never set): three counts start at once on a new split
+        Arguments.of("a new split; 4, 2 and 8 start at once", 0, 8, "4 2 8"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -113,7 +116,8 @@ class RescaleSchedulesIT {
       int first, Function<Peeks.Staged, List<Runner>> build, List<Integer> prefix)
       throws Exception {
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
-      List<Runner> runners = build.apply(Peeks.setThenPeek(h, KEYS, first));
+      List<Runner> runners =
+          build.apply(first == 0 ? Peeks.peeksOnly(h, KEYS) : Peeks.setThenPeek(h, KEYS, first));
       Sequencer sequencer = new Sequencer(runners.size());
       ExecutorService pool = Executors.newFixedThreadPool(runners.size());
       List<DynamoDbClient> clients = new ArrayList<>();
@@ -144,7 +148,7 @@ class RescaleSchedulesIT {
         pool.shutdownNow();
         clients.forEach(DynamoDbClient::close);
       }
-      assertEachPeekOnce(h, runners, steps);
+      assertEachPeekOnce(h, runners, steps, first == 0 ? "=null" : "=1");
       return steps;
     }
   }
@@ -167,9 +171,9 @@ class RescaleSchedulesIT {
   }
 
   private static void assertEachPeekOnce(
-      Harness h, List<Runner> runners, List<Sequencer.Step> steps) {
+      Harness h, List<Runner> runners, List<Sequencer.Step> steps, String value) {
     Set<String> given = new LinkedHashSet<>();
-    runners.forEach(r -> r.batch().records().forEach(k -> given.add(k.key() + "=1")));
+    runners.forEach(r -> r.batch().records().forEach(k -> given.add(k.key() + value)));
     Map<String, Integer> outputs = new TreeMap<>();
     h.outboxText("out").forEach(o -> outputs.merge(o, 1, Integer::sum));
     Map<String, Integer> expected = new TreeMap<>();

@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -165,12 +166,11 @@ public final class EarlierSlotCounts {
       Units units) {
     /**
      * Starts slot count {@code slots} on the split for the runner of {@code slot}: reads the
-     * split's checkpoint partition (one strongly consistent Query: the counts item and every
-     * checkpoint), then, unless a runner of this count completed a start since, fences every other
-     * count and lifts the other counts' marks off this count's checkpoints in one transaction with
-     * the move of the counts item (see {@code fence}). Every write is conditioned on what the Query
-     * read, so the fence lands whole on exactly the state read, or not at all and the runner reads
-     * again.
+     * split's checkpoint partition (the counts item, then every checkpoint: {@code partition}),
+     * then, unless a runner of this count completed a start since, fences every other count and
+     * lifts the other counts' marks off this count's checkpoints in one transaction with the move
+     * of the counts item (see {@code fence}). Every write is conditioned on what the Query read, so
+     * the fence lands whole on exactly the state read, or not at all and the runner reads again.
      *
      * @throws IllegalStateException when the partition changes under this runner {@value
      *     #MAX_ROUNDS} times in a row: runners of several slot counts keep taking the split from
@@ -183,7 +183,7 @@ public final class EarlierSlotCounts {
         -1
       }; // the generation of the counts item this runner took for a fence in parts
       for (int round = 0; round < MAX_ROUNDS; round++) {
-        Partition p = partition();
+        Partition p = partition(true);
         h = p.history();
         Map<String, AttributeValue> own = p.checkpoints().get(ownSk);
         if (h.exists() && h.slots() == slots) {
@@ -219,7 +219,7 @@ public final class EarlierSlotCounts {
 
     /** The checkpoints of the split under every slot count but {@code slots}. */
     public EarlierSlotCounts read(int slots) {
-      return partition().others(slots, maxKeyGroups);
+      return partition(false).others(slots, maxKeyGroups);
     }
 
     /**
@@ -454,12 +454,30 @@ public final class EarlierSlotCounts {
     }
 
     /**
-     * The split's checkpoint partition: one strongly consistent Query, which returns the counts
-     * item and the checkpoints of every slot count the job's key groups allow.
+     * The split's checkpoint partition: with {@code withHistory}, the counts item by a strongly
+     * consistent GetItem first; then the checkpoints of every slot count the job's key groups allow
+     * by a strongly consistent Query. A Query is not a snapshot (each item is read committed, but
+     * not all at one moment), and the counts item sorts after the checkpoints, so the Query's copy
+     * of it could postdate a start whose marks or whose count's first checkpoints the Query read
+     * before (found in review: a start then fenced too few counts, or trusted old positions). Read
+     * first, it bounds what the checkpoints can say: every count able to commit then is the one it
+     * names, the one it names as last started, or one with checkpoints already there, which the
+     * Query finds; a start after it moves the generation, on which the fence is conditioned.
      */
-    private Partition partition() {
+    private Partition partition(boolean withHistory) {
       Map<String, Map<String, AttributeValue>> out = new java.util.TreeMap<>();
       Map<String, AttributeValue> history = null;
+      if (withHistory) {
+        GetItemResponse got =
+            client.getItem(
+                b ->
+                    b.tableName(table)
+                        .key(historyKey(job, split))
+                        .consistentRead(true)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        units.reads().accept(capacity(got.consumedCapacity()));
+        history = got.hasItem() && !got.item().isEmpty() ? got.item() : null;
+      }
       Map<String, AttributeValue> start = null;
       do {
         Map<String, AttributeValue> from = start;
@@ -478,7 +496,7 @@ public final class EarlierSlotCounts {
           String key = item.get(StateTables.SK).s();
           Layout.SlotSk sk = Layout.SlotSk.parse(key);
           if (HISTORY_SK.equals(key)) {
-            history = item;
+            continue; // read before the Query, or not needed
           } else if (sk != null
               && item.containsKey("pos")
               && sk.slots() <= maxKeyGroups

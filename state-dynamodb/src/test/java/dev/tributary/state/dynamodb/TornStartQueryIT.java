@@ -1,0 +1,192 @@
+package dev.tributary.state.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Review 6: a Query is read-committed, not a snapshot (DynamoDB's isolation levels: Query and Scan
+ * are read-committed against transactions; like BatchGetItem, one Query may return some items as
+ * before a transaction and others as after it). The start path's Query reads the checkpoints
+ * ("{count}#{slot}", which sort before "counts") and then the counts item. If the checkpoints are
+ * read before, and the counts item after, (1) a commit of the old count and (2) another runner's
+ * completed start of this count, the start path takes its early return ("a runner of this count
+ * completed a start") with the old count's positions from before its commit, which nothing fences
+ * (the early return writes nothing, and its own checkpoint is absent: first commit), and applies
+ * the old count's records again.
+ */
+class TornStartQueryIT {
+  /** Runs {@code other} inside the first checkpoint-partition Query; its checkpoints as before. */
+  static final class TornQuery implements ExecutionInterceptor {
+    private final Harness h;
+    private final Runnable other;
+    private boolean done;
+    private boolean active;
+    private List<Map<String, AttributeValue>> before;
+
+    TornQuery(Harness h, Runnable other) {
+      this.h = h;
+      this.other = other;
+    }
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (done
+          || !(context.request() instanceof QueryRequest q)
+          || !q.expressionAttributeValues().containsKey(":pk")
+          || !q.expressionAttributeValues().get(":pk").s().startsWith("C#")) {
+        return;
+      }
+      done = true;
+      active = true;
+      // the checkpoints as the Query reads them first (one page: a handful of small items)
+      before =
+          h
+              .client
+              .query(
+                  b ->
+                      b.tableName(q.tableName())
+                          .keyConditionExpression(q.keyConditionExpression())
+                          .expressionAttributeValues(q.expressionAttributeValues())
+                          .consistentRead(true))
+              .items()
+              .stream()
+              .filter(i -> !EarlierSlotCounts.HISTORY_SK.equals(i.get("sk").s()))
+              .toList();
+      other.run();
+    }
+
+    @Override
+    public SdkResponse modifyResponse(
+        Context.ModifyResponse context, ExecutionAttributes attributes) {
+      if (!active || !(context.response() instanceof QueryResponse r)) {
+        return context.response();
+      }
+      active = false;
+      List<Map<String, AttributeValue>> items = new ArrayList<>(before);
+      // the counts item (last in sort-key order) as read after the other work
+      r.items().stream()
+          .filter(i -> EarlierSlotCounts.HISTORY_SK.equals(i.get("sk").s()))
+          .forEach(items::add);
+      items.sort(Comparator.comparing(i -> i.get("sk").s()));
+      return r.toBuilder().items(items).count(items.size()).build();
+    }
+  }
+
+  /**
+   * 2 slots ran (set the keys). A 4-slot runner (4 never ran) reads the counts item (naming 2) and
+   * takes the start path; its Query reads the 2-slot checkpoints, then the 2-slot runner of the
+   * slot owning its keys peeks them (committing, unfenced: 4 has not started), then a 4-slot runner
+   * of another slot starts (fences 2 at the new positions, counts item: 4, complete), then the
+   * Query reads the counts item. The first runner returns early with the 2-slot positions from
+   * before the peeks and peeks them again.
+   */
+  @Test
+  void anEarlyReturnOnATornQueryAppliesTheOldCountsCommitsAgain() {
+    try (Harness h = Harness.start(new OpsJobs.Job())) {
+      Peeks.Staged p = Peeks.setThenPeek(h, 16, 2);
+      Batch b4 = p.first(4);
+      Batch b2 = p.owning(2, b4);
+      Batch other4 =
+          p.at(4).stream()
+              .filter(b -> b.slot() != b4.slot() && !b.records().isEmpty())
+              .findFirst()
+              .orElseThrow();
+      Runnable inside =
+          () -> {
+            h.runner().run(b2); // the old count peeks its slot (all of b4's keys)
+            h.runner().run(other4); // another 4-slot runner starts 4 (fences 2) and peeks
+          };
+      try (DynamoDbClient torn = h.client(new TornQuery(h, inside), false)) {
+        RunReport report = h.runner(torn).run(b4);
+        assertThat(report).isNotNull();
+      }
+      Peeks.assertPeekedOnce(h, b4, 4, "=1");
+    }
+  }
+
+  /**
+   * The same tear in the fence path: a new split (nothing ran). A 4-slot runner finds no counts
+   * item and takes the start path; its Query reads no checkpoint; then 2 starts and both 2-slot
+   * runners peek every key, then an 8-slot runner starts (fences 2, counts item: 8) and dies before
+   * its commit; then the Query reads the counts item (8). The fence marks only 8 (placeholders: the
+   * counts item names it, and 8 has no checkpoint) and conditions on nothing of 2 (it never saw 2's
+   * checkpoints, and 2 is neither the counts item's count nor its last started), so it lands; its
+   * positions lack 2, and the runner peeks what 2 peeked.
+   */
+  @Test
+  void aFenceOnATornQueryMissesACountThatStartedAndWasFencedInside() {
+    try (Harness h = Harness.start(new OpsJobs.Job())) {
+      Peeks.Staged p = Peeks.peeksOnly(h, 16);
+      Batch b4 = p.first(4);
+      Batch b8 = p.first(8);
+      Runnable inside =
+          () -> {
+            h.runAll(p.at(2)); // 2 starts and peeks every key
+            Peeks.crashBefore( // 8 starts (fences 2) and dies before its commit
+                h,
+                b8,
+                r ->
+                    r
+                            instanceof
+                            software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest
+                        && !Peeks.countsPut(r));
+          };
+      try (DynamoDbClient torn = h.client(new TornQuery(h, inside), false)) {
+        h.runner(torn).run(b4);
+      }
+      if (Boolean.getBoolean("torn.debug")) {
+        h.client
+            .query(
+                b ->
+                    b.tableName(h.tables.state())
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(
+                            Map.of(":pk", AttributeValue.fromS("C#" + h.graph.jobName() + "#s")))
+                        .consistentRead(true))
+            .items()
+            .forEach(i -> System.out.println("TORN-DEBUG " + i));
+      }
+      Peeks.assertPeekedOnce(h, b4, 4, "=null");
+    }
+  }
+
+  /** Control: the same work before an untorn Query; the runner passes the peeks. */
+  @Test
+  void controlTheSameWorkBeforeTheQuery() {
+    try (Harness h = Harness.start(new OpsJobs.Job())) {
+      Peeks.Staged p = Peeks.setThenPeek(h, 16, 2);
+      Batch b4 = p.first(4);
+      Batch other4 =
+          p.at(4).stream()
+              .filter(b -> b.slot() != b4.slot() && !b.records().isEmpty())
+              .findFirst()
+              .orElseThrow();
+      h.runWithOtherBefore(
+          b4,
+          r ->
+              r instanceof QueryRequest q
+                  && q.expressionAttributeValues().containsKey(":pk")
+                  && q.expressionAttributeValues().get(":pk").s().startsWith("C#"),
+          1,
+          () -> {
+            h.runner().run(p.owning(2, b4));
+            h.runner().run(other4);
+          });
+      Peeks.assertPeekedOnce(h, b4, 4, "=1");
+    }
+  }
+}
