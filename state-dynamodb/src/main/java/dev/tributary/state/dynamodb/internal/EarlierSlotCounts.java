@@ -239,7 +239,7 @@ public final class EarlierSlotCounts {
      * more than {@value #MAX_ACTIONS} actions (slot counts in the hundreds) is written in parts,
      * every part conditioned on the counts item this runner took (its generation goes to {@code
      * taken}: a runner does not wait for its own fence), marks before lifts, and the item marked
-     * {@link #STARTING} until the last part.
+     * {@link #STARTING} until a last UpdateItem removes the mark and moves the generation on again.
      */
     private Started fence(Partition p, int slots, String ownSk, long[] taken) {
       History h = p.history();
@@ -342,16 +342,23 @@ public final class EarlierSlotCounts {
         from = to;
       } while (from < writes.size());
       if (!whole) {
+        // the last write moves the generation too: every write of the counts item does, so that a
+        // start that read it while this one was in parts cannot land after it (found in review: it
+        // would have put la from before this count completed, and no later start fenced this count)
         try {
           UpdateItemResponse done =
               client.updateItem(
                   b ->
                       b.tableName(table)
                           .key(historyKey(job, split))
-                          .updateExpression("REMOVE " + STARTING + ", " + LAST_ACTIVE)
+                          .updateExpression("SET g = :next REMOVE " + STARTING + ", " + LAST_ACTIVE)
                           .conditionExpression("g = :g")
                           .expressionAttributeValues(
-                              Map.of(":g", AttributeValue.fromN(Long.toString(g))))
+                              Map.of(
+                                  ":g",
+                                  AttributeValue.fromN(Long.toString(g)),
+                                  ":next",
+                                  AttributeValue.fromN(Long.toString(g + 1))))
                           .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
           units.writes().accept(capacity(done.consumedCapacity()));
         } catch (ConditionalCheckFailedException e) {
@@ -359,7 +366,9 @@ public final class EarlierSlotCounts {
         }
       }
       return new Started(
-          new History(true, slots, g, true, 0), earlier.byCount.isEmpty() ? NONE : earlier, own);
+          new History(true, slots, whole ? g : g + 1, true, 0),
+          earlier.byCount.isEmpty() ? NONE : earlier,
+          own);
     }
 
     /** A fenced checkpoint at the beginning, for a slot without one. */
