@@ -74,6 +74,10 @@ class RescaleSchedulesIT {
         Arguments.of("128 slots ran; 2 in parts beside a straggler", 128, 128, "2 128 2o"),
         Arguments.of(
             "2 slots ran; one 4-slot batch invoked twice beside a straggler", 2, 4, "4 4 2"),
+        // two fences in parts at once, and one batch fenced in parts by two runners (the waits);
+        // both from the eighth review
+        Arguments.of("128 slots ran; 2 and 3 in parts beside a straggler", 128, 128, "2 3 128"),
+        Arguments.of("128 slots ran; one 2-slot batch twice in parts", 128, 128, "2 2 128"),
         // nothing ran (the keys were never set): three counts start at once on a new split
         Arguments.of("a new split; 4, 2 and 8 start at once", 0, 8, "4 2 8"));
   }

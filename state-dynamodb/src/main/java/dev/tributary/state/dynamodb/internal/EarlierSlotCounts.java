@@ -188,8 +188,14 @@ public final class EarlierSlotCounts {
         Map<String, AttributeValue> own = p.checkpoints().get(ownSk);
         if (h.exists() && h.slots() == slots) {
           if (h.active() && (own == null || !own.containsKey(FENCED))) {
-            // a runner of this count completed a start after this runner's first read
-            return new Started(h, p.others(slots, maxKeyGroups), own);
+            // a runner of this count completed a start after this runner's first read: what the
+            // Query read holds if no start wrote the counts item during it (every write moves the
+            // generation; found in review: two starts inside the Query, its own checkpoint read
+            // after them and the other counts' before)
+            if (History.of(historyItem()).generation() == h.generation()) {
+              return new Started(h, p.others(slots, maxKeyGroups), own);
+            }
+            continue;
           }
           if (!h.active() && h.generation() != taken[0] && round < WAIT_ROUNDS) {
             pause(round); // another runner of this count writes a fence in several parts
@@ -462,6 +468,19 @@ public final class EarlierSlotCounts {
       }
     }
 
+    /** The split's counts item by a strongly consistent GetItem (null: none). */
+    private Map<String, AttributeValue> historyItem() {
+      GetItemResponse got =
+          client.getItem(
+              b ->
+                  b.tableName(table)
+                      .key(historyKey(job, split))
+                      .consistentRead(true)
+                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+      units.reads().accept(capacity(got.consumedCapacity()));
+      return got.hasItem() && !got.item().isEmpty() ? got.item() : null;
+    }
+
     /**
      * The split's checkpoint partition: with {@code withHistory}, the counts item by a strongly
      * consistent GetItem first; then the checkpoints of every slot count the job's key groups allow
@@ -475,18 +494,7 @@ public final class EarlierSlotCounts {
      */
     private Partition partition(boolean withHistory) {
       Map<String, Map<String, AttributeValue>> out = new java.util.TreeMap<>();
-      Map<String, AttributeValue> history = null;
-      if (withHistory) {
-        GetItemResponse got =
-            client.getItem(
-                b ->
-                    b.tableName(table)
-                        .key(historyKey(job, split))
-                        .consistentRead(true)
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        units.reads().accept(capacity(got.consumedCapacity()));
-        history = got.hasItem() && !got.item().isEmpty() ? got.item() : null;
-      }
+      Map<String, AttributeValue> history = withHistory ? historyItem() : null;
       Map<String, AttributeValue> start = null;
       do {
         Map<String, AttributeValue> from = start;

@@ -1,0 +1,147 @@
+package dev.tributary.state.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Review 8: the start path's early return (step 2) trusts that, since the counts item read first
+ * names this count as started whole, the other counts' checkpoints the Query reads are marked and
+ * final. The GetItem bounds only what was true when it was read: nothing conditions the early
+ * return on the generation staying put during the Query. A Query that reads the old count's
+ * checkpoints ("2#..", which sort first) before, and its own count's ("4#..") after, (1) the old
+ * count restarting and committing, and (2) this count restarting again (which lifts every mark of
+ * this count, this runner's placeholder too), returns early with the old count's positions from
+ * before its commit and a lifted own checkpoint whose epoch nothing moves again: the runner
+ * committed records the old count applied inside the Query. The early return now reads the counts
+ * item again and trusts the Query only when its generation did not move (every write of the item
+ * moves it).
+ */
+class RescaleEarlyReturnTornIT {
+  @Test
+  void anEarlyReturnTrustsOldPositionsReadBeforeTwoRestartsInsideItsQuery() {
+    run(true);
+  }
+
+  /** Control: the same work just before an untorn Query; the runner passes the peeks. */
+  @Test
+  void controlTheSameWorkBeforeTheQuery() {
+    run(false);
+  }
+
+  private static void run(boolean torn) {
+    try (Harness h = Harness.start(new OpsJobs.Job())) {
+      Peeks.Staged p = Peeks.setThenPeek(h, 16, 2);
+      Batch b4 = p.first(4); // Z: the runner whose Query is torn
+      Batch b2 = p.owning(2, b4); // the old count's slot owning Z's keys
+      Batch other4 =
+          p.at(4).stream()
+              .filter(b -> b.slot() != b4.slot() && !b.records().isEmpty())
+              .findFirst()
+              .orElseThrow();
+      AtomicBoolean startedBeforeGet = new AtomicBoolean();
+      AtomicBoolean tornInside = new AtomicBoolean();
+      AtomicInteger zFences = new AtomicInteger();
+      List<Map<String, AttributeValue>> before = new ArrayList<>();
+      ExecutionInterceptor hook =
+          new ExecutionInterceptor() {
+            boolean active;
+
+            @Override
+            public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+              if (Peeks.countsPut(c.request())) {
+                zFences.incrementAndGet();
+              }
+              if (c.request() instanceof GetItemRequest g
+                  && EarlierSlotCounts.HISTORY_SK.equals(g.key().get("sk").s())
+                  && startedBeforeGet.compareAndSet(false, true)) {
+                // Z read the counts item (naming 2) in its BatchGetItem: now 4 starts whole
+                h.runner().run(other4);
+              } else if (c.request() instanceof QueryRequest q
+                  && q.expressionAttributeValues().containsKey(":pk")
+                  && q.expressionAttributeValues().get(":pk").s().startsWith("C#")
+                  && tornInside.compareAndSet(false, true)) {
+                active = true;
+                // the Query reads the 2-slot checkpoints first ...
+                h
+                    .client
+                    .query(
+                        b ->
+                            b.tableName(q.tableName())
+                                .keyConditionExpression(q.keyConditionExpression())
+                                .expressionAttributeValues(q.expressionAttributeValues())
+                                .consistentRead(true))
+                    .items()
+                    .stream()
+                    .filter(i -> i.get("sk").s().startsWith("2#"))
+                    .forEach(before::add);
+                // ... then 2 restarts (fences 4, puts Z's placeholder) and peeks Z's keys, then
+                // 4 restarts (fences 2 at its new positions, lifts every 4-slot mark) ...
+                h.runner().run(b2);
+                h.runner().run(other4);
+                // ... then the Query reads the 4-slot checkpoints and the counts item
+              }
+            }
+
+            @Override
+            public SdkResponse modifyResponse(Context.ModifyResponse c, ExecutionAttributes a) {
+              if (!torn || !active || !(c.response() instanceof QueryResponse r)) {
+                return c.response();
+              }
+              active = false;
+              List<Map<String, AttributeValue>> items = new ArrayList<>(before);
+              r.items().stream().filter(i -> !i.get("sk").s().startsWith("2#")).forEach(items::add);
+              items.sort(Comparator.comparing(i -> i.get("sk").s()));
+              return r.toBuilder().items(items).count(items.size()).build();
+            }
+          };
+      try (DynamoDbClient z = h.client(hook, false)) {
+        h.runner(z).run(b4);
+      }
+      // the interleaving happened: 4 started before Z's GetItem, the Query was torn around both
+      // restarts, and Z returned early (it wrote no fence)
+      assertThat(startedBeforeGet.get()).as("4 started before Z's GetItem").isTrue();
+      assertThat(tornInside.get()).as("Z's Query torn").isTrue();
+      assertThat(before).as("2-slot checkpoints read before").hasSize(2);
+      if (torn) {
+        // and what it read of 2 is older than 2's checkpoints now (2 committed inside)
+        assertThat(before.stream().map(i -> i.get("epoch").n()).toList())
+            .isNotEqualTo(
+                h
+                    .client
+                    .query(
+                        b ->
+                            b.tableName(h.tables.state())
+                                .keyConditionExpression("pk = :pk")
+                                .expressionAttributeValues(
+                                    Map.of(
+                                        ":pk",
+                                        AttributeValue.fromS("C#" + h.graph.jobName() + "#s")))
+                                .consistentRead(true))
+                    .items()
+                    .stream()
+                    .filter(i -> i.get("sk").s().startsWith("2#"))
+                    .map(i -> i.get("epoch").n())
+                    .toList());
+      }
+      assertThat(zFences.get()).as("Z took the early return").isZero();
+      Peeks.assertPeekedOnce(h, b4, 4, "=1");
+    }
+  }
+}
