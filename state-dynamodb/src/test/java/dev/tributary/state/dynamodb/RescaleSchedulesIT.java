@@ -56,38 +56,62 @@ class RescaleSchedulesIT {
   private record Runner(int slots, Batch batch) {}
 
   /**
-   * The settings: the slot count the keys are set at (0: none, a new split), the lead count (its
-   * first batch with records leads), and three runners, each the lead batch ("{lead}"), the batch
-   * at another count of the slot owning the lead's first record ("{count}"), or the 2-slot batch of
-   * the other slot ("2o").
+   * The settings: the slot count the keys are set at (0: none, a new split; -2: at 2, then the sets
+   * delivered again at 4, passed, and at 2 again, skipped), the lead count (its first batch with
+   * records leads), three runners, each the lead batch ("{lead}"), the batch at another count of
+   * the slot owning the lead's first record ("{count}"), or the 2-slot batch of the other slot
+   * ("2o"), and the reads: each call atomic, or torn by {@link TornGate} with the counts item read
+   * last or first.
    */
   static Stream<Arguments> settings() {
     return Stream.of(
-        Arguments.of("2 slots ran; 4 beside stragglers of both old slots", 2, 4, "4 2 2o"),
-        Arguments.of("2 slots ran; 8, 4 and 2 over one key group", 2, 8, "8 4 2"),
-        Arguments.of("4 slots ran; back to 2 beside a straggler of 4", 4, 4, "2 4 2o"),
+        Arguments.of("2 slots ran; 4 beside stragglers of both old slots", 2, 4, "4 2 2o", ATOMIC),
+        Arguments.of("2 slots ran; 8, 4 and 2 over one key group", 2, 8, "8 4 2", ATOMIC),
+        Arguments.of("4 slots ran; back to 2 beside a straggler of 4", 4, 4, "2 4 2o", ATOMIC),
         // the fifth review's interleaving (a start lost to a runner of its own count) is among
         // these
         Arguments.of(
-            "4 slots ran; both slots of a new count 2 beside a third count", 4, 8, "2 8 2o"),
+            "4 slots ran; both slots of a new count 2 beside a third count",
+            4,
+            8,
+            "2 8 2o",
+            ATOMIC),
         // 2 fences 128 checkpoints, more than one transaction holds: the fence is written in parts
-        Arguments.of("128 slots ran; 2 in parts beside a straggler", 128, 128, "2 128 2o"),
+        Arguments.of("128 slots ran; 2 in parts beside a straggler", 128, 128, "2 128 2o", ATOMIC),
         Arguments.of(
-            "2 slots ran; one 4-slot batch invoked twice beside a straggler", 2, 4, "4 4 2"),
+            "2 slots ran; one 4-slot batch invoked twice beside a straggler",
+            2,
+            4,
+            "4 4 2",
+            ATOMIC),
         // two fences in parts at once, and one batch fenced in parts by two runners (the waits);
         // both from the eighth review
-        Arguments.of("128 slots ran; 2 and 3 in parts beside a straggler", 128, 128, "2 3 128"),
-        Arguments.of("128 slots ran; one 2-slot batch twice in parts", 128, 128, "2 2 128"),
+        Arguments.of(
+            "128 slots ran; 2 and 3 in parts beside a straggler", 128, 128, "2 3 128", ATOMIC),
+        Arguments.of("128 slots ran; one 2-slot batch twice in parts", 128, 128, "2 2 128", ATOMIC),
         // nothing ran (the keys were never set): three counts start at once on a new split
-        Arguments.of("a new split; 4, 2 and 8 start at once", 0, 8, "4 2 8"));
+        Arguments.of("a new split; 4, 2 and 8 start at once", 0, 8, "4 2 8", ATOMIC),
+        // reads torn as DynamoDB allows them (from the ninth review)
+        Arguments.of("2 slots ran; 4 beside both old slots; torn", 2, 4, "4 2 2o", COUNTS_LAST),
+        Arguments.of("2 slots ran; 4 beside both old slots; torn", 2, 4, "4 2 2o", COUNTS_FIRST),
+        Arguments.of("history 2, 4, 2; 4, 8 and 2; torn", -2, 4, "4 8 2", COUNTS_LAST),
+        Arguments.of(
+            "history 2, 4, 2; one 4-slot batch twice; torn", -2, 4, "4 4 2", COUNTS_FIRST));
   }
 
-  @ParameterizedTest(name = "{0}")
+  private static final String ATOMIC = "atomic reads";
+  private static final String COUNTS_LAST = "torn reads, counts item last";
+  private static final String COUNTS_FIRST = "torn reads, counts item first";
+
+  @ParameterizedTest(name = "{0}; {4}")
   @MethodSource("settings")
-  void everyRecordIsAppliedOnceInEverySchedule(String name, int first, int lead, String runners)
-      throws Exception {
+  void everyRecordIsAppliedOnceInEverySchedule(
+      String name, int first, int lead, String runners, String reads) throws Exception {
+    int splits = TornGate.SPLITS.get();
+    int pages = TornGate.PAGES.get();
     explore(
         first,
+        reads,
         p -> {
           Batch leading = p.first(lead);
           List<Runner> out = new ArrayList<>();
@@ -101,27 +125,43 @@ class RescaleSchedulesIT {
           }
           return out;
         });
+    if (!reads.equals(ATOMIC)) {
+      assertThat(TornGate.SPLITS.get()).as("BatchGetItems torn").isGreaterThan(splits);
+      assertThat(TornGate.PAGES.get()).as("Query pages torn").isGreaterThan(pages);
+    }
   }
 
   /**
-   * Every schedule within the bound: the keys are set at {@code first} slots, then the runners
-   * {@code runners} builds run concurrently.
+   * Every schedule within the bound: the keys are set as {@code first} says, then the runners
+   * {@code runners} builds run concurrently, their reads as {@code reads} says.
    */
-  private static void explore(int first, Function<Peeks.Staged, List<Runner>> runners)
+  private static void explore(int first, String reads, Function<Peeks.Staged, List<Runner>> runners)
       throws Exception {
-    int schedules = Sequencer.explore(BOUND, prefix -> runOnce(first, runners, prefix));
+    int schedules = Sequencer.explore(BOUND, prefix -> runOnce(first, reads, runners, prefix));
     System.out.printf(
         "RescaleSchedulesIT: %d schedules with at most %d preemption(s)%n", schedules, BOUND);
     // three runners have at least 3! schedules without a preemption
     assertThat(schedules).isGreaterThanOrEqualTo(6);
   }
 
+  /** Keys set at 2 slots, the sets delivered again at 4 (passed) and at 2 again (skipped). */
+  private static Peeks.Staged history(Harness h) {
+    Peeks.Staged p = Peeks.setThenPeek(h, KEYS, 2);
+    List<KeyedRecord> sets = h.keyed("ops", Peeks.ops("set", KEYS), 0);
+    h.runAll(h.batches("s", 4, sets, Long.MIN_VALUE, 0));
+    h.runAll(h.batches("s", 2, sets, Long.MIN_VALUE, 0));
+    return p;
+  }
+
   private static List<Sequencer.Step> runOnce(
-      int first, Function<Peeks.Staged, List<Runner>> build, List<Integer> prefix)
+      int first, String reads, Function<Peeks.Staged, List<Runner>> build, List<Integer> prefix)
       throws Exception {
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
       List<Runner> runners =
-          build.apply(first == 0 ? Peeks.peeksOnly(h, KEYS) : Peeks.setThenPeek(h, KEYS, first));
+          build.apply(
+              first == 0
+                  ? Peeks.peeksOnly(h, KEYS)
+                  : first < 0 ? history(h) : Peeks.setThenPeek(h, KEYS, first));
       Sequencer sequencer = new Sequencer(runners.size());
       ExecutorService pool = Executors.newFixedThreadPool(runners.size());
       List<DynamoDbClient> clients = new ArrayList<>();
@@ -130,7 +170,12 @@ class RescaleSchedulesIT {
       try {
         for (int w = 0; w < runners.size(); w++) {
           int writer = w;
-          DynamoDbClient client = h.client(sequencer.gate(w), false);
+          DynamoDbClient client =
+              h.client(
+                  reads.equals(ATOMIC)
+                      ? sequencer.gate(w)
+                      : new TornGate(sequencer.gate(w), reads.equals(COUNTS_LAST)),
+                  false);
           clients.add(client);
           outcomes.add(
               pool.submit(
