@@ -15,8 +15,10 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
@@ -73,6 +75,27 @@ final class Peeks {
   /** Peeks of keys k0, k1, ... that were never set, on a split nothing ran on yet. */
   static Staged peeksOnly(Harness h, int keys) {
     return new Staged(h, h.keyed("ops", ops("peek", keys), 0));
+  }
+
+  /** Whether {@code r} is a Query of a split's checkpoint partition. */
+  static boolean checkpointQuery(SdkRequest r) {
+    return r instanceof QueryRequest q
+        && q.expressionAttributeValues().containsKey(":pk")
+        && q.expressionAttributeValues().get(":pk").s().startsWith("C#");
+  }
+
+  /**
+   * The items checkpoint-partition Query {@code q} reads now (one page), on the harness's client.
+   */
+  static List<Map<String, AttributeValue>> itemsNow(Harness h, QueryRequest q) {
+    return h.client
+        .query(
+            b ->
+                b.tableName(q.tableName())
+                    .keyConditionExpression(q.keyConditionExpression())
+                    .expressionAttributeValues(q.expressionAttributeValues())
+                    .consistentRead(true))
+        .items();
   }
 
   /**

@@ -73,22 +73,11 @@ class RescaleEarlyReturnTornIT {
                   && startedBeforeGet.compareAndSet(false, true)) {
                 // Z read the counts item (naming 2) in its BatchGetItem: now 4 starts whole
                 h.runner().run(other4);
-              } else if (c.request() instanceof QueryRequest q
-                  && q.expressionAttributeValues().containsKey(":pk")
-                  && q.expressionAttributeValues().get(":pk").s().startsWith("C#")
+              } else if (Peeks.checkpointQuery(c.request())
                   && tornInside.compareAndSet(false, true)) {
                 active = true;
                 // the Query reads the 2-slot checkpoints first ...
-                h
-                    .client
-                    .query(
-                        b ->
-                            b.tableName(q.tableName())
-                                .keyConditionExpression(q.keyConditionExpression())
-                                .expressionAttributeValues(q.expressionAttributeValues())
-                                .consistentRead(true))
-                    .items()
-                    .stream()
+                Peeks.itemsNow(h, (QueryRequest) c.request()).stream()
                     .filter(i -> i.get("sk").s().startsWith("2#"))
                     .forEach(before::add);
                 // ... then 2 restarts (fences 4, puts Z's placeholder) and peeks Z's keys, then

@@ -3,7 +3,6 @@ package dev.tributary.state.dynamodb;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * A third slot count's start landing inside a start path (docs/protocol.md, Rescaling). Reviews of
@@ -15,12 +14,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * it, and the runner reads the partition again.
  */
 class RescaleThirdCountIT {
-  private static boolean checkpointQuery(SdkRequest r) {
-    return r instanceof QueryRequest q
-        && q.expressionAttributeValues().containsKey(":pk")
-        && q.expressionAttributeValues().get(":pk").s().startsWith("C#");
-  }
-
   /**
    * 2 slots ran, then 4 (which fenced 2 and peeked); a 2-slot runner takes the start path (its
    * checkpoint is marked) and, at the moment {@code when} selects, an 8-slot runner starts (fencing
@@ -39,7 +32,7 @@ class RescaleThirdCountIT {
   /** The third count starts between the runner's first read and its Query. */
   @Test
   void aThirdCountStartingBeforeTheQueryIsFenced() {
-    thirdCountStartsInside(RescaleThirdCountIT::checkpointQuery);
+    thirdCountStartsInside(Peeks::checkpointQuery);
   }
 
   /** The third count starts between the runner's Query and its fence, which then fails. */

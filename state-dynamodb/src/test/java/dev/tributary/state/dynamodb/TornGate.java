@@ -45,10 +45,9 @@ final class TornGate implements ExecutionInterceptor {
 
   @Override
   public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
-    if (context.request() instanceof QueryRequest q
-        && q.expressionAttributeValues().containsKey(":pk")
-        && q.expressionAttributeValues().get(":pk").s().startsWith("C#")) {
+    if (Peeks.checkpointQuery(context.request())) {
       PAGES.incrementAndGet();
+      QueryRequest q = (QueryRequest) context.request();
       return q.toBuilder().limit(1).build();
     }
     if (context.request() instanceof BatchGetItemRequest b && b.requestItems().size() == 1) {

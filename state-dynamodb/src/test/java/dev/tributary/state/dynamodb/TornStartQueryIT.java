@@ -44,26 +44,14 @@ class TornStartQueryIT {
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-      if (done
-          || !(context.request() instanceof QueryRequest q)
-          || !q.expressionAttributeValues().containsKey(":pk")
-          || !q.expressionAttributeValues().get(":pk").s().startsWith("C#")) {
+      if (done || !Peeks.checkpointQuery(context.request())) {
         return;
       }
       done = true;
       active = true;
       // the checkpoints as the Query reads them first (one page: a handful of small items)
       before =
-          h
-              .client
-              .query(
-                  b ->
-                      b.tableName(q.tableName())
-                          .keyConditionExpression(q.keyConditionExpression())
-                          .expressionAttributeValues(q.expressionAttributeValues())
-                          .consistentRead(true))
-              .items()
-              .stream()
+          Peeks.itemsNow(h, (QueryRequest) context.request()).stream()
               .filter(i -> !EarlierSlotCounts.HISTORY_SK.equals(i.get("sk").s()))
               .toList();
       other.run();
@@ -177,10 +165,7 @@ class TornStartQueryIT {
               .orElseThrow();
       h.runWithOtherBefore(
           b4,
-          r ->
-              r instanceof QueryRequest q
-                  && q.expressionAttributeValues().containsKey(":pk")
-                  && q.expressionAttributeValues().get(":pk").s().startsWith("C#"),
+          Peeks::checkpointQuery,
           1,
           () -> {
             h.runner().run(p.owning(2, b4));

@@ -575,11 +575,6 @@ public final class EarlierSlotCounts {
     positions[sk.slot()] = Position.decode(item.get("pos").s());
   }
 
-  /** Whether no other slot count committed anything of the split. */
-  public boolean isEmpty() {
-    return byCount.isEmpty();
-  }
-
   /**
    * Whether a keyed record at {@code position} in {@code keyGroup} was applied under another slot
    * count: that count's checkpoint of the slot owning the key group is at or past it.
