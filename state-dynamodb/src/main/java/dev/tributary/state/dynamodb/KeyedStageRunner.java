@@ -11,6 +11,7 @@ import dev.tributary.serde.Serde;
 import dev.tributary.spi.ManualClock;
 import dev.tributary.spi.OutputCollector;
 import dev.tributary.spi.UserFunctionException;
+import dev.tributary.state.dynamodb.internal.Backoff;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
@@ -95,7 +96,8 @@ public final class KeyedStageRunner {
    *
    * @param maxConflictRetries how often an epoch lost to a concurrent writer is redone
    * @param maxCommitAttempts how often a commit with an unknown outcome is retried
-   * @param backoff the base delay between retries (with jitter, doubling)
+   * @param backoff the first delay between retries (doubling up to 2 s, with jitter: {@link
+   *     Backoff})
    */
   @SuppressWarnings("unchecked")
   public KeyedStageRunner(
@@ -1318,13 +1320,6 @@ public final class KeyedStageRunner {
   }
 
   private void sleep(int attempt) {
-    long base = backoff.toMillis() << Math.min(attempt, 6);
-    long jitter = Uniques.next(0, base + 1);
-    try {
-      Thread.sleep(Math.min(2000, base / 2 + jitter));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while backing off", e);
-    }
+    Backoff.pause(backoff.toMillis(), attempt, 2000, "backing off before a retry");
   }
 }

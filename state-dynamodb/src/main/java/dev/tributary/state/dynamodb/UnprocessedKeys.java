@@ -1,13 +1,13 @@
 package dev.tributary.state.dynamodb;
 
-import dev.tributary.state.dynamodb.internal.Uniques;
+import dev.tributary.state.dynamodb.internal.Backoff;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 /**
  * How a BatchGetItem loop waits before it asks again for the keys DynamoDB left unprocessed (it
- * does so when a read is throttled, without an error): exponential backoff with full jitter, as AWS
- * advises, from 25 ms up to 1.6 s, and a failure after {@link #MAX_ROUNDS} rounds that still left
+ * does so when a read is throttled, without an error): exponential backoff with jitter ({@link
+ * Backoff}), from 25 ms up to 1.6 s, and a failure after {@link #MAX_ROUNDS} rounds that still left
  * keys, so that a throttled table shows as an error instead of a busy loop.
  */
 final class UnprocessedKeys {
@@ -37,13 +37,7 @@ final class UnprocessedKeys {
               + " rounds in a row (the table's reads are throttled); the invocation fails and is"
               + " retried. Raise the table's read capacity, or use on-demand capacity");
     }
-    long cap = 25L << Math.min(round - 1, 6);
-    try {
-      Thread.sleep(Uniques.next(0, cap + 1)); // jitter that differs between SnapStart copies
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(what + ": interrupted while waiting to read again", e);
-    }
+    Backoff.pause(25, round - 1, 1600, "waiting to read again (" + what + ")");
   }
 
   /** How many keys {@code unprocessed} holds. */

@@ -98,6 +98,19 @@ final class Peeks {
         .items();
   }
 
+  /** The checkpoint partition of split {@code s} (the harness's split) as it is now. */
+  static List<Map<String, AttributeValue>> checkpointPartition(Harness h) {
+    return h.client
+        .query(
+            b ->
+                b.tableName(h.tables.state())
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(
+                        Map.of(":pk", AttributeValue.fromS("C#" + h.graph.jobName() + "#s")))
+                    .consistentRead(true))
+        .items();
+  }
+
   /**
    * Whether {@code r} writes a split's counts item: a start's fence (a transaction, or a PutItem
    * when nothing else is to be fenced).

@@ -3,22 +3,13 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Review 8: the start path's early return (step 2) trusts that, since the counts item read first
@@ -56,13 +47,17 @@ class RescaleEarlyReturnTornIT {
               .findFirst()
               .orElseThrow();
       AtomicBoolean startedBeforeGet = new AtomicBoolean();
-      AtomicBoolean tornInside = new AtomicBoolean();
       AtomicInteger zFences = new AtomicInteger();
-      List<Map<String, AttributeValue>> before = new ArrayList<>();
-      ExecutionInterceptor hook =
-          new ExecutionInterceptor() {
-            boolean active;
-
+      // Z's Query reads the 2-slot checkpoints first; then 2 restarts (fences 4, puts Z's
+      // placeholder) and peeks Z's keys, and 4 restarts (fences 2 at its new positions, lifts every
+      // 4-slot mark); then the Query reads the 4-slot checkpoints and the counts item
+      Runnable inside =
+          () -> {
+            h.runner().run(b2);
+            h.runner().run(other4);
+          };
+      TornQuery hook =
+          new TornQuery(h, sk -> sk.startsWith("2#"), torn, inside) {
             @Override
             public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
               if (Peeks.countsPut(c.request())) {
@@ -73,31 +68,8 @@ class RescaleEarlyReturnTornIT {
                   && startedBeforeGet.compareAndSet(false, true)) {
                 // Z read the counts item (naming 2) in its BatchGetItem: now 4 starts whole
                 h.runner().run(other4);
-              } else if (Peeks.checkpointQuery(c.request())
-                  && tornInside.compareAndSet(false, true)) {
-                active = true;
-                // the Query reads the 2-slot checkpoints first ...
-                Peeks.itemsNow(h, (QueryRequest) c.request()).stream()
-                    .filter(i -> i.get("sk").s().startsWith("2#"))
-                    .forEach(before::add);
-                // ... then 2 restarts (fences 4, puts Z's placeholder) and peeks Z's keys, then
-                // 4 restarts (fences 2 at its new positions, lifts every 4-slot mark) ...
-                h.runner().run(b2);
-                h.runner().run(other4);
-                // ... then the Query reads the 4-slot checkpoints and the counts item
               }
-            }
-
-            @Override
-            public SdkResponse modifyResponse(Context.ModifyResponse c, ExecutionAttributes a) {
-              if (!torn || !active || !(c.response() instanceof QueryResponse r)) {
-                return c.response();
-              }
-              active = false;
-              List<Map<String, AttributeValue>> items = new ArrayList<>(before);
-              r.items().stream().filter(i -> !i.get("sk").s().startsWith("2#")).forEach(items::add);
-              items.sort(Comparator.comparing(i -> i.get("sk").s()));
-              return r.toBuilder().items(items).count(items.size()).build();
+              super.beforeExecution(c, a);
             }
           };
       try (DynamoDbClient z = h.client(hook, false)) {
@@ -106,25 +78,13 @@ class RescaleEarlyReturnTornIT {
       // the interleaving happened: 4 started before Z's GetItem, the Query was torn around both
       // restarts, and Z returned early (it wrote no fence)
       assertThat(startedBeforeGet.get()).as("4 started before Z's GetItem").isTrue();
-      assertThat(tornInside.get()).as("Z's Query torn").isTrue();
-      assertThat(before).as("2-slot checkpoints read before").hasSize(2);
+      assertThat(hook.happened()).as("Z's Query torn").isTrue();
+      assertThat(hook.readFirst()).as("2-slot checkpoints read before").hasSize(2);
       if (torn) {
         // and what it read of 2 is older than 2's checkpoints now (2 committed inside)
-        assertThat(before.stream().map(i -> i.get("epoch").n()).toList())
+        assertThat(hook.readFirst().stream().map(i -> i.get("epoch").n()).toList())
             .isNotEqualTo(
-                h
-                    .client
-                    .query(
-                        b ->
-                            b.tableName(h.tables.state())
-                                .keyConditionExpression("pk = :pk")
-                                .expressionAttributeValues(
-                                    Map.of(
-                                        ":pk",
-                                        AttributeValue.fromS("C#" + h.graph.jobName() + "#s")))
-                                .consistentRead(true))
-                    .items()
-                    .stream()
+                Peeks.checkpointPartition(h).stream()
                     .filter(i -> i.get("sk").s().startsWith("2#"))
                     .map(i -> i.get("epoch").n())
                     .toList());

@@ -3,19 +3,8 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.SdkResponse;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Review 6: a Query is read-committed, not a snapshot (DynamoDB's isolation levels: Query and Scan
@@ -29,49 +18,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * the old count's records again.
  */
 class TornStartQueryIT {
-  /** Runs {@code other} inside the first checkpoint-partition Query; its checkpoints as before. */
-  static final class TornQuery implements ExecutionInterceptor {
-    private final Harness h;
-    private final Runnable other;
-    private boolean done;
-    private boolean active;
-    private List<Map<String, AttributeValue>> before;
-
-    TornQuery(Harness h, Runnable other) {
-      this.h = h;
-      this.other = other;
-    }
-
-    @Override
-    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-      if (done || !Peeks.checkpointQuery(context.request())) {
-        return;
-      }
-      done = true;
-      active = true;
-      // the checkpoints as the Query reads them first (one page: a handful of small items)
-      before =
-          Peeks.itemsNow(h, (QueryRequest) context.request()).stream()
-              .filter(i -> !EarlierSlotCounts.HISTORY_SK.equals(i.get("sk").s()))
-              .toList();
-      other.run();
-    }
-
-    @Override
-    public SdkResponse modifyResponse(
-        Context.ModifyResponse context, ExecutionAttributes attributes) {
-      if (!active || !(context.response() instanceof QueryResponse r)) {
-        return context.response();
-      }
-      active = false;
-      List<Map<String, AttributeValue>> items = new ArrayList<>(before);
-      // the counts item (last in sort-key order) as read after the other work
-      r.items().stream()
-          .filter(i -> EarlierSlotCounts.HISTORY_SK.equals(i.get("sk").s()))
-          .forEach(items::add);
-      items.sort(Comparator.comparing(i -> i.get("sk").s()));
-      return r.toBuilder().items(items).count(items.size()).build();
-    }
+  /** Tears the first checkpoint-partition Query: its checkpoints as before {@code inside}. */
+  private static TornQuery checkpointsBefore(Harness h, Runnable inside) {
+    return new TornQuery(h, sk -> !EarlierSlotCounts.HISTORY_SK.equals(sk), true, inside);
   }
 
   /**
@@ -98,10 +47,12 @@ class TornStartQueryIT {
             h.runner().run(b2); // the old count peeks its slot (all of b4's keys)
             h.runner().run(other4); // another 4-slot runner starts 4 (fences 2) and peeks
           };
-      try (DynamoDbClient torn = h.client(new TornQuery(h, inside), false)) {
+      TornQuery tear = checkpointsBefore(h, inside);
+      try (DynamoDbClient torn = h.client(tear, false)) {
         RunReport report = h.runner(torn).run(b4);
         assertThat(report).isNotNull();
       }
+      assertThat(tear.happened()).as("the Query was torn").isTrue();
       Peeks.assertPeekedOnce(h, b4, 4, "=1");
     }
   }
@@ -133,21 +84,11 @@ class TornStartQueryIT {
                             software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest
                         && !Peeks.countsPut(r));
           };
-      try (DynamoDbClient torn = h.client(new TornQuery(h, inside), false)) {
+      TornQuery tear = checkpointsBefore(h, inside);
+      try (DynamoDbClient torn = h.client(tear, false)) {
         h.runner(torn).run(b4);
       }
-      if (Boolean.getBoolean("torn.debug")) {
-        h.client
-            .query(
-                b ->
-                    b.tableName(h.tables.state())
-                        .keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(
-                            Map.of(":pk", AttributeValue.fromS("C#" + h.graph.jobName() + "#s")))
-                        .consistentRead(true))
-            .items()
-            .forEach(i -> System.out.println("TORN-DEBUG " + i));
-      }
+      assertThat(tear.happened()).as("the Query was torn").isTrue();
       Peeks.assertPeekedOnce(h, b4, 4, "=null");
     }
   }

@@ -459,13 +459,7 @@ public final class EarlierSlotCounts {
 
     /** Backs off before round {@code round + 1}: 25 ms doubling, up to 800 ms, with jitter. */
     private static void pause(int round) {
-      long base = 25L << Math.min(round, 5);
-      try {
-        Thread.sleep(base / 2 + Uniques.next(0, base / 2 + 1));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while starting a slot count", e);
-      }
+      Backoff.pause(25, round, 800, "starting a slot count");
     }
 
     /** The split's counts item by a strongly consistent GetItem (null: none). */
