@@ -6,7 +6,7 @@
 #   --preload N (default 10000 items for GetItem)  --dynalite DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-tools.sh
+./scripts/install-tools.sh dynalite
 mvn -B -q -ntp -pl benchmarks -am install -DskipTests -Dspotless.check.skip=true
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT

@@ -6,7 +6,7 @@
 # (lambda) --runs N (3) --warmup N (1, not counted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-tools.sh
+./scripts/install-tools.sh kinesis-local
 mvn -B -q -ntp -pl benchmarks -am install -DskipTests -Dspotless.check.skip=true -Dexec.skip=true
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT

@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cli="$root/.tools/node/node_modules/.bin/${TRIBUTARY_CDK_CLI:-cdk}"
 if [[ ! -x "$cli" ]]; then
-  "$root/scripts/install-tools.sh"
+  "$root/scripts/install-tools.sh" aws-cdk aws-cdk-local
 fi
 if [[ ! -x "$cli" ]]; then
   echo "cdk.sh: $cli is missing; run scripts/install-tools.sh (it needs npm)" >&2

@@ -15,16 +15,25 @@ set -euo pipefail
 # relative paths given as options (--data-dir, --log, ...) are the caller's, not the repository's
 export TRIBUTARY_CALLER_DIR="$PWD"
 cd "$(dirname "$0")/.."
-echo "Installing the local stack's node tools (kinesis-local, and dynalite and the CDK CLI for the tests) into .tools/node..."
-./scripts/install-tools.sh
+help=false
+for a in "$@"; do
+  [[ "$a" == "--help" || "$a" == "-h" ]] && help=true
+done
 modules="cli"
 if [[ -n "${AWS_ENDPOINT_URL:-}" && " $* " != *" --embedded "* ]]; then
   modules="cli,examples-lambda" # LocalStack mode deploys the shaded job jar
 fi
-echo "Building Tributary (first run downloads Maven dependencies)..."
 # Maven 3.8 prints colour resets ("\e[0m") even in batch mode; they would garble the output
 mvnq() { mvn -B -q -ntp "$@" 2>&1 | sed $'s/\e\\[0m//g'; }
-mvnq -pl "$modules" -am install -DskipTests -Dspotless.check.skip=true -Dexec.skip=true
+# --help needs no local stack, and no build once one was made
+if ! $help || [[ ! -d cli/target/classes ]]; then
+  if ! $help; then
+    echo "Installing kinesis-local (the local Kinesis) into .tools/node..."
+    ./scripts/install-tools.sh kinesis-local
+  fi
+  echo "Building Tributary (first run downloads Maven dependencies)..."
+  mvnq -pl "$modules" -am install -DskipTests -Dspotless.check.skip=true -Dexec.skip=true
+fi
 cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
 mvnq -pl cli dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=runtime
