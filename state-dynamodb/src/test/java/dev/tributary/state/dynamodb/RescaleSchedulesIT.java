@@ -61,7 +61,7 @@ class RescaleSchedulesIT {
    * records leads), three runners, each the lead batch ("{lead}"), the batch at another count of
    * the slot owning the lead's first record ("{count}"), or the 2-slot batch of the other slot
    * ("2o"), and the reads: each call atomic, or torn by {@link TornGate} with the counts item read
-   * last or first.
+   * last or first, the Query's pages in sort order or backwards.
    */
   static Stream<Arguments> settings() {
     return Stream.of(
@@ -95,13 +95,16 @@ class RescaleSchedulesIT {
         Arguments.of("2 slots ran; 4 beside both old slots; torn", 2, 4, "4 2 2o", COUNTS_LAST),
         Arguments.of("2 slots ran; 4 beside both old slots; torn", 2, 4, "4 2 2o", COUNTS_FIRST),
         Arguments.of("history 2, 4, 2; 4, 8 and 2; torn", -2, 4, "4 8 2", COUNTS_LAST),
-        Arguments.of(
-            "history 2, 4, 2; one 4-slot batch twice; torn", -2, 4, "4 4 2", COUNTS_FIRST));
+        Arguments.of("history 2, 4, 2; one 4-slot batch twice; torn", -2, 4, "4 4 2", COUNTS_FIRST),
+        // the Query's pages backwards: later sort keys read first (the ninth review's suggestion)
+        Arguments.of("2 slots ran; 4 beside both old slots; torn", 2, 4, "4 2 2o", BACKWARDS),
+        Arguments.of("history 2, 4, 2; 4, 8 and 2; torn", -2, 4, "4 8 2", BACKWARDS));
   }
 
   private static final String ATOMIC = "atomic reads";
   private static final String COUNTS_LAST = "torn reads, counts item last";
   private static final String COUNTS_FIRST = "torn reads, counts item first";
+  private static final String BACKWARDS = "torn reads, Query backwards, counts item last";
 
   @ParameterizedTest(name = "{0}; {4}")
   @MethodSource("settings")
@@ -174,7 +177,8 @@ class RescaleSchedulesIT {
               h.client(
                   reads.equals(ATOMIC)
                       ? sequencer.gate(w)
-                      : new TornGate(sequencer.gate(w), reads.equals(COUNTS_LAST)),
+                      : new TornGate(
+                          sequencer.gate(w), !reads.equals(COUNTS_FIRST), reads.equals(BACKWARDS)),
                   false);
           clients.add(client);
           outcomes.add(

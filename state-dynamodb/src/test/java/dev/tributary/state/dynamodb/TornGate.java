@@ -20,22 +20,27 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 /**
  * A {@link Sequencer} gate that also tears reads into separately scheduled calls, so that the
  * schedule search reaches what DynamoDB allows (Query and BatchGetItem are read committed per item,
- * not snapshots): the checkpoint partition's Query one item a page (each page a step, in sort
- * order), and a BatchGetItem that holds the counts item split in two calls (the counts item alone
- * after the rest, or before it), the deferred keys answered as unprocessed, which the runner asks
- * for again. From the ninth review of the rescaling fence.
+ * not snapshots): the checkpoint partition's Query one item a page (each page a step), in sort
+ * order or backwards (read committed per item promises no order in which a page's items are read,
+ * so an item that sorts later may be read before one that sorts earlier; the runner does not rely
+ * on the order, and backwards pages check that), and a BatchGetItem that holds the counts item
+ * split in two calls (the counts item alone after the rest, or before it), the deferred keys
+ * answered as unprocessed, which the runner asks for again. From the ninth review of the rescaling
+ * fence.
  */
 final class TornGate implements ExecutionInterceptor {
   private final ExecutionInterceptor gate;
   private final boolean countsLast;
+  private final boolean backwards;
   private List<Map<String, AttributeValue>> deferred;
   private String table;
   static final AtomicInteger SPLITS = new AtomicInteger();
   static final AtomicInteger PAGES = new AtomicInteger();
 
-  TornGate(ExecutionInterceptor gate, boolean countsLast) {
+  TornGate(ExecutionInterceptor gate, boolean countsLast, boolean backwards) {
     this.gate = gate;
     this.countsLast = countsLast;
+    this.backwards = backwards;
   }
 
   @Override
@@ -48,7 +53,7 @@ final class TornGate implements ExecutionInterceptor {
     if (Peeks.checkpointQuery(context.request())) {
       PAGES.incrementAndGet();
       QueryRequest q = (QueryRequest) context.request();
-      return q.toBuilder().limit(1).build();
+      return q.toBuilder().limit(1).scanIndexForward(!backwards).build();
     }
     if (context.request() instanceof BatchGetItemRequest b && b.requestItems().size() == 1) {
       Map.Entry<String, KeysAndAttributes> e = b.requestItems().entrySet().iterator().next();
