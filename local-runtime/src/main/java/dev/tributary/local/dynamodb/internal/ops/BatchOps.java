@@ -28,7 +28,8 @@ final class BatchOps {
 
   private BatchOps() {}
 
-  static JsonNode batchGetItem(Context ctx, Request r) {
+  /** A batch's {@code RequestItems} (at least one table), its violation noted on {@code r}. */
+  private static JsonNode requestItems(Request r) {
     JsonNode requestItems = r.get("RequestItems");
     if (requestItems == null || requestItems.size() == 0) {
       r.violation(
@@ -38,11 +39,12 @@ final class BatchOps {
               ? "Member must not be null"
               : "Member must have length greater than or equal to 1");
     }
-    String capacityMode =
-        r.enumValue(
-            "ReturnConsumedCapacity",
-            "returnConsumedCapacity",
-            List.of("INDEXES", "TOTAL", "NONE"));
+    return requestItems;
+  }
+
+  static JsonNode batchGetItem(Context ctx, Request r) {
+    JsonNode requestItems = requestItems(r);
+    String capacityMode = Items.capacityMode(r);
     r.checkViolations();
     record TableRequest(
         String table,
@@ -151,20 +153,8 @@ final class BatchOps {
   }
 
   static JsonNode batchWriteItem(Context ctx, Request r) {
-    JsonNode requestItems = r.get("RequestItems");
-    if (requestItems == null || requestItems.size() == 0) {
-      r.violation(
-          requestItems == null ? null : "{}",
-          "requestItems",
-          requestItems == null
-              ? "Member must not be null"
-              : "Member must have length greater than or equal to 1");
-    }
-    String capacityMode =
-        r.enumValue(
-            "ReturnConsumedCapacity",
-            "returnConsumedCapacity",
-            List.of("INDEXES", "TOTAL", "NONE"));
+    JsonNode requestItems = requestItems(r);
+    String capacityMode = Items.capacityMode(r);
     r.checkViolations();
     Map<String, List<WriteSpec>> writes = new LinkedHashMap<>();
     int total = 0;

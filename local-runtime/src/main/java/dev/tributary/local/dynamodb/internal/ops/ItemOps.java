@@ -13,7 +13,6 @@ import java.util.Map;
 
 /** GetItem, PutItem, UpdateItem and DeleteItem. */
 final class ItemOps {
-  private static final List<String> CAPACITY = List.of("INDEXES", "TOTAL", "NONE");
 
   private ItemOps() {}
 
@@ -22,7 +21,7 @@ final class ItemOps {
     if (!r.has("Key")) {
       r.violation(null, "key", "Member must not be null");
     }
-    String capacityMode = r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", CAPACITY);
+    String capacityMode = Items.capacityMode(r);
     r.checkViolations();
     Map<String, Value> key = r.item("Key");
     Expressions expressions = Expressions.parse(r, Expressions.GET, Expressions.GET_LEGACY);
@@ -64,7 +63,7 @@ final class ItemOps {
   }
 
   private static JsonNode write(Context ctx, Request r, WriteSpec.Kind kind) {
-    String capacityMode = r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", CAPACITY);
+    String capacityMode = Items.capacityMode(r);
     r.enumValue(
         "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", List.of("SIZE", "NONE"));
     WriteSpec spec = WriteSpec.parse(kind, r, "");

@@ -24,6 +24,13 @@ import java.util.Set;
 
 /** Key and item validation, shared by every item operation. */
 final class Items {
+  private static final List<String> CAPACITY_MODES = List.of("INDEXES", "TOTAL", "NONE");
+
+  /** The request's {@code ReturnConsumedCapacity} (null when absent), its violation noted. */
+  static String capacityMode(Request r) {
+    return r.enumValue("ReturnConsumedCapacity", "returnConsumedCapacity", CAPACITY_MODES);
+  }
+
   private static final String INVALID = "One or more parameter values were invalid: ";
 
   private Items() {}

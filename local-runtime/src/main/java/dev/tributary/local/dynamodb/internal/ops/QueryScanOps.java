@@ -53,11 +53,7 @@ final class QueryScanOps {
       r.violation(
           String.valueOf(limit), "limit", "Member must have value greater than or equal to 1");
     }
-    String capacityMode =
-        r.enumValue(
-            "ReturnConsumedCapacity",
-            "returnConsumedCapacity",
-            List.of("INDEXES", "TOTAL", "NONE"));
+    String capacityMode = Items.capacityMode(r);
     r.checkViolations();
     Map<String, Value> startKey;
     try {

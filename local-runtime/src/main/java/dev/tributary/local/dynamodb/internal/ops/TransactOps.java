@@ -50,7 +50,8 @@ final class TransactOps {
    */
   record Reason(String code, String message, Map<String, Value> item) {}
 
-  static JsonNode transactWriteItems(Context ctx, Request r) {
+  /** A transaction's {@code TransactItems} (1 to 100), its violations noted on {@code r}. */
+  private static JsonNode transactItems(Request r) {
     JsonNode items = r.get("TransactItems");
     if (items == null) {
       r.violation(null, "transactItems", "Member must not be null");
@@ -62,11 +63,12 @@ final class TransactOps {
               ? "Member must have length greater than or equal to 1"
               : "Member must have length less than or equal to 100");
     }
-    String capacityMode =
-        r.enumValue(
-            "ReturnConsumedCapacity",
-            "returnConsumedCapacity",
-            List.of("INDEXES", "TOTAL", "NONE"));
+    return items;
+  }
+
+  static JsonNode transactWriteItems(Context ctx, Request r) {
+    JsonNode items = transactItems(r);
+    String capacityMode = Items.capacityMode(r);
     String token = r.string("ClientRequestToken");
     if (token != null && (token.isEmpty() || token.length() > 36)) {
       r.violation(
@@ -230,22 +232,8 @@ final class TransactOps {
   }
 
   static JsonNode transactGetItems(Context ctx, Request r) {
-    JsonNode items = r.get("TransactItems");
-    if (items == null) {
-      r.violation(null, "transactItems", "Member must not be null");
-    } else if (items.size() < 1 || items.size() > 100) {
-      r.violation(
-          "[...]",
-          "transactItems",
-          items.size() < 1
-              ? "Member must have length greater than or equal to 1"
-              : "Member must have length less than or equal to 100");
-    }
-    String capacityMode =
-        r.enumValue(
-            "ReturnConsumedCapacity",
-            "returnConsumedCapacity",
-            List.of("INDEXES", "TOTAL", "NONE"));
+    JsonNode items = transactItems(r);
+    String capacityMode = Items.capacityMode(r);
     r.checkViolations();
     record Get(String table, Map<String, Value> key, Expressions expressions) {}
     List<Get> gets = new ArrayList<>();
