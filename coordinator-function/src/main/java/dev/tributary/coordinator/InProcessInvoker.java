@@ -11,15 +11,27 @@ import java.util.function.Supplier;
 
 /**
  * Runs operator requests in the coordinator's own process, one thread and one {@link SlotExecutor}
- * per concurrent slot: fewer invocations for small batches, the same commit protocol. Requests go
- * through the wire format anyway, so that in-process and Lambda runs cannot drift apart.
+ * per concurrent slot: fewer invocations for small batches, the same commit protocol. A request
+ * runs on the keyed records the coordinator's prefix already made when it hands them over (no
+ * encoding, no second prefix run); otherwise, and for every request when built {@code throughWire},
+ * the request and its answer are encoded and decoded as for the operator function, which tests use
+ * to hold both paths to the same results.
  */
 public final class InProcessInvoker implements SlotInvoker {
   private final ExecutorService pool;
   private final ThreadLocal<SlotExecutor> executors;
+  private final boolean throughWire;
 
   /** An invoker running up to {@code threads} slots at once, each with its own executor. */
   public InProcessInvoker(Supplier<SlotExecutor> executors, int threads) {
+    this(executors, threads, false);
+  }
+
+  /**
+   * An invoker running up to {@code threads} slots at once, each with its own executor; with {@code
+   * throughWire}, every request and answer goes through the wire format.
+   */
+  public InProcessInvoker(Supplier<SlotExecutor> executors, int threads, boolean throughWire) {
     this.pool =
         Executors.newFixedThreadPool(
             threads,
@@ -29,16 +41,20 @@ public final class InProcessInvoker implements SlotInvoker {
               return t;
             });
     this.executors = ThreadLocal.withInitial(executors);
+    this.throughWire = throughWire;
   }
 
   @Override
   public CompletableFuture<OperatorResponse> invoke(OperatorRequest request) {
-    byte[] wire = Protocol.write(request);
-    return CompletableFuture.supplyAsync(
-        () ->
-            Protocol.readResponse(
-                Protocol.write(executors.get().execute(Protocol.readRequest(wire)))),
-        pool);
+    if (throughWire) {
+      byte[] wire = Protocol.write(request);
+      return CompletableFuture.supplyAsync(
+          () ->
+              Protocol.readResponse(
+                  Protocol.write(executors.get().execute(Protocol.readRequest(wire)))),
+          pool);
+    }
+    return CompletableFuture.supplyAsync(() -> executors.get().execute(request), pool);
   }
 
   @Override

@@ -324,6 +324,67 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * In-process slots get the request object as it is; through the wire format (as the operator
+   * function gets it) every answer, output and dead letter is the same: first deliveries, a poison
+   * record retried and set aside, and a batch delivered again with new records after it.
+   */
+  @Test
+  void inProcessSlotsAnswerAsTheyDoThroughTheWireFormat() {
+    List<SourceRecord> first = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      int amount = i == 23 ? -1 : i + 1; // a negative amount fails the keyed function
+      first.add(json(i, "{\"account\":\"a" + (i % 9) + "\",\"amount\":" + amount + "}"));
+    }
+    List<SourceRecord> again = new ArrayList<>(first.subList(10, 40));
+    for (int i = 40; i < 50; i++) {
+      again.add(json(i, "{\"account\":\"a" + (i % 7) + "\",\"amount\":" + i + "}"));
+    }
+    List<List<String>> answers = new ArrayList<>();
+    List<List<String>> outputs = new ArrayList<>();
+    for (boolean throughWire : new boolean[] {false, true}) {
+      try (Fixture f =
+          new Fixture(local, new Jobs.Payments(), throughWire, RuntimeSettings.MAX_ATTEMPTS, "2")) {
+        List<String> seen = new ArrayList<>();
+        for (List<SourceRecord> batch : List.of(first, first, first, again)) {
+          Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
+          seen.add(o.firstUncommitted() + " " + o.deadLettered() + " " + o.skipped());
+          o.responses().stream()
+              .sorted(java.util.Comparator.comparingInt(OperatorResponse::slot))
+              .forEach(
+                  r ->
+                      seen.add(
+                          List.of(
+                                  r.status(),
+                                  r.slot(),
+                                  r.committedThrough(),
+                                  r.epoch(),
+                                  r.applied(),
+                                  r.skipped(),
+                                  r.deadLettered(),
+                                  r.outputs(),
+                                  String.valueOf(r.poisonPosition()),
+                                  r.attempts())
+                              .toString()));
+        }
+        answers.add(seen);
+        List<String> out = sorted(f.outbox("totals"));
+        for (Map<String, AttributeValue> letter : f.deadLetters()) {
+          out.add(
+              "dead letter "
+                  + new String(letter.get("payload").b().asByteArray(), StandardCharsets.UTF_8));
+        }
+        outputs.add(out);
+      }
+    }
+    assertThat(answers.get(0)).isEqualTo(answers.get(1));
+    assertThat(outputs.get(0)).isEqualTo(outputs.get(1));
+    assertThat(outputs.get(0))
+        .contains("dead letter {\"account\":\"a5\",\"amount\":-1}")
+        .hasSize(49 + 1); // every record but the poison one has a running total
+    assertThat(answers.get(0)).anyMatch(a -> a.startsWith("[POISON"));
+  }
+
   @Test
   void theTickFiresAWindowOnAnIdleStream() {
     try (Fixture f = clickWindows()) {

@@ -36,6 +36,14 @@ final class Fixture implements AutoCloseable {
   private final Map<String, String> vars;
 
   Fixture(DynamoDbLocal local, JobProvider job, String... env) {
+    this(local, job, false, env);
+  }
+
+  /**
+   * A fixture whose in-process slots get every request and answer through the wire format when
+   * {@code throughWire}, as the operator function does.
+   */
+  Fixture(DynamoDbLocal local, JobProvider job, boolean throughWire, String... env) {
     dynamo =
         DynamoDbClient.builder()
             .endpointOverride(local.endpoint())
@@ -57,7 +65,7 @@ final class Fixture implements AutoCloseable {
     this.vars = vars;
     settings = RuntimeSettings.from(vars);
     settings.tables().createIfMissing(dynamo);
-    invoker = new InProcessInvoker(() -> Functions.slotExecutor(settings, dynamo), 4);
+    invoker = new InProcessInvoker(() -> Functions.slotExecutor(settings, dynamo), 4, throughWire);
     runtime = new CoordinatorRuntime(settings, dynamo, invoker, invoker, clock);
   }
 
