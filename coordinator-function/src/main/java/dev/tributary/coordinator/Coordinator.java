@@ -253,18 +253,22 @@ public final class Coordinator {
       lastBySlot.get(k.recordIndex()).merge(slot, k.record().position(), (a, b) -> b);
     }
     Map<Integer, List<SourceRecord>> pending = new LinkedHashMap<>();
+    // each record's index in the request of each slot it goes to
+    List<Map<Integer, Integer>> indexInSlot = new ArrayList<>();
     int skipped = 0;
     for (int i = 0; i < cutoff; i++) {
-      boolean open = false;
+      Map<Integer, Integer> index = new HashMap<>();
       for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
         if (e.getValue().compareTo(committed[e.getKey()]) > 0) {
-          pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(records.get(i));
-          open = true;
+          List<SourceRecord> toSlot = pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>());
+          index.put(e.getKey(), toSlot.size());
+          toSlot.add(records.get(i));
         }
       }
-      if (!open) {
+      if (index.isEmpty()) {
         skipped++;
       }
+      indexInSlot.add(index);
     }
 
     // watermarks: before = the global one now; after = with this split's batch counted
@@ -277,6 +281,8 @@ public final class Coordinator {
 
     int total = pending.values().stream().mapToInt(List::size).sum();
     SlotInvoker invoker = chooseInvoker(total);
+    Map<Integer, List<StatelessPrefix.Keyed>> keyedBySlot =
+        invoker == inProcess ? keyedBySlot(result.keyed(), indexInSlot, slots) : null;
     Map<Integer, CompletableFuture<OperatorResponse>> calls = new LinkedHashMap<>();
     // past the deadline nothing is started: the batch is answered from its first pending record
     boolean outOfTime = pastDeadline(deadline);
@@ -297,7 +303,8 @@ public final class Coordinator {
                   inputWatermark,
                   watermark,
                   now,
-                  e.getValue())));
+                  e.getValue()),
+              keyedBySlot == null ? null : keyedBySlot.get(e.getKey())));
     }
     List<OperatorResponse> responses = new ArrayList<>();
     Position[] after = committed.clone();
@@ -347,6 +354,30 @@ public final class Coordinator {
         skipped,
         result.watermark(),
         timedOut + (outOfTime ? pending.size() : 0));
+  }
+
+  /**
+   * The keyed records each slot's request gets, indexed into that request's records (what the
+   * slot's own prefix run would keep of them), for slots run in process; null unless every key and
+   * value is of a type no function can change ({@link ImmutableTypes}): slot threads would share
+   * the objects, and a keyed function may change its input, so then each slot runs the prefix
+   * itself and gets objects of its own.
+   */
+  private Map<Integer, List<StatelessPrefix.Keyed>> keyedBySlot(
+      List<StatelessPrefix.Keyed> keyed, List<Map<Integer, Integer>> indexInSlot, int slots) {
+    Map<Integer, List<StatelessPrefix.Keyed>> out = new HashMap<>();
+    for (StatelessPrefix.Keyed k : keyed) {
+      if (!ImmutableTypes.holds(k.record().key()) || !ImmutableTypes.holds(k.record().value())) {
+        return null;
+      }
+      int slot = KeyGroups.slotOf(k.keyGroup(), graph.maxKeyGroups(), slots);
+      Integer index = indexInSlot.get(k.recordIndex()).get(slot);
+      if (index != null) { // else the slot committed this record already: it is not sent
+        out.computeIfAbsent(slot, s -> new ArrayList<>())
+            .add(new StatelessPrefix.Keyed(index, k.record(), k.keyGroup()));
+      }
+    }
+    return out;
   }
 
   /** Every split's watermark; declared splits not stored yet are stored first. */

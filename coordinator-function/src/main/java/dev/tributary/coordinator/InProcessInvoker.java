@@ -1,9 +1,11 @@
 package dev.tributary.coordinator;
 
 import dev.tributary.operator.SlotExecutor;
+import dev.tributary.operator.StatelessPrefix;
 import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,12 @@ public final class InProcessInvoker implements SlotInvoker {
 
   @Override
   public CompletableFuture<OperatorResponse> invoke(OperatorRequest request) {
+    return invoke(request, null);
+  }
+
+  @Override
+  public CompletableFuture<OperatorResponse> invoke(
+      OperatorRequest request, List<StatelessPrefix.Keyed> keyed) {
     if (throughWire) {
       byte[] wire = Protocol.write(request);
       return CompletableFuture.supplyAsync(
@@ -54,7 +62,7 @@ public final class InProcessInvoker implements SlotInvoker {
                   Protocol.write(executors.get().execute(Protocol.readRequest(wire)))),
           pool);
     }
-    return CompletableFuture.supplyAsync(() -> executors.get().execute(request), pool);
+    return CompletableFuture.supplyAsync(() -> executors.get().execute(request, keyed), pool);
   }
 
   @Override

@@ -385,6 +385,38 @@ class CoordinatorIT {
     assertThat(answers.get(0)).anyMatch(a -> a.startsWith("[POISON"));
   }
 
+  /**
+   * In process, the slots run on the keyed records of the coordinator's prefix run when no function
+   * can change them (records of strings and numbers): the prefix runs once per record. With beans
+   * they run the prefix again, each on objects of its own. Outputs are the same.
+   */
+  @Test
+  void inProcessSlotsReuseThePrefixRunOnlyForValuesNoFunctionCanChange() {
+    List<SourceRecord> batch = new ArrayList<>();
+    List<String> totals = new ArrayList<>();
+    long[] sums = new long[9];
+    for (int i = 0; i < 40; i++) {
+      batch.add(json(i, "{\"account\":\"a" + (i % 9) + "\",\"amount\":" + (i + 1) + "}"));
+      sums[i % 9] += i + 1;
+      totals.add("a" + (i % 9) + "=" + sums[i % 9]);
+    }
+    totals.sort(null);
+    try (Fixture f = new Fixture(local, new Jobs.CountedPayments())) {
+      Jobs.CountedPayments.KEYED.set(0);
+      assertThat(f.coordinator().process(null, "p/shard-0", batch).firstUncommitted())
+          .isEqualTo(-1);
+      assertThat(Jobs.CountedPayments.KEYED.get()).as("prefix runs once").isEqualTo(40);
+      assertThat(sorted(f.outbox("totals"))).isEqualTo(totals);
+    }
+    try (Fixture f = new Fixture(local, new Jobs.BeanPayments())) {
+      Jobs.BeanPayments.KEYED.set(0);
+      assertThat(f.coordinator().process(null, "p/shard-0", batch).firstUncommitted())
+          .isEqualTo(-1);
+      assertThat(Jobs.BeanPayments.KEYED.get()).as("coordinator and slots").isEqualTo(80);
+      assertThat(sorted(f.outbox("totals"))).isEqualTo(totals);
+    }
+  }
+
   @Test
   void theTickFiresAWindowOnAnIdleStream() {
     try (Fixture f = clickWindows()) {

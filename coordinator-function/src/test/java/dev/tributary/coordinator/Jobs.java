@@ -8,6 +8,7 @@ import dev.tributary.functions.OpenContext;
 import dev.tributary.serde.Serdes;
 import dev.tributary.state.ValueState;
 import dev.tributary.state.ValueStateDescriptor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Test jobs for the coordinator. */
 final class Jobs {
@@ -92,6 +93,87 @@ final class Jobs {
       long n = (total.value() == null ? 0 : total.value()) + p.amount();
       total.update(n);
       out.collect(p.account() + "=" + n);
+    }
+  }
+
+  /** Payments whose key selector counts its calls: how often the stateless prefix ran. */
+  public static final class CountedPayments implements JobProvider {
+    static final AtomicLong KEYED = new AtomicLong();
+
+    @Override
+    public void build(StreamEnvironment env) {
+      env.jobName("counted-payments")
+          .kinesis("payments", Serdes.json(Payment.class))
+          .keyBy(
+              p -> {
+                KEYED.incrementAndGet();
+                return p.account();
+              })
+          .process(new Total())
+          .uid("total")
+          .sinkTo("totals", Serdes.string());
+    }
+  }
+
+  /** A payment as a bean: a value a function could change. */
+  public static final class PaymentBean {
+    private String account;
+    private long amount;
+
+    /** The account. */
+    public String getAccount() {
+      return account;
+    }
+
+    /** Sets the account. */
+    public void setAccount(String account) {
+      this.account = account;
+    }
+
+    /** The amount. */
+    public long getAmount() {
+      return amount;
+    }
+
+    /** Sets the amount. */
+    public void setAmount(long amount) {
+      this.amount = amount;
+    }
+  }
+
+  /** {@link CountedPayments} on beans. */
+  public static final class BeanPayments implements JobProvider {
+    static final AtomicLong KEYED = new AtomicLong();
+
+    @Override
+    public void build(StreamEnvironment env) {
+      env.jobName("bean-payments")
+          .kinesis("payments", Serdes.json(PaymentBean.class))
+          .keyBy(
+              p -> {
+                KEYED.incrementAndGet();
+                return p.getAccount();
+              })
+          .process(new BeanTotal())
+          .uid("total")
+          .sinkTo("totals", Serdes.string());
+    }
+  }
+
+  static final class BeanTotal extends KeyedProcessFunction<String, PaymentBean, String> {
+    private transient ValueState<Long> total;
+
+    @Override
+    public void open(OpenContext context) {
+      total = getRuntimeContext().getState(COUNT);
+    }
+
+    @Override
+    public void processElement(PaymentBean p, Context ctx, Collector<String> out) {
+      long n = (total.value() == null ? 0 : total.value()) + p.getAmount();
+      total.update(n);
+      p.setAmount(0); // a function may change its input
+      out.collect(p.getAccount() + "=" + n);
     }
   }
 }

@@ -44,8 +44,18 @@ public final class SlotExecutor {
     this.attempts = new AttemptCounter(dynamo, tables, graph.jobName());
   }
 
-  /** Runs one request. */
+  /** Runs one request, running the stateless prefix on its records first. */
   public OperatorResponse execute(OperatorRequest request) {
+    return execute(request, null);
+  }
+
+  /**
+   * Runs one request whose records the coordinator's prefix made {@code keyed} of (null: run the
+   * prefix here): the keyed records in order, each with its source record's index in {@code
+   * request.records()}, those of this slot's key groups at least. The in-process invoker passes
+   * them when no function can change them (see {@code Coordinator}), which spares a second run.
+   */
+  public OperatorResponse execute(OperatorRequest request, List<StatelessPrefix.Keyed> keyed) {
     if (request.version() != Protocol.VERSION) {
       throw new IllegalArgumentException(
           "request has protocol version "
@@ -62,35 +72,23 @@ public final class SlotExecutor {
               + "'; point the coordinator at this job's operator function");
     }
     Batch batch;
-    List<StatelessPrefix.Keyed> keyed = List.of();
     if (request.split() == null) {
+      keyed = List.of();
       batch =
           Batch.tick(
               request.slot(), request.slots(), request.watermark(), request.processingTime());
     } else {
-      StatelessPrefix prefix =
-          prefixes.computeIfAbsent(request.source(), s -> new StatelessPrefix(graph, s));
-      StatelessPrefix.Result result = prefix.run(request.records());
-      if (!result.failures().isEmpty()) {
-        StatelessPrefix.Failure f = result.failures().get(0);
-        throw new IllegalStateException(
-            "the stateless prefix failed on record "
-                + request.records().get(f.recordIndex()).sequence()
-                + " of split "
-                + request.split()
-                + ", which the coordinator had run it on without failing: the job's stateless"
-                + " functions must be deterministic",
-            f.error());
+      if (keyed == null) {
+        keyed = prefix(request);
       }
       KeyGroupRange range =
           KeyGroups.rangeOf(request.slot(), graph.maxKeyGroups(), request.slots());
       List<KeyedRecord> mine = new ArrayList<>();
-      for (StatelessPrefix.Keyed k : result.keyed()) {
+      for (StatelessPrefix.Keyed k : keyed) {
         if (range.contains(k.keyGroup())) {
           mine.add(k.record());
         }
       }
-      keyed = result.keyed();
       batch =
           new Batch(
               request.split(),
@@ -122,6 +120,25 @@ public final class SlotExecutor {
                     source == null ? Map.of() : withSequence(source)));
       }
     }
+  }
+
+  /** Runs the stateless prefix on {@code request}'s records, as the coordinator did. */
+  private List<StatelessPrefix.Keyed> prefix(OperatorRequest request) {
+    StatelessPrefix prefix =
+        prefixes.computeIfAbsent(request.source(), s -> new StatelessPrefix(graph, s));
+    StatelessPrefix.Result result = prefix.run(request.records());
+    if (!result.failures().isEmpty()) {
+      StatelessPrefix.Failure f = result.failures().get(0);
+      throw new IllegalStateException(
+          "the stateless prefix failed on record "
+              + request.records().get(f.recordIndex()).sequence()
+              + " of split "
+              + request.split()
+              + ", which the coordinator had run it on without failing: the job's stateless"
+              + " functions must be deterministic",
+          f.error());
+    }
+    return result.keyed();
   }
 
   /** The source record that {@code position}'s keyed record came from (null if none did). */
