@@ -417,6 +417,34 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * A record the keyed function fails on, twice at 4 slots, is set aside at its third failure
+   * although that one is at 2 slots: its failures are counted per record, not per slot.
+   */
+  @Test
+  void aPoisonRecordsFailuresAddUpAcrossASlotCountChange() {
+    try (Fixture f = new Fixture(local, new Jobs.Payments(), RuntimeSettings.MAX_ATTEMPTS, "3")) {
+      List<SourceRecord> batch =
+          List.of(
+              json(1, "{\"account\":\"a\",\"amount\":5}"),
+              json(2, "{\"account\":\"a\",\"amount\":-1}"),
+              json(3, "{\"account\":\"b\",\"amount\":7}"));
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
+        assertThat(o.firstUncommitted()).as("attempt %d", attempt).isEqualTo(1);
+        assertThat(o.responses())
+            .filteredOn(r -> r.status() == OperatorResponse.Status.POISON)
+            .extracting(OperatorResponse::attempts)
+            .containsExactly(attempt);
+      }
+      Coordinator two = f.redeployed(RuntimeSettings.SLOTS, "2").coordinator();
+      Coordinator.Outcome third = two.process(null, "p/shard-0", batch);
+      assertThat(third.firstUncommitted()).isEqualTo(-1);
+      assertThat(f.deadLetters()).hasSize(1);
+      assertThat(sorted(f.outbox("totals"))).containsExactly("a=5", "b=7");
+    }
+  }
+
   @Test
   void theTickFiresAWindowOnAnIdleStream() {
     try (Fixture f = clickWindows()) {

@@ -11,8 +11,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * Counts the failed attempts of a record in the state table ({@code A#{job}#{split}}, sort key the
- * position), so that the count survives the invocations that retry it. The items expire a week
- * after their last failure.
+ * position and a scope: {@code prefix} for a source record the stateless prefix failed on, {@code
+ * keyed} for a keyed record the keyed stage failed on, whichever slot and slot count ran it), so
+ * that the count survives the invocations that retry it. The items expire a week after their last
+ * failure.
  */
 public final class AttemptCounter {
   private static final Duration KEEP = Duration.ofDays(7);

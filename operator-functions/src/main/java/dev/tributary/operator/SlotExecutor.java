@@ -104,9 +104,8 @@ public final class SlotExecutor {
         return committed(request, runner.run(batch));
       } catch (PoisonRecordException poison) {
         SourceRecord source = origin(request, keyed, poison.position());
-        int failures =
-            attempts.failed(
-                request.split(), poison.position(), request.slots() + "#" + request.slot());
+        // counted per keyed record, not per slot: its failures add up across a slot-count change
+        int failures = attempts.failed(request.split(), poison.position(), "keyed");
         if (failures < maxAttempts) {
           return poisoned(request, poison, failures);
         }
