@@ -246,6 +246,50 @@ class TransactionsIT {
   }
 
   @Test
+  void aRepeatedTokenAnswersTheReadUnitsOfItsItemsNotTheWriteUnits() {
+    Tables.hashTable(client, "tx-token-units");
+    client.putItem(
+        b -> b.tableName("tx-token-units").item(Map.of("pk", s("big"), "d", s("x".repeat(5000)))));
+    List<TransactWriteItem> actions =
+        List.of(
+            TransactWriteItem.builder()
+                .update(
+                    Update.builder()
+                        .tableName("tx-token-units")
+                        .key(key("big"))
+                        .updateExpression("SET v = :one")
+                        .expressionAttributeValues(Map.of(":one", n(1)))
+                        .build())
+                .build(),
+            TransactWriteItem.builder()
+                .put(Put.builder().tableName("tx-token-units").item(item("small", 1)).build())
+                .build());
+    var first =
+        client.transactWriteItems(
+            b ->
+                b.clientRequestToken("units-1")
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .transactItems(actions));
+    // writes: 2 x 5 (the big item, about 4.9 KB, in 1 KB units) + 2 x 1 for the small one
+    assertThat(first.consumedCapacity().get(0).writeCapacityUnits()).isEqualTo(12.0);
+    assertThat(first.consumedCapacity().get(0).readCapacityUnits()).isNull();
+    var again =
+        client.transactWriteItems(
+            b ->
+                b.clientRequestToken("units-1")
+                    .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL)
+                    .transactItems(actions));
+    // reads: 2 x 2 (the big item in 4 KB units) + 2 x 1 for the small one; nothing written
+    assertThat(again.consumedCapacity().get(0).readCapacityUnits()).isEqualTo(6.0);
+    assertThat(again.consumedCapacity().get(0).writeCapacityUnits()).isNull();
+    assertThat(again.consumedCapacity().get(0).capacityUnits()).isEqualTo(6.0);
+    var quiet =
+        client.transactWriteItems(b -> b.clientRequestToken("units-1").transactItems(actions));
+    assertThat(quiet.hasConsumedCapacity()).isFalse();
+    assertThat(get(client, "tx-token-units", "big").get("v")).isEqualTo(n(1));
+  }
+
+  @Test
   void transactGetItemsReadsASnapshotInRequestOrder() {
     Tables.hashTable(client, "tx-get");
     client.putItem(b -> b.tableName("tx-get").item(item("a", 1)));

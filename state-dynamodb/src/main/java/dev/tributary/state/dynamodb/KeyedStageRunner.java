@@ -1105,7 +1105,11 @@ public final class KeyedStageRunner {
       lastCommitUnits = 0;
       if (consumed != null) {
         for (ConsumedCapacity c : consumed) {
-          if (c.capacityUnits() != null) {
+          if (c.readCapacityUnits() != null && c.writeCapacityUnits() == null) {
+            // a commit sent again with its token and already applied: DynamoDB answers the read
+            // units of reading its items, and writes nothing
+            totals.readUnits += c.readCapacityUnits();
+          } else if (c.capacityUnits() != null) {
             totals.writeUnits += c.capacityUnits();
             lastCommitUnits += c.capacityUnits();
           }

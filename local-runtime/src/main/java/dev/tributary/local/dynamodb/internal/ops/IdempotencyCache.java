@@ -7,14 +7,14 @@ import java.util.Map;
 
 /**
  * ClientRequestTokens of TransactWriteItems, remembered for 10 minutes as DynamoDB does: the same
- * token with the same request answers the first response without applying anything again; with
- * another request it is refused.
+ * token with the same request is answered without applying anything again (with read units, see
+ * {@code TransactOps}); with another request it is refused.
  */
 public final class IdempotencyCache {
   /** How long a token is remembered. */
   public static final long WINDOW_MILLIS = 10 * 60 * 1000;
 
-  record Entry(JsonNode request, JsonNode response, long at) {}
+  record Entry(JsonNode request, long at) {}
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
@@ -23,9 +23,9 @@ public final class IdempotencyCache {
     return entries.get(token);
   }
 
-  synchronized void put(String token, JsonNode request, JsonNode response, long now) {
+  synchronized void put(String token, JsonNode request, long now) {
     expire(now);
-    entries.put(token, new Entry(request, response, now));
+    entries.put(token, new Entry(request, now));
   }
 
   private void expire(long now) {

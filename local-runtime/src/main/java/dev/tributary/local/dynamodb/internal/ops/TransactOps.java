@@ -50,6 +50,43 @@ final class TransactOps {
    */
   record Reason(String code, String message, Map<String, Value> item) {}
 
+  /**
+   * The answer to a transaction whose token was already committed with the same request: nothing is
+   * applied again, and, as DynamoDB documents, the consumed capacity (when asked for) is the read
+   * units of reading the transaction's items (transactional, so twice a consistent read), not the
+   * write units the first call answered.
+   */
+  private static JsonNode replayed(Context ctx, List<WriteSpec> specs, String capacityMode) {
+    ObjectNode out = Json.object();
+    if (capacityMode == null || capacityMode.equals("NONE")) {
+      return out;
+    }
+    Map<String, Capacity> capacities = new LinkedHashMap<>();
+    ctx.database().lock().readLock().lock();
+    try {
+      for (WriteSpec spec : specs) {
+        Table table = Items.table(ctx, spec.tableName);
+        Map<String, Value> item = table.get(spec.targetKey(table));
+        capacities
+            .computeIfAbsent(spec.tableName, t -> new Capacity(t, true))
+            .addTable(2 * Capacity.readUnits(item, true));
+      }
+    } finally {
+      ctx.database().lock().readLock().unlock();
+    }
+    ArrayNode consumed = Json.array();
+    for (Capacity c : capacities.values()) {
+      ObjectNode rendered = c.render(capacityMode);
+      if (rendered != null) {
+        consumed.add(rendered);
+      }
+    }
+    if (!consumed.isEmpty()) {
+      out.set("ConsumedCapacity", consumed);
+    }
+    return out;
+  }
+
   /** A transaction's {@code TransactItems} (1 to 100), its violations noted on {@code r}. */
   private static JsonNode transactItems(Request r) {
     JsonNode items = r.get("TransactItems");
@@ -128,7 +165,7 @@ final class TransactOps {
               400,
               "Request with the same ClientRequestToken but different parameters was received");
         }
-        return previous.response();
+        return replayed(ctx, specs, capacityMode);
       }
     }
     ctx.database().lock().writeLock().lock();
@@ -137,7 +174,7 @@ final class TransactOps {
       if (token != null) {
         IdempotencyCache.Entry previous = ctx.tokens().get(token, now);
         if (previous != null && previous.request().equals(fingerprint)) {
-          return previous.response();
+          return replayed(ctx, specs, capacityMode); // read lock within the write lock: allowed
         }
       }
       // two actions on one item refuse the whole request, whatever their conditions say
@@ -214,7 +251,7 @@ final class TransactOps {
         out.set("ConsumedCapacity", consumed);
       }
       if (token != null) {
-        ctx.tokens().put(token, fingerprint, out, now);
+        ctx.tokens().put(token, fingerprint, now);
       }
       return out;
     } finally {
