@@ -222,8 +222,11 @@ public final class Coordinator {
     long now = clock.currentTimeMillis();
     int slots = settings.slots();
     Position[] committed = checkpoints.read(split, slots);
+    // the global watermark now: the batch's input watermark, which the prefix's functions read
+    Map<String, SplitWatermarks.Split> all = readWatermarks(now);
+    long inputWatermark = SplitWatermarks.global(all, split, null, now, settings.idleTimeout());
     StatelessPrefix prefix = prefixes.computeIfAbsent(src, s -> new StatelessPrefix(graph, s));
-    StatelessPrefix.Result result = prefix.run(records);
+    StatelessPrefix.Result result = prefix.run(records, inputWatermark);
 
     // records the prefix cannot read: count the attempt; past the limit set them aside
     int cutoff = records.size();
@@ -240,7 +243,8 @@ public final class Coordinator {
       deadLettered++;
     }
     if (cutoff < records.size()) {
-      result = prefix.run(records.subList(0, cutoff)); // the watermark of what goes out only
+      // the watermark of what goes out only
+      result = prefix.run(records.subList(0, cutoff), inputWatermark);
     }
 
     // which slots each record touches, and the last keyed position it has in each
@@ -271,9 +275,7 @@ public final class Coordinator {
       indexInSlot.add(index);
     }
 
-    // watermarks: before = the global one now; after = with this split's batch counted
-    Map<String, SplitWatermarks.Split> all = readWatermarks(now);
-    long inputWatermark = SplitWatermarks.global(all, split, null, now, settings.idleTimeout());
+    // the watermark after the batch: with this split's batch counted
     long watermark =
         Math.max(
             inputWatermark,

@@ -445,6 +445,46 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * A function before keyBy that reads the watermark (a per-element generator, late payments
+   * counted 1000) gives the same totals in process, where the slots run on the coordinator's prefix
+   * run over the whole batch, and through the wire, where each slot runs the prefix over its part:
+   * both read the batch's input watermark (found in review: they differed).
+   */
+  @Test
+  void aPrefixThatReadsTheWatermarkGivesTheSameTotalsInProcessAndThroughTheWire() {
+    List<SourceRecord> batch = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      // timestamps fall: with the watermark of a run, every record but the first would be late
+      batch.add(
+          new SourceRecord(
+              Long.toString(i),
+              0,
+              1000 - i,
+              ("{\"account\":\"a" + i + "\",\"amount\":" + (i + 1) + "}")
+                  .getBytes(StandardCharsets.UTF_8),
+              Map.of()));
+    }
+    List<List<String>> outputs = new ArrayList<>();
+    List<Long> prefixCalls = new ArrayList<>();
+    List<Long> slotsAnswered = new ArrayList<>();
+    for (boolean throughWire : new boolean[] {false, true}) {
+      try (Fixture f = new Fixture(local, new Jobs.LatePayments(), throughWire)) {
+        Jobs.LatePayments.KEYED.set(0);
+        Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
+        assertThat(o.firstUncommitted()).isEqualTo(-1);
+        slotsAnswered.add(o.responses().stream().map(OperatorResponse::slot).distinct().count());
+        prefixCalls.add(Jobs.LatePayments.KEYED.get());
+        outputs.add(sorted(f.outbox("totals")));
+      }
+    }
+    // several slots answered; in process the prefix ran once, through the wire in every slot too
+    assertThat(slotsAnswered.get(0)).isGreaterThan(1);
+    assertThat(prefixCalls).containsExactly(8L, 16L);
+    assertThat(outputs.get(0)).as("in process vs the operator function").isEqualTo(outputs.get(1));
+    assertThat(outputs.get(0)).doesNotContain("a3=1000").contains("a3=4");
+  }
+
   @Test
   void theTickFiresAWindowOnAnIdleStream() {
     try (Fixture f = clickWindows()) {

@@ -19,7 +19,8 @@ import java.util.Map;
  * Runs the job's stateless prefix (deserialize, map, filter, flatMap, timestamps) over source
  * records and says, for each keyed record it produces, its position and key group. The coordinator
  * runs it to fan out; each operator runs it again on the records of its slot (the prefix is
- * deterministic), so only source bytes cross the wire. Used by one thread at a time.
+ * deterministic: its functions read the batch's input watermark and processing time 0, whatever
+ * part of the batch a run sees), so only source bytes cross the wire. Used by one thread at a time.
  */
 public final class StatelessPrefix {
   /** One keyed record and the source record it came from. */
@@ -66,8 +67,13 @@ public final class StatelessPrefix {
     return new Position(Position.decimal(record.sequence()), (record.subSequence() << 32) | fanOut);
   }
 
-  /** Runs the prefix over {@code records}. */
-  public Result run(List<SourceRecord> records) {
+  /**
+   * Runs the prefix over {@code records} of a batch whose input watermark (the global watermark in
+   * force before it) is {@code inputWatermark}: that is the watermark the prefix's functions read,
+   * and its processing time is 0, so that a run over any part of the batch makes the same keyed
+   * records of a source record as the coordinator's run over all of it.
+   */
+  public Result run(List<SourceRecord> records, long inputWatermark) {
     List<Keyed> keyed = new ArrayList<>();
     List<Failure> failures = new ArrayList<>();
     long[] watermark = {Long.MIN_VALUE};
@@ -75,6 +81,7 @@ public final class StatelessPrefix {
     int[] fan = {0};
     try (JobExecutor prefix =
         new JobExecutor(graph, new InMemoryStateBackend(), () -> 0L, (s, v, t) -> {})) {
+      prefix.pinWatermark(inputWatermark);
       prefix.setExchangeListener(
           new ExchangeListener() {
             @Override

@@ -12,6 +12,15 @@ final class ExecutionContext {
   final Clock clock;
   final OutputCollector output;
 
+  /**
+   * The watermark functions outside keyed stages read while {@link #watermarkPinned}, whatever the
+   * generators emit.
+   */
+  long pinnedWatermark;
+
+  /** Whether {@link #pinnedWatermark} applies. */
+  boolean watermarkPinned;
+
   ExecutionContext(
       String jobName, int maxKeyGroups, StateBackend backend, Clock clock, OutputCollector output) {
     this.jobName = jobName;

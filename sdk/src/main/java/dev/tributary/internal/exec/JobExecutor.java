@@ -235,6 +235,18 @@ public final class JobExecutor implements AutoCloseable {
     return min;
   }
 
+  /**
+   * Makes functions outside keyed stages read {@code watermark} as the current watermark, whatever
+   * the watermark generators emit (they still emit, and watermarks still flow to the exchanges). A
+   * deployed job's stateless prefix runs in the coordinator over a batch and again in each operator
+   * over that slot's part of it; reading the batch's input watermark, every run sees the same, so
+   * every run makes the same keyed records of a source record.
+   */
+  public void pinWatermark(long watermark) {
+    context.pinnedWatermark = watermark;
+    context.watermarkPinned = true;
+  }
+
   /** Captures the records crossing every keyBy instead of running the keyed stages. */
   public void setExchangeListener(ExchangeListener listener) {
     for (RuntimeNode node : nodes) {
