@@ -131,6 +131,37 @@ public record RuntimeSettings(
   }
 
   /**
+   * A problem for each sink that records reach without crossing a keyBy. On Lambda such records
+   * exist only in the coordinator's stateless prefix run, and outputs are committed exactly once by
+   * the operator functions with a slot's keyed state and checkpoint, so they would be dropped; the
+   * functions refuse the job instead (the {@code JobTestDriver} and {@code InMemoryRunner} run it).
+   */
+  static List<String> sinksBeforeKeyBy(JobGraph graph) {
+    boolean[] unkeyed = new boolean[graph.nodes().size()];
+    List<String> problems = new ArrayList<>();
+    for (dev.tributary.graph.GraphNode node : graph.nodes()) { // topological order
+      boolean reached = node.spec() instanceof dev.tributary.graph.SourceSpec;
+      for (int input : node.inputs()) {
+        reached |= unkeyed[input];
+      }
+      unkeyed[node.id()] = reached && !(node.spec() instanceof dev.tributary.graph.KeyBySpec);
+      if (unkeyed[node.id()] && node.spec() instanceof dev.tributary.graph.SinkSpec sink) {
+        problems.add(
+            "sink '"
+                + sink.sinkName()
+                + "' of job '"
+                + graph.jobName()
+                + "' gets records that cross no keyBy; the Lambda functions commit outputs"
+                + " exactly once with a keyed stage's state and would drop them. Key the stream"
+                + " before the sink, e.g. .keyBy(r -> r.id()).process(a KeyedProcessFunction that"
+                + " emits each record).uid(\"forward\"), or run the job with the JobTestDriver or"
+                + " InMemoryRunner");
+      }
+    }
+    return problems;
+  }
+
+  /**
    * The settings of {@code env}.
    *
    * @throws IllegalArgumentException listing every wrong or missing variable with the fix
@@ -210,6 +241,9 @@ public record RuntimeSettings(
                 + graph.maxKeyGroups()
                 + " or remove it");
       }
+    }
+    if (graph != null) {
+      problems.addAll(sinksBeforeKeyBy(graph));
     }
     int maxAttempts = integer(env, MAX_ATTEMPTS, 3, 1, 100, "between 1 and 100", problems);
     int inProcess = integer(env, IN_PROCESS_MAX_RECORDS, 50, 0, 1_000_000, "0 or more", problems);

@@ -168,7 +168,36 @@ class RuntimeSettingsTest {
       env.jobName("two")
           .kinesis("a", Serdes.string())
           .union(env.kafka("b", Serdes.string()))
+          .keyBy(l -> l)
+          .reduce((x, y) -> x + y)
+          .uid("r")
           .sinkTo("out", Serdes.string());
     }
+  }
+
+  /** Upper-cases lines to one sink, and counts words per key to another. */
+  public static final class HalfKeyed implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      var lines = env.jobName("half-keyed").kinesis("lines", Serdes.string());
+      lines.map(String::toUpperCase).returns(String.class).sinkTo("upper", Serdes.string());
+      lines.keyBy(l -> l).reduce((a, b) -> a + b).uid("r").sinkTo("joined", Serdes.string());
+    }
+  }
+
+  /**
+   * A sink whose records cross no keyBy would have its outputs dropped on Lambda (found: the
+   * coordinator's prefix run discarded them and answered the batch as done); the job is refused at
+   * cold start, naming the sink and the fix. A sink behind a keyBy is fine.
+   */
+  @Test
+  void aSinkBeforeAnyKeyByIsRefusedNamingTheSinkAndTheFix() {
+    assertThatThrownBy(
+            () -> RuntimeSettings.from(env(RuntimeSettings.JOB_CLASS, HalfKeyed.class.getName())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sink 'upper'")
+        .hasMessageContaining("cross no keyBy")
+        .hasMessageContaining(".keyBy(")
+        .hasMessageNotContaining("sink 'joined'");
   }
 }
