@@ -81,8 +81,16 @@ final class Jobs {
     }
   }
 
-  static final class Total extends KeyedProcessFunction<String, Payment, String> {
+  /** A running total per account ("account=total"); a negative amount fails the function. */
+  abstract static class RunningTotal<T> extends KeyedProcessFunction<String, T, String> {
     private transient ValueState<Long> total;
+
+    abstract String account(T payment);
+
+    abstract long amount(T payment);
+
+    /** Called once the payment is counted. */
+    void counted(T payment) {}
 
     @Override
     public void open(OpenContext context) {
@@ -90,13 +98,27 @@ final class Jobs {
     }
 
     @Override
-    public void processElement(Payment p, Context ctx, Collector<String> out) {
-      if (p.amount() < 0) {
-        throw new IllegalArgumentException("negative amount " + p.amount());
+    public void processElement(T p, Context ctx, Collector<String> out) {
+      long amount = amount(p);
+      if (amount < 0) {
+        throw new IllegalArgumentException("negative amount " + amount);
       }
-      long n = (total.value() == null ? 0 : total.value()) + p.amount();
+      long n = (total.value() == null ? 0 : total.value()) + amount;
       total.update(n);
-      out.collect(p.account() + "=" + n);
+      counted(p);
+      out.collect(account(p) + "=" + n);
+    }
+  }
+
+  static final class Total extends RunningTotal<Payment> {
+    @Override
+    String account(Payment p) {
+      return p.account();
+    }
+
+    @Override
+    long amount(Payment p) {
+      return p.amount();
     }
   }
 
@@ -164,20 +186,20 @@ final class Jobs {
     }
   }
 
-  static final class BeanTotal extends KeyedProcessFunction<String, PaymentBean, String> {
-    private transient ValueState<Long> total;
-
+  static final class BeanTotal extends RunningTotal<PaymentBean> {
     @Override
-    public void open(OpenContext context) {
-      total = getRuntimeContext().getState(COUNT);
+    String account(PaymentBean p) {
+      return p.getAccount();
     }
 
     @Override
-    public void processElement(PaymentBean p, Context ctx, Collector<String> out) {
-      long n = (total.value() == null ? 0 : total.value()) + p.getAmount();
-      total.update(n);
+    long amount(PaymentBean p) {
+      return p.getAmount();
+    }
+
+    @Override
+    void counted(PaymentBean p) {
       p.setAmount(0); // a function may change its input
-      out.collect(p.getAccount() + "=" + n);
     }
   }
 

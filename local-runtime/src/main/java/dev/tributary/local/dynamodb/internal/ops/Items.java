@@ -1,6 +1,9 @@
 package dev.tributary.local.dynamodb.internal.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.local.dynamodb.internal.capacity.Capacity;
 import dev.tributary.local.dynamodb.internal.expr.Path;
 import dev.tributary.local.dynamodb.internal.model.Bytes;
 import dev.tributary.local.dynamodb.internal.model.DynamoException;
@@ -25,6 +28,23 @@ import java.util.Set;
 /** Key and item validation, shared by every item operation. */
 final class Items {
   private static final List<String> CAPACITY_MODES = List.of("INDEXES", "TOTAL", "NONE");
+
+  /**
+   * Sets {@code out}'s {@code ConsumedCapacity} to what {@code capacities} consumed, rendered for
+   * {@code mode}; leaves it out for NONE or no capacities.
+   */
+  static void setConsumed(ObjectNode out, Iterable<Capacity> capacities, String mode) {
+    ArrayNode consumed = Json.array();
+    for (Capacity c : capacities) {
+      ObjectNode rendered = c.render(mode);
+      if (rendered != null) {
+        consumed.add(rendered);
+      }
+    }
+    if (!consumed.isEmpty()) {
+      out.set("ConsumedCapacity", consumed);
+    }
+  }
 
   /** The request's {@code ReturnConsumedCapacity} (null when absent), its violation noted. */
   static String capacityMode(Request r) {

@@ -74,16 +74,7 @@ final class TransactOps {
     } finally {
       ctx.database().lock().readLock().unlock();
     }
-    ArrayNode consumed = Json.array();
-    for (Capacity c : capacities.values()) {
-      ObjectNode rendered = c.render(capacityMode);
-      if (rendered != null) {
-        consumed.add(rendered);
-      }
-    }
-    if (!consumed.isEmpty()) {
-      out.set("ConsumedCapacity", consumed);
-    }
+    Items.setConsumed(out, capacities.values(), capacityMode);
     return out;
   }
 
@@ -240,16 +231,7 @@ final class TransactOps {
         capacities.computeIfAbsent(plan.spec().tableName, t -> new Capacity(t, false)).add(c);
       }
       ObjectNode out = Json.object();
-      ArrayNode consumed = Json.array();
-      for (Capacity c : capacities.values()) {
-        ObjectNode rendered = c.render(capacityMode);
-        if (rendered != null) {
-          consumed.add(rendered);
-        }
-      }
-      if (!consumed.isEmpty()) {
-        out.set("ConsumedCapacity", consumed);
-      }
+      Items.setConsumed(out, capacities.values(), capacityMode);
       if (token != null) {
         ctx.tokens().put(token, fingerprint, now);
       }
@@ -316,16 +298,7 @@ final class TransactOps {
         throw DynamoException.validation(
             "Transaction request size exceeds the maximum allowed size of 4 MB");
       }
-      ArrayNode consumed = Json.array();
-      for (Capacity c : capacities.values()) {
-        ObjectNode rendered = c.render(capacityMode);
-        if (rendered != null) {
-          consumed.add(rendered);
-        }
-      }
-      if (!consumed.isEmpty()) {
-        out.set("ConsumedCapacity", consumed);
-      }
+      Items.setConsumed(out, capacities.values(), capacityMode);
       return out;
     } finally {
       ctx.database().lock().readLock().unlock();
