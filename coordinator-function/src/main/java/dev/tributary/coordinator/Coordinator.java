@@ -222,11 +222,8 @@ public final class Coordinator {
     long now = clock.currentTimeMillis();
     int slots = settings.slots();
     Position[] committed = checkpoints.read(split, slots);
-    // the global watermark now: the batch's input watermark, which the prefix's functions read
-    Map<String, SplitWatermarks.Split> all = readWatermarks(now);
-    long inputWatermark = SplitWatermarks.global(all, split, null, now, settings.idleTimeout());
     StatelessPrefix prefix = prefixes.computeIfAbsent(src, s -> new StatelessPrefix(graph, s));
-    StatelessPrefix.Result result = prefix.run(records, inputWatermark);
+    StatelessPrefix.Result result = prefix.run(records);
 
     // records the prefix cannot read: count the attempt; past the limit set them aside
     int cutoff = records.size();
@@ -243,8 +240,7 @@ public final class Coordinator {
       deadLettered++;
     }
     if (cutoff < records.size()) {
-      // the watermark of what goes out only
-      result = prefix.run(records.subList(0, cutoff), inputWatermark);
+      result = prefix.run(records.subList(0, cutoff)); // the watermark of what goes out only
     }
 
     // which slots each record touches, and the last keyed position it has in each
@@ -275,7 +271,9 @@ public final class Coordinator {
       indexInSlot.add(index);
     }
 
-    // the watermark after the batch: with this split's batch counted
+    // watermarks: before = the global one now; after = with this split's batch counted
+    Map<String, SplitWatermarks.Split> all = readWatermarks(now);
+    long inputWatermark = SplitWatermarks.global(all, split, null, now, settings.idleTimeout());
     long watermark =
         Math.max(
             inputWatermark,

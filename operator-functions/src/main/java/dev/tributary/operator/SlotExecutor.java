@@ -125,7 +125,7 @@ public final class SlotExecutor {
   private List<StatelessPrefix.Keyed> prefix(OperatorRequest request) {
     StatelessPrefix prefix =
         prefixes.computeIfAbsent(request.source(), s -> new StatelessPrefix(graph, s));
-    StatelessPrefix.Result result = prefix.run(request.records(), request.inputWatermark());
+    StatelessPrefix.Result result = prefix.run(request.records());
     if (!result.failures().isEmpty()) {
       StatelessPrefix.Failure f = result.failures().get(0);
       throw new IllegalStateException(

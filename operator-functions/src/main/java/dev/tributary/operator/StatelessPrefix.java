@@ -68,12 +68,13 @@ public final class StatelessPrefix {
   }
 
   /**
-   * Runs the prefix over {@code records} of a batch whose input watermark (the global watermark in
-   * force before it) is {@code inputWatermark}: that is the watermark the prefix's functions read,
-   * and its processing time is 0, so that a run over any part of the batch makes the same keyed
-   * records of a source record as the coordinator's run over all of it.
+   * Runs the prefix over {@code records}. Its functions read no watermark ({@code Long.MIN_VALUE})
+   * and processing time 0, whatever the generators emit, so that what they make of a source record
+   * depends on that record alone: the coordinator's run over a batch, each operator's run over its
+   * part, and every run of a batch delivered again make the same keyed records at the same
+   * positions.
    */
-  public Result run(List<SourceRecord> records, long inputWatermark) {
+  public Result run(List<SourceRecord> records) {
     List<Keyed> keyed = new ArrayList<>();
     List<Failure> failures = new ArrayList<>();
     long[] watermark = {Long.MIN_VALUE};
@@ -81,7 +82,7 @@ public final class StatelessPrefix {
     int[] fan = {0};
     try (JobExecutor prefix =
         new JobExecutor(graph, new InMemoryStateBackend(), () -> 0L, (s, v, t) -> {})) {
-      prefix.pinWatermark(inputWatermark);
+      prefix.pinWatermark(Long.MIN_VALUE);
       prefix.setExchangeListener(
           new ExchangeListener() {
             @Override

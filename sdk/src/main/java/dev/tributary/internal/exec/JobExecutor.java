@@ -238,9 +238,9 @@ public final class JobExecutor implements AutoCloseable {
   /**
    * Makes functions outside keyed stages read {@code watermark} as the current watermark, whatever
    * the watermark generators emit (they still emit, and watermarks still flow to the exchanges). A
-   * deployed job's stateless prefix runs in the coordinator over a batch and again in each operator
-   * over that slot's part of it; reading the batch's input watermark, every run sees the same, so
-   * every run makes the same keyed records of a source record.
+   * deployed job's stateless prefix runs in the coordinator over a batch, again in each operator
+   * over that slot's part of it, and again whenever the batch is delivered again; with a fixed
+   * watermark (and a fixed clock), every run makes the same records of a source record.
    */
   public void pinWatermark(long watermark) {
     context.pinnedWatermark = watermark;

@@ -50,6 +50,16 @@ final class TransactOps {
    */
   record Reason(String code, String message, Map<String, Value> item) {}
 
+  /** Refuses a request that reuses {@code previous}'s token with other parameters. */
+  private static void checkSameRequest(IdempotencyCache.Entry previous, JsonNode fingerprint) {
+    if (!previous.request().equals(fingerprint)) {
+      throw new DynamoException(
+          "IdempotentParameterMismatchException",
+          400,
+          "Request with the same ClientRequestToken but different parameters was received");
+    }
+  }
+
   /**
    * The answer to a transaction whose token was already committed with the same request: nothing is
    * applied again, and, as DynamoDB documents, the consumed capacity (when asked for) is the read
@@ -150,12 +160,7 @@ final class TransactOps {
     if (token != null) {
       IdempotencyCache.Entry previous = ctx.tokens().get(token, now);
       if (previous != null) {
-        if (!previous.request().equals(fingerprint)) {
-          throw new DynamoException(
-              "IdempotentParameterMismatchException",
-              400,
-              "Request with the same ClientRequestToken but different parameters was received");
-        }
+        checkSameRequest(previous, fingerprint);
         return replayed(ctx, specs, capacityMode);
       }
     }
@@ -164,7 +169,8 @@ final class TransactOps {
       // the same token may have been committed by a concurrent retry while we waited for the lock
       if (token != null) {
         IdempotencyCache.Entry previous = ctx.tokens().get(token, now);
-        if (previous != null && previous.request().equals(fingerprint)) {
+        if (previous != null) {
+          checkSameRequest(previous, fingerprint);
           return replayed(ctx, specs, capacityMode); // read lock within the write lock: allowed
         }
       }
