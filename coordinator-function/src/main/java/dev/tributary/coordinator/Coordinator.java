@@ -15,6 +15,7 @@ import dev.tributary.state.dynamodb.DeadLetterItem;
 import dev.tributary.state.dynamodb.Position;
 import dev.tributary.state.dynamodb.StateTables;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,22 +254,18 @@ public final class Coordinator {
       lastBySlot.get(k.recordIndex()).merge(slot, k.record().position(), (a, b) -> b);
     }
     Map<Integer, List<SourceRecord>> pending = new LinkedHashMap<>();
-    // each record's index in the request of each slot it goes to
-    List<Map<Integer, Integer>> indexInSlot = new ArrayList<>();
     int skipped = 0;
     for (int i = 0; i < cutoff; i++) {
-      Map<Integer, Integer> index = new HashMap<>();
+      boolean open = false;
       for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
-        if (e.getValue().compareTo(committed[e.getKey()]) > 0) {
-          List<SourceRecord> toSlot = pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>());
-          index.put(e.getKey(), toSlot.size());
-          toSlot.add(records.get(i));
+        if (sent(e.getValue(), committed[e.getKey()])) {
+          pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(records.get(i));
+          open = true;
         }
       }
-      if (index.isEmpty()) {
+      if (!open) {
         skipped++;
       }
-      indexInSlot.add(index);
     }
 
     // watermarks: before = the global one now; after = with this split's batch counted
@@ -282,7 +279,7 @@ public final class Coordinator {
     int total = pending.values().stream().mapToInt(List::size).sum();
     SlotInvoker invoker = chooseInvoker(total);
     Map<Integer, List<StatelessPrefix.Keyed>> keyedBySlot =
-        invoker == inProcess ? keyedBySlot(result.keyed(), indexInSlot, slots) : null;
+        invoker == inProcess ? keyedBySlot(result.keyed(), lastBySlot, committed, slots) : null;
     Map<Integer, CompletableFuture<OperatorResponse>> calls = new LinkedHashMap<>();
     // past the deadline nothing is started: the batch is answered from its first pending record
     boolean outOfTime = pastDeadline(deadline);
@@ -357,25 +354,45 @@ public final class Coordinator {
   }
 
   /**
+   * Whether a record whose last keyed position in a slot is {@code last} goes to that slot, whose
+   * checkpoint is at {@code committed}.
+   */
+  private static boolean sent(Position last, Position committed) {
+    return last.compareTo(committed) > 0;
+  }
+
+  /**
    * The keyed records each slot's request gets, indexed into that request's records (what the
    * slot's own prefix run would keep of them), for slots run in process; null unless every key and
    * value is of a type no function can change ({@link ImmutableTypes}): slot threads would share
    * the objects, and a keyed function may change its input, so then each slot runs the prefix
-   * itself and gets objects of its own.
+   * itself and gets objects of its own. {@code keyed} is in record order, so a record's index in a
+   * slot's request is the number of records sent to that slot before it.
    */
   private Map<Integer, List<StatelessPrefix.Keyed>> keyedBySlot(
-      List<StatelessPrefix.Keyed> keyed, List<Map<Integer, Integer>> indexInSlot, int slots) {
+      List<StatelessPrefix.Keyed> keyed,
+      List<Map<Integer, Position>> lastBySlot,
+      Position[] committed,
+      int slots) {
     Map<Integer, List<StatelessPrefix.Keyed>> out = new HashMap<>();
+    int[] sentSoFar = new int[slots];
+    int[] lastSent = new int[slots];
+    Arrays.fill(lastSent, -1);
     for (StatelessPrefix.Keyed k : keyed) {
       if (!ImmutableTypes.holds(k.record().key()) || !ImmutableTypes.holds(k.record().value())) {
         return null;
       }
       int slot = KeyGroups.slotOf(k.keyGroup(), graph.maxKeyGroups(), slots);
-      Integer index = indexInSlot.get(k.recordIndex()).get(slot);
-      if (index != null) { // else the slot committed this record already: it is not sent
-        out.computeIfAbsent(slot, s -> new ArrayList<>())
-            .add(new StatelessPrefix.Keyed(index, k.record(), k.keyGroup()));
+      int record = k.recordIndex();
+      if (!sent(lastBySlot.get(record).get(slot), committed[slot])) {
+        continue; // the slot committed this record already: it is not sent
       }
+      if (lastSent[slot] != record) {
+        lastSent[slot] = record;
+        sentSoFar[slot]++;
+      }
+      out.computeIfAbsent(slot, s -> new ArrayList<>())
+          .add(new StatelessPrefix.Keyed(sentSoFar[slot] - 1, k.record(), k.keyGroup()));
     }
     return out;
   }

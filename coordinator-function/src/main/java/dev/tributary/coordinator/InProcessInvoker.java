@@ -13,11 +13,12 @@ import java.util.function.Supplier;
 
 /**
  * Runs operator requests in the coordinator's own process, one thread and one {@link SlotExecutor}
- * per concurrent slot: fewer invocations for small batches, the same commit protocol. A request
- * runs on the keyed records the coordinator's prefix already made when it hands them over (no
- * encoding, no second prefix run); otherwise, and for every request when built {@code throughWire},
- * the request and its answer are encoded and decoded as for the operator function, which tests use
- * to hold both paths to the same results.
+ * per concurrent slot: fewer invocations for small batches, the same commit protocol. The request
+ * object is handed over as it is, not encoded; the slot runs on the keyed records the coordinator's
+ * prefix made when it hands them over (no second prefix run), else it runs the prefix on the source
+ * records itself, as the operator function does. Built {@code throughWire}, every request and
+ * answer is encoded and decoded as for the operator function, which tests use to hold both paths to
+ * the same results.
  */
 public final class InProcessInvoker implements SlotInvoker {
   private final ExecutorService pool;

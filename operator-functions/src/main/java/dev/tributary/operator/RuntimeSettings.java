@@ -3,6 +3,8 @@ package dev.tributary.operator;
 import dev.tributary.JobGraph;
 import dev.tributary.JobProvider;
 import dev.tributary.graph.GraphNode;
+import dev.tributary.graph.KeyBySpec;
+import dev.tributary.graph.SinkSpec;
 import dev.tributary.graph.SourceSpec;
 import dev.tributary.state.dynamodb.StateTables;
 import java.lang.reflect.InvocationTargetException;
@@ -139,13 +141,13 @@ public record RuntimeSettings(
   static List<String> sinksBeforeKeyBy(JobGraph graph) {
     boolean[] unkeyed = new boolean[graph.nodes().size()];
     List<String> problems = new ArrayList<>();
-    for (dev.tributary.graph.GraphNode node : graph.nodes()) { // topological order
-      boolean reached = node.spec() instanceof dev.tributary.graph.SourceSpec;
+    for (GraphNode node : graph.nodes()) { // topological order
+      boolean reached = node.spec() instanceof SourceSpec;
       for (int input : node.inputs()) {
         reached |= unkeyed[input];
       }
-      unkeyed[node.id()] = reached && !(node.spec() instanceof dev.tributary.graph.KeyBySpec);
-      if (unkeyed[node.id()] && node.spec() instanceof dev.tributary.graph.SinkSpec sink) {
+      unkeyed[node.id()] = reached && !(node.spec() instanceof KeyBySpec);
+      if (unkeyed[node.id()] && node.spec() instanceof SinkSpec sink) {
         problems.add(
             "sink '"
                 + sink.sinkName()

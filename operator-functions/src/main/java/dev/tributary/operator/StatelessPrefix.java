@@ -19,8 +19,8 @@ import java.util.Map;
  * Runs the job's stateless prefix (deserialize, map, filter, flatMap, timestamps) over source
  * records and says, for each keyed record it produces, its position and key group. The coordinator
  * runs it to fan out; each operator runs it again on the records of its slot (the prefix is
- * deterministic: its functions read the batch's input watermark and processing time 0, whatever
- * part of the batch a run sees), so only source bytes cross the wire. Used by one thread at a time.
+ * deterministic: its functions read no watermark and processing time 0, see {@link #run}), so only
+ * source bytes cross the wire. Used by one thread at a time.
  */
 public final class StatelessPrefix {
   /** One keyed record and the source record it came from. */
@@ -82,7 +82,7 @@ public final class StatelessPrefix {
     int[] fan = {0};
     try (JobExecutor prefix =
         new JobExecutor(graph, new InMemoryStateBackend(), () -> 0L, (s, v, t) -> {})) {
-      prefix.pinWatermark(Long.MIN_VALUE);
+      prefix.hideWatermark();
       prefix.setExchangeListener(
           new ExchangeListener() {
             @Override

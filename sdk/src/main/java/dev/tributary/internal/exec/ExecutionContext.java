@@ -12,14 +12,8 @@ final class ExecutionContext {
   final Clock clock;
   final OutputCollector output;
 
-  /**
-   * The watermark functions outside keyed stages read while {@link #watermarkPinned}, whatever the
-   * generators emit.
-   */
-  long pinnedWatermark;
-
-  /** Whether {@link #pinnedWatermark} applies. */
-  boolean watermarkPinned;
+  /** Whether functions outside keyed stages read no watermark ({@code Long.MIN_VALUE}). */
+  boolean watermarkHidden;
 
   ExecutionContext(
       String jobName, int maxKeyGroups, StateBackend backend, Clock clock, OutputCollector output) {

@@ -236,15 +236,14 @@ public final class JobExecutor implements AutoCloseable {
   }
 
   /**
-   * Makes functions outside keyed stages read {@code watermark} as the current watermark, whatever
-   * the watermark generators emit (they still emit, and watermarks still flow to the exchanges). A
+   * Makes functions outside keyed stages read no watermark ({@code Long.MIN_VALUE}), whatever the
+   * watermark generators emit (they still emit, and watermarks still flow to the exchanges). A
    * deployed job's stateless prefix runs in the coordinator over a batch, again in each operator
-   * over that slot's part of it, and again whenever the batch is delivered again; with a fixed
+   * over that slot's part of it, and again whenever the batch is delivered again; reading no
    * watermark (and a fixed clock), every run makes the same records of a source record.
    */
-  public void pinWatermark(long watermark) {
-    context.pinnedWatermark = watermark;
-    context.watermarkPinned = true;
+  public void hideWatermark() {
+    context.watermarkHidden = true;
   }
 
   /** Captures the records crossing every keyBy instead of running the keyed stages. */

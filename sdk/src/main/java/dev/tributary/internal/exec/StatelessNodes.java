@@ -210,7 +210,7 @@ final class StatelessNodes {
 
     @Override
     public long currentWatermark() {
-      return node.context.watermarkPinned ? node.context.pinnedWatermark : node.currentWatermark;
+      return node.context.watermarkHidden ? Long.MIN_VALUE : node.currentWatermark;
     }
 
     private UnsupportedOperationException noTimers() {
