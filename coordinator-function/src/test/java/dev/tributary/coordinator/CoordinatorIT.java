@@ -302,11 +302,7 @@ class CoordinatorIT {
   @Test
   void aRecordTheKeyedFunctionFailsOnIsRetriedThenSetAside() {
     try (Fixture f = new Fixture(local, new Jobs.Payments())) {
-      List<SourceRecord> batch =
-          List.of(
-              json(1, "{\"account\":\"a\",\"amount\":5}"),
-              json(2, "{\"account\":\"a\",\"amount\":-1}"),
-              json(3, "{\"account\":\"b\",\"amount\":7}"));
+      List<SourceRecord> batch = withAPoisonPayment();
       for (int attempt = 1; attempt <= 2; attempt++) {
         Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
         assertThat(o.firstUncommitted()).isEqualTo(1);
@@ -424,11 +420,7 @@ class CoordinatorIT {
   @Test
   void aPoisonRecordsFailuresAddUpAcrossASlotCountChange() {
     try (Fixture f = new Fixture(local, new Jobs.Payments(), RuntimeSettings.MAX_ATTEMPTS, "3")) {
-      List<SourceRecord> batch =
-          List.of(
-              json(1, "{\"account\":\"a\",\"amount\":5}"),
-              json(2, "{\"account\":\"a\",\"amount\":-1}"),
-              json(3, "{\"account\":\"b\",\"amount\":7}"));
+      List<SourceRecord> batch = withAPoisonPayment();
       for (int attempt = 1; attempt <= 2; attempt++) {
         Coordinator.Outcome o = f.coordinator().process(null, "p/shard-0", batch);
         assertThat(o.firstUncommitted()).as("attempt %d", attempt).isEqualTo(1);
@@ -791,6 +783,14 @@ class CoordinatorIT {
     all[1] = "PT30S";
     System.arraycopy(env, 0, all, 2, env.length);
     return new Fixture(local, new dev.tributary.examples.clicks.ClickWindowSums(), all);
+  }
+
+  /** a 5, a -1 (the keyed function fails on a negative amount), b 7. */
+  private static List<SourceRecord> withAPoisonPayment() {
+    return List.of(
+        json(1, "{\"account\":\"a\",\"amount\":5}"),
+        json(2, "{\"account\":\"a\",\"amount\":-1}"),
+        json(3, "{\"account\":\"b\",\"amount\":7}"));
   }
 
   private static SourceRecord json(long sequence, String text) {
