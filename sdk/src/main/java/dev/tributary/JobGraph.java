@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.functions.Collector;
+import dev.tributary.functions.KeyedProcessFunction;
 import dev.tributary.graph.GraphNode;
 import dev.tributary.graph.KeyBySpec;
+import dev.tributary.graph.KeyedProcessSpec;
 import dev.tributary.graph.SinkSpec;
 import dev.tributary.graph.SourceSpec;
 import dev.tributary.internal.graph.GraphValidator;
@@ -30,9 +33,16 @@ public final class JobGraph {
   private final List<GraphNode> nodes;
   private final List<List<Integer>> outputs;
   private final JobProvider provider;
+  private final boolean sinksKeyed;
 
-  private JobGraph(String jobName, int maxKeyGroups, List<GraphNode> nodes, JobProvider provider) {
+  private JobGraph(
+      String jobName,
+      int maxKeyGroups,
+      List<GraphNode> nodes,
+      JobProvider provider,
+      boolean sinksKeyed) {
     this.provider = provider;
+    this.sinksKeyed = sinksKeyed;
     this.jobName = jobName;
     this.maxKeyGroups = maxKeyGroups;
     this.nodes = List.copyOf(nodes);
@@ -67,7 +77,66 @@ public final class JobGraph {
     provider.build(env);
     List<GraphNode> nodes = env.graph.freeze();
     GraphValidator.validate(env.jobName(), nodes);
-    return new JobGraph(env.jobName(), env.maxKeyGroups(), nodes, provider);
+    return new JobGraph(env.jobName(), env.maxKeyGroups(), nodes, provider, false);
+  }
+
+  /**
+   * This graph as the Lambda functions run it: where records that crossed no {@code keyBy} reach a
+   * sink (or a union with a keyed stage's output), a {@code keyBy} on a constant key and a keyed
+   * function that forwards each record are put in front, so that the keyed stage's commit holds
+   * those outputs too. Outputs are committed exactly once only together with a keyed stage's
+   * checkpoint, and the stateless prefix runs in the coordinator and again in each operator, so
+   * outputs made there would be lost or repeated.
+   *
+   * <p>The records reach the sink unchanged, with their timestamps, in their order within a split:
+   * the key is the sink's name (or the union's id), so one slot commits all of a split's records of
+   * one sink. The forwarding function keeps no state and sets no timers, so the splits never
+   * conflict over it. A graph whose sinks all sit behind a {@code keyBy} is returned as it is.
+   */
+  public JobGraph withSinksBehindKeyBy() {
+    if (sinksKeyed) {
+      return this;
+    }
+    GraphBuilder builder = new GraphBuilder();
+    int[] moved = new int[nodes.size()];
+    boolean changed = false;
+    for (GraphNode node : nodes) {
+      List<Integer> inputs = new ArrayList<>(node.inputs().size());
+      for (int input : node.inputs()) {
+        boolean unkeyedIntoOutput =
+            nodes.get(input).stage() == 0
+                && !(node.spec() instanceof KeyBySpec)
+                && (node.spec() instanceof SinkSpec || node.stage() > 0);
+        if (!unkeyedIntoOutput) {
+          inputs.add(moved[input]);
+          continue;
+        }
+        String key = node.spec() instanceof SinkSpec sink ? sink.sinkName() : "union-" + node.id();
+        GraphBuilder.Draft keyBy =
+            builder.add(
+                new KeyBySpec(value -> key, Serdes.string(), String.class),
+                List.of(moved[input]),
+                "KeyBy: " + key + " (added: outputs are committed by a keyed stage)");
+        GraphBuilder.Draft forward =
+            builder.add(
+                new KeyedProcessSpec(new Forward<>()), List.of(keyBy.id), "Forward: " + key);
+        forward.uid = "forward~" + forward.id;
+        inputs.add(forward.id);
+        changed = true;
+      }
+      GraphBuilder.Draft copy = builder.add(node.spec(), inputs, node.name());
+      copy.uid = node.uid();
+      moved[node.id()] = copy.id;
+    }
+    return new JobGraph(jobName, maxKeyGroups, changed ? builder.freeze() : nodes, provider, true);
+  }
+
+  /** Emits each record as it is: the keyed function {@link #withSinksBehindKeyBy} adds. */
+  private static final class Forward<T> extends KeyedProcessFunction<String, T, T> {
+    @Override
+    public void processElement(T value, Context ctx, Collector<T> out) {
+      out.collect(value);
+    }
   }
 
   /**
@@ -77,7 +146,8 @@ public final class JobGraph {
    * own copy of a function.
    */
   public JobGraph instance() {
-    return of(provider);
+    JobGraph built = of(provider);
+    return sinksKeyed ? built.withSinksBehindKeyBy() : built;
   }
 
   /** The job's name. */

@@ -1,6 +1,8 @@
 package dev.tributary.coordinator;
 
+import dev.tributary.DataStream;
 import dev.tributary.JobProvider;
+import dev.tributary.OutputTag;
 import dev.tributary.StreamEnvironment;
 import dev.tributary.eventtime.WatermarkGenerator;
 import dev.tributary.eventtime.WatermarkOutput;
@@ -39,6 +41,47 @@ final class Jobs {
                   if (!w.isEmpty()) {
                     out.collect(w);
                   }
+                }
+              })
+          .returns(String.class)
+          .keyBy(w -> w)
+          .process(new Count())
+          .uid("count")
+          .sinkTo("counts", Serdes.string());
+    }
+  }
+
+  /** Lines marked "short" (fewer than 3 words) on the way, before any keyBy. */
+  static final OutputTag<String> SHORT = new OutputTag<>("short", Serdes.string());
+
+  /**
+   * Sinks that no keyBy feeds next to a keyed one: each line upper-cased ("upper"), short lines as
+   * a side output taken before keyBy ("short"), and the running word counts ("counts").
+   */
+  public static final class HalfKeyedLines implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      DataStream<String> lines =
+          env.jobName("half-keyed-lines")
+              .kinesis("lines", Serdes.string())
+              .process(
+                  new ProcessFunction<String, String>() {
+                    @Override
+                    public void processElement(String line, Context ctx, Collector<String> out) {
+                      if (line.split(" ").length < 3) {
+                        ctx.output(SHORT, line);
+                      }
+                      out.collect(line);
+                    }
+                  })
+              .returns(String.class);
+      lines.map(String::toUpperCase).returns(String.class).sinkTo("upper", Serdes.string());
+      lines.getSideOutput(SHORT).sinkTo("short", Serdes.string());
+      lines
+          .<String>flatMap(
+              (line, out) -> {
+                for (String w : line.split(" ")) {
+                  out.collect(w);
                 }
               })
           .returns(String.class)

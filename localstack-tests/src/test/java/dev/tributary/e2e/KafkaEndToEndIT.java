@@ -14,12 +14,17 @@ import dev.tributary.cli.ClickWorkload;
 import dev.tributary.cli.JobRun;
 import dev.tributary.cli.LocalStack;
 import dev.tributary.cli.Workload;
+import dev.tributary.examples.clicks.Click;
 import dev.tributary.examples.clicks.ClickWindowSums;
+import dev.tributary.execution.InMemoryRunner;
+import dev.tributary.serde.Serde;
+import dev.tributary.serde.Serdes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -192,6 +197,82 @@ class KafkaEndToEndIT {
     try (LocalStack second =
         stack(LocalStack.Source.KAFKA).dataDir(data).idleTimeout(RESTART_IDLE).start()) {
       E2e.check(JobRun.of(second, workload).events(events.subList(2_000, 4_000).iterator()));
+    }
+  }
+
+  /**
+   * A job without any keyBy (filter and map to a sink), every batch delivered twice and every
+   * fourth operator invocation failing: the functions run its sink behind an added keyBy, and every
+   * output is committed exactly once (it used to be dropped: the coordinator's prefix run had no
+   * way to commit it).
+   */
+  @Test
+  void aJobWithoutKeyByCommitsEachOutputOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    try (LocalStack stack =
+        stack(LocalStack.Source.KAFKA)
+            .job(EvenPageViews.class)
+            .maxAttempts(100)
+            .wrapMappingInvoker(E2e.deliverTwice())
+            .wrapFunction(LocalStack.OPERATOR, E2e.failEvery(4, "operator", calls))
+            .start()) {
+      JobRun.Result result = runAndCheck(stack, new ViewsWorkload(clicks(3_000)));
+      assertThat(result.sinks().get(EvenPageViews.SINK).expected()).isGreaterThan(1_000);
+      assertThat(calls.get()).as("operator invocations").isGreaterThan(4);
+    }
+  }
+
+  /** A stateless job: the clicks on even pages, as "user page time" lines. */
+  public static final class EvenPageViews implements JobProvider {
+    static final String SINK = "even-page-views";
+
+    /** The job as the functions load it. */
+    public EvenPageViews() {}
+
+    @Override
+    public void build(StreamEnvironment env) {
+      env.jobName("even-page-views")
+          .kinesis(ClickWindowSums.SOURCE, Serdes.json(Click.class))
+          .filter(c -> Integer.parseInt(c.page().substring("/page/".length())) % 2 == 0)
+          .map(c -> c.userId() + " " + c.page() + " " + c.timestamp())
+          .returns(String.class)
+          .sinkTo(SINK, Serdes.string());
+    }
+  }
+
+  /** The clicks of {@code clicks} for {@link EvenPageViews}, with its in-memory reference run. */
+  record ViewsWorkload(ClickWorkload clicks) implements Workload {
+    @Override
+    public JobProvider job() {
+      return new EvenPageViews();
+    }
+
+    @Override
+    public String describe() {
+      return clicks.describe() + ", views of even pages (no keyBy)";
+    }
+
+    @Override
+    public long size() {
+      return clicks.size();
+    }
+
+    @Override
+    public java.util.Iterator<Event> events() {
+      return clicks.events();
+    }
+
+    @Override
+    public Map<String, List<String>> reference() {
+      Serde<Click> serde = Serdes.json(Click.class);
+      List<Click> input = new ArrayList<>();
+      clicks.events().forEachRemaining(e -> input.add(serde.deserialize(e.payload())));
+      List<String> views = new ArrayList<>();
+      InMemoryRunner.forJob(job())
+          .bind(ClickWindowSums.SOURCE, input)
+          .onSink(EvenPageViews.SINK, (value, ts) -> views.add((String) value))
+          .run();
+      return Map.of(EvenPageViews.SINK, views);
     }
   }
 

@@ -3,8 +3,6 @@ package dev.tributary.operator;
 import dev.tributary.JobGraph;
 import dev.tributary.JobProvider;
 import dev.tributary.graph.GraphNode;
-import dev.tributary.graph.KeyBySpec;
-import dev.tributary.graph.SinkSpec;
 import dev.tributary.graph.SourceSpec;
 import dev.tributary.state.dynamodb.StateTables;
 import java.lang.reflect.InvocationTargetException;
@@ -22,7 +20,7 @@ import java.util.Objects;
  * is touched.
  *
  * @param job the job
- * @param graph the job's graph
+ * @param graph the job's graph as the functions run it ({@link JobGraph#withSinksBehindKeyBy})
  * @param tables the job's tables
  * @param source the logical source this function's trigger delivers (null if the job has none)
  * @param slots the number of operator slots
@@ -133,37 +131,6 @@ public record RuntimeSettings(
   }
 
   /**
-   * A problem for each sink that records reach without crossing a keyBy. On Lambda such records
-   * exist only in the coordinator's stateless prefix run, and outputs are committed exactly once by
-   * the operator functions with a slot's keyed state and checkpoint, so they would be dropped; the
-   * functions refuse the job instead (the {@code JobTestDriver} and {@code InMemoryRunner} run it).
-   */
-  static List<String> sinksBeforeKeyBy(JobGraph graph) {
-    boolean[] unkeyed = new boolean[graph.nodes().size()];
-    List<String> problems = new ArrayList<>();
-    for (GraphNode node : graph.nodes()) { // topological order
-      boolean reached = node.spec() instanceof SourceSpec;
-      for (int input : node.inputs()) {
-        reached |= unkeyed[input];
-      }
-      unkeyed[node.id()] = reached && !(node.spec() instanceof KeyBySpec);
-      if (unkeyed[node.id()] && node.spec() instanceof SinkSpec sink) {
-        problems.add(
-            "sink '"
-                + sink.sinkName()
-                + "' of job '"
-                + graph.jobName()
-                + "' gets records that cross no keyBy; the Lambda functions commit outputs"
-                + " exactly once with a keyed stage's state and would drop them. Key the stream"
-                + " before the sink, e.g. .keyBy(r -> r.id()).process(a KeyedProcessFunction that"
-                + " emits each record).uid(\"forward\"), or run the job with the JobTestDriver or"
-                + " InMemoryRunner");
-      }
-    }
-    return problems;
-  }
-
-  /**
    * The settings of {@code env}.
    *
    * @throws IllegalArgumentException listing every wrong or missing variable with the fix
@@ -181,7 +148,7 @@ public record RuntimeSettings(
     } else {
       try {
         job = instantiate(jobClass);
-        graph = JobGraph.of(job);
+        graph = JobGraph.of(job).withSinksBehindKeyBy();
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
       }
@@ -243,9 +210,6 @@ public record RuntimeSettings(
                 + graph.maxKeyGroups()
                 + " or remove it");
       }
-    }
-    if (graph != null) {
-      problems.addAll(sinksBeforeKeyBy(graph));
     }
     int maxAttempts = integer(env, MAX_ATTEMPTS, 3, 1, 100, "between 1 and 100", problems);
     int inProcess = integer(env, IN_PROCESS_MAX_RECORDS, 50, 0, 1_000_000, "0 or more", problems);

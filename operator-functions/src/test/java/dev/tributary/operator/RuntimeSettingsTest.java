@@ -2,10 +2,14 @@ package dev.tributary.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.tributary.JobGraph;
 import dev.tributary.JobProvider;
 import dev.tributary.StreamEnvironment;
 import dev.tributary.examples.clicks.ClickWindowSums;
+import dev.tributary.graph.GraphNode;
+import dev.tributary.graph.SinkSpec;
 import dev.tributary.serde.Serdes;
 import java.time.Duration;
 import java.util.HashMap;
@@ -186,18 +190,19 @@ class RuntimeSettingsTest {
   }
 
   /**
-   * A sink whose records cross no keyBy would have its outputs dropped on Lambda (found: the
-   * coordinator's prefix run discarded them and answered the batch as done); the job is refused at
-   * cold start, naming the sink and the fix. A sink behind a keyBy is fine.
+   * A sink whose records cross no keyBy had its outputs dropped on Lambda (the coordinator's prefix
+   * run discarded them and answered the batch as done); the functions now run such a sink behind an
+   * added keyBy, so that a keyed stage's commit holds its outputs.
    */
   @Test
-  void aSinkBeforeAnyKeyByIsRefusedNamingTheSinkAndTheFix() {
-    assertThatThrownBy(
-            () -> RuntimeSettings.from(env(RuntimeSettings.JOB_CLASS, HalfKeyed.class.getName())))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("sink 'upper'")
-        .hasMessageContaining("cross no keyBy")
-        .hasMessageContaining(".keyBy(")
-        .hasMessageNotContaining("sink 'joined'");
+  void aSinkBeforeAnyKeyByRunsBehindAnAddedKeyBy() {
+    JobGraph graph =
+        RuntimeSettings.from(env(RuntimeSettings.JOB_CLASS, HalfKeyed.class.getName())).graph();
+    assertThat(graph.keyedStageCount()).isEqualTo(1);
+    assertThat(graph.sinks())
+        .extracting(n -> ((SinkSpec) n.spec()).sinkName(), GraphNode::stage)
+        .containsExactlyInAnyOrder(tuple("upper", 1), tuple("joined", 1));
+    assertThat(graph.exchanges()).hasSize(2);
+    assertThat(graph.instance().describe()).isEqualTo(graph.describe());
   }
 }
