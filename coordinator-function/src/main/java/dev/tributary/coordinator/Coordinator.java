@@ -244,22 +244,29 @@ public final class Coordinator {
       result = prefix.run(records.subList(0, cutoff)); // the watermark of what goes out only
     }
 
-    // which slots each record touches, and the last keyed position it has in each
+    // which slots each record touches, the last keyed position it has in each, and how many
     List<Map<Integer, Position>> lastBySlot = new ArrayList<>();
+    List<Map<Integer, Integer>> countBySlot = new ArrayList<>();
     for (int i = 0; i < cutoff; i++) {
       lastBySlot.add(new HashMap<>());
+      countBySlot.add(new HashMap<>());
     }
     for (StatelessPrefix.Keyed k : result.keyed()) {
       int slot = KeyGroups.slotOf(k.keyGroup(), graph.maxKeyGroups(), slots);
       lastBySlot.get(k.recordIndex()).merge(slot, k.record().position(), (a, b) -> b);
+      countBySlot.get(k.recordIndex()).merge(slot, 1, Integer::sum);
     }
     Map<Integer, List<SourceRecord>> pending = new LinkedHashMap<>();
+    Map<Integer, List<Integer>> pendingCounts = new HashMap<>();
     int skipped = 0;
     for (int i = 0; i < cutoff; i++) {
       boolean open = false;
       for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
         if (sent(e.getValue(), committed[e.getKey()])) {
           pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(records.get(i));
+          pendingCounts
+              .computeIfAbsent(e.getKey(), s -> new ArrayList<>())
+              .add(countBySlot.get(i).get(e.getKey()));
           open = true;
         }
       }
@@ -300,7 +307,8 @@ public final class Coordinator {
                   inputWatermark,
                   watermark,
                   now,
-                  e.getValue()),
+                  e.getValue(),
+                  pendingCounts.get(e.getKey())),
               keyedBySlot == null ? null : keyedBySlot.get(e.getKey())));
     }
     List<OperatorResponse> responses = new ArrayList<>();

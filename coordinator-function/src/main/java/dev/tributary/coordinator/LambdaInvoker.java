@@ -117,11 +117,14 @@ public final class LambdaInvoker implements SlotInvoker {
   /** Cuts {@code request} into requests of at most {@code maxBytes} encoded bytes. */
   static List<OperatorRequest> cut(OperatorRequest request, int maxBytes) {
     List<OperatorRequest> parts = new ArrayList<>();
-    int envelope = Protocol.write(request.withRecords(List.of())).length;
-    List<SourceRecord> current = new ArrayList<>();
+    int envelope = Protocol.write(request.part(0, 0)).length;
+    int countBytes = request.keyed() == null ? 0 : 12; // a count and its comma, at most
+    List<SourceRecord> records = request.records();
+    int first = 0;
     long bytes = envelope;
-    for (SourceRecord r : request.records()) {
-      long size = Protocol.write(r).length + 1L;
+    for (int i = 0; i < records.size(); i++) {
+      SourceRecord r = records.get(i);
+      long size = Protocol.write(r).length + 1L + countBytes;
       if (envelope + size > maxBytes) {
         throw new RecordTooLargeException(
             "record "
@@ -134,15 +137,14 @@ public final class LambdaInvoker implements SlotInvoker {
                 + maxBytes
                 + "); Lambda's payload limit is 6 MB");
       }
-      if (bytes + size > maxBytes && !current.isEmpty()) {
-        parts.add(request.withRecords(current));
-        current = new ArrayList<>();
+      if (bytes + size > maxBytes && i > first) {
+        parts.add(request.part(first, i));
+        first = i;
         bytes = envelope;
       }
-      current.add(r);
       bytes += size;
     }
-    parts.add(request.withRecords(current));
+    parts.add(request.part(first, records.size()));
     return parts;
   }
 

@@ -297,6 +297,44 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * A filter before keyBy that keeps every other line its instance sees makes other keyed records
+   * in the coordinator (the whole batch) than in each operator (its slot's part). The operators
+   * check the coordinator's count per record and fail the batch, naming the cause, instead of
+   * dropping records the coordinator sent them or missing ones it did not.
+   */
+  @Test
+  void aFunctionBeforeKeyByThatDependsOnMoreThanItsRecordFailsTheBatchLoudly() {
+    try (Fixture f = new Fixture(local, new Jobs.EveryOtherLine(), true)) {
+      List<SourceRecord> batch = texts(1, lines(40));
+      java.util.concurrent.atomic.AtomicReference<Throwable> error =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      SlotInvoker watching =
+          r ->
+              f.invoker
+                  .invoke(r)
+                  .whenComplete(
+                      (response, e) -> {
+                        if (e != null) {
+                          error.compareAndSet(null, e);
+                        }
+                      });
+      Coordinator.Outcome o;
+      try {
+        o =
+            new Coordinator(f.settings, f.dynamo, watching, watching, f.clock)
+                .process(null, "s/shard-0", batch);
+        assertThat(o.firstUncommitted()).as("not answered as done").isGreaterThanOrEqualTo(0);
+      } catch (IllegalStateException everySlotFailed) {
+        error.compareAndSet(null, everySlotFailed);
+      }
+      assertThat(error.get())
+          .isNotNull()
+          .hasStackTraceContaining("depend on more than the record")
+          .hasStackTraceContaining("in the coordinator");
+    }
+  }
+
   @Test
   void aRecordDeliveredTwiceInOneBatchIsAppliedOnce() {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {

@@ -92,6 +92,31 @@ final class Jobs {
     }
   }
 
+  /**
+   * Word counts of every other line this instance of the filter sees: a function before keyBy whose
+   * result depends on more than its record, which the functions must refuse to run silently.
+   */
+  public static final class EveryOtherLine implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      env.jobName("every-other-line")
+          .kinesis("lines", Serdes.string())
+          .filter(
+              new dev.tributary.functions.FilterFunction<String>() {
+                private long seen;
+
+                @Override
+                public boolean filter(String line) {
+                  return seen++ % 2 == 0;
+                }
+              })
+          .keyBy(w -> w)
+          .process(new Count())
+          .uid("count")
+          .sinkTo("counts", Serdes.string());
+    }
+  }
+
   /** A payment. */
   public record Payment(String account, long amount) {}
 

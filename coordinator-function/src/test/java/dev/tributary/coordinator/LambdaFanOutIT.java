@@ -177,16 +177,23 @@ class LambdaFanOutIT {
       records.add(
           new SourceRecord(Integer.toString(i), 0, 0, new byte[10_000], java.util.Map.of()));
     }
+    List<Integer> counts = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      counts.add(1_000_000_000 + i); // the widest count the cut allows for
+    }
     OperatorRequest big =
-        new OperatorRequest(Protocol.VERSION, "j", "s", "x", 0, 1, 0, 0, 0, records);
+        new OperatorRequest(Protocol.VERSION, "j", "s", "x", 0, 1, 0, 0, 0, records, counts);
     List<OperatorRequest> parts = LambdaInvoker.cut(big, 200_000);
     assertThat(parts).hasSizeGreaterThan(5);
     List<Integer> order = new ArrayList<>();
+    List<Integer> partCounts = new ArrayList<>();
     for (OperatorRequest p : parts) {
       assertThat(Protocol.write(p).length).isLessThanOrEqualTo(200_000);
       p.records().forEach(r -> order.add(Integer.parseInt(r.sequence())));
+      partCounts.addAll(Protocol.readRequest(Protocol.write(p)).keyed());
     }
     assertThat(order).hasSize(100).isSorted().startsWith(0).endsWith(99);
+    assertThat(partCounts).as("each part carries its records' counts").isEqualTo(counts);
     assertThatThrownBy(() -> LambdaInvoker.cut(big, 5_000))
         .hasMessageContaining("more than one operator request holds");
   }

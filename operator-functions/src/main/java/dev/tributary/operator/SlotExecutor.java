@@ -78,11 +78,12 @@ public final class SlotExecutor {
           Batch.tick(
               request.slot(), request.slots(), request.watermark(), request.processingTime());
     } else {
-      if (keyed == null) {
-        keyed = prefix(request);
-      }
       KeyGroupRange range =
           KeyGroups.rangeOf(request.slot(), graph.maxKeyGroups(), request.slots());
+      if (keyed == null) {
+        keyed = prefix(request);
+        checkAgainstCoordinator(request, keyed, range);
+      }
       List<KeyedRecord> mine = new ArrayList<>();
       for (StatelessPrefix.Keyed k : keyed) {
         if (range.contains(k.keyGroup())) {
@@ -138,6 +139,49 @@ public final class SlotExecutor {
           f.error());
     }
     return result.keyed();
+  }
+
+  /**
+   * Checks that this run of the prefix made as many keyed records of this slot's key groups from
+   * each source record as the coordinator's run did ({@link OperatorRequest#keyed}). They differ
+   * only when a function before keyBy depends on more than its record: the coordinator would have
+   * sent records to slots that drop them, and skipped slots that would apply them.
+   *
+   * @throws IllegalStateException naming the record, both counts, the cause and the fix
+   */
+  private static void checkAgainstCoordinator(
+      OperatorRequest request, List<StatelessPrefix.Keyed> keyed, KeyGroupRange range) {
+    List<Integer> expected = request.keyed();
+    if (expected == null) {
+      return;
+    }
+    int[] made = new int[request.records().size()];
+    for (StatelessPrefix.Keyed k : keyed) {
+      if (range.contains(k.keyGroup())) {
+        made[k.recordIndex()]++;
+      }
+    }
+    for (int i = 0; i < made.length; i++) {
+      if (made[i] != expected.get(i)) {
+        throw new IllegalStateException(
+            "the functions before the first keyBy made "
+                + made[i]
+                + " keyed record(s) of slot "
+                + request.slot()
+                + " from record "
+                + request.records().get(i).sequence()
+                + " of split "
+                + request.split()
+                + " in the operator, but "
+                + expected.get(i)
+                + " in the coordinator. A function before keyBy gives results that depend on"
+                + " more than the record (an instance field such as a counter, a cache or a set of"
+                + " records seen; a random number; the clock), and the coordinator and each"
+                + " operator run it on different parts of the batch, so records would be lost or"
+                + " applied twice. Make such functions depend on the record alone, or move the"
+                + " logic behind keyBy, where state is kept exactly once");
+      }
+    }
   }
 
   /** The source record that {@code position}'s keyed record came from (null if none did). */
