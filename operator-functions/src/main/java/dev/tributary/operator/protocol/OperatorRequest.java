@@ -94,20 +94,4 @@ public record OperatorRequest(
         records.subList(from, to),
         keyed == null ? null : keyed.subList(from, to));
   }
-
-  /** The same request with other records and no keyed counts. */
-  public OperatorRequest withRecords(List<SourceRecord> others) {
-    return new OperatorRequest(
-        version,
-        job,
-        source,
-        split,
-        slot,
-        slots,
-        inputWatermark,
-        watermark,
-        processingTime,
-        others,
-        null);
-  }
 }
