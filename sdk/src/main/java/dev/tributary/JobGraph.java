@@ -4,11 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tributary.functions.Collector;
-import dev.tributary.functions.KeyedProcessFunction;
+import dev.tributary.graph.ForwardSpec;
 import dev.tributary.graph.GraphNode;
 import dev.tributary.graph.KeyBySpec;
-import dev.tributary.graph.KeyedProcessSpec;
 import dev.tributary.graph.SinkSpec;
 import dev.tributary.graph.SourceSpec;
 import dev.tributary.internal.graph.GraphValidator;
@@ -82,16 +80,18 @@ public final class JobGraph {
 
   /**
    * This graph as the Lambda functions run it: where records that crossed no {@code keyBy} reach a
-   * sink (or a union with a keyed stage's output), a {@code keyBy} on a constant key and a keyed
-   * function that forwards each record are put in front, so that the keyed stage's commit holds
-   * those outputs too. Outputs are committed exactly once only together with a keyed stage's
-   * checkpoint, and the stateless prefix runs in the coordinator and again in each operator, so
-   * outputs made there would be lost or repeated.
+   * sink (or a union with a keyed stage's output), a {@code keyBy} on a constant key and a {@link
+   * ForwardSpec} are put in front, so that the keyed stage's commit holds those outputs too.
+   * Outputs are committed exactly once only together with a keyed stage's checkpoint, and the
+   * stateless prefix runs in the coordinator and again in each operator, so outputs made there
+   * would be lost or repeated.
    *
    * <p>The records reach the sink unchanged, with their timestamps, in their order within a split:
    * the key is the sink's name (or the union's id), so one slot commits all of a split's records of
-   * one sink. The forwarding function keeps no state and sets no timers, so the splits never
-   * conflict over it. A graph whose sinks all sit behind a {@code keyBy} is returned as it is.
+   * one sink. The forward keeps no state, sets no timers and has no uid (it has no items in
+   * DynamoDB, so adding or moving such a sink changes nothing stored), and its {@code keyBy} adds
+   * no watermark to the split's ({@link #addedExchange}). A graph whose sinks all sit behind a
+   * {@code keyBy} is returned as it is.
    */
   public JobGraph withSinksBehindKeyBy() {
     if (sinksKeyed) {
@@ -117,11 +117,7 @@ public final class JobGraph {
                 new KeyBySpec(value -> key, Serdes.string(), String.class),
                 List.of(moved[input]),
                 "KeyBy: " + key + " (added: outputs are committed by a keyed stage)");
-        GraphBuilder.Draft forward =
-            builder.add(
-                new KeyedProcessSpec(new Forward<>()), List.of(keyBy.id), "Forward: " + key);
-        forward.uid = "forward~" + forward.id;
-        inputs.add(forward.id);
+        inputs.add(builder.add(new ForwardSpec(), List.of(keyBy.id), "Forward: " + key).id);
         changed = true;
       }
       GraphBuilder.Draft copy = builder.add(node.spec(), inputs, node.name());
@@ -129,14 +125,6 @@ public final class JobGraph {
       moved[node.id()] = copy.id;
     }
     return new JobGraph(jobName, maxKeyGroups, changed ? builder.freeze() : nodes, provider, true);
-  }
-
-  /** Emits each record as it is: the keyed function {@link #withSinksBehindKeyBy} adds. */
-  private static final class Forward<T> extends KeyedProcessFunction<String, T, T> {
-    @Override
-    public void processElement(T value, Context ctx, Collector<T> out) {
-      out.collect(value);
-    }
   }
 
   /**
@@ -216,6 +204,22 @@ public final class JobGraph {
   /** The number of keyed stages (0 for a job without {@code keyBy}). */
   public int keyedStageCount() {
     return nodes.stream().mapToInt(GraphNode::stage).max().orElse(0);
+  }
+
+  /**
+   * Whether node {@code id} is a {@code keyBy} that {@link #withSinksBehindKeyBy} added (it feeds
+   * forwards only): its watermark is not the job's, so the split's watermark leaves it out.
+   */
+  public boolean addedExchange(int id) {
+    if (!(nodes.get(id).spec() instanceof KeyBySpec) || outputs.get(id).isEmpty()) {
+      return false;
+    }
+    for (int out : outputs.get(id)) {
+      if (!(nodes.get(out).spec() instanceof ForwardSpec)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The keyBy nodes where records cross into a keyed stage. */

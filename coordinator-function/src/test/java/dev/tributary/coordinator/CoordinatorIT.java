@@ -9,8 +9,12 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import dev.tributary.JobProvider;
 import dev.tributary.execution.InMemoryRunner;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.operator.Functions;
 import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.SlotExecutor;
+import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
+import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -332,6 +336,110 @@ class CoordinatorIT {
           .isNotNull()
           .hasStackTraceContaining("depend on more than the record")
           .hasStackTraceContaining("in the coordinator");
+    }
+  }
+
+  private static OperatorRequest paymentsRequest(
+      String job, String split, long inputWatermark, long watermark, List<SourceRecord> records) {
+    return new OperatorRequest(
+        Protocol.VERSION, job, "payments", split, 0, 1, inputWatermark, watermark, 1_000L, records);
+  }
+
+  private static int forwardId(RuntimeSettings settings) {
+    return settings.graph().nodes().stream()
+        .filter(n -> n.spec() instanceof dev.tributary.graph.ForwardSpec)
+        .findFirst()
+        .orElseThrow()
+        .id();
+  }
+
+  /**
+   * The added forward keeps nothing in DynamoDB, so an edit that moves it (a filter before the
+   * unkeyed sink) leaves the slot's fired-up-to watermark alone: a record for a window that fired
+   * is late after the redeploy too, not the start of the window again (review of ee8227d, where the
+   * forward had a uid from its node id, and a new uid without a timer item pulled the slot's
+   * fired-up-to down to nothing).
+   */
+  @Test
+  void anEditThatMovesTheAddedForwardDoesNotFireAWindowTwice() {
+    for (JobProvider second : List.of(new Jobs.WindowsAndRaw(), new Jobs.WindowsAndFilteredRaw())) {
+      try (Fixture f = new Fixture(local, new Jobs.WindowsAndRaw(), RuntimeSettings.SLOTS, "1")) {
+        SlotExecutor v1 = Functions.slotExecutor(f.settings, f.dynamo);
+        // a@1, a@2, then the watermark passes 15: window [0,10) fires a=3
+        OperatorResponse r1 =
+            v1.execute(
+                paymentsRequest(
+                    "windows-and-raw",
+                    "p/shard-A",
+                    Long.MIN_VALUE,
+                    15,
+                    List.of(
+                        json(1, "{\"account\":\"a\",\"amount\":1}"),
+                        json(2, "{\"account\":\"a\",\"amount\":2}"))));
+        assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+        assertThat(f.outbox("sums")).containsExactly("a=3");
+        RuntimeSettings redeployed =
+            RuntimeSettings.from(
+                Map.of(
+                    RuntimeSettings.JOB_CLASS, second.getClass().getName(),
+                    RuntimeSettings.STATE_TABLE, f.settings.tables().state(),
+                    RuntimeSettings.OUTBOX_TABLE, f.settings.tables().outbox(),
+                    RuntimeSettings.DEAD_LETTER_TABLE, f.settings.tables().deadLetters(),
+                    RuntimeSettings.SLOTS, "1"));
+        assertThat(forwardId(redeployed) == forwardId(f.settings))
+            .as("staging: the edit moves the forward")
+            .isEqualTo(second instanceof Jobs.WindowsAndRaw);
+        // another split, its batch behind the fired window (a split back from idle): a@3 is late
+        OperatorResponse r2 =
+            Functions.slotExecutor(redeployed, f.dynamo)
+                .execute(
+                    paymentsRequest(
+                        "windows-and-raw",
+                        "p/shard-B",
+                        0,
+                        20,
+                        List.of(json(3, "{\"account\":\"a\",\"amount\":3}"))));
+        assertThat(r2.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+        assertThat(f.outbox("raw")).as("staging: the record was applied").contains("\"a:3\"");
+        assertThat(f.outbox("sums"))
+            .as("after %s", second.getClass().getSimpleName())
+            .containsExactly("a=3");
+      }
+    }
+  }
+
+  /**
+   * The keyBy added in front of a sink that no keyBy feeds brings no watermark into the split's: a
+   * raw sink whose own watermark runs ahead of the windows' does not make them fire early and drop
+   * records the job keeps (review of ee8227d: a@7 was dropped as late, "a=5" for "a=12").
+   */
+  @Test
+  void anUnkeyedSinkWithAWatermarkOfItsOwnLeavesTheWindowsAlone() {
+    List<Jobs.Payment> input =
+        List.of(
+            new Jobs.Payment("a", 5),
+            new Jobs.Payment("a", 25),
+            new Jobs.Payment("a", 7),
+            new Jobs.Payment("a", 300));
+    for (JobProvider job : List.of(new Jobs.LaggingWindows(), new Jobs.LaggingWindowsAndRaw())) {
+      assertThat(reference(job, "payments", input, "sums")).as("the job").contains("a=12");
+      try (Fixture f = new Fixture(local, job)) {
+        long sequence = 0;
+        for (Jobs.Payment p : input) { // one payment per batch
+          String text = "{\"account\":\"a\",\"amount\":" + p.amount() + "}";
+          assertThat(
+                  f.coordinator()
+                      .process(null, "p/shard-0", List.of(json(sequence++, text)))
+                      .firstUncommitted())
+              .isEqualTo(-1);
+        }
+        assertThat(f.outbox("sums"))
+            .as("%s on Lambda (the window of 300 is still open)", job.getClass().getSimpleName())
+            .containsExactly("a=12", "a=25");
+        if (job instanceof Jobs.LaggingWindowsAndRaw) {
+          assertThat(f.outbox("raw")).as("staging: the raw sink ran").hasSize(4);
+        }
+      }
     }
   }
 

@@ -14,6 +14,8 @@ import dev.tributary.functions.ProcessFunction;
 import dev.tributary.serde.Serdes;
 import dev.tributary.state.ValueState;
 import dev.tributary.state.ValueStateDescriptor;
+import dev.tributary.windowing.TumblingEventTimeWindows;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Test jobs for the coordinator. */
@@ -114,6 +116,82 @@ final class Jobs {
           .process(new Count())
           .uid("count")
           .sinkTo("counts", Serdes.string());
+    }
+  }
+
+  /** Payments with their amount as event time, in windows of 10 ms behind {@code lateness}. */
+  static DataStream<Payment> timedPayments(StreamEnvironment env, String job, long lateness) {
+    return env.jobName(job)
+        .kinesis("payments", Serdes.json(Payment.class))
+        .assignTimestampsAndWatermarks(
+            WatermarkStrategy.<Payment>forBoundedOutOfOrderness(Duration.ofMillis(lateness))
+                .withTimestampAssigner((p, t) -> p.amount()));
+  }
+
+  /** Sums per account in tumbling 10 ms event-time windows, to "sums" as "account=sum". */
+  static void windowSums(DataStream<Payment> payments) {
+    payments
+        .keyBy(Payment::account)
+        .window(TumblingEventTimeWindows.of(Duration.ofMillis(10)))
+        .reduce((a, b) -> new Payment(a.account(), a.amount() + b.amount()))
+        .uid("sums")
+        .map(p -> p.account() + "=" + p.amount())
+        .returns(String.class)
+        .sinkTo("sums", Serdes.string());
+  }
+
+  /** Window sums, and every payment as text to "raw" (no keyBy). */
+  public static final class WindowsAndRaw implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      DataStream<Payment> payments = timedPayments(env, "windows-and-raw", 0);
+      windowSums(payments);
+      payments.map(p -> p.account() + ":" + p.amount()).returns(String.class).sinkTo("raw");
+    }
+  }
+
+  /** {@link WindowsAndRaw} after an edit that keeps no state: a filter before the raw sink. */
+  public static final class WindowsAndFilteredRaw implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      DataStream<Payment> payments = timedPayments(env, "windows-and-raw", 0);
+      windowSums(payments);
+      payments
+          .filter(p -> p.amount() >= 0)
+          .map(p -> p.account() + ":" + p.amount())
+          .returns(String.class)
+          .sinkTo("raw");
+    }
+  }
+
+  /** Window sums behind 100 ms of out-of-orderness. */
+  public static final class LaggingWindows implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      windowSums(timedPayments(env, "lagging", 100));
+    }
+  }
+
+  /**
+   * {@link LaggingWindows}, and every payment to "raw" with a watermark of its own that runs ahead
+   * of the windows'.
+   */
+  public static final class LaggingWindowsAndRaw implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      DataStream<Payment> payments =
+          env.jobName("lagging").kinesis("payments", Serdes.json(Payment.class));
+      windowSums(
+          payments.assignTimestampsAndWatermarks(
+              WatermarkStrategy.<Payment>forBoundedOutOfOrderness(Duration.ofMillis(100))
+                  .withTimestampAssigner((p, t) -> p.amount())));
+      payments
+          .assignTimestampsAndWatermarks(
+              WatermarkStrategy.<Payment>forMonotonousTimestamps()
+                  .withTimestampAssigner((p, t) -> p.amount()))
+          .map(p -> p.account() + ":" + p.amount())
+          .returns(String.class)
+          .sinkTo("raw", Serdes.string());
     }
   }
 

@@ -34,7 +34,8 @@ public final class StatelessPrefix {
    *
    * @param keyed the keyed records in order
    * @param failures the records it failed on
-   * @param watermark the watermark the prefix's generators emitted after the records, or {@code
+   * @param watermark the highest watermark the prefix's generators emitted after the records into
+   *     the job's keyBys (not those {@link JobGraph#withSinksBehindKeyBy} adds), or {@code
    *     Long.MIN_VALUE}
    */
   public record Result(List<Keyed> keyed, List<Failure> failures, long watermark) {}
@@ -42,6 +43,7 @@ public final class StatelessPrefix {
   private final JobGraph graph;
   private final String source;
   private final Map<Integer, Serde<Object>> keySerdes = new HashMap<>();
+  private final boolean[] watermarkCounts;
 
   /** The prefix of {@code graph} fed by {@code source}. */
   @SuppressWarnings("unchecked")
@@ -52,6 +54,11 @@ public final class StatelessPrefix {
     this.graph
         .exchanges()
         .forEach(n -> keySerdes.put(n.id(), (Serde<Object>) ((KeyBySpec) n.spec()).keySerde()));
+    // the keyBys put in front of sinks that no keyBy feeds carry no watermark of the job's
+    this.watermarkCounts = new boolean[this.graph.nodes().size()];
+    this.graph
+        .exchanges()
+        .forEach(n -> watermarkCounts[n.id()] = !this.graph.addedExchange(n.id()));
   }
 
   /** The graph this prefix runs (its own function instances). */
@@ -101,7 +108,9 @@ public final class StatelessPrefix {
 
             @Override
             public void onWatermark(int exchangeId, long w) {
-              watermark[0] = Math.max(watermark[0], w);
+              if (watermarkCounts[exchangeId]) {
+                watermark[0] = Math.max(watermark[0], w);
+              }
             }
           });
       for (int i = 0; i < records.size(); i++) {

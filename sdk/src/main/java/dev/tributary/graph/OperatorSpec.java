@@ -18,7 +18,8 @@ public sealed interface OperatorSpec
         AggregateSpec,
         WindowSpec,
         SideOutputSpec,
-        SinkSpec {
+        SinkSpec,
+        ForwardSpec {
 
   /** Whether the operator keeps keyed state (and therefore needs a uid). */
   default boolean stateful() {

@@ -80,7 +80,7 @@ class SinksBehindKeyByTest {
                 + "  Stage 1: keyed stage 1 (operator functions)\n"
                 + "    [3] KeyBy: out (added: outputs are committed by a keyed stage)"
                 + " key=String serde=string <- [2]\n"
-                + "    [4] Forward: out uid=forward~4 Forward <- [3]\n"
+                + "    [4] Forward: out <- [3]\n"
                 + "    [5] Sink: out serde=json <- [4]\n");
     assertThat(graph.instance().describe()).isEqualTo(graph.describe());
     assertThat(graph.withSinksBehindKeyBy()).isSameAs(graph);
@@ -115,7 +115,15 @@ class SinksBehindKeyByTest {
         graph.nodes().stream().filter(n -> n.spec() instanceof UnionSpec).findFirst().orElseThrow();
     assertThat(union.inputs())
         .extracting(i -> graph.node(i).spec().kind())
-        .containsExactly("window", "keyedProcess");
+        .containsExactly("window", "forward");
+    assertThat(graph.nodes())
+        .as("the forwards have no uid: nothing of theirs is stored")
+        .extracting(GraphNode::uid)
+        .filteredOn(java.util.Objects::nonNull)
+        .containsExactly("sums");
+    assertThat(graph.exchanges())
+        .extracting(n -> graph.addedExchange(n.id()))
+        .containsExactly(true, true, false, true);
   }
 
   private static int unionId() {

@@ -4,6 +4,7 @@ import dev.tributary.JobGraph;
 import dev.tributary.graph.AggregateSpec;
 import dev.tributary.graph.FilterSpec;
 import dev.tributary.graph.FlatMapSpec;
+import dev.tributary.graph.ForwardSpec;
 import dev.tributary.graph.GraphNode;
 import dev.tributary.graph.KeyBySpec;
 import dev.tributary.graph.KeyedProcessSpec;
@@ -104,6 +105,8 @@ public final class JobExecutor implements AutoCloseable {
       return new StatelessNodes.Union(node, context);
     } else if (spec instanceof KeyBySpec) {
       return new KeyByNode(node, context);
+    } else if (spec instanceof ForwardSpec) {
+      return new ForwardNode(node, context, keyBy(node));
     } else if (spec instanceof KeyedProcessSpec) {
       return keyed(new KeyedProcessNode(node, context, keyBy(node)));
     } else if (spec instanceof ReduceSpec) {
