@@ -409,6 +409,52 @@ class CoordinatorIT {
   }
 
   /**
+   * A keyed operator added to a running job has no timer item at a slot until the slot's next
+   * firing; it must not take the slot's fired-up-to back to the start, or a record for a window
+   * that fired opens it again (the review of ee8227d found it through the added forward's uid).
+   */
+  @Test
+  void aKeyedOperatorAddedToARunningJobDoesNotFireAWindowTwice() {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+      OperatorResponse r1 =
+          Functions.slotExecutor(f.settings, f.dynamo)
+              .execute(
+                  paymentsRequest(
+                      "growing",
+                      "p/shard-A",
+                      Long.MIN_VALUE,
+                      15,
+                      List.of(
+                          json(1, "{\"account\":\"a\",\"amount\":1}"),
+                          json(2, "{\"account\":\"a\",\"amount\":2}"))));
+      assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).containsExactly("a=3");
+      RuntimeSettings grown =
+          RuntimeSettings.from(
+              Map.of(
+                  RuntimeSettings.JOB_CLASS, Jobs.GrownWindows.class.getName(),
+                  RuntimeSettings.STATE_TABLE, f.settings.tables().state(),
+                  RuntimeSettings.OUTBOX_TABLE, f.settings.tables().outbox(),
+                  RuntimeSettings.DEAD_LETTER_TABLE, f.settings.tables().deadLetters(),
+                  RuntimeSettings.SLOTS, "1"));
+      // another split, its batch behind the fired window (a split back from idle): a@4 is late
+      OperatorResponse r2 =
+          Functions.slotExecutor(grown, f.dynamo)
+              .execute(
+                  paymentsRequest(
+                      "growing",
+                      "p/shard-B",
+                      0,
+                      9,
+                      List.of(json(3, "{\"account\":\"a\",\"amount\":4}"))));
+      assertThat(r2.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("totals")).as("staging: the new operator ran").containsExactly("a=4");
+      assertThat(f.outbox("sums")).as("window [0,10) fired once").containsExactly("a=3");
+      assertThat(r2.lateRecordsDropped()).as("a@4 was late for the windows").isEqualTo(1);
+    }
+  }
+
+  /**
    * The keyBy added in front of a sink that no keyBy feeds brings no watermark into the split's: a
    * raw sink whose own watermark runs ahead of the windows' does not make them fire early and drop
    * records the job keeps (review of ee8227d: a@7 was dropped as late, "a=5" for "a=12").

@@ -164,6 +164,28 @@ final class Jobs {
     }
   }
 
+  /** Window sums of payments. */
+  public static final class GrowingWindows implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      windowSums(timedPayments(env, "growing", 0));
+    }
+  }
+
+  /** {@link GrowingWindows} deployed again with a new keyed operator: running totals. */
+  public static final class GrownWindows implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      DataStream<Payment> payments = timedPayments(env, "growing", 0);
+      windowSums(payments);
+      payments
+          .keyBy(Payment::account)
+          .process(new Total())
+          .uid("total")
+          .sinkTo("totals", Serdes.string());
+    }
+  }
+
   /** Window sums behind 100 ms of out-of-orderness. */
   public static final class LaggingWindows implements JobProvider {
     @Override

@@ -397,16 +397,23 @@ public final class KeyedStageRunner {
               f.generation());
         }
       }
+      // the slot fired up to the lowest of its operators' timer items; an operator without one
+      // (added to the job since the slot's last firing, which writes every operator's item) has
+      // fired nothing and must not take the slot's fired-up-to back to the start
       long firedEvent = Long.MAX_VALUE;
       long firedProcessing = Long.MAX_VALUE;
       long[] storedNext = {Long.MAX_VALUE, Long.MAX_VALUE};
+      boolean anyItem = false;
       for (Fired f : fired.values()) {
-        firedEvent = Math.min(firedEvent, f.event());
-        firedProcessing = Math.min(firedProcessing, f.processing());
+        if (f.exists()) {
+          firedEvent = Math.min(firedEvent, f.event());
+          firedProcessing = Math.min(firedProcessing, f.processing());
+          anyItem = true;
+        }
         storedNext[0] = Math.min(storedNext[0], f.nextEvent());
         storedNext[1] = Math.min(storedNext[1], f.nextProcessing());
       }
-      if (fired.isEmpty()) {
+      if (!anyItem) {
         firedEvent = Long.MIN_VALUE;
         firedProcessing = Long.MIN_VALUE;
       }
