@@ -61,6 +61,8 @@ public final class Coordinator {
    * @param splitWatermark the split's watermark after these records (its contribution)
    * @param missedDeadline slots (and, with a parallelization factor above 1, partition keys) that
    *     had not answered, or were not started, by the coordinator's deadline
+   * @param failures the slots that failed while others answered (when every one fails, the
+   *     invocation fails instead)
    */
   public record Outcome(
       int firstUncommitted,
@@ -70,7 +72,23 @@ public final class Coordinator {
       int deadLettered,
       int skipped,
       long splitWatermark,
-      int missedDeadline) {}
+      int missedDeadline,
+      List<SlotFailure> failures) {
+    /** Copies the lists. */
+    public Outcome {
+      responses = List.copyOf(responses);
+      failures = List.copyOf(failures);
+    }
+  }
+
+  /**
+   * A slot that failed.
+   *
+   * @param split the split the slot ran (with {@code /k/<partition key>} for a partition key)
+   * @param slot the slot, or -1 when every slot of a partition key failed
+   * @param error what it failed with
+   */
+  public record SlotFailure(String split, int slot, Throwable error) {}
 
   /**
    * A coordinator; {@code lambda} reaches the operator function, {@code inProcess} runs slots here
@@ -154,6 +172,7 @@ public final class Coordinator {
     int deadLettered = 0;
     int skipped = 0;
     RuntimeException keyFailure = null;
+    List<SlotFailure> failures = new ArrayList<>();
     int answered = 0;
     int deferred = 0;
     for (Map.Entry<String, List<Integer>> e : byKey.entrySet()) {
@@ -177,6 +196,7 @@ public final class Coordinator {
         } else {
           keyFailure.addSuppressed(ex);
         }
+        failures.add(new SlotFailure(split + "/k/" + e.getKey(), -1, ex));
         continue;
       }
       answered++;
@@ -190,6 +210,7 @@ public final class Coordinator {
       deadLettered += o.deadLettered();
       skipped += o.skipped();
       deferred += o.missedDeadline();
+      failures.addAll(o.failures());
     }
     if (keyFailure != null && answered == 0 && deferred == 0) {
       throw keyFailure; // every key failed: the invocation fails, which the function's errors show
@@ -205,7 +226,8 @@ public final class Coordinator {
         deadLettered,
         skipped,
         splitWatermark,
-        deferred);
+        deferred,
+        failures);
   }
 
   /**
@@ -314,6 +336,7 @@ public final class Coordinator {
     List<OperatorResponse> responses = new ArrayList<>();
     Position[] after = committed.clone();
     RuntimeException failure = null;
+    List<SlotFailure> failures = new ArrayList<>();
     int timedOut = 0;
     for (Map.Entry<Integer, CompletableFuture<OperatorResponse>> call : calls.entrySet()) {
       try {
@@ -323,6 +346,7 @@ public final class Coordinator {
       } catch (CompletionException e) {
         // this slot's answer is lost: what it committed shows in its checkpoint next time
         failure = e.getCause() instanceof RuntimeException r ? r : e;
+        failures.add(new SlotFailure(split, call.getKey(), failure));
       } catch (TimeoutException e) {
         // the same, for a slot still working at the deadline; a request not started yet (queued
         // in process) is dropped, so that it does not run beside the batch delivered again
@@ -358,7 +382,8 @@ public final class Coordinator {
         deadLettered,
         skipped,
         result.watermark(),
-        timedOut + (outOfTime ? pending.size() : 0));
+        timedOut + (outOfTime ? pending.size() : 0),
+        failures);
   }
 
   /**

@@ -81,6 +81,9 @@ public final class CoordinatorRuntime {
         outcome.responses(),
         (System.nanoTime() - start) / 1_000_000,
         lag);
+    for (Coordinator.SlotFailure failure : outcome.failures()) {
+      telemetry.slotFailed(failure.split(), failure.slot(), failure.error());
+    }
     if (outcome.missedDeadline() > 0) {
       telemetry.deadlineMissed(
           split,

@@ -116,7 +116,7 @@ class KafkaHandlerTest {
   }
 
   private static Coordinator.Outcome committed() {
-    return new Coordinator.Outcome(-1, List.of(), 0, 0, 0, 0, 0, 0);
+    return new Coordinator.Outcome(-1, List.of(), 0, 0, 0, 0, 0, 0, List.of());
   }
 
   @Test

@@ -49,10 +49,12 @@ public final class JobMonitoring extends Construct {
 
   /**
    * Metrics the coordinator emits only when something fails: {@code PartitionFailures}, a Kafka
-   * partition that failed while its batch's others went on, and {@code DeadlineMisses}, slots,
-   * partition keys or Kafka partitions the coordinator's deadline left undone.
+   * partition that failed while its batch's others went on, {@code SlotFailures}, a slot that
+   * failed while the batch's others answered, and {@code DeadlineMisses}, slots, partition keys or
+   * Kafka partitions the coordinator's deadline left undone.
    */
-  static final List<String> FAILURE_METRICS = List.of("PartitionFailures", "DeadlineMisses");
+  static final List<String> FAILURE_METRICS =
+      List.of("PartitionFailures", "SlotFailures", "DeadlineMisses");
 
   private final String jobName;
   private final Dashboard dashboard;
@@ -106,6 +108,16 @@ public final class JobMonitoring extends Construct {
               + " are delivered again until the mapping's retry attempts are used (10 when"
               + " retryAttempts is -1), then Lambda sends them to the dead-letter queue");
     }
+    alarm(
+        "SlotFailuresAlarm",
+        job("SlotFailures"),
+        0,
+        1,
+        "A slot of job "
+            + jobName
+            + " failed while the batch's other slots answered (metric SlotFailures; the error is"
+            + " in the coordinator's log): the batch is delivered again from the first record the"
+            + " slot did not commit, until the mapping's retry attempts are used");
     alarm(
         "DeadlineMissesAlarm",
         job("DeadlineMisses"),

@@ -123,6 +123,7 @@ class FunctionEnvironmentTest {
     try {
       Telemetry telemetry = new Telemetry(Stacks.JOB_NAME, "coordinator");
       telemetry.partitionFailed("clicks-0", new IllegalStateException("boom"));
+      telemetry.slotFailed("clicks-0", 2, new IllegalStateException("bang"));
       telemetry.deadlineMissed("clicks-1", 2, "late");
     } finally {
       System.setOut(stdout);

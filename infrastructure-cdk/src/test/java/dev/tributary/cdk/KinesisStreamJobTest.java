@@ -307,7 +307,7 @@ class KinesisStreamJobTest {
 
   @Test
   void alarmsWatchIteratorAgeDeadLettersConflictsAndErrors() {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 9);
     template.resourcePropertiesCountIs(
         "AWS::CloudWatch::Alarm", Map.of("MetricName", "PartitionFailures"), 0);
     template.hasResourceProperties(
@@ -318,7 +318,7 @@ class KinesisStreamJobTest {
             "Statistic", "Maximum",
             "Threshold", 300_000,
             "ComparisonOperator", "GreaterThanThreshold"));
-    for (String metric : List.of("DeadLetters", "Conflicts", "DeadlineMisses")) {
+    for (String metric : List.of("DeadLetters", "Conflicts", "DeadlineMisses", "SlotFailures")) {
       template.hasResourceProperties(
           "AWS::CloudWatch::Alarm",
           Map.of(
@@ -334,7 +334,7 @@ class KinesisStreamJobTest {
     template.hasResourceProperties(
         "AWS::CloudWatch::Alarm",
         Map.of("Namespace", "AWS/SQS", "MetricName", "ApproximateNumberOfMessagesVisible"));
-    assertThat(job.alarms()).hasSize(8);
+    assertThat(job.alarms()).hasSize(9);
   }
 
   @Test

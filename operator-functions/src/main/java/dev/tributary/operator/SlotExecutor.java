@@ -170,13 +170,16 @@ public final class SlotExecutor {
                 + request.slot()
                 + " from record "
                 + request.records().get(i).sequence()
+                + (request.records().get(i).subSequence() == 0
+                    ? ""
+                    : " (sub-record " + request.records().get(i).subSequence() + ")")
                 + " of split "
                 + request.split()
                 + " in the operator, but "
                 + expected.get(i)
                 + " in the coordinator. A function before keyBy gives results that depend on"
                 + " more than the record (an instance field such as a counter, a cache or a set of"
-                + " records seen; a random number; the clock), and the coordinator and each"
+                + " records seen; a random number; the clock; the thread), and the coordinator and each"
                 + " operator run it on different parts of the batch, so records would be lost or"
                 + " applied twice. Make such functions depend on the record alone, or move the"
                 + " logic behind keyBy, where state is kept exactly once");

@@ -119,7 +119,9 @@ public final class StatelessPrefix {
         int before = keyed.size();
         SourceRecord r = records.get(i);
         try {
-          prefix.processBytes(source, r.data(), r.timestamp());
+          // a copy: a function may change the array a serde hands it (Serdes.bytes()), and the
+          // record's bytes must stay as they came for every later run, request and dead letter
+          prefix.processBytes(source, r.data().clone(), r.timestamp());
         } catch (RuntimeException e) {
           keyed.subList(before, keyed.size()).clear(); // a failed record contributes nothing
           failures.add(new Failure(i, e));

@@ -150,6 +150,26 @@ public final class Telemetry {
   }
 
   /**
+   * A slot (or, with a parallelization factor above 1, every slot of a partition key) failed while
+   * the batch's others went on: the batch is delivered again from the first record it did not
+   * commit. Logs the error, which otherwise shows only in the operator function's own log (and
+   * nowhere for a slot run in process), and counts {@code SlotFailures}, which an alarm watches.
+   *
+   * @param split the split (with {@code /k/<partition key>} for a partition key)
+   * @param slot the slot, or -1 for every slot of a partition key
+   */
+  public void slotFailed(String split, int slot, Throwable error) {
+    log(
+        "ERROR",
+        "a slot failed; the event source mapping delivers the batch again from the first record"
+            + " the slot did not commit, the other slots keep what they committed",
+        Map.of("split", split, "slot", slot, "error", String.valueOf(error)));
+    metrics.addMetric("SlotFailures", 1, MetricUnit.COUNT);
+    metrics.addMetadata("split", split);
+    metrics.flush();
+  }
+
+  /**
    * The coordinator's deadline came before {@code missed} pieces of a batch were done: slots that
    * had not answered, partition keys not started (parallelization factor above 1), or a Kafka
    * partition not started. Their records are delivered again, so nothing is lost, but a job that
