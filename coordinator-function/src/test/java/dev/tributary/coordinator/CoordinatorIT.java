@@ -6,8 +6,14 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.tributary.DataStream;
 import dev.tributary.JobProvider;
+import dev.tributary.StreamEnvironment;
 import dev.tributary.execution.InMemoryRunner;
+import dev.tributary.functions.Collector;
+import dev.tributary.functions.KeyedProcessFunction;
+import dev.tributary.graph.GraphNode;
+import dev.tributary.graph.KeyBySpec;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.RuntimeSettings;
@@ -16,6 +22,7 @@ import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
+import dev.tributary.serde.Serdes;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -451,6 +458,147 @@ class CoordinatorIT {
       assertThat(f.outbox("totals")).as("staging: the new operator ran").containsExactly("a=4");
       assertThat(f.outbox("sums")).as("window [0,10) fired once").containsExactly("a=3");
       assertThat(r2.lateRecordsDropped()).as("a@4 was late for the windows").isEqualTo(1);
+    }
+  }
+
+  private static RuntimeSettings deployed(Fixture f, Class<? extends JobProvider> job) {
+    return RuntimeSettings.from(
+        Map.of(
+            RuntimeSettings.JOB_CLASS, job.getName(),
+            RuntimeSettings.STATE_TABLE, f.settings.tables().state(),
+            RuntimeSettings.OUTBOX_TABLE, f.settings.tables().outbox(),
+            RuntimeSettings.DEAD_LETTER_TABLE, f.settings.tables().deadLetters(),
+            RuntimeSettings.SLOTS, "1"));
+  }
+
+  /** fe of operator {@code uid}'s timer item at slot 0 of 1 (null: no item). */
+  private static Long firedUpTo(Fixture f, String uid) {
+    Map<String, AttributeValue> item =
+        f.dynamo
+            .getItem(
+                b ->
+                    b.tableName(f.settings.tables().state())
+                        .consistentRead(true)
+                        .key(
+                            Map.of(
+                                "pk", AttributeValue.fromS("F#" + uid),
+                                "sk", AttributeValue.fromS("1#0"))))
+            .item();
+    return item == null || item.isEmpty() ? null : Long.parseLong(item.get("fe").n());
+  }
+
+  /**
+   * A keyed operator removed from the job and later added again keeps its old timer item (firings
+   * while it was gone wrote only the other operators' items): the slot's fired-up-to is the highest
+   * of the items, not the lowest, or a record another split judged against the old item opens a
+   * window that has fired, and it fires twice (review of 90d2d87, which took the lowest).
+   */
+  @Test
+  void aKeyedOperatorRemovedAndAddedAgainDoesNotFireAWindowTwice() {
+    try (Fixture f = new Fixture(local, new Jobs.GrownWindows(), RuntimeSettings.SLOTS, "1")) {
+      // v1 (sums + total): a@1, a@2, watermark 15: [0,10) fires a=3; both items at fe 15
+      OperatorResponse r1 =
+          Functions.slotExecutor(deployed(f, Jobs.GrownWindows.class), f.dynamo)
+              .execute(
+                  paymentsRequest(
+                      "growing",
+                      "p/shard-A",
+                      Long.MIN_VALUE,
+                      15,
+                      List.of(
+                          json(1, "{\"account\":\"a\",\"amount\":1}"),
+                          json(2, "{\"account\":\"a\",\"amount\":2}"))));
+      assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).containsExactly("a=3");
+      // v2 (total removed): a@12, watermark 25: [10,20) fires a=12; only sums' item moves
+      OperatorResponse r2 =
+          Functions.slotExecutor(deployed(f, Jobs.GrowingWindows.class), f.dynamo)
+              .execute(
+                  paymentsRequest(
+                      "growing",
+                      "p/shard-A",
+                      15,
+                      25,
+                      List.of(json(3, "{\"account\":\"a\",\"amount\":12}"))));
+      assertThat(r2.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).containsExactly("a=3", "a=12");
+      assertThat(firedUpTo(f, "sums")).as("staging: sums fired up to 25").isEqualTo(25L);
+      assertThat(firedUpTo(f, "total")).as("staging: total's item is left at 15").isEqualTo(15L);
+      // v3 (total back): another split, its batch behind the fired window (back from idle): a@13
+      // is late for [10,20), which fired at 25
+      OperatorResponse r3 =
+          Functions.slotExecutor(deployed(f, Jobs.GrownWindows.class), f.dynamo)
+              .execute(
+                  paymentsRequest(
+                      "growing",
+                      "p/shard-B",
+                      0,
+                      20,
+                      List.of(json(4, "{\"account\":\"a\",\"amount\":13}"))));
+      assertThat(r3.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("totals"))
+          .as("staging: the re-added operator ran the record")
+          .contains("a=16");
+      assertThat(f.outbox("sums")).as("window [10,20) fired once").containsExactly("a=3", "a=12");
+      assertThat(r3.lateRecordsDropped()).as("a@13 was late for the windows").isEqualTo(1);
+    }
+  }
+
+  /** Payments by parity of the amount (a Long key), and every payment to "raw" (no keyBy). */
+  public static final class LongKeyedAndRaw implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      DataStream<Jobs.Payment> payments =
+          env.jobName("long-keyed").kinesis("payments", Serdes.json(Jobs.Payment.class));
+      payments
+          .keyBy(p -> p.amount() % 2, Serdes.longs())
+          .process(new ParityCount())
+          .uid("parity")
+          .sinkTo("parity", Serdes.string());
+      payments.map(p -> p.account() + ":" + p.amount()).returns(String.class).sinkTo("raw");
+    }
+  }
+
+  /** Emits "parity=amount" per payment. */
+  public static final class ParityCount extends KeyedProcessFunction<Long, Jobs.Payment, String> {
+    @Override
+    public void processElement(Jobs.Payment p, Context ctx, Collector<String> out) {
+      out.collect(ctx.getCurrentKey() + "=" + p.amount());
+    }
+  }
+
+  /**
+   * Each record's key is loaded only into the stores of the operators behind its own keyBy: the
+   * runner loaded every key into every store, so the constant String key of the keyBy added in
+   * front of an unkeyed sink reached an operator keyed by a Long, whose key serde failed on it, and
+   * every batch failed (review of c41f6a6; two keyBys with keys of two types failed the same way).
+   */
+  @Test
+  void aJobKeyedByALongWithAnUnkeyedSinkCommits() {
+    try (Fixture f = new Fixture(local, new LongKeyedAndRaw(), RuntimeSettings.SLOTS, "1")) {
+      RuntimeSettings settings = deployed(f, LongKeyedAndRaw.class);
+      List<GraphNode> exchanges = settings.graph().exchanges();
+      assertThat(exchanges)
+          .as("staging: a Long-keyed exchange and an added String-keyed one")
+          .extracting(n -> ((KeyBySpec) n.spec()).keySerde().getClass())
+          .hasSize(2);
+      assertThat(exchanges)
+          .extracting(n -> settings.graph().addedExchange(n.id()))
+          .containsExactlyInAnyOrder(true, false);
+      OperatorResponse r =
+          Functions.slotExecutor(settings, f.dynamo)
+              .execute(
+                  paymentsRequest(
+                      "long-keyed",
+                      "p/shard-A",
+                      Long.MIN_VALUE,
+                      Long.MIN_VALUE,
+                      List.of(
+                          json(1, "{\"account\":\"a\",\"amount\":1}"),
+                          json(2, "{\"account\":\"b\",\"amount\":2}"))));
+      assertThat(r.status()).as("%s", r).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("raw")).containsExactly("\"a:1\"", "\"b:2\"");
+      assertThat(f.outbox("parity")).containsExactlyInAnyOrder("1=1", "0=2");
     }
   }
 

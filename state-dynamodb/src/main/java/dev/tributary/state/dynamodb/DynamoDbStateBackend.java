@@ -113,22 +113,23 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   // ---- loading ----
 
-  /** Loads every given key of every operator that is not loaded yet, in batches of 100. */
-  public void prefetch(Collection<Object> keys) {
-    prefetch(keys, List.of());
-  }
-
   /**
-   * Loads every given key of every operator that is not loaded yet and, in the same BatchGetItem
-   * requests, the state-table items {@code others} (e.g. the checkpoint and timer items an epoch
-   * starts from: one round trip instead of several). Returns the items of {@code others} that
-   * exist, by their key as given.
+   * Loads the given keys of each operator ({@code keysByUid}: an operator's keys are those of the
+   * records behind its own keyBy, of its key type) that are not loaded yet and, in the same
+   * BatchGetItem requests, the state-table items {@code others} (e.g. the checkpoint and timer
+   * items an epoch starts from: one round trip instead of several). Returns the items of {@code
+   * others} that exist, by their key as given.
    */
   public Map<Map<String, AttributeValue>, Map<String, AttributeValue>> prefetch(
-      Collection<Object> keys, List<Map<String, AttributeValue>> others) {
+      Map<String, ? extends Collection<Object>> keysByUid,
+      List<Map<String, AttributeValue>> others) {
     List<StoredKey> toLoad = new ArrayList<>();
-    for (OperatorStore store : stores.values()) {
-      for (Object key : keys) {
+    for (Map.Entry<String, ? extends Collection<Object>> e : keysByUid.entrySet()) {
+      OperatorStore store = stores.get(e.getKey());
+      if (store == null) {
+        continue;
+      }
+      for (Object key : e.getValue()) {
         if (!store.isTracked(key)) {
           toLoad.add(store.track(key));
         }
@@ -277,19 +278,19 @@ public final class DynamoDbStateBackend implements StateBackend {
     } else {
       queries.forEach(TimerRead::query);
     }
-    List<Object> timerKeys = new ArrayList<>();
+    Map<String, List<Object>> timerKeys = new LinkedHashMap<>();
     long[] next = {event ? Long.MAX_VALUE : oldNext[0], processing ? Long.MAX_VALUE : oldNext[1]};
     for (TimerRead read : reads) {
       readUnits += read.units;
       for (String sk : read.due) {
         Timer timer = read.store.timer(sk);
         (read.eventTime ? read.store.eventQueue() : read.store.processingQueue()).load(timer);
-        timerKeys.add(timer.key());
+        timerKeys.computeIfAbsent(read.store.uid(), u -> new ArrayList<>()).add(timer.key());
       }
       int i = read.eventTime ? 0 : 1;
       next[i] = Math.min(next[i], read.next);
     }
-    prefetch(timerKeys);
+    prefetch(timerKeys, List.of());
     return next;
   }
 

@@ -86,6 +86,9 @@ public final class KeyedStageRunner {
   private final List<Integer> exchanges = new ArrayList<>();
   private final Map<Integer, Serde<Object>> keySerdes = new HashMap<>();
 
+  /** The uids of the keyed operators behind each keyBy: they alone hold its records' keys. */
+  private final Map<Integer, List<String>> uidsByExchange = new HashMap<>();
+
   /** A runner with the default retry settings. */
   public KeyedStageRunner(DynamoDbClient client, StateTables tables, JobGraph graph) {
     this(client, tables, graph, 20, 8, Duration.ofMillis(20));
@@ -126,6 +129,16 @@ public final class KeyedStageRunner {
     for (GraphNode node : graph.exchanges()) {
       exchanges.add(node.id());
       keySerdes.put(node.id(), (Serde<Object>) ((KeyBySpec) node.spec()).keySerde());
+    }
+    for (GraphNode node : this.graph.nodes()) {
+      if (node.uid() != null
+          && node.spec().stateful()
+          && node.inputs().size() == 1
+          && this.graph.node(node.inputs().get(0)).spec() instanceof KeyBySpec) {
+        uidsByExchange
+            .computeIfAbsent(node.inputs().get(0), e -> new ArrayList<>())
+            .add(node.uid());
+      }
     }
     for (GraphNode node : graph.sinks()) {
       SinkSpec sink = (SinkSpec) node.spec();
@@ -338,8 +351,14 @@ public final class KeyedStageRunner {
       if (!batch.records().isEmpty()) {
         starts.add(historyKey);
       }
-      List<Object> keys = new ArrayList<>();
-      batch.records().forEach(r -> keys.add(r.key()));
+      // each record's key in the stores of the operators behind its keyBy only: another keyBy's
+      // keys may be of another type, and the one added in front of a sink has no store at all
+      Map<String, List<Object>> keys = new LinkedHashMap<>();
+      for (KeyedRecord r : batch.records()) {
+        for (String uid : uidsByExchange.getOrDefault(r.exchange(), List.of())) {
+          keys.computeIfAbsent(uid, u -> new ArrayList<>()).add(r.key());
+        }
+      }
       Map<Map<String, AttributeValue>, Map<String, AttributeValue>> found =
           backend.prefetch(keys, starts);
       Checkpoint checkpoint = checkpoint(found.get(checkpointKey));
@@ -397,25 +416,21 @@ public final class KeyedStageRunner {
               f.generation());
         }
       }
-      // the slot fired up to the lowest of its operators' timer items; an operator without one
-      // (added to the job since the slot's last firing, which writes every operator's item) has
-      // fired nothing and must not take the slot's fired-up-to back to the start
-      long firedEvent = Long.MAX_VALUE;
-      long firedProcessing = Long.MAX_VALUE;
+      // the slot fired up to the highest of its operators' timer items: a commit that fires
+      // writes the item of every operator of its job with the watermark up to which all their
+      // timers fired, so a lower item is one left behind (its operator was not in the job then:
+      // added since, or removed and added again; its pending timers, bounded by its `ne`, fire
+      // first), and an operator without an item has fired nothing
+      long firedEvent = Long.MIN_VALUE;
+      long firedProcessing = Long.MIN_VALUE;
       long[] storedNext = {Long.MAX_VALUE, Long.MAX_VALUE};
-      boolean anyItem = false;
       for (Fired f : fired.values()) {
         if (f.exists()) {
-          firedEvent = Math.min(firedEvent, f.event());
-          firedProcessing = Math.min(firedProcessing, f.processing());
-          anyItem = true;
+          firedEvent = Math.max(firedEvent, f.event());
+          firedProcessing = Math.max(firedProcessing, f.processing());
         }
         storedNext[0] = Math.min(storedNext[0], f.nextEvent());
         storedNext[1] = Math.min(storedNext[1], f.nextProcessing());
-      }
-      if (!anyItem) {
-        firedEvent = Long.MIN_VALUE;
-        firedProcessing = Long.MIN_VALUE;
       }
       Epoch epoch =
           new Epoch(batch, split, checkpointKey, checkpoint, fired, layouts, backend, totals, cuts);
