@@ -17,7 +17,6 @@ import dev.tributary.graph.KeyBySpec;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.RuntimeSettings;
-import dev.tributary.operator.SlotExecutor;
 import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
@@ -346,6 +345,28 @@ class CoordinatorIT {
     }
   }
 
+  /** A payment of {@code amount} (also its event time) to {@code account}, at {@code sequence}. */
+  private static SourceRecord payment(long sequence, String account, long amount) {
+    return json(sequence, "{\"account\":\"" + account + "\",\"amount\":" + amount + "}");
+  }
+
+  /**
+   * Runs {@code payments} of split {@code split} on slot 0 of 1 of the job {@code settings} run,
+   * with a fresh slot executor (another invocation), on {@code f}'s tables.
+   */
+  private static OperatorResponse onSlot(
+      RuntimeSettings settings,
+      Fixture f,
+      String split,
+      long inputWatermark,
+      long watermark,
+      SourceRecord... payments) {
+    return Functions.slotExecutor(settings, f.dynamo)
+        .execute(
+            paymentsRequest(
+                settings.graph().jobName(), split, inputWatermark, watermark, List.of(payments)));
+  }
+
   private static OperatorRequest paymentsRequest(
       String job, String split, long inputWatermark, long watermark, List<SourceRecord> records) {
     return new OperatorRequest(
@@ -371,41 +392,24 @@ class CoordinatorIT {
   void anEditThatMovesTheAddedForwardDoesNotFireAWindowTwice() {
     for (JobProvider second : List.of(new Jobs.WindowsAndRaw(), new Jobs.WindowsAndFilteredRaw())) {
       try (Fixture f = new Fixture(local, new Jobs.WindowsAndRaw(), RuntimeSettings.SLOTS, "1")) {
-        SlotExecutor v1 = Functions.slotExecutor(f.settings, f.dynamo);
         // a@1, a@2, then the watermark passes 15: window [0,10) fires a=3
         OperatorResponse r1 =
-            v1.execute(
-                paymentsRequest(
-                    "windows-and-raw",
-                    "p/shard-A",
-                    Long.MIN_VALUE,
-                    15,
-                    List.of(
-                        json(1, "{\"account\":\"a\",\"amount\":1}"),
-                        json(2, "{\"account\":\"a\",\"amount\":2}"))));
+            onSlot(
+                f.settings,
+                f,
+                "p/shard-A",
+                Long.MIN_VALUE,
+                15,
+                payment(1, "a", 1),
+                payment(2, "a", 2));
         assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
         assertThat(f.outbox("sums")).containsExactly("a=3");
-        RuntimeSettings redeployed =
-            RuntimeSettings.from(
-                Map.of(
-                    RuntimeSettings.JOB_CLASS, second.getClass().getName(),
-                    RuntimeSettings.STATE_TABLE, f.settings.tables().state(),
-                    RuntimeSettings.OUTBOX_TABLE, f.settings.tables().outbox(),
-                    RuntimeSettings.DEAD_LETTER_TABLE, f.settings.tables().deadLetters(),
-                    RuntimeSettings.SLOTS, "1"));
+        RuntimeSettings redeployed = deployed(f, second.getClass());
         assertThat(forwardId(redeployed) == forwardId(f.settings))
             .as("staging: the edit moves the forward")
             .isEqualTo(second instanceof Jobs.WindowsAndRaw);
         // another split, its batch behind the fired window (a split back from idle): a@3 is late
-        OperatorResponse r2 =
-            Functions.slotExecutor(redeployed, f.dynamo)
-                .execute(
-                    paymentsRequest(
-                        "windows-and-raw",
-                        "p/shard-B",
-                        0,
-                        20,
-                        List.of(json(3, "{\"account\":\"a\",\"amount\":3}"))));
+        OperatorResponse r2 = onSlot(redeployed, f, "p/shard-B", 0, 20, payment(3, "a", 3));
         assertThat(r2.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
         assertThat(f.outbox("raw")).as("staging: the record was applied").contains("\"a:3\"");
         assertThat(f.outbox("sums"))
@@ -424,36 +428,19 @@ class CoordinatorIT {
   void aKeyedOperatorAddedToARunningJobDoesNotFireAWindowTwice() {
     try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
       OperatorResponse r1 =
-          Functions.slotExecutor(f.settings, f.dynamo)
-              .execute(
-                  paymentsRequest(
-                      "growing",
-                      "p/shard-A",
-                      Long.MIN_VALUE,
-                      15,
-                      List.of(
-                          json(1, "{\"account\":\"a\",\"amount\":1}"),
-                          json(2, "{\"account\":\"a\",\"amount\":2}"))));
+          onSlot(
+              f.settings,
+              f,
+              "p/shard-A",
+              Long.MIN_VALUE,
+              15,
+              payment(1, "a", 1),
+              payment(2, "a", 2));
       assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("sums")).containsExactly("a=3");
-      RuntimeSettings grown =
-          RuntimeSettings.from(
-              Map.of(
-                  RuntimeSettings.JOB_CLASS, Jobs.GrownWindows.class.getName(),
-                  RuntimeSettings.STATE_TABLE, f.settings.tables().state(),
-                  RuntimeSettings.OUTBOX_TABLE, f.settings.tables().outbox(),
-                  RuntimeSettings.DEAD_LETTER_TABLE, f.settings.tables().deadLetters(),
-                  RuntimeSettings.SLOTS, "1"));
+      RuntimeSettings grown = deployed(f, Jobs.GrownWindows.class);
       // another split, its batch behind the fired window (a split back from idle): a@4 is late
-      OperatorResponse r2 =
-          Functions.slotExecutor(grown, f.dynamo)
-              .execute(
-                  paymentsRequest(
-                      "growing",
-                      "p/shard-B",
-                      0,
-                      9,
-                      List.of(json(3, "{\"account\":\"a\",\"amount\":4}"))));
+      OperatorResponse r2 = onSlot(grown, f, "p/shard-B", 0, 9, payment(3, "a", 4));
       assertThat(r2.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("totals")).as("staging: the new operator ran").containsExactly("a=4");
       assertThat(f.outbox("sums")).as("window [0,10) fired once").containsExactly("a=3");
@@ -461,6 +448,7 @@ class CoordinatorIT {
     }
   }
 
+  /** The settings of {@code job} deployed on {@code f}'s tables with one slot. */
   private static RuntimeSettings deployed(Fixture f, Class<? extends JobProvider> job) {
     return RuntimeSettings.from(
         Map.of(
@@ -498,28 +486,20 @@ class CoordinatorIT {
     try (Fixture f = new Fixture(local, new Jobs.GrownWindows(), RuntimeSettings.SLOTS, "1")) {
       // v1 (sums + total): a@1, a@2, watermark 15: [0,10) fires a=3; both items at fe 15
       OperatorResponse r1 =
-          Functions.slotExecutor(deployed(f, Jobs.GrownWindows.class), f.dynamo)
-              .execute(
-                  paymentsRequest(
-                      "growing",
-                      "p/shard-A",
-                      Long.MIN_VALUE,
-                      15,
-                      List.of(
-                          json(1, "{\"account\":\"a\",\"amount\":1}"),
-                          json(2, "{\"account\":\"a\",\"amount\":2}"))));
+          onSlot(
+              deployed(f, Jobs.GrownWindows.class),
+              f,
+              "p/shard-A",
+              Long.MIN_VALUE,
+              15,
+              payment(1, "a", 1),
+              payment(2, "a", 2));
       assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("sums")).containsExactly("a=3");
       // v2 (total removed): a@12, watermark 25: [10,20) fires a=12; only sums' item moves
       OperatorResponse r2 =
-          Functions.slotExecutor(deployed(f, Jobs.GrowingWindows.class), f.dynamo)
-              .execute(
-                  paymentsRequest(
-                      "growing",
-                      "p/shard-A",
-                      15,
-                      25,
-                      List.of(json(3, "{\"account\":\"a\",\"amount\":12}"))));
+          onSlot(
+              deployed(f, Jobs.GrowingWindows.class), f, "p/shard-A", 15, 25, payment(3, "a", 12));
       assertThat(r2.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("sums")).containsExactly("a=3", "a=12");
       assertThat(firedUpTo(f, "sums")).as("staging: sums fired up to 25").isEqualTo(25L);
@@ -527,14 +507,7 @@ class CoordinatorIT {
       // v3 (total back): another split, its batch behind the fired window (back from idle): a@13
       // is late for [10,20), which fired at 25
       OperatorResponse r3 =
-          Functions.slotExecutor(deployed(f, Jobs.GrownWindows.class), f.dynamo)
-              .execute(
-                  paymentsRequest(
-                      "growing",
-                      "p/shard-B",
-                      0,
-                      20,
-                      List.of(json(4, "{\"account\":\"a\",\"amount\":13}"))));
+          onSlot(deployed(f, Jobs.GrownWindows.class), f, "p/shard-B", 0, 20, payment(4, "a", 13));
       assertThat(r3.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("totals"))
           .as("staging: the re-added operator ran the record")
@@ -586,16 +559,14 @@ class CoordinatorIT {
           .extracting(n -> settings.graph().addedExchange(n.id()))
           .containsExactlyInAnyOrder(true, false);
       OperatorResponse r =
-          Functions.slotExecutor(settings, f.dynamo)
-              .execute(
-                  paymentsRequest(
-                      "long-keyed",
-                      "p/shard-A",
-                      Long.MIN_VALUE,
-                      Long.MIN_VALUE,
-                      List.of(
-                          json(1, "{\"account\":\"a\",\"amount\":1}"),
-                          json(2, "{\"account\":\"b\",\"amount\":2}"))));
+          onSlot(
+              settings,
+              f,
+              "p/shard-A",
+              Long.MIN_VALUE,
+              Long.MIN_VALUE,
+              payment(1, "a", 1),
+              payment(2, "b", 2));
       assertThat(r.status()).as("%s", r).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("raw")).containsExactly("\"a:1\"", "\"b:2\"");
       assertThat(f.outbox("parity")).containsExactlyInAnyOrder("1=1", "0=2");

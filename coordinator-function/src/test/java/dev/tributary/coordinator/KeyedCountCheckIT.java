@@ -178,21 +178,25 @@ class KeyedCountCheckIT {
     }
   }
 
+  /** A stream that writes to both {@code copy} and {@code out}. */
+  private static PrintStream tee(ByteArrayOutputStream copy, PrintStream out) {
+    return new PrintStream(
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) {
+            copy.write(b);
+            out.write(b);
+          }
+        },
+        true,
+        StandardCharsets.UTF_8);
+  }
+
   @Test
   void aCheckFailureInOneSlotReachesTheCoordinatorsLogs() {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream original = System.out;
-    PrintStream tee =
-        new PrintStream(
-            new java.io.OutputStream() {
-              @Override
-              public void write(int b) {
-                captured.write(b);
-                original.write(b);
-              }
-            },
-            true,
-            StandardCharsets.UTF_8);
+    PrintStream tee = tee(captured, original);
     System.setOut(tee); // the coordinator's Telemetry writes to System.out as it is when built
     try (Fixture f =
         new Fixture(local, new ThreadDependentPayments(), false /* as in production */)) {
@@ -239,17 +243,7 @@ class KeyedCountCheckIT {
   void withAParallelizationFactorACheckFailureReachesTheCoordinatorsLogs() {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream original = System.out;
-    PrintStream tee =
-        new PrintStream(
-            new java.io.OutputStream() {
-              @Override
-              public void write(int b) {
-                captured.write(b);
-                original.write(b);
-              }
-            },
-            true,
-            StandardCharsets.UTF_8);
+    PrintStream tee = tee(captured, original);
     System.setOut(tee);
     try (Fixture f =
         new Fixture(
