@@ -441,7 +441,9 @@ class ShardPumpTest {
       pump.leaseLost(LeaseLostInput.builder().build()); // the lane retries until it stops
     }
 
-    assertThat(checkpoints).containsExactly("3");
+    // the frontier moves with each half that succeeds ([1, 2], then [3]), checkpointed as it moves
+    // or at the next read, depending on timing; never past the failing record
+    assertThat(checkpoints).endsWith("3").isSubsetOf("2", "3").doesNotHaveDuplicates();
   }
 
   /**
