@@ -432,9 +432,6 @@ public final class KeyedStageRunner {
         storedNext[0] = Math.min(storedNext[0], f.nextEvent());
         storedNext[1] = Math.min(storedNext[1], f.nextProcessing());
       }
-      long[] seeded = firedElsewhere(fired, layouts, batch, range);
-      firedEvent = Math.max(firedEvent, seeded[0]);
-      firedProcessing = Math.max(firedProcessing, seeded[1]);
       Epoch epoch =
           new Epoch(batch, split, checkpointKey, checkpoint, fired, layouts, backend, totals, cuts);
       current[0] = epoch;
@@ -1317,58 +1314,6 @@ public final class KeyedStageRunner {
         item.v(),
         item.g(),
         item.i());
-  }
-
-  /**
-   * Where a slot without a current timer item of its own begins its fired-up-to watermarks: the
-   * highest that any slot over any of its key groups reached, at any slot count, or {@code
-   * Long.MIN_VALUE} when no operator ever wrote a timer item. Timer items are kept per slot count,
-   * so a slot of a new count has none until it first fires (or has one from an earlier round at
-   * this count, which its layout no longer trusts); starting at the beginning, a record of a split
-   * behind the watermark the old slots fired up to would open a window they fired and cleared, and
-   * it would fire twice. Each item's watermark is one up to which its slot fired every timer of its
-   * key groups, so a timer still pending below the highest is in the index (an untrusted layout
-   * makes the first firing read every key group) and fires first, before the records. One
-   * consistent Query of each such operator's timer items (a few per slot count used).
-   */
-  private long[] firedElsewhere(
-      Map<String, Fired> fired, Map<String, SlotLayout> layouts, Batch batch, KeyGroupRange range) {
-    long[] seeded = {Long.MIN_VALUE, Long.MIN_VALUE};
-    String own = Layout.slotSk(batch.slots(), batch.slot());
-    for (Map.Entry<String, SlotLayout> e : layouts.entrySet()) {
-      SlotLayout layout = e.getValue();
-      Fired f = fired.get(e.getKey());
-      boolean onlyThisCountEver = layout.generation() == 1 && !layout.changes();
-      if (!layout.exists() || onlyThisCountEver || (f.exists() && layout.trusts(f.generation()))) {
-        continue; // no timer item at another slot count, or this slot's own item holds
-      }
-      for (Map<String, AttributeValue> found :
-          client
-              .queryPaginator(
-                  q ->
-                      q.tableName(tables.state())
-                          .consistentRead(true)
-                          .keyConditionExpression(StateTables.PK + " = :pk")
-                          .expressionAttributeValues(
-                              Map.of(":pk", AttributeValue.fromS(Layout.firedPk(e.getKey())))))
-              .items()) {
-        String sk = found.get(StateTables.SK).s();
-        int hash = sk.indexOf('#');
-        if (sk.equals(own) || hash < 0) {
-          continue; // this slot's own item (already counted) or the layout item
-        }
-        int slots = Integer.parseInt(sk.substring(0, hash));
-        KeyGroupRange theirs =
-            KeyGroups.rangeOf(
-                Integer.parseInt(sk.substring(hash + 1)), graph.maxKeyGroups(), slots);
-        if (theirs.first() <= range.last() && range.first() <= theirs.last()) {
-          TimerItem item = TimerItem.SCHEMA.mapToItem(found);
-          seeded[0] = Math.max(seeded[0], item.fe());
-          seeded[1] = Math.max(seeded[1], item.fp());
-        }
-      }
-    }
-    return seeded;
   }
 
   /** The slot layout item as read, and the generation of {@code slots}. */
