@@ -393,17 +393,7 @@ class CoordinatorIT {
     for (JobProvider second : List.of(new Jobs.WindowsAndRaw(), new Jobs.WindowsAndFilteredRaw())) {
       try (Fixture f = new Fixture(local, new Jobs.WindowsAndRaw(), RuntimeSettings.SLOTS, "1")) {
         // a@1, a@2, then the watermark passes 15: window [0,10) fires a=3
-        OperatorResponse r1 =
-            onSlot(
-                f.settings,
-                f,
-                "p/shard-A",
-                Long.MIN_VALUE,
-                15,
-                payment(1, "a", 1),
-                payment(2, "a", 2));
-        assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
-        assertThat(f.outbox("sums")).containsExactly("a=3");
+        firstWindowFired(f, f.settings);
         RuntimeSettings redeployed = deployed(f, second.getClass());
         assertThat(forwardId(redeployed) == forwardId(f.settings))
             .as("staging: the edit moves the forward")
@@ -427,17 +417,7 @@ class CoordinatorIT {
   @Test
   void aKeyedOperatorAddedToARunningJobDoesNotFireAWindowTwice() {
     try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
-      OperatorResponse r1 =
-          onSlot(
-              f.settings,
-              f,
-              "p/shard-A",
-              Long.MIN_VALUE,
-              15,
-              payment(1, "a", 1),
-              payment(2, "a", 2));
-      assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).containsExactly("a=3");
+      firstWindowFired(f, f.settings);
       RuntimeSettings grown = deployed(f, Jobs.GrownWindows.class);
       // another split, its batch behind the fired window (a split back from idle): a@4 is late
       OperatorResponse r2 = onSlot(grown, f, "p/shard-B", 0, 9, payment(3, "a", 4));
@@ -495,17 +475,7 @@ class CoordinatorIT {
   void aKeyedOperatorRemovedAndAddedAgainDoesNotFireAWindowTwice() {
     try (Fixture f = new Fixture(local, new Jobs.GrownWindows(), RuntimeSettings.SLOTS, "1")) {
       // v1 (sums + total): a@1, a@2, watermark 15: [0,10) fires a=3; both items at fe 15
-      OperatorResponse r1 =
-          onSlot(
-              deployed(f, Jobs.GrownWindows.class),
-              f,
-              "p/shard-A",
-              Long.MIN_VALUE,
-              15,
-              payment(1, "a", 1),
-              payment(2, "a", 2));
-      assertThat(r1.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).containsExactly("a=3");
+      firstWindowFired(f, deployed(f, Jobs.GrownWindows.class));
       // v2 (total removed): a@12, watermark 25: [10,20) fires a=12; only sums' item moves
       OperatorResponse r2 =
           onSlot(
@@ -525,6 +495,18 @@ class CoordinatorIT {
       assertThat(f.outbox("sums")).as("window [10,20) fired once").containsExactly("a=3", "a=12");
       assertThat(r3.lateRecordsDropped()).as("a@13 was late for the windows").isEqualTo(1);
     }
+  }
+
+  /**
+   * Split p/shard-A brings a@1 and a@2 to slot 0 of 1 with the watermark passing 15: window [0,10)
+   * fires a=3, and the slot's fired-up-to is 15.
+   */
+  private static void firstWindowFired(Fixture f, RuntimeSettings settings) {
+    OperatorResponse r =
+        onSlot(
+            settings, f, "p/shard-A", Long.MIN_VALUE, 15, payment(1, "a", 1), payment(2, "a", 2));
+    assertThat(r.status()).isEqualTo(OperatorResponse.Status.COMMITTED);
+    assertThat(f.outbox("sums")).containsExactly("a=3");
   }
 
   /** Runs {@code payments} of {@code split} on {@code slot} of {@code slots} of GrowingWindows. */
