@@ -267,28 +267,25 @@ public final class Coordinator {
     }
 
     // which slots each record touches, the last keyed position it has in each, and how many
-    List<Map<Integer, Position>> lastBySlot = new ArrayList<>();
-    List<Map<Integer, Integer>> countBySlot = new ArrayList<>();
+    List<Map<Integer, Touch>> touched = new ArrayList<>();
     for (int i = 0; i < cutoff; i++) {
-      lastBySlot.add(new HashMap<>());
-      countBySlot.add(new HashMap<>());
+      touched.add(new HashMap<>());
     }
     for (StatelessPrefix.Keyed k : result.keyed()) {
       int slot = KeyGroups.slotOf(k.keyGroup(), graph.maxKeyGroups(), slots);
-      lastBySlot.get(k.recordIndex()).merge(slot, k.record().position(), (a, b) -> b);
-      countBySlot.get(k.recordIndex()).merge(slot, 1, Integer::sum);
+      Touch t = touched.get(k.recordIndex()).computeIfAbsent(slot, x -> new Touch());
+      t.last = k.record().position();
+      t.keyed++;
     }
     Map<Integer, List<SourceRecord>> pending = new LinkedHashMap<>();
     Map<Integer, List<Integer>> pendingCounts = new HashMap<>();
     int skipped = 0;
     for (int i = 0; i < cutoff; i++) {
       boolean open = false;
-      for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
-        if (sent(e.getValue(), committed[e.getKey()])) {
+      for (Map.Entry<Integer, Touch> e : touched.get(i).entrySet()) {
+        if (sent(e.getValue().last, committed[e.getKey()])) {
           pending.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(records.get(i));
-          pendingCounts
-              .computeIfAbsent(e.getKey(), s -> new ArrayList<>())
-              .add(countBySlot.get(i).get(e.getKey()));
+          pendingCounts.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(e.getValue().keyed);
           open = true;
         }
       }
@@ -308,7 +305,7 @@ public final class Coordinator {
     int total = pending.values().stream().mapToInt(List::size).sum();
     SlotInvoker invoker = chooseInvoker(total);
     Map<Integer, List<StatelessPrefix.Keyed>> keyedBySlot =
-        invoker == inProcess ? keyedBySlot(result.keyed(), lastBySlot, committed, slots) : null;
+        invoker == inProcess ? keyedBySlot(result.keyed(), touched, committed, slots) : null;
     Map<Integer, CompletableFuture<OperatorResponse>> calls = new LinkedHashMap<>();
     // past the deadline nothing is started: the batch is answered from its first pending record
     boolean outOfTime = pastDeadline(deadline);
@@ -360,9 +357,9 @@ public final class Coordinator {
 
     int firstUncommitted = -1;
     for (int i = 0; i < cutoff && firstUncommitted < 0; i++) {
-      for (Map.Entry<Integer, Position> e : lastBySlot.get(i).entrySet()) {
+      for (Map.Entry<Integer, Touch> e : touched.get(i).entrySet()) {
         // a slot that failed to answer counts at its checkpoint from before the batch
-        if (e.getValue().compareTo(after[e.getKey()]) > 0) {
+        if (e.getValue().last.compareTo(after[e.getKey()]) > 0) {
           firstUncommitted = i;
           break;
         }
@@ -386,6 +383,12 @@ public final class Coordinator {
         failures);
   }
 
+  /** What one source record made for one slot: its last keyed position there, and how many. */
+  private static final class Touch {
+    Position last;
+    int keyed;
+  }
+
   /**
    * Whether a record whose last keyed position in a slot is {@code last} goes to that slot, whose
    * checkpoint is at {@code committed}.
@@ -404,7 +407,7 @@ public final class Coordinator {
    */
   private Map<Integer, List<StatelessPrefix.Keyed>> keyedBySlot(
       List<StatelessPrefix.Keyed> keyed,
-      List<Map<Integer, Position>> lastBySlot,
+      List<Map<Integer, Touch>> touched,
       Position[] committed,
       int slots) {
     Map<Integer, List<StatelessPrefix.Keyed>> out = new HashMap<>();
@@ -417,7 +420,7 @@ public final class Coordinator {
       }
       int slot = KeyGroups.slotOf(k.keyGroup(), graph.maxKeyGroups(), slots);
       int record = k.recordIndex();
-      if (!sent(lastBySlot.get(record).get(slot), committed[slot])) {
+      if (!sent(touched.get(record).get(slot).last, committed[slot])) {
         continue; // the slot committed this record already: it is not sent
       }
       if (lastSent[slot] != record) {

@@ -178,6 +178,13 @@ class KeyedCountCheckIT {
     }
   }
 
+  /** A payment of {@code n} to {@code account} at sequence {@code n}, with {@code metadata}. */
+  private static SourceRecord payment(int n, String account, Map<String, String> metadata) {
+    byte[] json =
+        ("{\"account\":\"" + account + "\",\"amount\":" + n + "}").getBytes(StandardCharsets.UTF_8);
+    return new SourceRecord(Long.toString(n), 0, n, json, metadata);
+  }
+
   /** A stream that writes to both {@code copy} and {@code out}. */
   private static PrintStream tee(ByteArrayOutputStream copy, PrintStream out) {
     return new PrintStream(
@@ -206,14 +213,7 @@ class KeyedCountCheckIT {
       List<SourceRecord> batch = new ArrayList<>();
       String[] accounts = {"a", "b", "c", "d", "e", "f", "g", "x"};
       for (int i = 0; i < accounts.length; i++) {
-        batch.add(
-            new SourceRecord(
-                Long.toString(i + 1),
-                0,
-                i + 1,
-                ("{\"account\":\"" + accounts[i] + "\",\"amount\":" + (i + 1) + "}")
-                    .getBytes(StandardCharsets.UTF_8),
-                Map.of()));
+        batch.add(payment(i + 1, accounts[i], Map.of()));
       }
       Coordinator.Outcome o = runtime.process("p/shard-0", batch);
       tee.flush();
@@ -259,14 +259,7 @@ class KeyedCountCheckIT {
       String[] accounts = {"a", "b", "x"};
       String[] keys = {"pk0", "pk0", "pk1"};
       for (int i = 0; i < accounts.length; i++) {
-        batch.add(
-            new SourceRecord(
-                Long.toString(i + 1),
-                0,
-                i + 1,
-                ("{\"account\":\"" + accounts[i] + "\",\"amount\":" + (i + 1) + "}")
-                    .getBytes(StandardCharsets.UTF_8),
-                Map.of("partitionKey", keys[i])));
+        batch.add(payment(i + 1, accounts[i], Map.of("partitionKey", keys[i])));
       }
       Coordinator.Outcome o = runtime.process("p/shard-0", batch);
       tee.flush();
