@@ -15,6 +15,15 @@ final class ExecutionContext {
   /** Whether functions outside keyed stages read no watermark ({@code Long.MIN_VALUE}). */
   boolean watermarkHidden;
 
+  /**
+   * Per key group, a watermark the keyed operators' records are judged against at least (null:
+   * none): see {@link JobExecutor#floorWatermarks}.
+   */
+  java.util.function.IntToLongFunction watermarkFloor;
+
+  /** The highest of {@link #watermarkFloor}'s values ({@code Long.MIN_VALUE}: none). */
+  long highestFloor = Long.MIN_VALUE;
+
   ExecutionContext(
       String jobName, int maxKeyGroups, StateBackend backend, Clock clock, OutputCollector output) {
     this.jobName = jobName;

@@ -249,6 +249,21 @@ public final class JobExecutor implements AutoCloseable {
     context.watermarkHidden = true;
   }
 
+  /**
+   * Makes keyed operators judge each record (and answer {@code currentWatermark()}) against at
+   * least {@code floorOfKeyGroup} of its key's key group, while their own watermark, which fires
+   * timers, stays as the inputs move it. A deployed job keeps how far each slot fired its timers;
+   * after the slot count changes, a slot of the new count covers key groups that slots of the old
+   * count fired up to different watermarks, and a record of a key group its old slot fired past
+   * must be late as it would have been there, or it opens a window that already fired, which then
+   * fires twice. {@code highest} is the highest value the function returns: while the operator's
+   * own watermark is at or past it, no key group is looked up.
+   */
+  public void floorWatermarks(java.util.function.IntToLongFunction floorOfKeyGroup, long highest) {
+    context.watermarkFloor = Objects.requireNonNull(floorOfKeyGroup, "floorOfKeyGroup");
+    context.highestFloor = highest;
+  }
+
   /** Captures the records crossing every keyBy instead of running the keyed stages. */
   public void setExchangeListener(ExchangeListener listener) {
     for (RuntimeNode node : nodes) {

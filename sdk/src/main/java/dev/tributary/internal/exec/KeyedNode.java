@@ -2,6 +2,7 @@ package dev.tributary.internal.exec;
 
 import dev.tributary.graph.GraphNode;
 import dev.tributary.graph.KeyBySpec;
+import dev.tributary.partitioning.KeyGroups;
 import dev.tributary.serde.Serde;
 import dev.tributary.spi.OperatorStateSpec;
 import dev.tributary.spi.OperatorStateStore;
@@ -15,6 +16,9 @@ abstract class KeyedNode extends RuntimeNode {
   KeyContext keys;
   TimerQueue eventTimers;
   TimerQueue processingTimers;
+  private Object floorKey;
+  private java.util.function.IntToLongFunction floorOf;
+  private long floorOfKey;
 
   KeyedNode(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
     super(node, context);
@@ -41,6 +45,27 @@ abstract class KeyedNode extends RuntimeNode {
   /** The serde of this operator's state namespaces, or null if it only uses the void one. */
   Serde<?> namespaceSerde() {
     return null;
+  }
+
+  /**
+   * The watermark the current key's records are judged against: the operator's own, or the floor of
+   * the key's key group when that is later ({@link JobExecutor#floorWatermarks}).
+   */
+  @SuppressWarnings("unchecked")
+  long keyWatermark() {
+    long watermark = currentWatermark;
+    Object key = keys == null ? null : keys.key();
+    if (context.highestFloor <= watermark || key == null) {
+      return watermark;
+    }
+    if (key != floorKey || context.watermarkFloor != floorOf) {
+      int keyGroup =
+          KeyGroups.keyGroupOf(((Serde<Object>) keySerde).serialize(key), context.maxKeyGroups);
+      floorOfKey = context.watermarkFloor.applyAsLong(keyGroup);
+      floorKey = key;
+      floorOf = context.watermarkFloor;
+    }
+    return Math.max(watermark, floorOfKey);
   }
 
   /** One element of {@code key}. */

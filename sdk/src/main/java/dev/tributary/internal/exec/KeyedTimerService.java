@@ -19,7 +19,7 @@ final class KeyedTimerService implements TimerService {
 
   @Override
   public long currentWatermark() {
-    return node.currentWatermark;
+    return node.keyWatermark();
   }
 
   private Timer timer(long time) {

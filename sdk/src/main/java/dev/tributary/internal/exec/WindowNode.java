@@ -121,7 +121,7 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
 
             @Override
             public long currentWatermark() {
-              return currentWatermark;
+              return keyWatermark();
             }
 
             @Override
@@ -208,18 +208,18 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
       Collection<Window> mergedWindows,
       Window stateWindow,
       Collection<Window> mergedStateWindows) {
-    if (eventTime && mergeResult.maxTimestamp() + allowedLateness <= currentWatermark) {
+    if (eventTime && mergeResult.maxTimestamp() + allowedLateness <= keyWatermark()) {
       throw new IllegalStateException(
           "window operator '"
               + node.name()
               + "': merging produced window "
               + mergeResult
               + " whose end is already before the watermark "
-              + currentWatermark);
+              + keyWatermark());
     }
     // the default trigger's onMerge
     if (eventTime) {
-      if (mergeResult.maxTimestamp() > currentWatermark) {
+      if (mergeResult.maxTimestamp() > keyWatermark()) {
         eventTimers.add(new Timer(mergeResult.maxTimestamp(), keys.key(), mergeResult));
       }
     } else if (mergeResult.maxTimestamp() > context.clock.currentTimeMillis()) {
@@ -234,7 +234,7 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
 
   private boolean onElementFires(Window window) {
     if (eventTime) {
-      if (window.maxTimestamp() <= currentWatermark) {
+      if (window.maxTimestamp() <= keyWatermark()) {
         return true;
       }
       eventTimers.add(new Timer(window.maxTimestamp(), keys.key(), window));
@@ -331,11 +331,11 @@ final class WindowNode extends KeyedNode implements Collector<Object> {
   }
 
   private boolean isWindowLate(Window window) {
-    return eventTime && cleanupTime(window) <= currentWatermark;
+    return eventTime && cleanupTime(window) <= keyWatermark();
   }
 
   private boolean isElementLate(long timestamp) {
-    return eventTime && timestamp + allowedLateness <= currentWatermark;
+    return eventTime && timestamp + allowedLateness <= keyWatermark();
   }
 
   // ---- contents ----

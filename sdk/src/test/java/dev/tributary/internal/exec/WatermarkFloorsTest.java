@@ -1,0 +1,136 @@
+package dev.tributary.internal.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.JobGraph;
+import dev.tributary.eventtime.WatermarkStrategy;
+import dev.tributary.functions.Collector;
+import dev.tributary.functions.KeyedProcessFunction;
+import dev.tributary.graph.KeyBySpec;
+import dev.tributary.partitioning.KeyGroups;
+import dev.tributary.serde.Serdes;
+import dev.tributary.spi.InMemoryStateBackend;
+import dev.tributary.spi.ManualClock;
+import dev.tributary.spi.OutputCollector;
+import dev.tributary.windowing.TumblingEventTimeWindows;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToLongFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link JobExecutor#floorWatermarks}: a key group's floor makes its keys' records late as at that
+ * watermark, and leaves other key groups' records and the operator's own timers alone.
+ */
+class WatermarkFloorsTest {
+  /** A payment: account and amount; its timestamp is {@code ts}. */
+  public record Pay(String account, long amount, long ts) {}
+
+  private static final int A = keyGroup("a");
+  private static final int B = keyGroup("b");
+
+  private static int keyGroup(String key) {
+    return KeyGroups.keyGroupOf(Serdes.string().serialize(key), KeyGroups.DEFAULT_MAX_KEY_GROUPS);
+  }
+
+  private static JobGraph windows(Duration lateness) {
+    return JobGraph.of(
+        env ->
+            env.kinesis("in", Serdes.json(Pay.class))
+                .assignTimestampsAndWatermarks(
+                    WatermarkStrategy.<Pay>forMonotonousTimestamps()
+                        .withTimestampAssigner((p, t) -> p.ts()))
+                .keyBy(Pay::account)
+                .window(TumblingEventTimeWindows.of(Duration.ofMillis(10)))
+                .allowedLateness(lateness)
+                .reduce((x, y) -> new Pay(x.account(), x.amount() + y.amount(), y.ts()))
+                .uid("sums")
+                .map(p -> p.account() + "=" + p.amount())
+                .sinkTo("out"));
+  }
+
+  /** Tells each record's timestamp and the watermark its key reads. */
+  static final class Echo extends KeyedProcessFunction<String, Pay, String> {
+    @Override
+    public void processElement(Pay p, Context ctx, Collector<String> out) {
+      out.collect(p.account() + " wm=" + ctx.timerService().currentWatermark());
+    }
+  }
+
+  private static int exchange(JobGraph graph) {
+    return graph.nodes().stream()
+        .filter(n -> n.spec() instanceof KeyBySpec)
+        .findFirst()
+        .orElseThrow()
+        .id();
+  }
+
+  /** Outputs of {@code graph} for a@5 and b@5 at watermark 0, then watermark 30. */
+  private static List<String> run(JobGraph graph, IntToLongFunction floors, long highest) {
+    List<String> out = new ArrayList<>();
+    OutputCollector collector =
+        new OutputCollector() {
+          @Override
+          public void emit(String sink, Object value, long timestamp) {
+            out.add(String.valueOf(value));
+          }
+
+          @Override
+          public void lateRecordDropped(String operatorUid, Object value, long timestamp) {
+            out.add("late " + value);
+          }
+        };
+    try (JobExecutor executor =
+        new JobExecutor(graph, new InMemoryStateBackend(), new ManualClock(0), collector)) {
+      if (floors != null) {
+        executor.floorWatermarks(floors, highest);
+      }
+      int exchange = exchange(graph);
+      executor.injectWatermark(exchange, 0);
+      executor.injectKeyed(exchange, "a", new Pay("a", 1, 5), 5);
+      executor.injectKeyed(exchange, "b", new Pay("b", 2, 5), 5);
+      executor.injectWatermark(exchange, 30);
+    }
+    return out;
+  }
+
+  @Test
+  void aRecordOfAKeyGroupFiredPastItsWindowIsLateAndOthersAreNot() {
+    assertThat(A).as("staging: a and b in different key groups").isNotEqualTo(B);
+    assertThat(run(windows(Duration.ZERO), null, Long.MIN_VALUE))
+        .as("control, no floors")
+        .containsExactly("a=1", "b=2");
+    assertThat(run(windows(Duration.ZERO), kg -> kg == A ? 15 : Long.MIN_VALUE, 15))
+        .containsExactly("late Pay[account=a, amount=1, ts=5]", "b=2");
+  }
+
+  @Test
+  void withinTheAllowedLatenessAFloorPastTheWindowFiresItAtOnceAsALateFiring() {
+    // floor 15: [0,10) has fired (9 <= 15) but is not cleaned up (9 + 10 > 15): a late firing now
+    assertThat(run(windows(Duration.ofMillis(10)), kg -> kg == A ? 15 : Long.MIN_VALUE, 15))
+        .containsExactly("a=1", "b=2");
+    // floor 25: cleaned up (19 <= 25): late
+    assertThat(run(windows(Duration.ofMillis(10)), kg -> kg == A ? 25 : Long.MIN_VALUE, 25))
+        .containsExactly("late Pay[account=a, amount=1, ts=5]", "b=2");
+  }
+
+  @Test
+  void aKeyedProcessFunctionReadsItsKeyGroupsFloorAsTheWatermark() {
+    JobGraph graph =
+        JobGraph.of(
+            env ->
+                env.kinesis("in", Serdes.json(Pay.class))
+                    .assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<Pay>forMonotonousTimestamps()
+                            .withTimestampAssigner((p, t) -> p.ts()))
+                    .keyBy(Pay::account)
+                    .process(new Echo())
+                    .uid("echo")
+                    .sinkTo("out"));
+    assertThat(run(graph, kg -> kg == A ? 15 : Long.MIN_VALUE, 15))
+        .containsExactly("a wm=15", "b wm=0");
+    // the operator's own watermark past every floor: the floors no longer matter
+    assertThat(run(graph, kg -> -5, -5)).containsExactly("a wm=0", "b wm=0");
+  }
+}
