@@ -21,6 +21,7 @@ import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.operator.protocol.Protocol;
 import dev.tributary.operator.protocol.SourceRecord;
+import dev.tributary.partitioning.KeyGroups;
 import dev.tributary.serde.Serdes;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -451,6 +452,12 @@ class CoordinatorIT {
 
   /** fe of operator {@code uid}'s timer item at {@code slot} of {@code slots} (null: no item). */
   private static Long firedUpTo(Fixture f, String uid, int slots, int slot) {
+    Map<String, AttributeValue> item = timerItem(f, uid, slots, slot);
+    return item == null ? null : Long.parseLong(item.get("fe").n());
+  }
+
+  /** Operator {@code uid}'s timer item at {@code slot} of {@code slots} (null: none). */
+  private static Map<String, AttributeValue> timerItem(Fixture f, String uid, int slots, int slot) {
     Map<String, AttributeValue> item =
         f.dynamo
             .getItem(
@@ -462,7 +469,7 @@ class CoordinatorIT {
                                 "pk", AttributeValue.fromS("F#" + uid),
                                 "sk", AttributeValue.fromS(slots + "#" + slot))))
             .item();
-    return item == null || item.isEmpty() ? null : Long.parseLong(item.get("fe").n());
+    return item == null || item.isEmpty() ? null : item;
   }
 
   /**
@@ -603,6 +610,71 @@ class CoordinatorIT {
             .as("every account's window fired once (again at %d slots)", again)
             .containsExactlyInAnyOrderElementsOf(expected);
       }
+    }
+  }
+
+  /**
+   * Timer items are kept per slot count: a slot of a new count judges each record against what the
+   * old slot of its key group fired, not from the beginning, or a record of a split behind it opens
+   * a window the old count fired, and it fires twice (a review of 4aaf4b4; older than it). At the
+   * same count (the control) the slot's own item holds.
+   */
+  @Test
+  void aWindowFiredBeforeTheSlotCountChangedDoesNotFireTwice() {
+    for (int slots : new int[] {1, 2, 4}) {
+      try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+        firstWindowFired(f, deployed(f, Jobs.GrowingWindows.class));
+        assertThat(firedUpTo(f, "sums")).as("staging: 1#0 fired up to 15").isEqualTo(15L);
+        // another split, behind the fired window: a@7 at watermark 12, on every slot of the count
+        long late = 0;
+        for (int slot = 0; slot < slots; slot++) {
+          OperatorResponse r =
+              onSlotOf(f, slot, slots, "p/shard-B", 0, 12, List.of(payment(3, "a", 7)));
+          assertThat(r.status()).as("%s", r).isEqualTo(OperatorResponse.Status.COMMITTED);
+          late += r.lateRecordsDropped();
+        }
+        assertThat(f.outbox("sums"))
+            .as("window [0,10) fired once (slots %d)", slots)
+            .containsExactly("a=3");
+        assertThat(late).as("a@7 was late for [0,10) (slots %d)", slots).isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * The new count's slot writes its timer item with the key groups the old count fired further
+   * ({@code kf}), so its later invocations, which read no other count's items, still judge such a
+   * record late; once the slot's own fired-up-to passes them, the item drops them.
+   */
+  @Test
+  void theNewCountsTimerItemCarriesTheOldFiringsUntilItsOwnPassesThem() {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+      firstWindowFired(f, deployed(f, Jobs.GrowingWindows.class));
+      int slot =
+          KeyGroups.slotOf(
+              KeyGroups.keyGroupOf(
+                  Serdes.string().serialize("a"), KeyGroups.DEFAULT_MAX_KEY_GROUPS),
+              KeyGroups.DEFAULT_MAX_KEY_GROUPS,
+              2);
+      // at 2 slots: a@31 stores a timer at watermark 5, which writes a's slot's item (fe 5)
+      OperatorResponse r1 = onSlotOf(f, slot, 2, "p/shard-B", 0, 5, List.of(payment(3, "a", 31)));
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      Map<String, AttributeValue> item = timerItem(f, "sums", 2, slot);
+      assertThat(item).as("staging: the new count's item is written").isNotNull();
+      assertThat(item.get("fe").n()).isEqualTo("5");
+      assertThat(item.get("kf").l()).as("the old count's firing, above fe 5").isNotEmpty();
+      assertThat(item.get("kf").l().get(2).n()).isEqualTo("15");
+      // its next invocation reads its own item only (fe 5): a@8 is late there too
+      OperatorResponse r2 = onSlotOf(f, slot, 2, "p/shard-B", 0, 5, List.of(payment(4, "a", 8)));
+      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(r2.lateRecordsDropped()).as("a@8 was late for [0,10)").isEqualTo(1);
+      // the watermark passes 40: [30,40) fires; fe 50 is past 15, so kf goes
+      OperatorResponse r3 = onSlotOf(f, slot, 2, "p/shard-B", 5, 50, List.of());
+      assertThat(r3.status()).as("%s", r3).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).containsExactly("a=3", "a=31");
+      item = timerItem(f, "sums", 2, slot);
+      assertThat(item.get("fe").n()).isEqualTo("50");
+      assertThat(item).doesNotContainKey("kf");
     }
   }
 

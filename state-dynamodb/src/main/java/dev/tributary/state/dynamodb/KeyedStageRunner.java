@@ -15,6 +15,7 @@ import dev.tributary.state.dynamodb.internal.Backoff;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
+import dev.tributary.state.dynamodb.internal.KeyGroupFloors;
 import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.SlotLayoutItem;
 import dev.tributary.state.dynamodb.internal.TimerIndexCache;
@@ -40,6 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -163,7 +165,9 @@ public final class KeyedStageRunner {
   /**
    * The timer item of one operator and slot: timers fired up to (event, processing), a lower bound
    * of the stored timers not fired (nextEvent, nextProcessing), its version, and the slot layout
-   * generation the bounds belong to, and its incarnation (random, drawn when the item is created).
+   * generation the bounds belong to, its incarnation (random, drawn when the item is created), and
+   * the key groups that slots of other counts fired further ({@link KeyGroupFloors}; only as read
+   * from an item whose layout generation is trusted).
    */
   private record Fired(
       boolean exists,
@@ -173,7 +177,8 @@ public final class KeyedStageRunner {
       long nextProcessing,
       long version,
       long generation,
-      long incarnation) {}
+      long incarnation,
+      KeyGroupFloors floors) {}
 
   /**
    * The slot layout item of one operator as read ({@code exists}, slot count, generation), and the
@@ -432,8 +437,31 @@ public final class KeyedStageRunner {
         storedNext[0] = Math.min(storedNext[0], f.nextEvent());
         storedNext[1] = Math.min(storedNext[1], f.nextProcessing());
       }
+      // after a slot-count change, the slot's key groups that slots of another count fired further
+      // than this slot did: a record of one is late as it was there, or it would open a window
+      // that already fired, and that window would fire twice. Read from the other counts' timer
+      // items until the slot's own item of this layout generation is written, which carries them
+      KeyGroupFloors floors = KeyGroupFloors.NONE;
+      for (String uid : backend.uids()) {
+        Fired f = fired.get(uid);
+        SlotLayout layout = layouts.get(uid);
+        if (f.exists() && layout.trusts(f.generation())) {
+          floors = floors.max(f.floors(), range);
+        } else if (layout.exists() && (layout.generation() > 1 || layout.changes())) {
+          OtherCounts other = otherCounts(uid, range, totals);
+          floors = floors.max(other.floors(), range);
+          // processing time has no late records: records run after every old slot's fp, so none
+          // lands in a processing-time window one of them fired (its later timers fire after)
+          firedProcessing = Math.max(firedProcessing, other.processing());
+        }
+      }
+      floors = floors.above(firedEvent);
+      if (!floors.isEmpty()) {
+        executor.floorWatermarks(floors::floor, floors.highest());
+      }
       Epoch epoch =
           new Epoch(batch, split, checkpointKey, checkpoint, fired, layouts, backend, totals, cuts);
+      epoch.floors = floors;
       current[0] = epoch;
       epoch.afterCommit = executor::resetKeyContexts;
       epoch.fe = firedEvent;
@@ -616,6 +644,12 @@ public final class KeyedStageRunner {
     /** The slot's key groups. */
     KeyGroupRange range;
 
+    /**
+     * Key groups of the slot that slots of another count fired further than the slot's fe: every
+     * timer item the epoch writes carries them until its fe passes them.
+     */
+    KeyGroupFloors floors = KeyGroupFloors.NONE;
+
     /** Records applied in this epoch, and the last of them. */
     int recordCount;
 
@@ -759,7 +793,8 @@ public final class KeyedStageRunner {
                 layout.ours(),
                 f.exists() && f.incarnation() != 0
                     ? f.incarnation()
-                    : Uniques.next(1, Long.MAX_VALUE));
+                    : Uniques.next(1, Long.MAX_VALUE),
+                floors.above(Math.max(newFe, f.event())));
         written.put(e.getKey(), next);
         timerItemAt.put(changes.items().size(), e.getKey());
         changes.add(timerItemPut(e.getKey(), next, f), 150);
@@ -978,7 +1013,8 @@ public final class KeyedStageRunner {
                   next.nextProcessing(),
                   next.version(),
                   next.generation(),
-                  next.incarnation()),
+                  next.incarnation(),
+                  next.floors().toList()),
               true);
       Put.Builder put =
           Put.builder()
@@ -1166,6 +1202,54 @@ public final class KeyedStageRunner {
     return put;
   }
 
+  /**
+   * What the timer items of operator {@code uid} at every slot count say of the key groups of
+   * {@code range}: each key group's highest fired-up-to event time, and the highest fired-up-to
+   * processing time of any slot that covered one of them. One strongly consistent Query of the
+   * operator's timer partition (an item per slot of each count the job ran at, and the layout).
+   */
+  private OtherCounts otherCounts(String uid, KeyGroupRange range, Totals totals) {
+    List<long[]> items = new ArrayList<>();
+    long processing = Long.MIN_VALUE;
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> from = start;
+      QueryResponse page =
+          client.query(
+              b ->
+                  b.tableName(tables.state())
+                      .keyConditionExpression("pk = :pk")
+                      .expressionAttributeValues(
+                          Map.of(":pk", AttributeValue.fromS(Layout.firedPk(uid))))
+                      .consistentRead(true)
+                      .exclusiveStartKey(from)
+                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+      if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
+        totals.readUnits += page.consumedCapacity().capacityUnits();
+      }
+      for (Map<String, AttributeValue> item : page.items()) {
+        Layout.SlotSk sk = Layout.SlotSk.parse(item.get(StateTables.SK).s());
+        if (sk == null || sk.slots() < 1 || sk.slots() > graph.maxKeyGroups()) {
+          continue; // the layout item, or not a slot of this job's key groups
+        }
+        TimerItem timers = TimerItem.SCHEMA.mapToItem(item);
+        items.add(new long[] {sk.slots(), sk.slot(), timers.fe()});
+        KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
+        if (covered.first() <= range.last() && range.first() <= covered.last()) {
+          processing = Math.max(processing, timers.fp());
+        }
+      }
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+    return new OtherCounts(KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing);
+  }
+
+  /** {@link #otherCounts}: fired-up-to event time by key group, and processing time. */
+  private record OtherCounts(KeyGroupFloors floors, long processing) {}
+
   /** A strongly consistent GetItem of the state table, counting its read units; null if none. */
   private Map<String, AttributeValue> get(Map<String, AttributeValue> key, Totals totals) {
     GetItemResponse response =
@@ -1294,14 +1378,16 @@ public final class KeyedStageRunner {
         Math.min(ours.nextProcessing(), current.nextProcessing()),
         current.version() + 1,
         ours.generation(),
-        ours.incarnation());
+        ours.incarnation(),
+        ours.floors());
   }
 
   private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
     if (found == null) {
       boolean nothingStored = !layout.exists() || (layout.generation() == 1 && !layout.changes());
       long next = nothingStored ? Long.MAX_VALUE : Long.MIN_VALUE;
-      return new Fired(false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0);
+      return new Fired(
+          false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0, KeyGroupFloors.NONE);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);
     boolean trusted = layout.trusts(item.g());
@@ -1313,7 +1399,8 @@ public final class KeyedStageRunner {
         trusted ? item.np() : Long.MIN_VALUE,
         item.v(),
         item.g(),
-        item.i());
+        item.i(),
+        trusted ? KeyGroupFloors.fromList(item.kf()) : KeyGroupFloors.NONE);
   }
 
   /** The slot layout item as read, and the generation of {@code slots}. */

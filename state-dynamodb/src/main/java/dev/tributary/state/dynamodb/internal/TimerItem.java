@@ -1,5 +1,6 @@
 package dev.tributary.state.dynamodb.internal;
 
+import software.amazon.awssdk.enhanced.dynamodb.EnhancedType;
 import software.amazon.awssdk.enhanced.dynamodb.TableSchema;
 import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchema;
 
@@ -20,9 +21,20 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
  * @param i a random number drawn when the item is created and kept by every later write: with the
  *     version it names one state of the slot's timer index, also across a table deleted and created
  *     again (0: written before it)
+ * @param kf the key groups of the slot that slots of other slot counts fired further than {@code
+ *     fe}, as {@link KeyGroupFloors#toList()} (null: none)
  */
 public record TimerItem(
-    String pk, String sk, long fe, long fp, long ne, long np, long v, long g, long i) {
+    String pk,
+    String sk,
+    long fe,
+    long fp,
+    long ne,
+    long np,
+    long v,
+    long g,
+    long i,
+    java.util.List<Long> kf) {
   /** The item's immutable schema. */
   public static final TableSchema<TimerItem> SCHEMA =
       ItemKeys.keys(
@@ -39,6 +51,9 @@ public record TimerItem(
           .addAttribute(Long.class, a -> a.name("v").getter(TimerItem::v).setter(Builder::v))
           .addAttribute(Long.class, a -> a.name("g").getter(TimerItem::g).setter(Builder::g))
           .addAttribute(Long.class, a -> a.name("i").getter(TimerItem::i).setter(Builder::i))
+          .addAttribute(
+              EnhancedType.listOf(Long.class),
+              a -> a.name("kf").getter(TimerItem::kf).setter(Builder::kf))
           .build();
 
   /** The schema's builder. */
@@ -52,6 +67,7 @@ public record TimerItem(
     private long v;
     private long g;
     private long i;
+    private java.util.List<Long> kf;
 
     void pk(String x) {
       pk = x;
@@ -89,8 +105,12 @@ public record TimerItem(
       i = x == null ? 0 : x;
     }
 
+    void kf(java.util.List<Long> x) {
+      kf = x;
+    }
+
     TimerItem build() {
-      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i);
+      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i, kf);
     }
   }
 }
