@@ -53,6 +53,26 @@ public final class HeapTimerQueue implements TimerQueue {
   }
 
   @Override
+  public Timer pollOfKey(Object key, long upTo) {
+    Node earliest = null;
+    for (Node node : index.values()) {
+      if (node.timer.timestamp() <= upTo
+          && java.util.Objects.equals(node.timer.key(), key)
+          && (earliest == null
+              || node.timer.timestamp() < earliest.timer.timestamp()
+              || (node.timer.timestamp() == earliest.timer.timestamp()
+                  && node.sequence < earliest.sequence))) {
+        earliest = node;
+      }
+    }
+    if (earliest == null) {
+      return null;
+    }
+    remove(earliest.timer);
+    return earliest.timer;
+  }
+
+  @Override
   public Timer peek() {
     return size == 0 ? null : heap[0].timer;
   }

@@ -19,4 +19,16 @@ public interface TimerQueue {
 
   /** The number of timers. */
   int size();
+
+  /**
+   * Removes and returns the earliest timer of {@code key} at or before {@code upTo} (ties:
+   * registration order), or null; it counts as fired. The executor calls it only for keys whose key
+   * group has a watermark floor ({@code JobExecutor.floorWatermarks}), before the key's record, so
+   * a backend that never runs with floors may leave this default.
+   */
+  default Timer pollOfKey(Object key, long upTo) {
+    throw new UnsupportedOperationException(
+        getClass().getName()
+            + " cannot fire one key's timers; implement pollOfKey to run with watermark floors");
+  }
 }

@@ -52,7 +52,7 @@ final class KeyByNode extends RuntimeNode {
   void processKeyed(Object key, Object value, long timestamp) {
     KeyedNode[] t = keyedTargets;
     for (int i = 0; i < t.length; i++) {
-      t[i].processKeyed(key, value, timestamp);
+      t[i].receiveKeyed(key, value, timestamp);
     }
   }
 

@@ -68,6 +68,26 @@ abstract class KeyedNode extends RuntimeNode {
     return Math.max(watermark, floorOfKey);
   }
 
+  /**
+   * One element of {@code key}, after the key's event-time timers up to its key group's floor that
+   * the operator's own watermark has not fired ({@link JobExecutor#floorWatermarks}): the slot that
+   * fired the key group that far fired them before any later record (a firing cut into epochs
+   * leaves timers at its fired-up-to time pending, and its next invocation fires them first), so a
+   * record of the key must not see their windows open.
+   */
+  final void receiveKeyed(Object key, Object value, long timestamp) {
+    if (context.highestFloor > currentWatermark && eventTimers != null) {
+      keys.setCurrentKey(key);
+      long floor = keyWatermark();
+      Timer timer;
+      while (floor > currentWatermark && (timer = eventTimers.pollOfKey(key, floor)) != null) {
+        onEventTime(timer);
+        keys.setCurrentKey(key);
+      }
+    }
+    processKeyed(key, value, timestamp);
+  }
+
   /** One element of {@code key}. */
   abstract void processKeyed(Object key, Object value, long timestamp);
 

@@ -2,7 +2,9 @@ package dev.tributary.internal.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tributary.DataStream;
 import dev.tributary.JobGraph;
+import dev.tributary.StreamEnvironment;
 import dev.tributary.eventtime.WatermarkStrategy;
 import dev.tributary.functions.Collector;
 import dev.tributary.functions.KeyedProcessFunction;
@@ -34,13 +36,18 @@ class WatermarkFloorsTest {
     return KeyGroups.keyGroupOf(Serdes.string().serialize(key), KeyGroups.DEFAULT_MAX_KEY_GROUPS);
   }
 
+  /** Payments timed by {@code ts}, with monotonous watermarks. */
+  private static DataStream<Pay> payments(StreamEnvironment env) {
+    return env.kinesis("in", Serdes.json(Pay.class))
+        .assignTimestampsAndWatermarks(
+            WatermarkStrategy.<Pay>forMonotonousTimestamps()
+                .withTimestampAssigner((p, t) -> p.ts()));
+  }
+
   private static JobGraph windows(Duration lateness) {
     return JobGraph.of(
         env ->
-            env.kinesis("in", Serdes.json(Pay.class))
-                .assignTimestampsAndWatermarks(
-                    WatermarkStrategy.<Pay>forMonotonousTimestamps()
-                        .withTimestampAssigner((p, t) -> p.ts()))
+            payments(env)
                 .keyBy(Pay::account)
                 .window(TumblingEventTimeWindows.of(Duration.ofMillis(10)))
                 .allowedLateness(lateness)
@@ -116,18 +123,37 @@ class WatermarkFloorsTest {
   }
 
   @Test
+  void aKeysTimersUpToItsFloorFireBeforeItsRecord() {
+    // a@5 opens [0,10) (timer at 9) at watermark 0; then a floor of 9 for a's key group (the slot
+    // that had it fired up to 9 and left the timer at 9 pending): a@7 (5 ms lateness) must see
+    // [0,10) fire first, then fire it again late with both records, once each
+    List<String> out = new ArrayList<>();
+    JobGraph graph = windows(Duration.ofMillis(5));
+    try (JobExecutor executor =
+        new JobExecutor(
+            graph,
+            new InMemoryStateBackend(),
+            new ManualClock(0),
+            (sink, value, ts) -> out.add(String.valueOf(value)))) {
+      int exchange = exchange(graph);
+      executor.injectWatermark(exchange, 0);
+      executor.injectKeyed(exchange, "a", new Pay("a", 1, 5), 5);
+      assertThat(out).as("staging: [0,10) pending").isEmpty();
+      executor.floorWatermarks(kg -> kg == A ? 9 : Long.MIN_VALUE, 9);
+      executor.injectKeyed(exchange, "b", new Pay("b", 2, 7), 7);
+      assertThat(out).as("another key group's timers wait for the watermark").isEmpty();
+      executor.injectKeyed(exchange, "a", new Pay("a", 4, 7), 7);
+      assertThat(out).containsExactly("a=1", "a=5");
+      executor.injectWatermark(exchange, 30);
+    }
+    assertThat(out).containsExactly("a=1", "a=5", "b=2");
+  }
+
+  @Test
   void aKeyedProcessFunctionReadsItsKeyGroupsFloorAsTheWatermark() {
     JobGraph graph =
         JobGraph.of(
-            env ->
-                env.kinesis("in", Serdes.json(Pay.class))
-                    .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<Pay>forMonotonousTimestamps()
-                            .withTimestampAssigner((p, t) -> p.ts()))
-                    .keyBy(Pay::account)
-                    .process(new Echo())
-                    .uid("echo")
-                    .sinkTo("out"));
+            env -> payments(env).keyBy(Pay::account).process(new Echo()).uid("echo").sinkTo("out"));
     assertThat(run(graph, kg -> kg == A ? 15 : Long.MIN_VALUE, 15))
         .containsExactly("a wm=15", "b wm=0");
     // the operator's own watermark past every floor: the floors no longer matter

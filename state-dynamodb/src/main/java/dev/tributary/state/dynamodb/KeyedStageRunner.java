@@ -17,6 +17,7 @@ import dev.tributary.state.dynamodb.internal.CheckpointItem;
 import dev.tributary.state.dynamodb.internal.EarlierSlotCounts;
 import dev.tributary.state.dynamodb.internal.KeyGroupFloors;
 import dev.tributary.state.dynamodb.internal.Layout;
+import dev.tributary.state.dynamodb.internal.Partitions;
 import dev.tributary.state.dynamodb.internal.SlotLayoutItem;
 import dev.tributary.state.dynamodb.internal.TimerIndexCache;
 import dev.tributary.state.dynamodb.internal.TimerItem;
@@ -41,7 +42,6 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -1211,39 +1211,20 @@ public final class KeyedStageRunner {
   private OtherCounts otherCounts(String uid, KeyGroupRange range, Totals totals) {
     List<long[]> items = new ArrayList<>();
     long processing = Long.MIN_VALUE;
-    Map<String, AttributeValue> start = null;
-    do {
-      Map<String, AttributeValue> from = start;
-      QueryResponse page =
-          client.query(
-              b ->
-                  b.tableName(tables.state())
-                      .keyConditionExpression("pk = :pk")
-                      .expressionAttributeValues(
-                          Map.of(":pk", AttributeValue.fromS(Layout.firedPk(uid))))
-                      .consistentRead(true)
-                      .exclusiveStartKey(from)
-                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-      if (page.consumedCapacity() != null && page.consumedCapacity().capacityUnits() != null) {
-        totals.readUnits += page.consumedCapacity().capacityUnits();
+    for (Map<String, AttributeValue> item :
+        Partitions.read(
+            client, tables.state(), Layout.firedPk(uid), units -> totals.readUnits += units)) {
+      Layout.SlotSk sk = Layout.SlotSk.parse(item.get(StateTables.SK).s());
+      if (sk == null || sk.slots() < 1 || sk.slots() > graph.maxKeyGroups()) {
+        continue; // the layout item, or not a slot of this job's key groups
       }
-      for (Map<String, AttributeValue> item : page.items()) {
-        Layout.SlotSk sk = Layout.SlotSk.parse(item.get(StateTables.SK).s());
-        if (sk == null || sk.slots() < 1 || sk.slots() > graph.maxKeyGroups()) {
-          continue; // the layout item, or not a slot of this job's key groups
-        }
-        TimerItem timers = TimerItem.SCHEMA.mapToItem(item);
-        items.add(new long[] {sk.slots(), sk.slot(), timers.fe()});
-        KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
-        if (covered.first() <= range.last() && range.first() <= covered.last()) {
-          processing = Math.max(processing, timers.fp());
-        }
+      TimerItem timers = TimerItem.SCHEMA.mapToItem(item);
+      items.add(new long[] {sk.slots(), sk.slot(), timers.fe()});
+      KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
+      if (covered.first() <= range.last() && range.first() <= covered.last()) {
+        processing = Math.max(processing, timers.fp());
       }
-      start =
-          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-              ? page.lastEvaluatedKey()
-              : null;
-    } while (start != null);
+    }
     return new OtherCounts(KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing);
   }
 

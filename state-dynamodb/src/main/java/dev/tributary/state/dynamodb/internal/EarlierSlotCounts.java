@@ -18,7 +18,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
@@ -489,37 +488,19 @@ public final class EarlierSlotCounts {
     private Partition partition(boolean withHistory) {
       Map<String, Map<String, AttributeValue>> out = new java.util.TreeMap<>();
       Map<String, AttributeValue> history = withHistory ? historyItem() : null;
-      Map<String, AttributeValue> start = null;
-      do {
-        Map<String, AttributeValue> from = start;
-        QueryResponse page =
-            client.query(
-                b ->
-                    b.tableName(table)
-                        .keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(
-                            Map.of(":pk", AttributeValue.fromS(Layout.checkpointPk(job, split))))
-                        .consistentRead(true)
-                        .exclusiveStartKey(from)
-                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-        units.reads().accept(capacity(page.consumedCapacity()));
-        for (Map<String, AttributeValue> item : page.items()) {
-          String key = item.get(StateTables.SK).s();
-          Layout.SlotSk sk = Layout.SlotSk.parse(key);
-          if (HISTORY_SK.equals(key)) {
-            continue; // read before the Query, or not needed
-          } else if (sk != null
-              && item.containsKey("pos")
-              && sk.slots() <= maxKeyGroups
-              && sk.slot() < sk.slots()) {
-            out.put(key, item); // a count this job's key groups can have run at
-          }
+      for (Map<String, AttributeValue> item :
+          Partitions.read(client, table, Layout.checkpointPk(job, split), units.reads())) {
+        String key = item.get(StateTables.SK).s();
+        Layout.SlotSk sk = Layout.SlotSk.parse(key);
+        if (HISTORY_SK.equals(key)) {
+          continue; // read before the Query, or not needed
+        } else if (sk != null
+            && item.containsKey("pos")
+            && sk.slots() <= maxKeyGroups
+            && sk.slot() < sk.slots()) {
+          out.put(key, item); // a count this job's key groups can have run at
         }
-        start =
-            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? page.lastEvaluatedKey()
-                : null;
-      } while (start != null);
+      }
       return new Partition(History.of(history), out);
     }
   }

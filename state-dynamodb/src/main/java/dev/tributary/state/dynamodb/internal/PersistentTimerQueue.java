@@ -107,6 +107,29 @@ public final class PersistentTimerQueue implements TimerQueue {
   }
 
   /**
+   * The earliest stored timer of {@code key} at or before {@code upTo}, fired (its index item and
+   * its entry in the key's item are deleted with the epoch), whether or not the index read loaded
+   * it; ties in the key's order.
+   */
+  @Override
+  public Timer pollOfKey(Object key, long upTo) {
+    Timer earliest = null;
+    for (Timer timer : keys.of(key)) {
+      if (timer.timestamp() <= upTo
+          && (earliest == null || timer.timestamp() < earliest.timestamp())) {
+        earliest = timer;
+      }
+    }
+    if (earliest != null) {
+      heap.remove(earliest);
+      fired++;
+      firedInEpoch++;
+      forget(earliest);
+    }
+    return earliest;
+  }
+
+  /**
    * Drops the timers at the head of the heap that their key does not hold: an index item without
    * its entry in the key's item (the two are written in one transaction, so only a writer that
    * broke that rule, or an index read that is out of date, leaves one). Such a timer must not fire;

@@ -52,6 +52,24 @@ class PersistentTimerQueueTest {
   }
 
   @Test
+  void pollOfKeyFiresTheKeysEarliestStoredTimerUpToTheBoundLoadedOrNot() {
+    stored.put("a", new HashSet<>(Set.of(timer(10, "a"), timer(7, "a"), timer(30, "a"))));
+    stored.put("b", new HashSet<>(Set.of(timer(5, "b"))));
+    queue.load(timer(10, "a")); // loaded from the index; 7 was not
+    queue.load(timer(5, "b"));
+    assertThat(queue.pollOfKey("a", 20)).isEqualTo(timer(7, "a"));
+    assertThat(queue.pollOfKey("a", 20)).isEqualTo(timer(10, "a"));
+    assertThat(queue.pollOfKey("a", 20)).as("30 is past the bound").isNull();
+    assertThat(queue.toDelete()).containsExactlyInAnyOrder(timer(7, "a"), timer(10, "a"));
+    assertThat(stored.get("a")).containsExactly(timer(30, "a"));
+    assertThat(queue.firedInEpoch()).isEqualTo(2);
+    assertThat(queue.peek())
+        .as("b's timer waits in the heap; a's loaded one left it")
+        .isEqualTo(timer(5, "b"));
+    assertThat(queue.size()).isEqualTo(1);
+  }
+
+  @Test
   void firingAStoredTimerDeletesItsIndexItem() {
     stored.put("a", new HashSet<>(Set.of(timer(10, "a"))));
     queue.load(timer(10, "a"));
