@@ -797,7 +797,7 @@ public final class KeyedStageRunner {
                 floors.above(Math.max(newFe, f.event())));
         written.put(e.getKey(), next);
         timerItemAt.put(changes.items().size(), e.getKey());
-        changes.add(timerItemPut(e.getKey(), next, f), 150);
+        changes.add(timerItemPut(e.getKey(), next, f), 150 + 40L * next.floors().runs());
         if (layout.changes()) {
           // the first timer item of a new slot count: the layout item moves to its generation
           changes.add(layoutPut(e.getKey(), layout, batch.slots()), 100);

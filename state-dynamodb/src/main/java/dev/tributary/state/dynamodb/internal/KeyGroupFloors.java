@@ -119,6 +119,11 @@ public final class KeyGroupFloors {
     return out;
   }
 
+  /** The number of runs (each stored as three numbers). */
+  public int runs() {
+    return first.length;
+  }
+
   /** Whether there is no floor. */
   public boolean isEmpty() {
     return first.length == 0;

@@ -23,6 +23,7 @@ class KeyGroupFloorsTest {
     assertThat(floors.floor(127)).isEqualTo(5);
     assertThat(floors.highest()).isEqualTo(15);
     assertThat(floors.toList()).containsExactly(0L, 63L, 15L, 64L, 127L, 5L);
+    assertThat(floors.runs()).isEqualTo(2);
   }
 
   @Test
