@@ -731,47 +731,81 @@ class CoordinatorIT {
   }
 
   /**
-   * An invocation of the old count (1 slot) on split A fires b's window [0,10) (fe 15); then the
-   * new count (2) starts on split B: its slot's first invocation stores a timer for another
-   * account, which writes its item with the floors read then, and split B's record b@7 is late. A
-   * review of f59392f staged the other order, the old count's commit landing after that first
-   * invocation (it read the layout before): the new slot's floors do not know of that firing, and
-   * b@7 opens [0,10) again, a known gap (docs/protocol.md, "Watermarks and timers").
+   * An invocation of the old count (1 slot) on split A fires b's window [0,10) (fe 15), and the new
+   * count (2) starts on split B: its slot's first invocation stores a timer for another account,
+   * which writes its item with the floors read then; split B's record b@7 must be late. With {@code
+   * interleaved}, the old count's invocation read everything before that first invocation and
+   * commits after it (review of f59392f): the new slot's floors did not know of the firing, and b@7
+   * opened [0,10) again, which fired twice. The new slot now seals the old count's items over its
+   * key groups when it reads them, so the old commit fails on its item's version and, redone, finds
+   * it sealed and seals the new slot's item in turn, whose next invocation reads the floors again.
    */
   @Test
-  void anOldCountsFiringBeforeTheNewSlotsFirstItemIsInItsFloors() {
-    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
-      int slot = slotOfAccount("b", 2);
-      String other = null;
-      for (char c = 'c'; c <= 'z' && other == null; c++) {
-        if (slotOfAccount("x" + c, 2) == slot) {
-          other = "x" + c;
+  void anOldCountsCommitInFlightAcrossTheChangeIsSeenByTheNewSlot() {
+    for (boolean interleaved : new boolean[] {false, true}) {
+      try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+        int slot = slotOfAccount("b", 2);
+        String other = null;
+        for (char c = 'c'; c <= 'z' && other == null; c++) {
+          if (slotOfAccount("x" + c, 2) == slot) {
+            other = "x" + c;
+          }
         }
+        String x = other;
+        OperatorResponse r1 =
+            onSlotOf(f, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, "b", 5)));
+        assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+        OperatorResponse[] newCount = new OperatorResponse[1];
+        Runnable newCountRuns =
+            () -> newCount[0] = onSlotOf(f, slot, 2, "p/shard-B", 0, 0, List.of(payment(1, x, 13)));
+        // the old count's next invocation on split A (c@12, watermark 15); interleaved, the new
+        // count's first invocation runs just before its first commit
+        OperatorResponse r2 =
+            onSlotOf(
+                f,
+                interleaved
+                    ? onEachCommit(
+                        f.dynamo,
+                        n -> {
+                          if (n == 0) {
+                            newCountRuns.run();
+                          }
+                        })
+                    : f.dynamo,
+                Jobs.GrowingWindows.class,
+                0,
+                1,
+                "p/shard-A",
+                0,
+                15,
+                List.of(payment(2, "c", 12)));
+        if (!interleaved) {
+          newCountRuns.run();
+        }
+        assertThat(newCount[0].status())
+            .as("%s", newCount[0])
+            .isEqualTo(OperatorResponse.Status.COMMITTED);
+        assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
+        assertThat(f.outbox("sums"))
+            .as("staging: the old count fired b's [0,10)")
+            .containsExactly("b=5");
+        assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
+        assertThat(timerItem(f, "sums", 2, slot))
+            .as("staging: the new slot's item is written")
+            .isNotNull();
+        // split B (behind, back from idle): b@7 is late for [0,10), which fired at 15
+        OperatorResponse r3 = onSlotOf(f, slot, 2, "p/shard-B", 0, 0, List.of(payment(2, "b", 7)));
+        assertThat(r3.status()).as("%s", r3).isEqualTo(OperatorResponse.Status.COMMITTED);
+        OperatorResponse r4 = onSlotOf(f, slot, 2, "p/shard-B", 0, 20, List.of());
+        assertThat(r4.status()).as("%s", r4).isEqualTo(OperatorResponse.Status.COMMITTED);
+        assertThat(f.outbox("sums")).as("staging: %s's window fired", x).contains(x + "=13");
+        assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+            .as("b's [0,10) fired once (interleaved %s)", interleaved)
+            .containsExactly("b=5");
+        assertThat(r3.lateRecordsDropped())
+            .as("b@7 was late (interleaved %s)", interleaved)
+            .isEqualTo(1);
       }
-      OperatorResponse r1 =
-          onSlotOf(f, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, "b", 5)));
-      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
-      OperatorResponse r2 = onSlotOf(f, 0, 1, "p/shard-A", 0, 15, List.of(payment(2, "c", 12)));
-      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums"))
-          .as("staging: the old count fired b's [0,10)")
-          .containsExactly("b=5");
-      OperatorResponse first =
-          onSlotOf(f, slot, 2, "p/shard-B", 0, 0, List.of(payment(1, other, 13)));
-      assertThat(first.status()).as("%s", first).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(timerItem(f, "sums", 2, slot))
-          .as("staging: the new slot's item is written")
-          .isNotNull();
-      // split B (behind, back from idle): b@7 is late for [0,10), which fired at 15
-      OperatorResponse r3 = onSlotOf(f, slot, 2, "p/shard-B", 0, 0, List.of(payment(2, "b", 7)));
-      assertThat(r3.status()).as("%s", r3).isEqualTo(OperatorResponse.Status.COMMITTED);
-      OperatorResponse r4 = onSlotOf(f, slot, 2, "p/shard-B", 0, 20, List.of());
-      assertThat(r4.status()).as("%s", r4).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).as("staging: %s's window fired", other).contains(other + "=13");
-      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
-          .as("b's [0,10) fired once")
-          .containsExactly("b=5");
-      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
     }
   }
 
@@ -1558,5 +1592,85 @@ class CoordinatorIT {
   private static SourceRecord json(long sequence, String text) {
     return new SourceRecord(
         Long.toString(sequence), 0, sequence, text.getBytes(StandardCharsets.UTF_8), Map.of());
+  }
+
+  /** Set by a test: {@link FailingTimer}'s onTimer throws. */
+  static volatile boolean timersFail;
+
+  /** Every payment registers an event-time timer at 9; onTimer emits "account=5". */
+  public static final class TimerAtNine implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      Jobs.timedPayments(env, "timer-at-nine", 0)
+          .keyBy(Jobs.Payment::account)
+          .process(new FailingTimer())
+          .uid("nine")
+          .sinkTo("nine", Serdes.string());
+    }
+  }
+
+  /** Registers a timer at 9; on it emits "account=5", or throws while {@link #timersFail}. */
+  public static final class FailingTimer
+      extends KeyedProcessFunction<String, Jobs.Payment, String> {
+    @Override
+    public void processElement(Jobs.Payment p, Context ctx, Collector<String> out) {
+      ctx.timerService().registerEventTimeTimer(9);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+      if (timersFail) {
+        throw new IllegalStateException("onTimer fails");
+      }
+      out.collect(ctx.getCurrentKey() + "=5");
+    }
+  }
+
+  /**
+   * A timer pending at the old count's fired-up-to (a cut firing) fires at the new count before the
+   * first record of its key (KeyedNode.receiveKeyed); a failing onTimer was blamed on that record
+   * (review of ac6be47): the slot answers POISON for it, and after the allowed attempts the record
+   * is set aside as a dead letter, although nothing failed on it (the timer stays pending and fails
+   * the next record of the key the same way). At the old count the same timer fires before the
+   * records, and its failure fails the invocation (retried; nothing set aside).
+   */
+  @Test
+  void aFailingTimerCaughtUpBeforeARecordDoesNotSetTheRecordAside() {
+    for (int slots : new int[] {1, 2}) {
+      try (Fixture f = new Fixture(local, new TimerAtNine(), RuntimeSettings.SLOTS, "1")) {
+        String victim = aCutFiringDies(f, TimerAtNine.class, "nine", "nine", 9);
+        timersFail = true;
+        List<String> answers = new ArrayList<>();
+        try {
+          for (int attempt = 0; attempt < 4; attempt++) {
+            try {
+              OperatorResponse r =
+                  onSlotOf(
+                      f,
+                      f.dynamo,
+                      TimerAtNine.class,
+                      slotOfAccount(victim, slots),
+                      slots,
+                      "p/shard-B",
+                      0,
+                      0,
+                      List.of(payment(1, victim, 7)));
+              answers.add(r.status() + " deadLettered=" + r.deadLettered());
+            } catch (RuntimeException e) {
+              answers.add("failed: " + e);
+            }
+          }
+        } finally {
+          timersFail = false;
+        }
+        assertThat(answers).as("staging: every delivery answered (slots %d)", slots).hasSize(4);
+        assertThat(f.deadLetters())
+            .as("the record set aside for its key's timer (slots %d): %s", slots, answers)
+            .isEmpty();
+        assertThat(answers)
+            .as("the record blamed for its key's timer (slots %d)", slots)
+            .noneMatch(a -> a.startsWith("POISON"));
+      }
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.tributary.spi.OperatorStateSpec;
 import dev.tributary.spi.OperatorStateStore;
 import dev.tributary.spi.Timer;
 import dev.tributary.spi.TimerQueue;
+import dev.tributary.spi.UserFunctionException;
 
 /** A keyed operator: state and timers of the current key, timers fired by watermark and clock. */
 abstract class KeyedNode extends RuntimeNode {
@@ -19,6 +20,7 @@ abstract class KeyedNode extends RuntimeNode {
   private Object floorKey;
   private java.util.function.IntToLongFunction floorOf;
   private long floorOfKey;
+  private final java.util.Set<Object> caughtUp = new java.util.HashSet<>();
 
   KeyedNode(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
     super(node, context);
@@ -69,23 +71,50 @@ abstract class KeyedNode extends RuntimeNode {
   }
 
   /**
-   * One element of {@code key}, after the key's event-time timers up to its key group's floor that
-   * the operator's own watermark has not fired ({@link JobExecutor#floorWatermarks}): the slot that
-   * fired the key group that far fired them before any later record (a firing cut into epochs
-   * leaves timers at its fired-up-to time pending, and its next invocation fires them first), so a
-   * record of the key must not see their windows open.
+   * One element of {@code key}; the first of the key in this executor comes after the key's
+   * event-time timers up to its key group's floor that the operator's own watermark has not fired
+   * ({@link JobExecutor#floorWatermarks}): the slot that fired the key group that far would have
+   * fired them before any later record (a firing cut into epochs leaves timers at its fired-up-to
+   * time pending, and its next invocation fires them first), so the record must not find their
+   * windows open. Only stored timers, once per key: a timer the key registers here behind the floor
+   * fires as one behind the watermark does, with the next firing, not before the key's next record.
+   * A timer that fails there fails the invocation, as in any firing; the record is not to blame.
    */
   final void receiveKeyed(Object key, Object value, long timestamp) {
-    if (context.highestFloor > currentWatermark && eventTimers != null) {
+    if (context.highestFloor > currentWatermark && eventTimers != null && caughtUp.add(key)) {
       keys.setCurrentKey(key);
       long floor = keyWatermark();
       Timer timer;
       while (floor > currentWatermark && (timer = eventTimers.pollOfKey(key, floor)) != null) {
-        onEventTime(timer);
+        try {
+          onEventTime(timer);
+        } catch (UserFunctionException e) {
+          throw new TimerBeforeRecordFailed(node.name(), timer, e);
+        }
         keys.setCurrentKey(key);
       }
     }
     processKeyed(key, value, timestamp);
+  }
+
+  /**
+   * A stored timer that had to fire before a record of its key failed: not a failure of the record
+   * (which would set it aside), but of the invocation, as a failed timer in any firing.
+   */
+  static final class TimerBeforeRecordFailed extends RuntimeException {
+    TimerBeforeRecordFailed(String operator, Timer timer, UserFunctionException cause) {
+      super(
+          "operator '"
+              + operator
+              + "': the timer at "
+              + timer.timestamp()
+              + " of key "
+              + timer.key()
+              + ", due before the key's record (its key group had fired that far under another"
+              + " slot count), failed: "
+              + cause.getMessage(),
+          cause);
+    }
   }
 
   /** One element of {@code key}. */

@@ -159,4 +159,87 @@ class WatermarkFloorsTest {
     // the operator's own watermark past every floor: the floors no longer matter
     assertThat(run(graph, kg -> -5, -5)).containsExactly("a wm=0", "b wm=0");
   }
+
+  /**
+   * Counts its key's records; the first registers an event-time timer at the record's timestamp,
+   * which emits "key=count" and clears the count.
+   */
+  static final class CountUntilTimer extends KeyedProcessFunction<String, Pay, String> {
+    private transient dev.tributary.state.ValueState<Long> count;
+
+    @Override
+    public void open(dev.tributary.functions.OpenContext context) {
+      count =
+          getRuntimeContext()
+              .getState(new dev.tributary.state.ValueStateDescriptor<>("count", Long.class));
+    }
+
+    @Override
+    public void processElement(Pay p, Context ctx, Collector<String> out) throws Exception {
+      Long c = count.value();
+      if (c == null) {
+        ctx.timerService().registerEventTimeTimer(p.ts());
+        c = 0L;
+      }
+      count.update(c + 1);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out)
+        throws Exception {
+      out.collect(ctx.getCurrentKey() + "=" + count.value());
+      count.clear();
+    }
+  }
+
+  /**
+   * review of ac6be47: the catch-up in KeyedNode.receiveKeyed fires every timer of the key up to
+   * its floor, also one the operator registered itself after the floors were set (a timer behind
+   * the watermark). At the watermark the floor stands for (the old slot's, or Flink's), such a
+   * timer fires at the next watermark, after the key's next records; with the floor it fires before
+   * the key's next record, and the output changes.
+   */
+  @Test
+  void aTimerRegisteredBehindTheFloorFiresAsBehindTheWatermark() {
+    JobGraph graph =
+        JobGraph.of(
+            env ->
+                payments(env)
+                    .keyBy(Pay::account)
+                    .process(new CountUntilTimer())
+                    .uid("counts")
+                    .sinkTo("out"));
+    // control: the operator's own watermark at 9; a@5 registers a timer at 5 (behind it), a@6 is
+    // counted before it fires at the next watermark: a=2
+    List<String> control = new ArrayList<>();
+    try (JobExecutor executor =
+        new JobExecutor(
+            graph,
+            new InMemoryStateBackend(),
+            new ManualClock(0),
+            (sink, value, ts) -> control.add(String.valueOf(value)))) {
+      int exchange = exchange(graph);
+      executor.injectWatermark(exchange, 9);
+      executor.injectKeyed(exchange, "a", new Pay("a", 1, 5), 5);
+      executor.injectKeyed(exchange, "a", new Pay("a", 1, 6), 6);
+      executor.injectWatermark(exchange, 30);
+    }
+    assertThat(control).as("staging: at watermark 9").containsExactly("a=2");
+    // the same with the operator's watermark at 0 and a's key group's floor at 9
+    List<String> out = new ArrayList<>();
+    try (JobExecutor executor =
+        new JobExecutor(
+            graph,
+            new InMemoryStateBackend(),
+            new ManualClock(0),
+            (sink, value, ts) -> out.add(String.valueOf(value)))) {
+      int exchange = exchange(graph);
+      executor.injectWatermark(exchange, 0);
+      executor.floorWatermarks(kg -> kg == A ? 9 : Long.MIN_VALUE, 9);
+      executor.injectKeyed(exchange, "a", new Pay("a", 1, 5), 5);
+      executor.injectKeyed(exchange, "a", new Pay("a", 1, 6), 6);
+      executor.injectWatermark(exchange, 30);
+    }
+    assertThat(out).as("as at watermark 9").isEqualTo(control);
+  }
 }

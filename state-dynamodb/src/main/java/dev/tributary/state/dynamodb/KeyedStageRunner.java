@@ -37,6 +37,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -49,6 +50,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Runs the keyed stage of a job for one (split, slot) batch and commits it exactly once: the
@@ -178,7 +180,8 @@ public final class KeyedStageRunner {
       long version,
       long generation,
       long incarnation,
-      KeyGroupFloors floors) {}
+      KeyGroupFloors floors,
+      boolean sealed) {}
 
   /**
    * The slot layout item of one operator as read ({@code exists}, slot count, generation), and the
@@ -412,7 +415,7 @@ public final class KeyedStageRunner {
         layouts.put(uid, layout);
         Fired f = fired(found.get(key(Layout.firedPk(uid), slotSk)), layout);
         fired.put(uid, f);
-        if (f.exists() && f.incarnation() != 0 && layout.trusts(f.generation())) {
+        if (f.exists() && f.incarnation() != 0 && !f.sealed() && layout.trusts(f.generation())) {
           backend.timerIndexAt(
               uid,
               new TimerIndexCache.SlotKey(
@@ -445,10 +448,19 @@ public final class KeyedStageRunner {
       for (String uid : backend.uids()) {
         Fired f = fired.get(uid);
         SlotLayout layout = layouts.get(uid);
-        if (f.exists() && layout.trusts(f.generation())) {
+        if (f.exists() && !f.sealed() && layout.trusts(f.generation())) {
           floors = floors.max(f.floors(), range);
         } else if (layout.exists() && (layout.generation() > 1 || layout.changes())) {
-          OtherCounts other = otherCounts(uid, range, totals);
+          if (!f.exists()) {
+            // an item to seal, before the partition is read: a commit of another count after
+            // the read seals it (below), which fails this slot's next commit of its item
+            placeholder(uid, batch, totals);
+            return Outcome.RELOAD;
+          }
+          OtherCounts other = otherCounts(uid, batch.slots(), range, totals);
+          if (!seal(uid, other.unsealed(), totals)) {
+            return Outcome.CONFLICT; // one of them moved since the read: read them again
+          }
           floors = floors.max(other.floors(), range);
           // processing time has no late records: records run after every old slot's fp, so none
           // lands in a processing-time window one of them fired (its later timers fire after)
@@ -794,7 +806,8 @@ public final class KeyedStageRunner {
                 f.exists() && f.incarnation() != 0
                     ? f.incarnation()
                     : Uniques.next(1, Long.MAX_VALUE),
-                floors.above(Math.max(newFe, f.event())));
+                floors.above(Math.max(newFe, f.event())),
+                false);
         written.put(e.getKey(), next);
         timerItemAt.put(changes.items().size(), e.getKey());
         changes.add(timerItemPut(e.getKey(), next, f), 150 + 40L * next.floors().runs());
@@ -1014,7 +1027,8 @@ public final class KeyedStageRunner {
                   next.version(),
                   next.generation(),
                   next.incarnation(),
-                  next.floors().toList()),
+                  next.floors().toList(),
+                  null),
               true);
       Put.Builder put =
           Put.builder()
@@ -1052,6 +1066,7 @@ public final class KeyedStageRunner {
         Fired current = fired(reason.item(), layout);
         if (!read.exists()
             || layout.changes()
+            || current.sealed()
             || current.incarnation() != read.incarnation()
             || current.generation() != read.generation()
             || current.event() != read.event()
@@ -1208,8 +1223,9 @@ public final class KeyedStageRunner {
    * processing time of any slot that covered one of them. One strongly consistent Query of the
    * operator's timer partition (an item per slot of each count the job ran at, and the layout).
    */
-  private OtherCounts otherCounts(String uid, KeyGroupRange range, Totals totals) {
+  private OtherCounts otherCounts(String uid, int slots, KeyGroupRange range, Totals totals) {
     List<long[]> items = new ArrayList<>();
+    Map<String, Long> unsealed = new LinkedHashMap<>();
     long processing = Long.MIN_VALUE;
     for (Map<String, AttributeValue> item :
         Partitions.read(
@@ -1223,13 +1239,108 @@ public final class KeyedStageRunner {
       KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
       if (covered.first() <= range.last() && range.first() <= covered.last()) {
         processing = Math.max(processing, timers.fp());
+        if (sk.slots() != slots && !Boolean.TRUE.equals(timers.sl())) {
+          unsealed.put(timers.sk(), timers.v());
+        }
       }
     }
-    return new OtherCounts(KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing);
+    return new OtherCounts(
+        KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing, unsealed);
   }
 
-  /** {@link #otherCounts}: fired-up-to event time by key group, and processing time. */
-  private record OtherCounts(KeyGroupFloors floors, long processing) {}
+  /**
+   * {@link #otherCounts}: fired-up-to event time by key group, processing time, and the items of
+   * other counts over the slot's key groups that no slot of another count has sealed since their
+   * own slot last wrote them (sort key to version).
+   */
+  private record OtherCounts(KeyGroupFloors floors, long processing, Map<String, Long> unsealed) {}
+
+  /**
+   * Seals operator {@code uid}'s timer items {@code unsealed} (sort key to version as read): each
+   * gets the next version and {@code sl}, conditioned on the version read, so that a commit of
+   * their own count that read them before fails (a merge of the item is refused too) and is redone,
+   * and a later one finds them sealed, does not trust them, and seals this slot's item in turn
+   * (docs/protocol.md, "Watermarks and timers"). In transactions of up to 100; false when one moved
+   * since it was read.
+   */
+  private boolean seal(String uid, Map<String, Long> unsealed, Totals totals) {
+    List<TransactWriteItem> part = new ArrayList<>();
+    List<Map.Entry<String, Long>> all = new ArrayList<>(unsealed.entrySet());
+    for (int i = 0; i < all.size(); i++) {
+      Map.Entry<String, Long> e = all.get(i);
+      part.add(
+          TransactWriteItem.builder()
+              .update(
+                  Update.builder()
+                      .tableName(tables.state())
+                      .key(key(Layout.firedPk(uid), e.getKey()))
+                      .updateExpression("SET v = :next, sl = :sealed")
+                      .conditionExpression("v = :v")
+                      .expressionAttributeValues(
+                          Map.of(
+                              ":v",
+                              num(e.getValue()),
+                              ":next",
+                              num(e.getValue() + 1),
+                              ":sealed",
+                              AttributeValue.fromBool(true)))
+                      .build())
+              .build());
+      if (part.size() == MAX_ACTIONS || i == all.size() - 1) {
+        List<TransactWriteItem> items = List.copyOf(part);
+        part.clear();
+        try {
+          TransactWriteItemsResponse done =
+              client.transactWriteItems(
+                  b -> b.transactItems(items).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+          if (done.consumedCapacity() != null) {
+            done.consumedCapacity()
+                .forEach(
+                    c -> totals.writeUnits += c.capacityUnits() == null ? 0 : c.capacityUnits());
+          }
+        } catch (TransactionCanceledException ex) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Puts an untrusted timer item for operator {@code uid} at this slot, which has none (fired
+   * nothing, no bounds, layout generation 0), unless one exists by now.
+   */
+  private void placeholder(String uid, Batch batch, Totals totals) {
+    Map<String, AttributeValue> item =
+        TimerItem.SCHEMA.itemToMap(
+            new TimerItem(
+                Layout.firedPk(uid),
+                Layout.slotSk(batch.slots(), batch.slot()),
+                Long.MIN_VALUE,
+                Long.MIN_VALUE,
+                Long.MIN_VALUE,
+                Long.MIN_VALUE,
+                1,
+                0,
+                Uniques.next(1, Long.MAX_VALUE),
+                null,
+                null),
+            true);
+    try {
+      var done =
+          client.putItem(
+              b ->
+                  b.tableName(tables.state())
+                      .item(item)
+                      .conditionExpression("attribute_not_exists(pk)")
+                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+      if (done.consumedCapacity() != null && done.consumedCapacity().capacityUnits() != null) {
+        totals.writeUnits += done.consumedCapacity().capacityUnits();
+      }
+    } catch (ConditionalCheckFailedException e) {
+      // another runner of this slot put one, or wrote the item: read it
+    }
+  }
 
   /** A strongly consistent GetItem of the state table, counting its read units; null if none. */
   private Map<String, AttributeValue> get(Map<String, AttributeValue> key, Totals totals) {
@@ -1360,7 +1471,8 @@ public final class KeyedStageRunner {
         current.version() + 1,
         ours.generation(),
         ours.incarnation(),
-        ours.floors());
+        ours.floors(),
+        false);
   }
 
   private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
@@ -1368,10 +1480,11 @@ public final class KeyedStageRunner {
       boolean nothingStored = !layout.exists() || (layout.generation() == 1 && !layout.changes());
       long next = nothingStored ? Long.MAX_VALUE : Long.MIN_VALUE;
       return new Fired(
-          false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0, KeyGroupFloors.NONE);
+          false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0, KeyGroupFloors.NONE, false);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);
-    boolean trusted = layout.trusts(item.g());
+    boolean sealed = Boolean.TRUE.equals(item.sl());
+    boolean trusted = layout.trusts(item.g()) && !sealed;
     return new Fired(
         true,
         item.fe(),
@@ -1381,7 +1494,8 @@ public final class KeyedStageRunner {
         item.v(),
         item.g(),
         item.i(),
-        trusted ? KeyGroupFloors.fromList(item.kf()) : KeyGroupFloors.NONE);
+        trusted ? KeyGroupFloors.fromList(item.kf()) : KeyGroupFloors.NONE,
+        sealed);
   }
 
   /** The slot layout item as read, and the generation of {@code slots}. */

@@ -23,6 +23,9 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
  *     again (0: written before it)
  * @param kf the key groups of the slot that slots of other slot counts fired further than {@code
  *     fe}, as {@link KeyGroupFloors#toList()} (null: none)
+ * @param sl true when a slot of another count sealed the item (its version moved so that a commit
+ *     that read it before fails, and it is not trusted until its own slot writes it again); null
+ *     otherwise
  */
 public record TimerItem(
     String pk,
@@ -34,7 +37,8 @@ public record TimerItem(
     long v,
     long g,
     long i,
-    java.util.List<Long> kf) {
+    java.util.List<Long> kf,
+    Boolean sl) {
   /** The item's immutable schema. */
   public static final TableSchema<TimerItem> SCHEMA =
       ItemKeys.keys(
@@ -54,6 +58,7 @@ public record TimerItem(
           .addAttribute(
               EnhancedType.listOf(Long.class),
               a -> a.name("kf").getter(TimerItem::kf).setter(Builder::kf))
+          .addAttribute(Boolean.class, a -> a.name("sl").getter(TimerItem::sl).setter(Builder::sl))
           .build();
 
   /** The schema's builder. */
@@ -68,6 +73,7 @@ public record TimerItem(
     private long g;
     private long i;
     private java.util.List<Long> kf;
+    private Boolean sl;
 
     void pk(String x) {
       pk = x;
@@ -109,8 +115,12 @@ public record TimerItem(
       kf = x;
     }
 
+    void sl(Boolean x) {
+      sl = x;
+    }
+
     TimerItem build() {
-      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i, kf);
+      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i, kf, sl);
     }
   }
 }
