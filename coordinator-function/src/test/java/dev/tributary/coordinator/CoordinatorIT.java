@@ -1673,4 +1673,396 @@ class CoordinatorIT {
       }
     }
   }
+
+  // ---- sealing and catch-up across a slot-count change (tests from the review of 6766b5b) ----
+
+  /** Whether operator {@code uid}'s timer item at {@code slot} of {@code slots} is sealed. */
+  private static boolean isSealed(Fixture f, String uid, int slots, int slot) {
+    Map<String, AttributeValue> item = timerItem(f, uid, slots, slot);
+    return item != null && item.containsKey("sl") && Boolean.TRUE.equals(item.get("sl").bool());
+  }
+
+  /** An account other than b in b's slot at {@code slots} slots. */
+  private static String otherInSlotOfB(int slots) {
+    int slot = slotOfAccount("b", slots);
+    for (char c = 'c'; c <= 'z'; c++) {
+      if (slotOfAccount("x" + c, slots) == slot) {
+        return "x" + c;
+      }
+    }
+    throw new AssertionError("no account");
+  }
+
+  /**
+   * The new count's slot runs split B (x@13): it puts its placeholder, reads the partition and
+   * seals the old count's items; just before its commit, {@code old} runs in full. Returns its
+   * answer.
+   */
+  private static OperatorResponse newSlotWithOldRunBeforeItsCommit(
+      Fixture f, int slots, String x, long xTs, long seq, int oldSlots, int oldSlot, Runnable old) {
+    int slot = slotOfAccount("b", slots);
+    boolean[] ran = {false};
+    DynamoDbClient hooked =
+        onEachCommit(
+            f.dynamo,
+            n -> {
+              if (!ran[0] && isSealed(f, "sums", oldSlots, oldSlot)) {
+                ran[0] = true;
+                old.run();
+              }
+            });
+    OperatorResponse r =
+        onSlotOf(
+            f,
+            hooked,
+            Jobs.GrowingWindows.class,
+            slot,
+            slots,
+            "p/shard-B",
+            0,
+            0,
+            List.of(payment(seq, x, xTs)));
+    assertThat(ran[0]).as("staging: the old count ran after the seal, before the commit").isTrue();
+    return r;
+  }
+
+  /** Split B, behind (back from idle): b@7, then the watermark passes 20, at {@code slots}. */
+  private static OperatorResponse behindB(Fixture f, int slots, long seq) {
+    int slot = slotOfAccount("b", slots);
+    OperatorResponse r3 =
+        onSlotOf(f, slot, slots, "p/shard-B", 0, 0, List.of(payment(seq, "b", 7)));
+    assertThat(r3.status()).as("%s", r3).isEqualTo(OperatorResponse.Status.COMMITTED);
+    OperatorResponse r4 = onSlotOf(f, slot, slots, "p/shard-B", 0, 20, List.of());
+    assertThat(r4.status()).as("%s", r4).isEqualTo(OperatorResponse.Status.COMMITTED);
+    return r3;
+  }
+
+  /**
+   * First change ever (1 -> 2; the layout is at generation 1). The new slot seals 1#0 and, while
+   * its first commit is in flight, a fresh invocation of the old count (split A, watermark 15)
+   * finds 1#0 sealed. The layout still names count 1 at generation 1, so the old count does not
+   * read the partition nor seal the new slot's placeholder; it fires b's [0,10) (b=5) and commits
+   * (its condition is on the sealed version). The new slot then commits with floors that miss that
+   * firing, its item is trusted, and b@7 of split B opens [0,10) again.
+   */
+  @Test
+  void anOldCountRunBetweenTheSealAndTheNewSlotsCommitIsSeen() {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+      String x = otherInSlotOfB(2);
+      OperatorResponse r1 =
+          onSlotOf(f, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, "b", 5)));
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      OperatorResponse[] old = new OperatorResponse[1];
+      OperatorResponse r2 =
+          newSlotWithOldRunBeforeItsCommit(
+              f,
+              2,
+              x,
+              13,
+              1,
+              1,
+              0,
+              () -> old[0] = onSlotOf(f, 0, 1, "p/shard-A", 0, 15, List.of(payment(2, "c", 12))));
+      assertThat(old[0].status()).as("%s", old[0]).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
+      assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
+      OperatorResponse r3 = behindB(f, 2, 2);
+      assertThat(f.outbox("sums")).as("staging").contains(x + "=13");
+      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+          .as("b's [0,10) fired once")
+          .containsExactly("b=5");
+      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+    }
+  }
+
+  /**
+   * 1 -> 2 -> 1 -> 2: when count 1 came back it sealed 2#s, which stays sealed. At the second
+   * change the new slot 2#s (its item sealed, untrusted) seals 1#0 and, while its commit is in
+   * flight, a fresh old-count invocation finds 1#0 sealed, reads the partition (generation > 1),
+   * and skips 2#s because it is already sealed: nothing makes the new slot's commit fail, and the
+   * old count's firing of b's [0,10) is missing from its floors.
+   */
+  @Test
+  void anAlreadySealedItemOfTheNewSlotIsSealedAgain() {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+      String x = otherInSlotOfB(2);
+      int slot = slotOfAccount("b", 2);
+      OperatorResponse r1 =
+          onSlotOf(f, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, "b", 5)));
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      // count 2: 2#s written (fe 0)
+      OperatorResponse a1 = onSlotOf(f, slot, 2, "p/shard-B", 0, 0, List.of(payment(1, x, 13)));
+      assertThat(a1.status()).as("%s", a1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      // count 1 back (no record, watermark 0): 1#0 seals 2#s and is written again
+      OperatorResponse back = onSlotOf(f, 0, 1, "p/shard-A", 0, 0, List.of());
+      assertThat(back.status()).as("%s", back).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(isSealed(f, "sums", 2, slot)).as("staging: 2#s sealed").isTrue();
+      assertThat(isSealed(f, "sums", 1, 0)).as("staging: 1#0 not sealed").isFalse();
+      // count 2 again, with the old count's run between the seal and the commit
+      OperatorResponse[] old = new OperatorResponse[1];
+      OperatorResponse r2 =
+          newSlotWithOldRunBeforeItsCommit(
+              f,
+              2,
+              x,
+              14,
+              2,
+              1,
+              0,
+              () -> {
+                assertThat(isSealed(f, "sums", 2, slot))
+                    .as("staging: 2#s still sealed when the old count runs")
+                    .isTrue();
+                old[0] = onSlotOf(f, 0, 1, "p/shard-A", 0, 15, List.of(payment(2, "c", 12)));
+              });
+      assertThat(old[0].status()).as("%s", old[0]).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
+      assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
+      OperatorResponse r3 = behindB(f, 2, 3);
+      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+          .as("b's [0,10) fired once")
+          .containsExactly("b=5");
+      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+    }
+  }
+
+  /**
+   * 2 -> 4, the first change (layout (2, generation 1)). The old slot over b's key groups has no
+   * timer item (nothing there ever stored a timer). The new slot over b reads the partition (no
+   * item to seal there) and, while its commit is in flight, the old slot's first invocation on
+   * split A brings b@5 with the watermark at 15: [0,10) opens and fires (b=5), and its item is put
+   * (absent, as it read). The new slot's floors miss it, its item is trusted, and b@7 of split B
+   * opens [0,10) again.
+   */
+  @Test
+  void anOldSlotWithoutAnItemIsSealedToo() {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "2")) {
+      int oldSlot = slotOfAccount("b", 2);
+      int newSlot = slotOfAccount("b", 4);
+      String x = otherInSlotOfB(4);
+      // the other old slot stores a timer: the layout exists, at count 2, generation 1
+      String y = null;
+      for (char c = 'c'; c <= 'z' && y == null; c++) {
+        if (slotOfAccount("y" + c, 2) != oldSlot) {
+          y = "y" + c;
+        }
+      }
+      OperatorResponse r0 =
+          onSlotOf(f, 1 - oldSlot, 2, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, y, 5)));
+      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(timerItem(f, "sums", 2, oldSlot)).as("staging: no item at b's old slot").isNull();
+      OperatorResponse[] old = new OperatorResponse[1];
+      boolean[] ran = {false};
+      DynamoDbClient hooked =
+          onEachCommit(
+              f.dynamo,
+              n -> {
+                Map<String, AttributeValue> mine = timerItem(f, "sums", 4, newSlot);
+                if (!ran[0]
+                    && mine != null
+                    && !mine.containsKey("kf")
+                    && "0".equals(mine.get("g").n())) {
+                  // the placeholder exists; the next TransactWriteItems after the read is ours
+                  ran[0] = true;
+                  old[0] =
+                      onSlotOf(
+                          f,
+                          oldSlot,
+                          2,
+                          "p/shard-A",
+                          0,
+                          15,
+                          List.of(payment(2, "b", 5), payment(3, "c", 12)));
+                }
+              });
+      OperatorResponse r2 =
+          onSlotOf(
+              f,
+              hooked,
+              Jobs.GrowingWindows.class,
+              newSlot,
+              4,
+              "p/shard-B",
+              0,
+              0,
+              List.of(payment(1, x, 13)));
+      assertThat(ran[0]).as("staging: the old slot ran while the new one was in flight").isTrue();
+      assertThat(old[0].status()).as("%s", old[0]).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).as("staging: the old slot fired b's [0,10)").contains("b=5");
+      OperatorResponse r3 = behindB(f, 4, 2);
+      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+          .as("b's [0,10) fired once")
+          .containsExactly("b=5");
+      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+    }
+  }
+
+  /** Every payment registers an event-time timer at its timestamp; onTimer emits "account@t". */
+  public static final class ReviewTimerAtTs implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      Jobs.timedPayments(env, "review-timer-at-ts", 0)
+          .keyBy(Jobs.Payment::account)
+          .process(new ReviewTimerAtTsFunction())
+          .uid("atts")
+          .sinkTo("atts", Serdes.string());
+    }
+  }
+
+  /** See {@link ReviewTimerAtTs}. */
+  public static final class ReviewTimerAtTsFunction
+      extends KeyedProcessFunction<String, Jobs.Payment, String> {
+    @Override
+    public void processElement(Jobs.Payment p, Context ctx, Collector<String> out) {
+      ctx.timerService().registerEventTimeTimer(p.amount());
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+      out.collect(ctx.getCurrentKey() + "@" + timestamp);
+    }
+  }
+
+  /**
+   * After 1 -> 2 the key group of k has a floor of 1000 (the old slot fired that far); split B,
+   * behind (watermark 0), brings 150 payments of k (t = 1..150): each registers a timer behind the
+   * floor, stored (the catch-up runs once per key, before the first). The next invocation's first
+   * record of k catches up all 150 stored timers inside that one record's epoch: more than one
+   * transaction holds, and the epoch cannot be cut inside a record, so the invocation fails with
+   * StateTooLargeException on every delivery (a stuck split). At the old count those timers fire in
+   * the firing phase, cut into epochs.
+   */
+  @Test
+  void manyTimersCaughtUpForOneKeyAreCutIntoEpochs() {
+    try (Fixture f = new Fixture(local, new ReviewTimerAtTs(), RuntimeSettings.SLOTS, "1")) {
+      OperatorResponse r0 =
+          onSlotOf(
+              f,
+              f.dynamo,
+              ReviewTimerAtTs.class,
+              0,
+              1,
+              "p/shard-A",
+              Long.MIN_VALUE,
+              1000,
+              List.of(payment(1, "z", 500)));
+      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(firedUpTo(f, "atts", 1, 0)).as("staging: 1#0 fired up to 1000").isEqualTo(1000L);
+      int slot = slotOfAccount("k", 2);
+      List<SourceRecord> many = new ArrayList<>();
+      for (int i = 1; i <= 150; i++) {
+        many.add(payment(i, "k", i));
+      }
+      OperatorResponse r1 =
+          onSlotOf(f, f.dynamo, ReviewTimerAtTs.class, slot, 2, "p/shard-B", 0, 0, many);
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("atts").stream().filter(o -> o.startsWith("k@")).toList())
+          .as("staging: k's timers are stored, not fired")
+          .isEmpty();
+      String answer;
+      try {
+        OperatorResponse r2 =
+            onSlotOf(
+                f,
+                f.dynamo,
+                ReviewTimerAtTs.class,
+                slot,
+                2,
+                "p/shard-B",
+                0,
+                0,
+                List.of(payment(151, "k", 160)));
+        answer = String.valueOf(r2.status());
+      } catch (RuntimeException e) {
+        answer = "failed: " + e;
+      }
+      assertThat(answer).as("the invocation commits").isEqualTo("COMMITTED");
+      assertThat(f.outbox("atts").stream().filter(o -> o.startsWith("k@")).toList())
+          .as("k's 150 timers behind the floor fired")
+          .hasSize(150);
+    }
+  }
+
+  /**
+   * The commit's own scenario, at the first change (layout (1, generation 1)): the old count's
+   * invocation (split A, watermark 15) reads everything; the new slot (split B, x@13) then puts its
+   * placeholder, reads the partition, seals 1#0 and stops just before its commit (another thread).
+   * The old count's commit fails on 1#0's version, as intended; its redo finds 1#0 sealed, but the
+   * layout names count 1 at generation 1, so it neither reads the partition nor seals the new
+   * slot's item: it fires b's [0,10) and commits. The new slot's commit then succeeds with floors
+   * that miss the firing, its item is trusted, and b@7 of split B opens [0,10) again.
+   */
+  @Test
+  void anOldCountsRedoAfterTheSealSealsTheNewSlot() throws Exception {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "1")) {
+      String x = otherInSlotOfB(2);
+      int slot = slotOfAccount("b", 2);
+      OperatorResponse r1 =
+          onSlotOf(f, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, "b", 5)));
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      CompletableFuture<Void> atCommit = new CompletableFuture<>();
+      CompletableFuture<Void> release = new CompletableFuture<>();
+      DynamoDbClient newHooked =
+          onEachCommit(
+              f.dynamo,
+              n -> {
+                if (!atCommit.isDone() && isSealed(f, "sums", 1, 0)) {
+                  atCommit.complete(null);
+                  release.join();
+                }
+              });
+      CompletableFuture<OperatorResponse>[] newRun = new CompletableFuture[1];
+      DynamoDbClient oldHooked =
+          onEachCommit(
+              f.dynamo,
+              n -> {
+                if (n == 0) {
+                  newRun[0] =
+                      CompletableFuture.supplyAsync(
+                          () ->
+                              onSlotOf(
+                                  f,
+                                  newHooked,
+                                  Jobs.GrowingWindows.class,
+                                  slot,
+                                  2,
+                                  "p/shard-B",
+                                  0,
+                                  0,
+                                  List.of(payment(1, x, 13))));
+                  atCommit.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+                }
+              });
+      OperatorResponse old;
+      try {
+        old =
+            onSlotOf(
+                f,
+                oldHooked,
+                Jobs.GrowingWindows.class,
+                0,
+                1,
+                "p/shard-A",
+                0,
+                15,
+                List.of(payment(2, "c", 12)));
+      } finally {
+        release.complete(null);
+      }
+      OperatorResponse r2 = newRun[0].get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(old.status()).as("%s", old).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(old.conflicts()).as("staging: the old count's first commit failed").isPositive();
+      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
+      assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
+      OperatorResponse r3 = behindB(f, 2, 2);
+      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+          .as("b's [0,10) fired once")
+          .containsExactly("b=5");
+      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+    }
+  }
 }

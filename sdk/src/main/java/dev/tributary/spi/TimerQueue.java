@@ -20,11 +20,16 @@ public interface TimerQueue {
   /** The number of timers. */
   int size();
 
+  /** Whether firing is paused (a persistent backend's epoch is full): commit, then go on. */
+  default boolean paused() {
+    return false;
+  }
+
   /**
    * Removes and returns the earliest timer of {@code key} at or before {@code upTo} (ties:
-   * registration order), or null; it counts as fired. The executor calls it only for keys whose key
-   * group has a watermark floor ({@code JobExecutor.floorWatermarks}), before the key's record, so
-   * a backend that never runs with floors may leave this default.
+   * registration order), or null (none, or {@link #paused()}); it counts as fired. The executor
+   * calls it only for keys whose key group has a watermark floor ({@code
+   * JobExecutor.floorWatermarks}), so a backend that never runs with floors may leave this default.
    */
   default Timer pollOfKey(Object key, long upTo) {
     throw new UnsupportedOperationException(

@@ -264,6 +264,20 @@ public final class JobExecutor implements AutoCloseable {
     context.highestFloor = highest;
   }
 
+  /**
+   * Before the records of a keyed stage: fires {@code key}'s stored event-time timers up to its key
+   * group's floor in the operators behind exchange {@code exchangeId} ({@link #floorWatermarks}),
+   * as its first record there would; false when a timer queue paused (the epoch is full: commit,
+   * then call again).
+   */
+  public boolean catchUp(int exchangeId, Object key) {
+    boolean done = true;
+    for (KeyedNode node : exchange(exchangeId).keyedTargets()) {
+      done &= node.catchUp(key);
+    }
+    return done;
+  }
+
   /** Captures the records crossing every keyBy instead of running the keyed stages. */
   public void setExchangeListener(ExchangeListener listener) {
     for (RuntimeNode node : nodes) {

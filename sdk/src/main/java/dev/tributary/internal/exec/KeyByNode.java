@@ -48,6 +48,11 @@ final class KeyByNode extends RuntimeNode {
     }
   }
 
+  /** The keyed operators behind this exchange. */
+  KeyedNode[] keyedTargets() {
+    return keyedTargets;
+  }
+
   /** Delivers a keyed record to the keyed operators (also the entry point of a keyed stage). */
   void processKeyed(Object key, Object value, long timestamp) {
     KeyedNode[] t = keyedTargets;

@@ -81,20 +81,35 @@ abstract class KeyedNode extends RuntimeNode {
    * A timer that fails there fails the invocation, as in any firing; the record is not to blame.
    */
   final void receiveKeyed(Object key, Object value, long timestamp) {
-    if (context.highestFloor > currentWatermark && eventTimers != null && caughtUp.add(key)) {
-      keys.setCurrentKey(key);
-      long floor = keyWatermark();
-      Timer timer;
-      while (floor > currentWatermark && (timer = eventTimers.pollOfKey(key, floor)) != null) {
-        try {
-          onEventTime(timer);
-        } catch (UserFunctionException e) {
-          throw new TimerBeforeRecordFailed(node.name(), timer, e);
-        }
-        keys.setCurrentKey(key);
-      }
-    }
+    catchUp(key);
     processKeyed(key, value, timestamp);
+  }
+
+  /**
+   * Fires {@code key}'s stored event-time timers up to its key group's floor, once per key (see
+   * {@link #receiveKeyed}); false when the timer queue paused (a persistent backend's epoch is
+   * full: commit, then call again).
+   */
+  final boolean catchUp(Object key) {
+    if (context.highestFloor <= currentWatermark || eventTimers == null || caughtUp.contains(key)) {
+      return true;
+    }
+    keys.setCurrentKey(key);
+    long floor = keyWatermark();
+    Timer timer;
+    while (floor > currentWatermark && (timer = eventTimers.pollOfKey(key, floor)) != null) {
+      try {
+        onEventTime(timer);
+      } catch (UserFunctionException e) {
+        throw new TimerBeforeRecordFailed(node.name(), timer, e);
+      }
+      keys.setCurrentKey(key);
+    }
+    if (eventTimers.paused()) {
+      return false;
+    }
+    caughtUp.add(key);
+    return true;
   }
 
   /**

@@ -44,13 +44,14 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Runs the keyed stage of a job for one (split, slot) batch and commits it exactly once: the
@@ -450,17 +451,24 @@ public final class KeyedStageRunner {
         SlotLayout layout = layouts.get(uid);
         if (f.exists() && !f.sealed() && layout.trusts(f.generation())) {
           floors = floors.max(f.floors(), range);
-        } else if (layout.exists() && (layout.generation() > 1 || layout.changes())) {
+        } else if (f.sealed()
+            || (layout.exists() && (layout.generation() > 1 || layout.changes()))) {
           if (!f.exists()) {
             // an item to seal, before the partition is read: a commit of another count after
             // the read seals it (below), which fails this slot's next commit of its item
-            placeholder(uid, batch, totals);
-            return Outcome.RELOAD;
+            f = placeholder(uid, batch, totals);
+            if (f == null) {
+              return Outcome.RELOAD; // another runner of the slot wrote one: read it
+            }
+            fired.put(uid, f);
           }
-          OtherCounts other = otherCounts(uid, batch.slots(), range, totals);
-          if (!seal(uid, other.unsealed(), totals)) {
-            return Outcome.CONFLICT; // one of them moved since the read: read them again
+          OtherCounts other = otherCounts(uid, batch.slots(), range, totals, layout);
+          OtherCounts sealed = seal(uid, other.toSeal(), range, totals);
+          if (sealed == null) {
+            return Outcome.CONFLICT; // an item is in a transaction under way: read them again
           }
+          floors = floors.max(sealed.floors(), range);
+          firedProcessing = Math.max(firedProcessing, sealed.processing());
           floors = floors.max(other.floors(), range);
           // processing time has no late records: records run after every old slot's fp, so none
           // lands in a processing-time window one of them fired (its later timers fire after)
@@ -503,6 +511,26 @@ public final class KeyedStageRunner {
         // every event-time timer up to `before` has fired: an epoch committed among the records
         // holds those firings, so its fired-up-to must say so
         epoch.fe = Math.max(epoch.fe, before);
+      }
+      if (!floors.isEmpty()) {
+        // then, per key of the records in a key group with a floor past `before`, its stored
+        // timers up to the floor, as the slot that fired the key group that far would have fired
+        // them before these records; paused and committed whenever the epoch fills up
+        clock.set(firedProcessing);
+        epoch.timePhase = true;
+        Set<Object> seen = new HashSet<>();
+        for (KeyedRecord r : pending) {
+          if (appliedEarlier.contains(r.position()) || !seen.add(List.of(r.exchange(), r.key()))) {
+            continue;
+          }
+          while (!executor.catchUp(r.exchange(), r.key())) {
+            Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
+            if (o != Outcome.COMMITTED) {
+              return o;
+            }
+          }
+        }
+        epoch.timePhase = false;
       }
       clock.set(now);
       Map<Position, DeadLetter> setAside = new HashMap<>();
@@ -1223,9 +1251,10 @@ public final class KeyedStageRunner {
    * processing time of any slot that covered one of them. One strongly consistent Query of the
    * operator's timer partition (an item per slot of each count the job ran at, and the layout).
    */
-  private OtherCounts otherCounts(String uid, int slots, KeyGroupRange range, Totals totals) {
+  private OtherCounts otherCounts(
+      String uid, int slots, KeyGroupRange range, Totals totals, SlotLayout layout) {
     List<long[]> items = new ArrayList<>();
-    Map<String, Long> unsealed = new LinkedHashMap<>();
+    Map<String, Long> toSeal = new LinkedHashMap<>();
     long processing = Long.MIN_VALUE;
     for (Map<String, AttributeValue> item :
         Partitions.read(
@@ -1239,93 +1268,134 @@ public final class KeyedStageRunner {
       KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
       if (covered.first() <= range.last() && range.first() <= covered.last()) {
         processing = Math.max(processing, timers.fp());
-        if (sk.slots() != slots && !Boolean.TRUE.equals(timers.sl())) {
-          unsealed.put(timers.sk(), timers.v());
+        if (sk.slots() != slots) {
+          // sealed already or not: its own slot may have read it sealed and be about to commit
+          // over it, which the next version stops
+          toSeal.put(timers.sk(), timers.v());
+        }
+      }
+    }
+    if (layout.exists() && layout.slots() != slots && layout.slots() <= graph.maxKeyGroups()) {
+      // a slot of the count the layout names that has no item yet gets a sealed one: its first
+      // run, were it in flight, would otherwise write its item unseen
+      int previous = (int) layout.slots();
+      for (int s = 0; s < previous; s++) {
+        KeyGroupRange covered = KeyGroups.rangeOf(s, graph.maxKeyGroups(), previous);
+        String sk = Layout.slotSk(previous, s);
+        if (covered.first() <= range.last()
+            && range.first() <= covered.last()
+            && !toSeal.containsKey(sk)) {
+          toSeal.put(sk, ABSENT);
         }
       }
     }
     return new OtherCounts(
-        KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing, unsealed);
+        KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing, toSeal);
   }
 
   /**
-   * {@link #otherCounts}: fired-up-to event time by key group, processing time, and the items of
-   * other counts over the slot's key groups that no slot of another count has sealed since their
-   * own slot last wrote them (sort key to version).
+   * A timer item of operator {@code uid} at {@code sk} that no one trusts: fired nothing, no
+   * bounds, layout generation 0, incarnation {@code incarnation}, sealed or not ({@code sealed}).
    */
-  private record OtherCounts(KeyGroupFloors floors, long processing, Map<String, Long> unsealed) {}
+  private static Map<String, AttributeValue> untrustedItem(
+      String uid, String sk, long incarnation, Boolean sealed) {
+    return TimerItem.SCHEMA.itemToMap(
+        new TimerItem(
+            Layout.firedPk(uid),
+            sk,
+            Long.MIN_VALUE,
+            Long.MIN_VALUE,
+            Long.MIN_VALUE,
+            Long.MIN_VALUE,
+            1,
+            0,
+            incarnation,
+            null,
+            sealed),
+        true);
+  }
+
+  /** {@link OtherCounts#toSeal}: the item is absent (a sealed placeholder is put). */
+  private static final long ABSENT = -1;
 
   /**
-   * Seals operator {@code uid}'s timer items {@code unsealed} (sort key to version as read): each
-   * gets the next version and {@code sl}, conditioned on the version read, so that a commit of
-   * their own count that read them before fails (a merge of the item is refused too) and is redone,
-   * and a later one finds them sealed, does not trust them, and seals this slot's item in turn
-   * (docs/protocol.md, "Watermarks and timers"). In transactions of up to 100; false when one moved
-   * since it was read.
+   * {@link #otherCounts}: fired-up-to event time by key group, processing time, and the items of
+   * other counts over the slot's key groups to seal (sort key to version read, {@link #ABSENT} for
+   * a slot of the count the layout names that has no item).
    */
-  private boolean seal(String uid, Map<String, Long> unsealed, Totals totals) {
-    List<TransactWriteItem> part = new ArrayList<>();
-    List<Map.Entry<String, Long>> all = new ArrayList<>(unsealed.entrySet());
-    for (int i = 0; i < all.size(); i++) {
-      Map.Entry<String, Long> e = all.get(i);
-      part.add(
-          TransactWriteItem.builder()
-              .update(
-                  Update.builder()
-                      .tableName(tables.state())
-                      .key(key(Layout.firedPk(uid), e.getKey()))
-                      .updateExpression("SET v = :next, sl = :sealed")
-                      .conditionExpression("v = :v")
-                      .expressionAttributeValues(
-                          Map.of(
-                              ":v",
-                              num(e.getValue()),
-                              ":next",
-                              num(e.getValue() + 1),
-                              ":sealed",
-                              AttributeValue.fromBool(true)))
-                      .build())
-              .build());
-      if (part.size() == MAX_ACTIONS || i == all.size() - 1) {
-        List<TransactWriteItem> items = List.copyOf(part);
-        part.clear();
-        try {
-          TransactWriteItemsResponse done =
-              client.transactWriteItems(
-                  b -> b.transactItems(items).returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-          if (done.consumedCapacity() != null) {
-            done.consumedCapacity()
-                .forEach(
-                    c -> totals.writeUnits += c.capacityUnits() == null ? 0 : c.capacityUnits());
+  private record OtherCounts(KeyGroupFloors floors, long processing, Map<String, Long> toSeal) {}
+
+  /**
+   * Seals operator {@code uid}'s timer items {@code toSeal} (sort key to version as read, {@link
+   * #ABSENT} for none): each gets the next version and {@code sl} (an absent one is put sealed), so
+   * that a commit of their own count that read them before fails (a merge of the item is refused
+   * too) and is redone, and a later one finds them sealed, does not trust them, and seals this
+   * slot's item in turn (docs/protocol.md, "Watermarks and timers"). Unconditioned, so that the
+   * slots of a new count sealing one old item do not fail each other; each answers the item as it
+   * now is, and what it says of the slot's key groups (an old commit that landed after the Query
+   * and before the seal) counts as the Query's items do. Null when an item is in a transaction
+   * under way (the attempt is redone).
+   */
+  private OtherCounts seal(
+      String uid, Map<String, Long> toSeal, KeyGroupRange range, Totals totals) {
+    List<long[]> items = new ArrayList<>();
+    long processing = Long.MIN_VALUE;
+    for (Map.Entry<String, Long> e : toSeal.entrySet()) {
+      Map<String, AttributeValue> key = key(Layout.firedPk(uid), e.getKey());
+      try {
+        if (e.getValue() == ABSENT) {
+          try {
+            var put =
+                client.putItem(
+                    b ->
+                        b.tableName(tables.state())
+                            .item(
+                                untrustedItem(
+                                    uid, e.getKey(), Uniques.next(1, Long.MAX_VALUE), true))
+                            .conditionExpression("attribute_not_exists(pk)")
+                            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+            totals.writeUnits += units(put.consumedCapacity());
+            continue; // fired nothing
+          } catch (ConditionalCheckFailedException written) {
+            // its slot wrote it since the Query: seal it as any other
           }
-        } catch (TransactionCanceledException ex) {
-          return false;
         }
+        var done =
+            client.updateItem(
+                b ->
+                    b.tableName(tables.state())
+                        .key(key)
+                        .updateExpression("SET sl = :sealed ADD v :one")
+                        .conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(
+                            Map.of(":sealed", AttributeValue.fromBool(true), ":one", num(1)))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+        totals.writeUnits += units(done.consumedCapacity());
+        TimerItem now = TimerItem.SCHEMA.mapToItem(done.attributes());
+        Layout.SlotSk sk = Layout.SlotSk.parse(e.getKey());
+        items.add(new long[] {sk.slots(), sk.slot(), now.fe()});
+        processing = Math.max(processing, now.fp());
+      } catch (TransactionConflictException busy) {
+        return null;
       }
     }
-    return true;
+    return new OtherCounts(
+        KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing, Map.of());
+  }
+
+  private static double units(ConsumedCapacity consumed) {
+    return consumed == null || consumed.capacityUnits() == null ? 0 : consumed.capacityUnits();
   }
 
   /**
    * Puts an untrusted timer item for operator {@code uid} at this slot, which has none (fired
-   * nothing, no bounds, layout generation 0), unless one exists by now.
+   * nothing, no bounds, layout generation 0), and returns it as read; null when one exists by now.
    */
-  private void placeholder(String uid, Batch batch, Totals totals) {
+  private Fired placeholder(String uid, Batch batch, Totals totals) {
+    long incarnation = Uniques.next(1, Long.MAX_VALUE);
     Map<String, AttributeValue> item =
-        TimerItem.SCHEMA.itemToMap(
-            new TimerItem(
-                Layout.firedPk(uid),
-                Layout.slotSk(batch.slots(), batch.slot()),
-                Long.MIN_VALUE,
-                Long.MIN_VALUE,
-                Long.MIN_VALUE,
-                Long.MIN_VALUE,
-                1,
-                0,
-                Uniques.next(1, Long.MAX_VALUE),
-                null,
-                null),
-            true);
+        untrustedItem(uid, Layout.slotSk(batch.slots(), batch.slot()), incarnation, null);
     try {
       var done =
           client.putItem(
@@ -1338,8 +1408,19 @@ public final class KeyedStageRunner {
         totals.writeUnits += done.consumedCapacity().capacityUnits();
       }
     } catch (ConditionalCheckFailedException e) {
-      // another runner of this slot put one, or wrote the item: read it
+      return null; // another runner of this slot put one, or wrote the item
     }
+    return new Fired(
+        true,
+        Long.MIN_VALUE,
+        Long.MIN_VALUE,
+        Long.MIN_VALUE,
+        Long.MIN_VALUE,
+        1,
+        0,
+        incarnation,
+        KeyGroupFloors.NONE,
+        false);
   }
 
   /** A strongly consistent GetItem of the state table, counting its read units; null if none. */

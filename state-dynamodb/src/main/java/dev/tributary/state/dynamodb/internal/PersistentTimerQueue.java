@@ -106,6 +106,11 @@ public final class PersistentTimerQueue implements TimerQueue {
     return timer;
   }
 
+  @Override
+  public boolean paused() {
+    return full.getAsBoolean();
+  }
+
   /**
    * The earliest stored timer of {@code key} at or before {@code upTo}, fired (its index item and
    * its entry in the key's item are deleted with the epoch), whether or not the index read loaded
@@ -113,6 +118,9 @@ public final class PersistentTimerQueue implements TimerQueue {
    */
   @Override
   public Timer pollOfKey(Object key, long upTo) {
+    if (full.getAsBoolean()) {
+      return null;
+    }
     Timer earliest = null;
     for (Timer timer : keys.of(key)) {
       if (timer.timestamp() <= upTo
