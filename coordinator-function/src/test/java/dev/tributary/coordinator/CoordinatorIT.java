@@ -1676,6 +1676,23 @@ class CoordinatorIT {
 
   // ---- sealing and catch-up across a slot-count change (tests from the review of 6766b5b) ----
 
+  /**
+   * The old count's run ({@code old}) and the new slot's ({@code newSlot}) both committed, the old
+   * count fired b's [0,10), and split B's b@7 at {@code slots} slots (sequence {@code seq}) is
+   * late: the window fired once.
+   */
+  private static void theOldFiringIsSeen(
+      Fixture f, OperatorResponse old, OperatorResponse newSlot, int slots, long seq) {
+    assertThat(old.status()).as("%s", old).isEqualTo(OperatorResponse.Status.COMMITTED);
+    assertThat(newSlot.status()).as("%s", newSlot).isEqualTo(OperatorResponse.Status.COMMITTED);
+    assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
+    OperatorResponse r3 = behindB(f, slots, seq);
+    assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+        .as("b's [0,10) fired once")
+        .containsExactly("b=5");
+    assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+  }
+
   /** Whether operator {@code uid}'s timer item at {@code slot} of {@code slots} is sealed. */
   private static boolean isSealed(Fixture f, String uid, int slots, int slot) {
     Map<String, AttributeValue> item = timerItem(f, uid, slots, slot);
@@ -1763,16 +1780,8 @@ class CoordinatorIT {
               1,
               0,
               () -> old[0] = onSlotOf(f, 0, 1, "p/shard-A", 0, 15, List.of(payment(2, "c", 12))));
-      assertThat(old[0].status()).as("%s", old[0]).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
       assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
-      OperatorResponse r3 = behindB(f, 2, 2);
-      assertThat(f.outbox("sums")).as("staging").contains(x + "=13");
-      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
-          .as("b's [0,10) fired once")
-          .containsExactly("b=5");
-      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+      theOldFiringIsSeen(f, old[0], r2, 2, 2);
     }
   }
 
@@ -1816,15 +1825,8 @@ class CoordinatorIT {
                     .isTrue();
                 old[0] = onSlotOf(f, 0, 1, "p/shard-A", 0, 15, List.of(payment(2, "c", 12)));
               });
-      assertThat(old[0].status()).as("%s", old[0]).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
       assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
-      OperatorResponse r3 = behindB(f, 2, 3);
-      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
-          .as("b's [0,10) fired once")
-          .containsExactly("b=5");
-      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+      theOldFiringIsSeen(f, old[0], r2, 2, 3);
     }
   }
 
@@ -1889,31 +1891,24 @@ class CoordinatorIT {
               0,
               List.of(payment(1, x, 13)));
       assertThat(ran[0]).as("staging: the old slot ran while the new one was in flight").isTrue();
-      assertThat(old[0].status()).as("%s", old[0]).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).as("staging: the old slot fired b's [0,10)").contains("b=5");
-      OperatorResponse r3 = behindB(f, 4, 2);
-      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
-          .as("b's [0,10) fired once")
-          .containsExactly("b=5");
-      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+      theOldFiringIsSeen(f, old[0], r2, 4, 2);
     }
   }
 
   /** Every payment registers an event-time timer at its timestamp; onTimer emits "account@t". */
-  public static final class ReviewTimerAtTs implements JobProvider {
+  public static final class TimerAtTs implements JobProvider {
     @Override
     public void build(StreamEnvironment env) {
       Jobs.timedPayments(env, "review-timer-at-ts", 0)
           .keyBy(Jobs.Payment::account)
-          .process(new ReviewTimerAtTsFunction())
+          .process(new TimerAtTsFunction())
           .uid("atts")
           .sinkTo("atts", Serdes.string());
     }
   }
 
-  /** See {@link ReviewTimerAtTs}. */
-  public static final class ReviewTimerAtTsFunction
+  /** See {@link TimerAtTs}. */
+  public static final class TimerAtTsFunction
       extends KeyedProcessFunction<String, Jobs.Payment, String> {
     @Override
     public void processElement(Jobs.Payment p, Context ctx, Collector<String> out) {
@@ -1937,12 +1932,12 @@ class CoordinatorIT {
    */
   @Test
   void manyTimersCaughtUpForOneKeyAreCutIntoEpochs() {
-    try (Fixture f = new Fixture(local, new ReviewTimerAtTs(), RuntimeSettings.SLOTS, "1")) {
+    try (Fixture f = new Fixture(local, new TimerAtTs(), RuntimeSettings.SLOTS, "1")) {
       OperatorResponse r0 =
           onSlotOf(
               f,
               f.dynamo,
-              ReviewTimerAtTs.class,
+              TimerAtTs.class,
               0,
               1,
               "p/shard-A",
@@ -1957,7 +1952,7 @@ class CoordinatorIT {
         many.add(payment(i, "k", i));
       }
       OperatorResponse r1 =
-          onSlotOf(f, f.dynamo, ReviewTimerAtTs.class, slot, 2, "p/shard-B", 0, 0, many);
+          onSlotOf(f, f.dynamo, TimerAtTs.class, slot, 2, "p/shard-B", 0, 0, many);
       assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("atts").stream().filter(o -> o.startsWith("k@")).toList())
           .as("staging: k's timers are stored, not fired")
@@ -1968,7 +1963,7 @@ class CoordinatorIT {
             onSlotOf(
                 f,
                 f.dynamo,
-                ReviewTimerAtTs.class,
+                TimerAtTs.class,
                 slot,
                 2,
                 "p/shard-B",
@@ -2053,16 +2048,9 @@ class CoordinatorIT {
         release.complete(null);
       }
       OperatorResponse r2 = newRun[0].get(30, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(old.status()).as("%s", old).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(old.conflicts()).as("staging: the old count's first commit failed").isPositive();
-      assertThat(r2.status()).as("%s", r2).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("sums")).as("staging: the old count fired b's [0,10)").contains("b=5");
       assertThat(firedUpTo(f, "sums", 1, 0)).as("staging: 1#0 fired up to 15").isEqualTo(15L);
-      OperatorResponse r3 = behindB(f, 2, 2);
-      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
-          .as("b's [0,10) fired once")
-          .containsExactly("b=5");
-      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+      theOldFiringIsSeen(f, old, r2, 2, 2);
     }
   }
 }

@@ -65,6 +65,15 @@ class WatermarkFloorsTest {
     }
   }
 
+  /** An executor of {@code graph} in memory whose sink records go to {@code out}. */
+  private static JobExecutor collecting(JobGraph graph, List<String> out) {
+    return new JobExecutor(
+        graph,
+        new InMemoryStateBackend(),
+        new ManualClock(0),
+        (sink, value, ts) -> out.add(String.valueOf(value)));
+  }
+
   private static int exchange(JobGraph graph) {
     return graph.nodes().stream()
         .filter(n -> n.spec() instanceof KeyBySpec)
@@ -129,12 +138,7 @@ class WatermarkFloorsTest {
     // [0,10) fire first, then fire it again late with both records, once each
     List<String> out = new ArrayList<>();
     JobGraph graph = windows(Duration.ofMillis(5));
-    try (JobExecutor executor =
-        new JobExecutor(
-            graph,
-            new InMemoryStateBackend(),
-            new ManualClock(0),
-            (sink, value, ts) -> out.add(String.valueOf(value)))) {
+    try (JobExecutor executor = collecting(graph, out)) {
       int exchange = exchange(graph);
       executor.injectWatermark(exchange, 0);
       executor.injectKeyed(exchange, "a", new Pay("a", 1, 5), 5);
@@ -212,12 +216,7 @@ class WatermarkFloorsTest {
     // control: the operator's own watermark at 9; a@5 registers a timer at 5 (behind it), a@6 is
     // counted before it fires at the next watermark: a=2
     List<String> control = new ArrayList<>();
-    try (JobExecutor executor =
-        new JobExecutor(
-            graph,
-            new InMemoryStateBackend(),
-            new ManualClock(0),
-            (sink, value, ts) -> control.add(String.valueOf(value)))) {
+    try (JobExecutor executor = collecting(graph, control)) {
       int exchange = exchange(graph);
       executor.injectWatermark(exchange, 9);
       executor.injectKeyed(exchange, "a", new Pay("a", 1, 5), 5);
@@ -227,12 +226,7 @@ class WatermarkFloorsTest {
     assertThat(control).as("staging: at watermark 9").containsExactly("a=2");
     // the same with the operator's watermark at 0 and a's key group's floor at 9
     List<String> out = new ArrayList<>();
-    try (JobExecutor executor =
-        new JobExecutor(
-            graph,
-            new InMemoryStateBackend(),
-            new ManualClock(0),
-            (sink, value, ts) -> out.add(String.valueOf(value)))) {
+    try (JobExecutor executor = collecting(graph, out)) {
       int exchange = exchange(graph);
       executor.injectWatermark(exchange, 0);
       executor.floorWatermarks(kg -> kg == A ? 9 : Long.MIN_VALUE, 9);

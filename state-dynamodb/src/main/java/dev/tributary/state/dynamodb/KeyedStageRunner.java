@@ -1343,22 +1343,10 @@ public final class KeyedStageRunner {
     for (Map.Entry<String, Long> e : toSeal.entrySet()) {
       Map<String, AttributeValue> key = key(Layout.firedPk(uid), e.getKey());
       try {
-        if (e.getValue() == ABSENT) {
-          try {
-            var put =
-                client.putItem(
-                    b ->
-                        b.tableName(tables.state())
-                            .item(
-                                untrustedItem(
-                                    uid, e.getKey(), Uniques.next(1, Long.MAX_VALUE), true))
-                            .conditionExpression("attribute_not_exists(pk)")
-                            .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-            totals.writeUnits += units(put.consumedCapacity());
-            continue; // fired nothing
-          } catch (ConditionalCheckFailedException written) {
-            // its slot wrote it since the Query: seal it as any other
-          }
+        if (e.getValue() == ABSENT
+            && putIfAbsent(
+                untrustedItem(uid, e.getKey(), Uniques.next(1, Long.MAX_VALUE), true), totals)) {
+          continue; // fired nothing; else its slot wrote it since the Query: seal it as any other
         }
         var done =
             client.updateItem(
@@ -1384,6 +1372,23 @@ public final class KeyedStageRunner {
         KeyGroupFloors.of(items, range, graph.maxKeyGroups()), processing, Map.of());
   }
 
+  /** Puts {@code item} into the state table unless it exists; whether it did. */
+  private boolean putIfAbsent(Map<String, AttributeValue> item, Totals totals) {
+    try {
+      var done =
+          client.putItem(
+              b ->
+                  b.tableName(tables.state())
+                      .item(item)
+                      .conditionExpression("attribute_not_exists(pk)")
+                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
+      totals.writeUnits += units(done.consumedCapacity());
+      return true;
+    } catch (ConditionalCheckFailedException exists) {
+      return false;
+    }
+  }
+
   private static double units(ConsumedCapacity consumed) {
     return consumed == null || consumed.capacityUnits() == null ? 0 : consumed.capacityUnits();
   }
@@ -1396,18 +1401,7 @@ public final class KeyedStageRunner {
     long incarnation = Uniques.next(1, Long.MAX_VALUE);
     Map<String, AttributeValue> item =
         untrustedItem(uid, Layout.slotSk(batch.slots(), batch.slot()), incarnation, null);
-    try {
-      var done =
-          client.putItem(
-              b ->
-                  b.tableName(tables.state())
-                      .item(item)
-                      .conditionExpression("attribute_not_exists(pk)")
-                      .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
-      if (done.consumedCapacity() != null && done.consumedCapacity().capacityUnits() != null) {
-        totals.writeUnits += done.consumedCapacity().capacityUnits();
-      }
-    } catch (ConditionalCheckFailedException e) {
+    if (!putIfAbsent(item, totals)) {
       return null; // another runner of this slot put one, or wrote the item
     }
     return new Fired(
