@@ -1895,6 +1895,227 @@ class CoordinatorIT {
     }
   }
 
+  /**
+   * Review of 5234dee. 2 -> 4, the first change (layout (2, generation 1)); b's old slot has no
+   * timer item. Its first invocation (split A: b@5, c@12, watermark 15) reads everything while the
+   * layout still names count 2 at generation 1 (so it takes no seal path: nothing stored), and
+   * before its commit: a slot of count 4 over the OTHER old slot commits (split C), which moves the
+   * layout to (4, generation 2); then the new slot over b runs (split B): its layout names its own
+   * count, so it puts no sealed placeholder for b's absent old slot, and its floors miss the old
+   * slot's firing that is about to land. The old slot then commits (its item absent as read).
+   */
+  @Test
+  void anAbsentOldSlotIsSealedAfterTheLayoutMovedToTheNewCount() {
+    try (Fixture f = new Fixture(local, new Jobs.GrowingWindows(), RuntimeSettings.SLOTS, "2")) {
+      int oldSlot = slotOfAccount("b", 2);
+      int newSlot = slotOfAccount("b", 4);
+      String x = otherInSlotOfB(4);
+      String y = null;
+      for (char c = 'c'; c <= 'z' && y == null; c++) {
+        if (slotOfAccount("y" + c, 2) != oldSlot) {
+          y = "y" + c;
+        }
+      }
+      String yy = y;
+      int otherNew = slotOfAccount(y, 4);
+      OperatorResponse r0 =
+          onSlotOf(f, 1 - oldSlot, 2, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, y, 5)));
+      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(timerItem(f, "sums", 2, oldSlot)).as("staging: no item at b's old slot").isNull();
+      OperatorResponse[] others = new OperatorResponse[2];
+      DynamoDbClient hooked =
+          onEachCommit(
+              f.dynamo,
+              n -> {
+                if (n == 0) {
+                  others[0] =
+                      onSlotOf(f, otherNew, 4, "p/shard-C", 0, 0, List.of(payment(1, yy, 6)));
+                  Map<String, AttributeValue> layout =
+                      f.dynamo
+                          .getItem(
+                              b ->
+                                  b.tableName(f.settings.tables().state())
+                                      .consistentRead(true)
+                                      .key(
+                                          Map.of(
+                                              "pk", AttributeValue.fromS("F#sums"),
+                                              "sk", AttributeValue.fromS("layout"))))
+                          .item();
+                  assertThat(layout.get("s").n())
+                      .as("staging: the layout names count 4 before the new slot over b reads it")
+                      .isEqualTo("4");
+                  others[1] =
+                      onSlotOf(f, newSlot, 4, "p/shard-B", 0, 0, List.of(payment(1, x, 13)));
+                }
+              });
+      OperatorResponse old =
+          onSlotOf(
+              f,
+              hooked,
+              Jobs.GrowingWindows.class,
+              oldSlot,
+              2,
+              "p/shard-A",
+              0,
+              15,
+              List.of(payment(2, "b", 5), payment(3, "c", 12)));
+      assertThat(others[0].status())
+          .as("%s", others[0])
+          .isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(others[1].status())
+          .as("%s", others[1])
+          .isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(old.status()).as("%s", old).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("sums")).as("staging: the old slot fired b's [0,10)").contains("b=5");
+      assertThat(firedUpTo(f, "sums", 2, oldSlot))
+          .as("staging: old slot fired up to 15")
+          .isEqualTo(15L);
+      assertThat(timerItem(f, "sums", 4, newSlot)).as("staging: new slot's item").isNotNull();
+      OperatorResponse r3 = behindB(f, 4, 2);
+      assertThat(f.outbox("sums").stream().filter(o -> o.startsWith("b=")).toList())
+          .as("b's [0,10) fired once")
+          .containsExactly("b=5");
+      assertThat(r3.lateRecordsDropped()).as("b@7 was late").isEqualTo(1);
+    }
+  }
+
+  /**
+   * Review of 5234dee: a payment below 1000 registers an event-time timer at its timestamp, whose
+   * firing emits "account@t" padded to 290 KB; a payment at or above 1000 emits twelve 100 KB
+   * outputs.
+   */
+  public static final class BigOutputs implements JobProvider {
+    @Override
+    public void build(StreamEnvironment env) {
+      Jobs.timedPayments(env, "review-big-outputs", 0)
+          .keyBy(Jobs.Payment::account)
+          .process(new BigOutputsFunction())
+          .uid("big")
+          .sinkTo("big", Serdes.string());
+    }
+  }
+
+  /** See {@link BigOutputs}. */
+  public static final class BigOutputsFunction
+      extends KeyedProcessFunction<String, Jobs.Payment, String> {
+    @Override
+    public void processElement(Jobs.Payment p, Context ctx, Collector<String> out) {
+      if (p.amount() < 1000) {
+        ctx.timerService().registerEventTimeTimer(p.amount());
+      } else {
+        for (int i = 0; i < 12; i++) {
+          out.collect(p.account() + "#" + i + "|" + "x".repeat(100 * 1024));
+        }
+      }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+      out.collect(ctx.getCurrentKey() + "@" + timestamp + "|" + "y".repeat(290 * 1024));
+    }
+  }
+
+  /**
+   * Review of 5234dee. After 1 -> 2 the key group of k has a floor of 1000; split B (behind) stores
+   * ten timers of k behind it. The next invocation's record of k catches them up before the records
+   * (2.9 MB of outputs: the epoch is not full, so it stays open) and the record itself then emits
+   * 1.2 MB: the epoch outgrows a transaction with one record in it, and the runner cannot cut it
+   * before that record (a cut before the first record is never committed: recordCount is 0), so it
+   * fails with StateTooLargeException on every delivery, though each part fits on its own.
+   */
+  @Test
+  void aCaughtUpEpochLeftOpenDoesNotMakeTheFirstRecordTooLarge() {
+    try (Fixture f = new Fixture(local, new BigOutputs(), RuntimeSettings.SLOTS, "1")) {
+      OperatorResponse r0 =
+          onSlotOf(
+              f,
+              f.dynamo,
+              BigOutputs.class,
+              0,
+              1,
+              "p/shard-A",
+              Long.MIN_VALUE,
+              1000,
+              List.of(payment(1, "z", 500)));
+      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(firedUpTo(f, "big", 1, 0)).as("staging: 1#0 fired up to 1000").isEqualTo(1000L);
+      int slot = slotOfAccount("k", 2);
+      List<SourceRecord> ten = new ArrayList<>();
+      for (int i = 1; i <= 10; i++) {
+        ten.add(payment(i, "k", i));
+      }
+      OperatorResponse r1 =
+          onSlotOf(f, f.dynamo, BigOutputs.class, slot, 2, "p/shard-B", 0, 0, ten);
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k@")).toList())
+          .as("staging: k's timers are stored, not fired")
+          .isEmpty();
+      String answer;
+      try {
+        OperatorResponse r2 =
+            onSlotOf(
+                f,
+                f.dynamo,
+                BigOutputs.class,
+                slot,
+                2,
+                "p/shard-B",
+                0,
+                0,
+                List.of(payment(11, "k", 2000)));
+        answer = String.valueOf(r2.status());
+      } catch (RuntimeException e) {
+        answer = "failed: " + e;
+      }
+      assertThat(answer).as("the invocation commits").isEqualTo("COMMITTED");
+      assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k@")).toList())
+          .as("k's 10 timers behind the floor fired")
+          .hasSize(10);
+      assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k#")).toList())
+          .as("the record's outputs")
+          .hasSize(12);
+    }
+  }
+
+  /**
+   * Review of 5234dee, the same without a slot-count change (older than the catch-up): ten timers
+   * of k stored; the next batch's input watermark (100) fires them before the records (2.9 MB of
+   * outputs, left open) and its record emits 1.2 MB: StateTooLargeException on every delivery.
+   */
+  @Test
+  void aBeforePhaseEpochLeftOpenDoesNotMakeTheFirstRecordTooLarge() {
+    try (Fixture f = new Fixture(local, new BigOutputs(), RuntimeSettings.SLOTS, "1")) {
+      List<SourceRecord> ten = new ArrayList<>();
+      for (int i = 1; i <= 10; i++) {
+        ten.add(payment(i, "k", i));
+      }
+      OperatorResponse r1 =
+          onSlotOf(f, f.dynamo, BigOutputs.class, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, ten);
+      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+      assertThat(f.outbox("big")).as("staging: k's timers are stored, not fired").isEmpty();
+      String answer;
+      try {
+        OperatorResponse r2 =
+            onSlotOf(
+                f,
+                f.dynamo,
+                BigOutputs.class,
+                0,
+                1,
+                "p/shard-A",
+                100,
+                100,
+                List.of(payment(11, "k", 2000)));
+        answer = String.valueOf(r2.status());
+      } catch (RuntimeException e) {
+        answer = "failed: " + e;
+      }
+      assertThat(answer).as("the invocation commits").isEqualTo("COMMITTED");
+      assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k@")).toList()).hasSize(10);
+      assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k#")).toList()).hasSize(12);
+    }
+  }
+
   /** Every payment registers an event-time timer at its timestamp; onTimer emits "account@t". */
   public static final class TimerAtTs implements JobProvider {
     @Override

@@ -540,7 +540,8 @@ public final class KeyedStageRunner {
           last = r.position(); // the checkpoint passes it: applied under another slot count
           continue;
         }
-        if (epoch.recordCount > 0 && cuts.beforeRecord.contains(r.position())) {
+        if ((epoch.recordCount > 0 || backend.firedInEpoch() > 0)
+            && cuts.beforeRecord.contains(r.position())) {
           Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
           if (o != Outcome.COMMITTED) {
             return o;
@@ -948,6 +949,14 @@ public final class KeyedStageRunner {
         cuts.beforeRecord.add(lastRecord);
         return Outcome.RECUT;
       }
+      if (!timePhase
+          && recordCount == 1
+          && backend.firedInEpoch() > 0
+          && cuts.beforeRecord.add(lastRecord)) {
+        // the firings before the records (catch-up, or up to `before`) were left open: commit
+        // them before the record
+        return Outcome.RECUT;
+      }
       if (timePhase && backend.firedInEpoch() > 1 && cuts.timerActions > 2) {
         cuts.timerActions = Math.max(2, cuts.timerActions / 2);
         return Outcome.RECUT;
@@ -1255,6 +1264,7 @@ public final class KeyedStageRunner {
       String uid, int slots, KeyGroupRange range, Totals totals, SlotLayout layout) {
     List<long[]> items = new ArrayList<>();
     Map<String, Long> toSeal = new LinkedHashMap<>();
+    java.util.Set<Integer> countsSeen = new java.util.TreeSet<>();
     long processing = Long.MIN_VALUE;
     for (Map<String, AttributeValue> item :
         Partitions.read(
@@ -1265,6 +1275,9 @@ public final class KeyedStageRunner {
       }
       TimerItem timers = TimerItem.SCHEMA.mapToItem(item);
       items.add(new long[] {sk.slots(), sk.slot(), timers.fe()});
+      if (sk.slots() != slots) {
+        countsSeen.add(sk.slots());
+      }
       KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
       if (covered.first() <= range.last() && range.first() <= covered.last()) {
         processing = Math.max(processing, timers.fp());
@@ -1276,9 +1289,13 @@ public final class KeyedStageRunner {
       }
     }
     if (layout.exists() && layout.slots() != slots && layout.slots() <= graph.maxKeyGroups()) {
-      // a slot of the count the layout names that has no item yet gets a sealed one: its first
-      // run, were it in flight, would otherwise write its item unseen
-      int previous = (int) layout.slots();
+      countsSeen.add((int) layout.slots());
+    }
+    // a slot of the count the layout names, or of any other count with an item (the layout's
+    // first-generation count, whose runners skip the read while their item is absent, is one of
+    // them even after the layout moved on), that has no item yet gets a sealed one: its first
+    // run, were it in flight, would otherwise write its item unseen
+    for (int previous : countsSeen) {
       for (int s = 0; s < previous; s++) {
         KeyGroupRange covered = KeyGroups.rangeOf(s, graph.maxKeyGroups(), previous);
         String sk = Layout.slotSk(previous, s);
@@ -1364,8 +1381,8 @@ public final class KeyedStageRunner {
         Layout.SlotSk sk = Layout.SlotSk.parse(e.getKey());
         items.add(new long[] {sk.slots(), sk.slot(), now.fe()});
         processing = Math.max(processing, now.fp());
-      } catch (TransactionConflictException busy) {
-        return null;
+      } catch (TransactionConflictException | ConditionalCheckFailedException busy) {
+        return null; // in a transaction under way (perhaps one creating it): read again
       }
     }
     return new OtherCounts(
@@ -1384,8 +1401,8 @@ public final class KeyedStageRunner {
                       .returnConsumedCapacity(ReturnConsumedCapacity.TOTAL));
       totals.writeUnits += units(done.consumedCapacity());
       return true;
-    } catch (ConditionalCheckFailedException exists) {
-      return false;
+    } catch (ConditionalCheckFailedException | TransactionConflictException exists) {
+      return false; // there, or being written by a transaction under way
     }
   }
 
