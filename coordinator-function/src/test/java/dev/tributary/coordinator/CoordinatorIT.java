@@ -1831,6 +1831,25 @@ class CoordinatorIT {
   }
 
   /**
+   * At 2 slots, an account of the old slot that is not b's stores a timer there (the layout exists,
+   * at count 2, generation 1), and b's old slot has no item; returns the account.
+   */
+  private static String theOtherOldSlotStoresATimer(Fixture f) {
+    int oldSlot = slotOfAccount("b", 2);
+    String y = null;
+    for (char c = 'c'; c <= 'z' && y == null; c++) {
+      if (slotOfAccount("y" + c, 2) != oldSlot) {
+        y = "y" + c;
+      }
+    }
+    OperatorResponse r0 =
+        onSlotOf(f, 1 - oldSlot, 2, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, y, 5)));
+    assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
+    assertThat(timerItem(f, "sums", 2, oldSlot)).as("staging: no item at b's old slot").isNull();
+    return y;
+  }
+
+  /**
    * 2 -> 4, the first change (layout (2, generation 1)). The old slot over b's key groups has no
    * timer item (nothing there ever stored a timer). The new slot over b reads the partition (no
    * item to seal there) and, while its commit is in flight, the old slot's first invocation on
@@ -1844,17 +1863,7 @@ class CoordinatorIT {
       int oldSlot = slotOfAccount("b", 2);
       int newSlot = slotOfAccount("b", 4);
       String x = otherInSlotOfB(4);
-      // the other old slot stores a timer: the layout exists, at count 2, generation 1
-      String y = null;
-      for (char c = 'c'; c <= 'z' && y == null; c++) {
-        if (slotOfAccount("y" + c, 2) != oldSlot) {
-          y = "y" + c;
-        }
-      }
-      OperatorResponse r0 =
-          onSlotOf(f, 1 - oldSlot, 2, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, y, 5)));
-      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(timerItem(f, "sums", 2, oldSlot)).as("staging: no item at b's old slot").isNull();
+      theOtherOldSlotStoresATimer(f);
       OperatorResponse[] old = new OperatorResponse[1];
       boolean[] ran = {false};
       DynamoDbClient hooked =
@@ -1896,13 +1905,13 @@ class CoordinatorIT {
   }
 
   /**
-   * Review of 5234dee. 2 -> 4, the first change (layout (2, generation 1)); b's old slot has no
-   * timer item. Its first invocation (split A: b@5, c@12, watermark 15) reads everything while the
-   * layout still names count 2 at generation 1 (so it takes no seal path: nothing stored), and
-   * before its commit: a slot of count 4 over the OTHER old slot commits (split C), which moves the
-   * layout to (4, generation 2); then the new slot over b runs (split B): its layout names its own
-   * count, so it puts no sealed placeholder for b's absent old slot, and its floors miss the old
-   * slot's firing that is about to land. The old slot then commits (its item absent as read).
+   * 2 -> 4, the first change (layout (2, generation 1)); b's old slot has no timer item. Its first
+   * invocation (split A: b@5, c@12, watermark 15) reads everything while the layout still names
+   * count 2 at generation 1 (so it takes no seal path: nothing stored), and before its commit: a
+   * slot of count 4 over the OTHER old slot commits (split C), which moves the layout to (4,
+   * generation 2); then the new slot over b runs (split B): its layout names its own count, so it
+   * puts no sealed placeholder for b's absent old slot, and its floors miss the old slot's firing
+   * that is about to land. The old slot then commits (its item absent as read).
    */
   @Test
   void anAbsentOldSlotIsSealedAfterTheLayoutMovedToTheNewCount() {
@@ -1910,18 +1919,8 @@ class CoordinatorIT {
       int oldSlot = slotOfAccount("b", 2);
       int newSlot = slotOfAccount("b", 4);
       String x = otherInSlotOfB(4);
-      String y = null;
-      for (char c = 'c'; c <= 'z' && y == null; c++) {
-        if (slotOfAccount("y" + c, 2) != oldSlot) {
-          y = "y" + c;
-        }
-      }
-      String yy = y;
-      int otherNew = slotOfAccount(y, 4);
-      OperatorResponse r0 =
-          onSlotOf(f, 1 - oldSlot, 2, "p/shard-A", Long.MIN_VALUE, 0, List.of(payment(1, y, 5)));
-      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(timerItem(f, "sums", 2, oldSlot)).as("staging: no item at b's old slot").isNull();
+      String yy = theOtherOldSlotStoresATimer(f);
+      int otherNew = slotOfAccount(yy, 4);
       OperatorResponse[] others = new OperatorResponse[2];
       DynamoDbClient hooked =
           onEachCommit(
@@ -1980,9 +1979,8 @@ class CoordinatorIT {
   }
 
   /**
-   * Review of 5234dee: a payment below 1000 registers an event-time timer at its timestamp, whose
-   * firing emits "account@t" padded to 290 KB; a payment at or above 1000 emits twelve 100 KB
-   * outputs.
+   * A payment below 1000 registers an event-time timer at its timestamp, whose firing emits
+   * "account@t" padded to 290 KB; a payment at or above 1000 emits twelve 100 KB outputs.
    */
   public static final class BigOutputs implements JobProvider {
     @Override
@@ -2016,58 +2014,23 @@ class CoordinatorIT {
   }
 
   /**
-   * Review of 5234dee. After 1 -> 2 the key group of k has a floor of 1000; split B (behind) stores
-   * ten timers of k behind it. The next invocation's record of k catches them up before the records
-   * (2.9 MB of outputs: the epoch is not full, so it stays open) and the record itself then emits
-   * 1.2 MB: the epoch outgrows a transaction with one record in it, and the runner cannot cut it
-   * before that record (a cut before the first record is never committed: recordCount is 0), so it
-   * fails with StateTooLargeException on every delivery, though each part fits on its own.
+   * After 1 -> 2 the key group of k has a floor of 1000; split B (behind) stores ten timers of k
+   * behind it. The next invocation's record of k catches them up before the records (2.9 MB of
+   * outputs: the epoch is not full, so it stays open) and the record itself then emits 1.2 MB: the
+   * epoch outgrows a transaction with one record in it, and the runner cannot cut it before that
+   * record (a cut before the first record is never committed: recordCount is 0), so it fails with
+   * StateTooLargeException on every delivery, though each part fits on its own.
    */
   @Test
   void aCaughtUpEpochLeftOpenDoesNotMakeTheFirstRecordTooLarge() {
     try (Fixture f = new Fixture(local, new BigOutputs(), RuntimeSettings.SLOTS, "1")) {
-      OperatorResponse r0 =
-          onSlotOf(
-              f,
-              f.dynamo,
-              BigOutputs.class,
-              0,
-              1,
-              "p/shard-A",
-              Long.MIN_VALUE,
-              1000,
-              List.of(payment(1, "z", 500)));
-      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(firedUpTo(f, "big", 1, 0)).as("staging: 1#0 fired up to 1000").isEqualTo(1000L);
-      int slot = slotOfAccount("k", 2);
       List<SourceRecord> ten = new ArrayList<>();
       for (int i = 1; i <= 10; i++) {
         ten.add(payment(i, "k", i));
       }
-      OperatorResponse r1 =
-          onSlotOf(f, f.dynamo, BigOutputs.class, slot, 2, "p/shard-B", 0, 0, ten);
-      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k@")).toList())
-          .as("staging: k's timers are stored, not fired")
-          .isEmpty();
-      String answer;
-      try {
-        OperatorResponse r2 =
-            onSlotOf(
-                f,
-                f.dynamo,
-                BigOutputs.class,
-                slot,
-                2,
-                "p/shard-B",
-                0,
-                0,
-                List.of(payment(11, "k", 2000)));
-        answer = String.valueOf(r2.status());
-      } catch (RuntimeException e) {
-        answer = "failed: " + e;
-      }
-      assertThat(answer).as("the invocation commits").isEqualTo("COMMITTED");
+      assertThat(kBehindAFloorOf1000(f, BigOutputs.class, "big", ten, payment(11, "k", 2000)))
+          .as("the invocation commits")
+          .isEqualTo("COMMITTED");
       assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k@")).toList())
           .as("k's 10 timers behind the floor fired")
           .hasSize(10);
@@ -2078,9 +2041,52 @@ class CoordinatorIT {
   }
 
   /**
-   * Review of 5234dee, the same without a slot-count change (older than the catch-up): ten timers
-   * of k stored; the next batch's input watermark (100) fires them before the records (2.9 MB of
-   * outputs, left open) and its record emits 1.2 MB: StateTooLargeException on every delivery.
+   * At 1 slot, split A fires operator {@code uid} of {@code job} up to 1000 (z@500); then, at 2
+   * slots, split B (behind: watermark 0) brings {@code stored} payments of k to k's slot, whose
+   * timers are stored behind the floor, not fired; then {@code next}. Returns its answer's status,
+   * or the failure.
+   */
+  private static String kBehindAFloorOf1000(
+      Fixture f,
+      Class<? extends JobProvider> job,
+      String uid,
+      List<SourceRecord> stored,
+      SourceRecord next) {
+    OperatorResponse r0 =
+        onSlotOf(
+            f,
+            f.dynamo,
+            job,
+            0,
+            1,
+            "p/shard-A",
+            Long.MIN_VALUE,
+            1000,
+            List.of(payment(1, "z", 500)));
+    assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
+    assertThat(firedUpTo(f, uid, 1, 0)).as("staging: 1#0 fired up to 1000").isEqualTo(1000L);
+    int slot = slotOfAccount("k", 2);
+    OperatorResponse r1 = onSlotOf(f, f.dynamo, job, slot, 2, "p/shard-B", 0, 0, stored);
+    assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
+    assertThat(f.outbox(uid).stream().filter(o -> o.startsWith("k@")).toList())
+        .as("staging: k's timers are stored, not fired")
+        .isEmpty();
+    return answer(() -> onSlotOf(f, f.dynamo, job, slot, 2, "p/shard-B", 0, 0, List.of(next)));
+  }
+
+  /** The status {@code run} answers, or "failed: " and what it threw. */
+  private static String answer(java.util.function.Supplier<OperatorResponse> run) {
+    try {
+      return String.valueOf(run.get().status());
+    } catch (RuntimeException e) {
+      return "failed: " + e;
+    }
+  }
+
+  /**
+   * The same without a slot-count change (older than the catch-up): ten timers of k stored; the
+   * next batch's input watermark (100) fires them before the records (2.9 MB of outputs, left open)
+   * and its record emits 1.2 MB: StateTooLargeException on every delivery.
    */
   @Test
   void aBeforePhaseEpochLeftOpenDoesNotMakeTheFirstRecordTooLarge() {
@@ -2093,24 +2099,21 @@ class CoordinatorIT {
           onSlotOf(f, f.dynamo, BigOutputs.class, 0, 1, "p/shard-A", Long.MIN_VALUE, 0, ten);
       assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
       assertThat(f.outbox("big")).as("staging: k's timers are stored, not fired").isEmpty();
-      String answer;
-      try {
-        OperatorResponse r2 =
-            onSlotOf(
-                f,
-                f.dynamo,
-                BigOutputs.class,
-                0,
-                1,
-                "p/shard-A",
-                100,
-                100,
-                List.of(payment(11, "k", 2000)));
-        answer = String.valueOf(r2.status());
-      } catch (RuntimeException e) {
-        answer = "failed: " + e;
-      }
-      assertThat(answer).as("the invocation commits").isEqualTo("COMMITTED");
+      assertThat(
+              answer(
+                  () ->
+                      onSlotOf(
+                          f,
+                          f.dynamo,
+                          BigOutputs.class,
+                          0,
+                          1,
+                          "p/shard-A",
+                          100,
+                          100,
+                          List.of(payment(11, "k", 2000)))))
+          .as("the invocation commits")
+          .isEqualTo("COMMITTED");
       assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k@")).toList()).hasSize(10);
       assertThat(f.outbox("big").stream().filter(o -> o.startsWith("k#")).toList()).hasSize(12);
     }
@@ -2120,7 +2123,7 @@ class CoordinatorIT {
   public static final class TimerAtTs implements JobProvider {
     @Override
     public void build(StreamEnvironment env) {
-      Jobs.timedPayments(env, "review-timer-at-ts", 0)
+      Jobs.timedPayments(env, "timer-at-ts", 0)
           .keyBy(Jobs.Payment::account)
           .process(new TimerAtTsFunction())
           .uid("atts")
@@ -2154,48 +2157,13 @@ class CoordinatorIT {
   @Test
   void manyTimersCaughtUpForOneKeyAreCutIntoEpochs() {
     try (Fixture f = new Fixture(local, new TimerAtTs(), RuntimeSettings.SLOTS, "1")) {
-      OperatorResponse r0 =
-          onSlotOf(
-              f,
-              f.dynamo,
-              TimerAtTs.class,
-              0,
-              1,
-              "p/shard-A",
-              Long.MIN_VALUE,
-              1000,
-              List.of(payment(1, "z", 500)));
-      assertThat(r0.status()).as("%s", r0).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(firedUpTo(f, "atts", 1, 0)).as("staging: 1#0 fired up to 1000").isEqualTo(1000L);
-      int slot = slotOfAccount("k", 2);
       List<SourceRecord> many = new ArrayList<>();
       for (int i = 1; i <= 150; i++) {
         many.add(payment(i, "k", i));
       }
-      OperatorResponse r1 =
-          onSlotOf(f, f.dynamo, TimerAtTs.class, slot, 2, "p/shard-B", 0, 0, many);
-      assertThat(r1.status()).as("%s", r1).isEqualTo(OperatorResponse.Status.COMMITTED);
-      assertThat(f.outbox("atts").stream().filter(o -> o.startsWith("k@")).toList())
-          .as("staging: k's timers are stored, not fired")
-          .isEmpty();
-      String answer;
-      try {
-        OperatorResponse r2 =
-            onSlotOf(
-                f,
-                f.dynamo,
-                TimerAtTs.class,
-                slot,
-                2,
-                "p/shard-B",
-                0,
-                0,
-                List.of(payment(151, "k", 160)));
-        answer = String.valueOf(r2.status());
-      } catch (RuntimeException e) {
-        answer = "failed: " + e;
-      }
-      assertThat(answer).as("the invocation commits").isEqualTo("COMMITTED");
+      assertThat(kBehindAFloorOf1000(f, TimerAtTs.class, "atts", many, payment(151, "k", 160)))
+          .as("the invocation commits")
+          .isEqualTo("COMMITTED");
       assertThat(f.outbox("atts").stream().filter(o -> o.startsWith("k@")).toList())
           .as("k's 150 timers behind the floor fired")
           .hasSize(150);
