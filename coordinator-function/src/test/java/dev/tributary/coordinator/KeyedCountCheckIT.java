@@ -221,14 +221,8 @@ class KeyedCountCheckIT {
       // staging: some slots committed, the slot of "x" failed the check
       assertThat(o.responses()).as("slots that committed").isNotEmpty();
       assertThat(o.firstUncommitted()).as("delivered again").isBetween(0, 7);
-      assertThat(watching.errors)
-          .singleElement()
-          .satisfies(e -> assertThat(e).hasStackTraceContaining("depend on more than the record"));
-      assertThat(logs).contains("batch not fully committed");
       // what the user sees: the coordinator's logs (the only place, in process) name the cause
-      assertThat(logs)
-          .as("the coordinator's log output")
-          .contains("depend on more than the record");
+      theCheckFailedOnceAndIsLogged(watching, logs);
     } finally {
       System.setOut(original);
     }
@@ -267,16 +261,22 @@ class KeyedCountCheckIT {
       // staging: pk0 committed, every slot of pk1 (one: x's) failed the check
       assertThat(o.responses()).as("slots of pk0 that committed").isNotEmpty();
       assertThat(o.firstUncommitted()).as("delivered again from x").isEqualTo(2);
-      assertThat(watching.errors)
-          .singleElement()
-          .satisfies(e -> assertThat(e).hasStackTraceContaining("depend on more than the record"));
-      assertThat(logs).contains("batch not fully committed");
-      assertThat(logs)
-          .as("the coordinator's log output")
-          .contains("depend on more than the record");
+      theCheckFailedOnceAndIsLogged(watching, logs);
     } finally {
       System.setOut(original);
     }
+  }
+
+  /**
+   * One slot failed the keyed-count check, and the coordinator's log output says the batch was not
+   * fully committed and names the cause.
+   */
+  private static void theCheckFailedOnceAndIsLogged(Watching watching, String logs) {
+    assertThat(watching.errors)
+        .singleElement()
+        .satisfies(e -> assertThat(e).hasStackTraceContaining("depend on more than the record"));
+    assertThat(logs).contains("batch not fully committed");
+    assertThat(logs).as("the coordinator's log output").contains("depend on more than the record");
   }
 
   // ---------------------------------------------------------------------------------------------

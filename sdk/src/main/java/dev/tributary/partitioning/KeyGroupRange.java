@@ -21,6 +21,11 @@ public record KeyGroupRange(int first, int last) {
     return keyGroup >= first && keyGroup <= last;
   }
 
+  /** Whether the range and {@code other} share a key group. */
+  public boolean overlaps(KeyGroupRange other) {
+    return first <= other.last && other.first <= last;
+  }
+
   /** The number of key groups in the range. */
   public int size() {
     return last - first + 1;

@@ -71,4 +71,14 @@ class KeyGroupsTest {
         .hasMessageContaining("slots is 9; it must be between 1 and maxKeyGroups (8)");
     assertThatThrownBy(() -> KeyGroups.rangeOf(3, 8, 2)).hasMessageContaining("slot 3 is outside");
   }
+
+  @Test
+  void rangesOverlapWhenTheyShareAKeyGroup() {
+    KeyGroupRange r = new KeyGroupRange(4, 7);
+    assertThat(r.overlaps(new KeyGroupRange(7, 9))).isTrue();
+    assertThat(r.overlaps(new KeyGroupRange(0, 4))).isTrue();
+    assertThat(r.overlaps(new KeyGroupRange(5, 6))).isTrue();
+    assertThat(r.overlaps(new KeyGroupRange(0, 3))).isFalse();
+    assertThat(r.overlaps(new KeyGroupRange(8, 9))).isFalse();
+  }
 }

@@ -416,7 +416,7 @@ public final class KeyedStageRunner {
         layouts.put(uid, layout);
         Fired f = fired(found.get(key(Layout.firedPk(uid), slotSk)), layout);
         fired.put(uid, f);
-        if (f.exists() && f.incarnation() != 0 && !f.sealed() && layout.trusts(f.generation())) {
+        if (trusted(f, layout) && f.incarnation() != 0) {
           backend.timerIndexAt(
               uid,
               new TimerIndexCache.SlotKey(
@@ -449,7 +449,7 @@ public final class KeyedStageRunner {
       for (String uid : backend.uids()) {
         Fired f = fired.get(uid);
         SlotLayout layout = layouts.get(uid);
-        if (f.exists() && !f.sealed() && layout.trusts(f.generation())) {
+        if (trusted(f, layout)) {
           floors = floors.max(f.floors(), range);
         } else if (f.sealed()
             || (layout.exists() && (layout.generation() > 1 || layout.changes()))) {
@@ -467,12 +467,11 @@ public final class KeyedStageRunner {
           if (sealed == null) {
             return Outcome.CONFLICT; // an item is in a transaction under way: read them again
           }
-          floors = floors.max(sealed.floors(), range);
-          firedProcessing = Math.max(firedProcessing, sealed.processing());
-          floors = floors.max(other.floors(), range);
+          floors = floors.max(other.floors(), range).max(sealed.floors(), range);
           // processing time has no late records: records run after every old slot's fp, so none
           // lands in a processing-time window one of them fired (its later timers fire after)
-          firedProcessing = Math.max(firedProcessing, other.processing());
+          firedProcessing =
+              Math.max(firedProcessing, Math.max(other.processing(), sealed.processing()));
         }
       }
       floors = floors.above(firedEvent);
@@ -1264,7 +1263,7 @@ public final class KeyedStageRunner {
       String uid, int slots, KeyGroupRange range, Totals totals, SlotLayout layout) {
     List<long[]> items = new ArrayList<>();
     Map<String, Long> toSeal = new LinkedHashMap<>();
-    java.util.Set<Integer> countsSeen = new java.util.TreeSet<>();
+    Set<Integer> countsSeen = new java.util.TreeSet<>();
     long processing = Long.MIN_VALUE;
     for (Map<String, AttributeValue> item :
         Partitions.read(
@@ -1278,8 +1277,7 @@ public final class KeyedStageRunner {
       if (sk.slots() != slots) {
         countsSeen.add(sk.slots());
       }
-      KeyGroupRange covered = KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots());
-      if (covered.first() <= range.last() && range.first() <= covered.last()) {
+      if (KeyGroups.rangeOf(sk.slot(), graph.maxKeyGroups(), sk.slots()).overlaps(range)) {
         processing = Math.max(processing, timers.fp());
         if (sk.slots() != slots) {
           // sealed already or not: its own slot may have read it sealed and be about to commit
@@ -1295,15 +1293,11 @@ public final class KeyedStageRunner {
     // first-generation count, whose runners skip the read while their item is absent, is one of
     // them even after the layout moved on), that has no item yet gets a sealed one: its first
     // run, were it in flight, would otherwise write its item unseen
-    for (int previous : countsSeen) {
-      for (int s = 0; s < previous; s++) {
-        KeyGroupRange covered = KeyGroups.rangeOf(s, graph.maxKeyGroups(), previous);
-        String sk = Layout.slotSk(previous, s);
-        if (covered.first() <= range.last()
-            && range.first() <= covered.last()
-            && !toSeal.containsKey(sk)) {
-          toSeal.put(sk, ABSENT);
-        }
+    for (int count : countsSeen) {
+      int first = KeyGroups.slotOf(range.first(), graph.maxKeyGroups(), count);
+      int last = KeyGroups.slotOf(range.last(), graph.maxKeyGroups(), count);
+      for (int s = first; s <= last; s++) {
+        toSeal.putIfAbsent(Layout.slotSk(count, s), ABSENT);
       }
     }
     return new OtherCounts(
@@ -1588,6 +1582,11 @@ public final class KeyedStageRunner {
         item.i(),
         trusted ? KeyGroupFloors.fromList(item.kf()) : KeyGroupFloors.NONE,
         sealed);
+  }
+
+  /** Whether the bounds and floors of timer item {@code f}, as read, hold under {@code layout}. */
+  private static boolean trusted(Fired f, SlotLayout layout) {
+    return f.exists() && !f.sealed() && layout.trusts(f.generation());
   }
 
   /** The slot layout item as read, and the generation of {@code slots}. */

@@ -99,11 +99,16 @@ public final class PersistentTimerQueue implements TimerQueue {
     }
     Timer timer = heap.poll();
     if (timer != null) {
-      fired++;
-      firedInEpoch++;
-      forget(timer);
+      fired(timer);
     }
     return timer;
+  }
+
+  /** {@code timer}, out of the heap, fires: its index item and its key's entry go. */
+  private void fired(Timer timer) {
+    fired++;
+    firedInEpoch++;
+    forget(timer);
   }
 
   @Override
@@ -118,7 +123,7 @@ public final class PersistentTimerQueue implements TimerQueue {
    */
   @Override
   public Timer pollOfKey(Object key, long upTo) {
-    if (full.getAsBoolean()) {
+    if (paused()) {
       return null;
     }
     Timer earliest = null;
@@ -130,9 +135,7 @@ public final class PersistentTimerQueue implements TimerQueue {
     }
     if (earliest != null) {
       heap.remove(earliest);
-      fired++;
-      firedInEpoch++;
-      forget(earliest);
+      fired(earliest);
     }
     return earliest;
   }
