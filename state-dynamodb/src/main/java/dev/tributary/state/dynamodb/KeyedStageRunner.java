@@ -1078,10 +1078,10 @@ public final class KeyedStageRunner {
     /**
      * When the last commit failed only on timer items ({@code timerItemAt}: action index to
      * operator), each such item as it is now, by operator; null when anything else failed too, or
-     * an item is of another incarnation or layout generation than the one read, or this commit
-     * writes the layout item, or a key the epoch read or changed is not written under its version
-     * condition (read only, created and emptied again, an index item checked against it): then the
-     * epoch is redone.
+     * an item is of another incarnation or layout generation or has other floors than the one read,
+     * or this commit writes the layout item, or a key the epoch read or changed is not written
+     * under its version condition (read only, created and emptied again, an index item checked
+     * against it): then the epoch is redone.
      */
     private Map<String, Fired> timerItemsNow(Map<Integer, String> timerItemAt) {
       if (!backend.everyKeyReadIsConditioned()) {
@@ -1108,12 +1108,15 @@ public final class KeyedStageRunner {
             || current.event() != read.event()
             || current.processing() >= runsAt
             || current.nextEvent() <= firesUpTo
-            || current.nextProcessing() <= runsAt) {
+            || current.nextProcessing() <= runsAt
+            || !current.floors().equals(read.floors())) {
           // the other writer fired event-time timers past what we read (our records were judged
           // on time against the old fired-up-to, and a key we loaded after its commit may show a
           // window it fired and cleared: adding to it would fire that window twice), or fired
           // processing-time timers past the clock we ran at (the same, in processing time), or
-          // stored a timer this attempt should have fired (at or before its watermark or clock)
+          // stored a timer this attempt should have fired (at or before its watermark or clock),
+          // or changed the floors (a merge writes ours: a firing of another slot count that only
+          // the new floors hold would be lost, and our records were judged against the old ones)
           return null;
         }
         now.put(uid, current);

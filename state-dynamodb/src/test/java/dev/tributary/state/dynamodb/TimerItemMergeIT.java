@@ -9,12 +9,16 @@ import dev.tributary.examples.clicks.ClickTotal;
 import dev.tributary.examples.clicks.ClickWindowSums;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.serde.Serdes;
+import dev.tributary.state.dynamodb.internal.Layout;
+import dev.tributary.state.dynamodb.internal.TimerItem;
 import dev.tributary.windowing.TumblingProcessingTimeWindows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Commits that lose only the slot's timer item to another split must not merge it when the other
@@ -22,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * the clock the epoch ran at, or stored a timer the epoch should have fired first; and after a
  * merge the rest of the batch reloads instead of using keys loaded before the other commit. Found
  * in a third review of the merge (docs/protocol.md, "Merging the timer item"); each test fails when
- * any commit that loses only the timer item merges it.
+ * any commit that loses only the timer item merges it. A later review added a commit that changed
+ * only the floors of other slot counts' firings.
  */
 class TimerItemMergeIT {
   @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
@@ -216,5 +221,79 @@ class TimerItemMergeIT {
           .as("k3's check ran at watermark 200, after its timer at 150")
           .contains("k3:null");
     }
+  }
+
+  /**
+   * The other writer changed only the floors ({@code kf}, as a slot's redo after a seal by another
+   * count does when it reads the old slots again): a merge would write the floors this epoch read
+   * and lose the firing that only the new ones hold. The epoch is redone and writes the new ones.
+   */
+  @Test
+  void floorsAnotherWriterChangedAreNotMergedOver() {
+    try (Harness h = Harness.on(local, new OpsJobs.Job())) {
+      // c creates the slot's timer item (carol's timer far away), then the slot has a floor of 500
+      h.runAll(
+          h.batches(
+              "c",
+              1,
+              h.keyed("ops", List.of(new OpsJobs.Op("carol", "timer", 1_000_000)), 0),
+              Long.MIN_VALUE,
+              0));
+      int last = h.graph.maxKeyGroups() - 1;
+      List<Long> read = List.of(0L, (long) last, 500L);
+      List<Long> changed = List.of(0L, (long) last, 900L);
+      setFloors(h, read);
+      RunReport r =
+          h.runWithOtherBefore(
+              h.batches(
+                      "a",
+                      1,
+                      h.keyed("ops", List.of(new OpsJobs.Op("x", "timer", 10_000)), 0),
+                      Long.MIN_VALUE,
+                      0)
+                  .get(0),
+              request ->
+                  request
+                      instanceof
+                      software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest,
+              1,
+              // just before a's commit another writer rewrites the item: only the floors change
+              () -> setFloors(h, changed));
+      assertThat(r.timerItemMerges()).as("merges").isZero();
+      assertThat(r.conflicts()).as("conflicts").isEqualTo(1);
+      TimerItem written = storedTimerItem(h);
+      assertThat(written.ne()).as("a wrote the item last (its timer)").isEqualTo(10_000);
+      assertThat(written.kf()).as("the floors a's redo read").isEqualTo(changed);
+    }
+  }
+
+  /** Sets the floors of the slot's timer item to {@code kf} with the next version. */
+  private static void setFloors(Harness h, List<Long> kf) {
+    h.client.updateItem(
+        u ->
+            u.tableName(h.tables.state())
+                .key(slotTimerItem())
+                .updateExpression("SET kf = :kf, v = v + :one")
+                .expressionAttributeValues(
+                    Map.of(
+                        ":kf",
+                        AttributeValue.fromL(
+                            kf.stream().map(n -> AttributeValue.fromN(Long.toString(n))).toList()),
+                        ":one",
+                        AttributeValue.fromN("1"))));
+  }
+
+  /** The slot's timer item as stored. */
+  private static TimerItem storedTimerItem(Harness h) {
+    return TimerItem.SCHEMA.mapToItem(
+        h.client
+            .getItem(g -> g.tableName(h.tables.state()).consistentRead(true).key(slotTimerItem()))
+            .item());
+  }
+
+  private static Map<String, AttributeValue> slotTimerItem() {
+    return Map.of(
+        "pk", AttributeValue.fromS(Layout.firedPk("ops")),
+        "sk", AttributeValue.fromS(Layout.slotSk(1, 0)));
   }
 }
