@@ -22,6 +22,7 @@ import dev.tributary.local.lambda.LocalLambda;
 import dev.tributary.operator.Functions;
 import dev.tributary.operator.OperatorHandler;
 import dev.tributary.operator.RuntimeSettings;
+import dev.tributary.operator.StatelessPrefix;
 import dev.tributary.operator.protocol.OperatorRequest;
 import dev.tributary.operator.protocol.OperatorResponse;
 import dev.tributary.spi.Clock;
@@ -301,8 +302,16 @@ public final class LocalStack implements JobStack {
       @Override
       public java.util.concurrent.CompletableFuture<OperatorResponse> invoke(
           OperatorRequest request) {
+        return invoke(request, null);
+      }
+
+      // the keyed records go through: an in-process invoker runs the slot on them instead of
+      // running the job's stateless prefix (the source's deserializer included) a second time
+      @Override
+      public java.util.concurrent.CompletableFuture<OperatorResponse> invoke(
+          OperatorRequest request, List<StatelessPrefix.Keyed> keyed) {
         return slots
-            .invoke(request)
+            .invoke(request, keyed)
             .thenApply(
                 response -> {
                   lateRecordsDropped.add(response.lateRecordsDropped());
