@@ -759,19 +759,30 @@ public final class KeyedStageRunner {
      */
     boolean isFull(int actions) {
       int pages = outputs.isEmpty() ? 0 : (int) (outputBytes / OUTBOX_PAGE_BYTES) + 1;
+      return backend.pendingWrites() + pages + fixedActions() >= actions
+          || outputBytes >= MAX_BYTES * 3 / 4;
+    }
+
+    /**
+     * The actions the epoch writes however little it holds: the checkpoint, and when it writes
+     * them, one timer item per keyed operator and the layout items that move.
+     */
+    private int fixedActions() {
       boolean timerItems = timePhase || backend.firedInEpoch() > 0 || backend.changesTimerIndex();
       int layoutItems = 0;
       for (SlotLayout layout : layouts.values()) {
         layoutItems += layout.changes() ? 1 : 0;
       }
-      return backend.pendingWrites() + pages + (timerItems ? fired.size() + layoutItems : 0) + 1
-              >= actions
-          || outputBytes >= MAX_BYTES * 3 / 4;
+      return (timerItems ? fired.size() + layoutItems : 0) + 1;
     }
 
     /** Whether firing must pause for a commit. */
     boolean timersFull() {
-      return timePhase && isFull(cuts.timerActions);
+      // an epoch writes its timer items and its checkpoint however little fires: with several
+      // keyed operators, recut can halve the cut down to no more than those, and then every epoch
+      // would be full before its first firing and commit nothing, forever. So the cut stays above
+      // them: each epoch lets at least one firing in
+      return timePhase && isFull(Math.max(cuts.timerActions, fixedActions() + 1));
     }
 
     /** Commits everything pending with the checkpoint at {@code through}. */
