@@ -278,6 +278,25 @@ public final class JobExecutor implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Fires {@code key}'s event-time timers up to {@code upTo} in the operators behind exchange
+   * {@code exchangeId}, in their order, before the watermark gets there: a backend that has all of
+   * a key's records of a batch in hand, and a watermark {@code upTo} in force after them, may fire
+   * the key's timers right after its last record, since keyed state and timers are the key's own
+   * (its records, then its timers in time order, as the watermark's advance would have them). The
+   * operators' own watermarks do not move; a later {@link #injectWatermark} fires the other keys'
+   * timers, and these, having fired, do not fire again. False when a timer queue paused (the epoch
+   * is full: commit, then call again).
+   */
+  public boolean fireKeyTimers(int exchangeId, Object key, long upTo) {
+    for (KeyedNode node : exchange(exchangeId).keyedTargets()) {
+      if (!node.fireKeyTimers(key, upTo)) {
+        return false; // the operators behind it fire once this one is done
+      }
+    }
+    return true;
+  }
+
   /** Captures the records crossing every keyBy instead of running the keyed stages. */
   public void setExchangeListener(ExchangeListener listener) {
     for (RuntimeNode node : nodes) {

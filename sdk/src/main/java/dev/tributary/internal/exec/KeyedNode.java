@@ -21,6 +21,8 @@ abstract class KeyedNode extends RuntimeNode {
   private java.util.function.IntToLongFunction floorOf;
   private long floorOfKey;
   private final java.util.Set<Object> caughtUp = new java.util.HashSet<>();
+  private Object firingKey;
+  private long firingUpTo;
 
   KeyedNode(GraphNode node, ExecutionContext context, KeyBySpec keyBy) {
     super(node, context);
@@ -57,6 +59,9 @@ abstract class KeyedNode extends RuntimeNode {
   long keyWatermark() {
     long watermark = currentWatermark;
     Object key = keys == null ? null : keys.key();
+    if (firingKey != null && firingKey.equals(key)) {
+      watermark = Math.max(watermark, firingUpTo); // its timers fire as that watermark's would
+    }
     if (context.highestFloor <= watermark || key == null) {
       return watermark;
     }
@@ -110,6 +115,32 @@ abstract class KeyedNode extends RuntimeNode {
     }
     caughtUp.add(key);
     return true;
+  }
+
+  /**
+   * Fires {@code key}'s event-time timers up to {@code upTo} now, as the operator's watermark
+   * reaching {@code upTo} would fire them (the key's timers in time order, {@code
+   * currentWatermark()} answering {@code upTo} for the key meanwhile), while the operator's own
+   * watermark, and so every other key, stays where it is ({@link JobExecutor#fireKeyTimers}). False
+   * when the timer queue paused (a persistent backend's epoch is full).
+   */
+  final boolean fireKeyTimers(Object key, long upTo) {
+    if (eventTimers == null || upTo <= currentWatermark) {
+      return true;
+    }
+    keys.setCurrentKey(key);
+    firingKey = key;
+    firingUpTo = upTo;
+    try {
+      Timer timer;
+      while ((timer = eventTimers.pollOfKey(key, upTo)) != null) {
+        onEventTime(timer);
+        keys.setCurrentKey(key);
+      }
+      return !eventTimers.paused();
+    } finally {
+      firingKey = null;
+    }
   }
 
   /**

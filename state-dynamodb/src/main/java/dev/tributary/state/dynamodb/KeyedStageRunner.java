@@ -78,6 +78,12 @@ public final class KeyedStageRunner {
    */
   static final int TIMER_ACTIONS = 90;
 
+  /**
+   * A batch of at most this many keys (per keyBy) runs key by key, each key's timers firing right
+   * after its last record, when the whole of it then fits one epoch (see {@link #byKey}).
+   */
+  static final int KEY_BY_KEY_KEYS = 30;
+
   /** Outbox records go into pages of at most this many bytes. */
   static final int OUTBOX_PAGE_BYTES = 300 * 1024;
 
@@ -223,6 +229,9 @@ public final class KeyedStageRunner {
     final java.util.Set<Position> beforeRecord = new java.util.HashSet<>();
     boolean beforeTimers;
     int timerActions = TIMER_ACTIONS;
+
+    /** The batch did not fit one epoch key by key (or a record failed there): run it in order. */
+    boolean inOrder;
   }
 
   /** Mutable accounting of one run. */
@@ -534,6 +543,34 @@ public final class KeyedStageRunner {
       clock.set(now);
       Map<Position, DeadLetter> setAside = new HashMap<>();
       batch.deadLetters().forEach(d -> setAside.put(d.position(), d));
+      List<List<KeyedRecord>> ofKeys =
+          byKey(pending, appliedEarlier, cuts, floors, setAside, before, watermark);
+      if (ofKeys != null) {
+        // key by key, each key's event-time timers up to the watermark firing right after its
+        // last record: the windows that open and close within the batch then never reach the
+        // tables, and the batch fits one epoch (or is run again in order)
+        epoch.byKey = true;
+        for (List<KeyedRecord> records : ofKeys) {
+          for (KeyedRecord r : records) {
+            try {
+              executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
+            } catch (UserFunctionException e) {
+              cuts.inOrder = true; // in order, the records before it commit first
+              return Outcome.RECUT;
+            }
+            epoch.recordCount++;
+          }
+          KeyedRecord any = records.get(0);
+          executor.fireKeyTimers(any.exchange(), any.key(), watermark);
+          if (epoch.isFull(MAX_ACTIONS)) {
+            cuts.inOrder = true;
+            return Outcome.RECUT;
+          }
+        }
+        last = pending.get(pending.size() - 1).position();
+        epoch.lastRecord = last;
+        pending = List.of();
+      }
       for (KeyedRecord r : pending) {
         if (appliedEarlier.contains(r.position())) {
           last = r.position(); // the checkpoint passes it: applied under another slot count
@@ -637,6 +674,12 @@ public final class KeyedStageRunner {
                 + executor.outputWatermark()
                 + ")");
       }
+      if (epoch.byKey) {
+        // timers fired key by key are in this epoch: committed with a fired-up-to short of
+        // them, another split's record could open a window fired here, which would fire twice
+        epoch.cuts.inOrder = true;
+        return Outcome.RECUT;
+      }
       // the epoch filled up while firing: commit what fired so far, then go on
       long nextEvent = backend.earliestEventTimer();
       long nextProcessing = backend.earliestProcessingTimer();
@@ -697,6 +740,9 @@ public final class KeyedStageRunner {
 
     /** Whether the records are done and timers are firing. */
     boolean timePhase;
+
+    /** Whether the batch's records ran key by key, their timers firing after each key's last. */
+    boolean byKey;
 
     /** Records set aside in this epoch. */
     final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -1534,6 +1580,49 @@ public final class KeyedStageRunner {
             || checkpoint.prior();
     return new SlotCounts(
         mayTrail ? counts.read(batch.slots()) : null, history.generation(), checkpoint);
+  }
+
+  /**
+   * The records of the batch by key (per keyBy, keys in order of first record, each key's records
+   * in their order), to run key by key with each key's event-time timers up to {@code watermark}
+   * firing right after its last record; null to run them in order. Worth it when the watermark
+   * moves past {@code before} (so timers fire) and the batch has few keys: a window opened and
+   * fired within it then writes nothing, where in order the windows of the whole batch stay open
+   * until its last record, and their state and timers are written, once the epoch fills, only to be
+   * deleted when they fire. Equivalent for each key (its records, then its timers in time order,
+   * against the same watermarks); only the order of outputs across keys differs. Never after a cut
+   * was learned, with floors (their catch-up runs per key in order), or with records to set aside:
+   * those run in order, as does a batch that turns out not to fit one epoch.
+   */
+  private static List<List<KeyedRecord>> byKey(
+      List<KeyedRecord> pending,
+      Set<Position> appliedEarlier,
+      Cuts cuts,
+      KeyGroupFloors floors,
+      Map<Position, DeadLetter> setAside,
+      long before,
+      long watermark) {
+    if (cuts.inOrder
+        || !cuts.beforeRecord.isEmpty()
+        || cuts.beforeTimers
+        || cuts.timerActions != TIMER_ACTIONS
+        || !floors.isEmpty()
+        || !setAside.isEmpty()
+        || watermark <= before
+        || watermark == Long.MIN_VALUE) {
+      return null;
+    }
+    Map<List<Object>, List<KeyedRecord>> keys = new java.util.LinkedHashMap<>();
+    for (KeyedRecord r : pending) {
+      if (appliedEarlier.contains(r.position())) {
+        continue;
+      }
+      keys.computeIfAbsent(List.of(r.exchange(), r.key()), k -> new ArrayList<>()).add(r);
+      if (keys.size() > KEY_BY_KEY_KEYS) {
+        return null;
+      }
+    }
+    return keys.isEmpty() ? null : new ArrayList<>(keys.values());
   }
 
   /** The key group of a keyed record's key. */
