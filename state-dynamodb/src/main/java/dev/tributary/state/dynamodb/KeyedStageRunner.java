@@ -94,6 +94,18 @@ public final class KeyedStageRunner {
   private final int maxCommitAttempts;
   private final Duration backoff;
   private final Map<String, Serde<Object>> sinkSerdes = new HashMap<>();
+
+  /**
+   * Per (split, slot count, slot), how many more batches run in order because the last one tried
+   * key by key did not fit one epoch: a failed try costs a second run of the batch, and batches of
+   * one split tend to look alike (a trailing watermark leaves many windows open). A runner is used
+   * by one thread at a time.
+   */
+  private final Map<String, Integer> inOrderFor = new HashMap<>();
+
+  /** Batches run in order after one that did not fit one epoch key by key. */
+  static final int IN_ORDER_AFTER_MISS = 16;
+
   private final List<Integer> exchanges = new ArrayList<>();
   private final Map<Integer, Serde<Object>> keySerdes = new HashMap<>();
 
@@ -232,6 +244,9 @@ public final class KeyedStageRunner {
 
     /** The batch did not fit one epoch key by key (or a record failed there): run it in order. */
     boolean inOrder;
+
+    /** The batch was tried key by key and did not fit one epoch. */
+    boolean missedByKey;
   }
 
   /** Mutable accounting of one run. */
@@ -243,6 +258,7 @@ public final class KeyedStageRunner {
     long timersFired;
     int conflicts;
     int timerItemMerges;
+    int keyByKeyMisses;
     int retries;
     double readUnits;
     double writeUnits;
@@ -278,8 +294,23 @@ public final class KeyedStageRunner {
     String split = batch.split() == null ? "~tick" : batch.split();
     KeyGroupRange range = KeyGroups.rangeOf(batch.slot(), graph.maxKeyGroups(), batch.slots());
     Cuts cuts = new Cuts();
+    String lane = split + "#" + batch.slots() + "#" + batch.slot();
+    Integer inOrder = inOrderFor.get(lane);
+    if (inOrder != null) {
+      cuts.inOrder = true;
+      if (inOrder <= 1) {
+        inOrderFor.remove(lane);
+      } else {
+        inOrderFor.put(lane, inOrder - 1);
+      }
+    }
     for (int attempt = 0; ; attempt++) {
       Outcome outcome = attempt(batch, split, range, totals, cuts);
+      if (cuts.missedByKey) {
+        cuts.missedByKey = false;
+        totals.keyByKeyMisses++;
+        inOrderFor.put(lane, IN_ORDER_AFTER_MISS);
+      }
       if (outcome == Outcome.COMMITTED) {
         return report(totals, false);
       }
@@ -328,7 +359,8 @@ public final class KeyedStageRunner {
         t.epochCosts,
         t.deadLettered,
         t.lateRecordsDropped,
-        t.timerItemMerges);
+        t.timerItemMerges,
+        t.keyByKeyMisses);
   }
 
   /** One attempt from the committed state; commits as many epochs as the batch needs. */
@@ -564,6 +596,7 @@ public final class KeyedStageRunner {
           executor.fireKeyTimers(any.exchange(), any.key(), watermark);
           if (epoch.isFull(MAX_ACTIONS)) {
             cuts.inOrder = true;
+            cuts.missedByKey = true;
             return Outcome.RECUT;
           }
         }
@@ -678,6 +711,7 @@ public final class KeyedStageRunner {
         // timers fired key by key are in this epoch: committed with a fired-up-to short of
         // them, another split's record could open a window fired here, which would fire twice
         epoch.cuts.inOrder = true;
+        epoch.cuts.missedByKey = true;
         return Outcome.RECUT;
       }
       // the epoch filled up while firing: commit what fired so far, then go on

@@ -24,6 +24,8 @@ import java.util.List;
  * @param timerItemMerges commits that lost only the slot's timer item to a concurrent writer
  *     (another split on the same slot, touching none of this epoch's keys) and were sent again with
  *     the item merged instead of redoing the epoch
+ * @param keyByKeyMisses attempts that ran the batch key by key (docs/protocol.md, "Key by key") and
+ *     did not fit one epoch, so that the batch ran again in order
  */
 public record RunReport(
     Position committedThrough,
@@ -41,7 +43,8 @@ public record RunReport(
     List<EpochCost> epochCosts,
     long deadLettered,
     long lateRecordsDropped,
-    int timerItemMerges) {
+    int timerItemMerges,
+    int keyByKeyMisses) {
 
   /** Copies the list. */
   public RunReport {

@@ -63,6 +63,7 @@ class KeyByKeyIT {
       // the watermark after the batch fires [0, 1000), [1000, 2000) and [2000, 3000)
       RunReport r = h.runner().run(new Batch("a", 0, 1, h.keyed(SRC, clicks, 0), 2_999, 0));
       assertThat(r.epochs()).as("one epoch").isEqualTo(1);
+      assertThat(r.keyByKeyMisses()).isZero();
       assertThat(r.timersFired()).isEqualTo(15);
       assertThat(r.epochCosts().get(0).actions())
           .as(
@@ -76,13 +77,25 @@ class KeyByKeyIT {
     }
   }
 
+  /**
+   * 30 users, each with 5 windows still open after the batch (180 actions): the try key by key does
+   * not fit, and the batch runs in order; the split's next batches on that runner run in order from
+   * the start, not trying again.
+   */
   @Test
-  void aBatchOfFewKeysThatDoesNotFitOneEpochRunsInOrder() {
+  void aBatchOfFewKeysThatDoesNotFitOneEpochRunsInOrderAndSoDoTheSplitsNext() {
     try (Harness h = Harness.on(local, new ClickWindowSums())) {
-      // 30 users, each with 5 windows still open after the batch: 180 actions
-      List<Click> clicks = clicks(30, 250, 8_000);
-      RunReport r = h.runner().run(new Batch("a", 0, 1, h.keyed(SRC, clicks, 0), 2_999, 0));
-      assertThat(r.epochs()).as("cut in order into several epochs").isGreaterThan(1);
+      List<Click> clicks = clicks(30, 250, 16_000);
+      List<KeyedRecord> records = h.keyed(SRC, clicks, 0);
+      KeyedStageRunner runner = h.runner();
+      // the clicks up to 8 s, with [3000, 4000) to [7000, 8000) still open after them
+      RunReport first = runner.run(new Batch("a", 0, 1, records.subList(0, 960), 2_999, 0));
+      assertThat(first.keyByKeyMisses()).isEqualTo(1);
+      assertThat(first.epochs()).as("cut in order into several epochs").isGreaterThan(1);
+      RunReport next =
+          runner.run(new Batch("a", 0, 1, records.subList(960, records.size()), 10_999, 0));
+      assertThat(next.keyByKeyMisses()).as("not tried again").isZero();
+      assertThat(next.epochs()).isGreaterThan(1);
       h.runAll(List.of(Batch.tick(0, 1, Long.MAX_VALUE, 0)));
       assertThat(totals(h)).isEqualTo(expected(clicks));
     }
