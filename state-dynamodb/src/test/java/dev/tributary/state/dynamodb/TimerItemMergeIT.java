@@ -47,6 +47,17 @@ class TimerItemMergeIT {
     }
   }
 
+  /** Split c creates the slot's timer item: carol's timer, far away. */
+  private static void createsTheTimerItem(Harness h) {
+    h.runAll(
+        h.batches(
+            "c",
+            1,
+            h.keyed("ops", List.of(new OpsJobs.Op("carol", "timer", 1_000_000)), 0),
+            Long.MIN_VALUE,
+            0));
+  }
+
   @Test
   void aProcessingTimeWindowFiredByAnotherSplitWhileThisOneAddsToItFiresOnce() {
     try (Harness h = Harness.on(local, new PtWindows())) {
@@ -93,13 +104,7 @@ class TimerItemMergeIT {
   void aKeyLoadedBeforeAMergeIsNotUsedAsIfTheMergeHadNotHappened() {
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
       // c creates the slot's timer item (carol's timer far away)
-      h.runAll(
-          h.batches(
-              "c",
-              1,
-              h.keyed("ops", List.of(new OpsJobs.Op("carol", "timer", 1_000_000)), 0),
-              Long.MIN_VALUE,
-              0));
+      createsTheTimerItem(h);
       // b commits alice's record at offset 0 (no timer)
       h.runAll(
           h.batches(
@@ -232,13 +237,7 @@ class TimerItemMergeIT {
   void floorsAnotherWriterChangedAreNotMergedOver() {
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
       // c creates the slot's timer item (carol's timer far away), then the slot has a floor of 500
-      h.runAll(
-          h.batches(
-              "c",
-              1,
-              h.keyed("ops", List.of(new OpsJobs.Op("carol", "timer", 1_000_000)), 0),
-              Long.MIN_VALUE,
-              0));
+      createsTheTimerItem(h);
       int last = h.graph.maxKeyGroups() - 1;
       List<Long> read = List.of(0L, (long) last, 500L);
       List<Long> changed = List.of(0L, (long) last, 900L);
