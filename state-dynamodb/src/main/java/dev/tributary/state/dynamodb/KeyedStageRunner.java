@@ -309,6 +309,9 @@ public final class KeyedStageRunner {
       if (cuts.missedByKey) {
         cuts.missedByKey = false;
         totals.keyByKeyMisses++;
+        if (inOrderFor.size() >= 1024) {
+          inOrderFor.clear(); // lanes of splits that ended are never run down: forget them all
+        }
         inOrderFor.put(lane, IN_ORDER_AFTER_MISS);
       }
       if (outcome == Outcome.COMMITTED) {
@@ -593,8 +596,8 @@ public final class KeyedStageRunner {
             epoch.recordCount++;
           }
           KeyedRecord any = records.get(0);
-          executor.fireKeyTimers(any.exchange(), any.key(), watermark);
-          if (epoch.isFull(MAX_ACTIONS)) {
+          if (!executor.fireKeyTimers(any.exchange(), any.key(), watermark)
+              || epoch.isFull(MAX_ACTIONS)) {
             cuts.inOrder = true;
             cuts.missedByKey = true;
             return Outcome.RECUT;
