@@ -1601,11 +1601,7 @@ class CoordinatorIT {
   public static final class TimerAtNine implements JobProvider {
     @Override
     public void build(StreamEnvironment env) {
-      Jobs.timedPayments(env, "timer-at-nine", 0)
-          .keyBy(Jobs.Payment::account)
-          .process(new FailingTimer())
-          .uid("nine")
-          .sinkTo("nine", Serdes.string());
+      Jobs.processed(env, "timer-at-nine", new FailingTimer(), "nine");
     }
   }
 
@@ -1985,11 +1981,7 @@ class CoordinatorIT {
   public static final class BigOutputs implements JobProvider {
     @Override
     public void build(StreamEnvironment env) {
-      Jobs.timedPayments(env, "review-big-outputs", 0)
-          .keyBy(Jobs.Payment::account)
-          .process(new BigOutputsFunction())
-          .uid("big")
-          .sinkTo("big", Serdes.string());
+      Jobs.processed(env, "review-big-outputs", new BigOutputsFunction(), "big");
     }
   }
 
@@ -2123,11 +2115,7 @@ class CoordinatorIT {
   public static final class TimerAtTs implements JobProvider {
     @Override
     public void build(StreamEnvironment env) {
-      Jobs.timedPayments(env, "timer-at-ts", 0)
-          .keyBy(Jobs.Payment::account)
-          .process(new TimerAtTsFunction())
-          .uid("atts")
-          .sinkTo("atts", Serdes.string());
+      Jobs.processed(env, "timer-at-ts", new TimerAtTsFunction(), "atts");
     }
   }
 

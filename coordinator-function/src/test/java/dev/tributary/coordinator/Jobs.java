@@ -128,6 +128,22 @@ final class Jobs {
                 .withTimestampAssigner((p, t) -> p.amount()));
   }
 
+  /**
+   * Job {@code job}: payments timed by their amount, by account through {@code function} (uid
+   * {@code name}), to sink {@code name} as strings.
+   */
+  static void processed(
+      StreamEnvironment env,
+      String job,
+      KeyedProcessFunction<String, Payment, String> function,
+      String name) {
+    timedPayments(env, job, 0)
+        .keyBy(Payment::account)
+        .process(function)
+        .uid(name)
+        .sinkTo(name, Serdes.string());
+  }
+
   /** Sums per account in tumbling 10 ms event-time windows, to "sums" as "account=sum". */
   static void windowSums(DataStream<Payment> payments) {
     payments

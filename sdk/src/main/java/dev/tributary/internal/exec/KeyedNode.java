@@ -100,17 +100,7 @@ abstract class KeyedNode extends RuntimeNode {
       return true;
     }
     keys.setCurrentKey(key);
-    long floor = keyWatermark();
-    Timer timer;
-    while (floor > currentWatermark && (timer = eventTimers.pollOfKey(key, floor)) != null) {
-      try {
-        onEventTime(timer);
-      } catch (UserFunctionException e) {
-        throw new TimerBeforeRecordFailed(node.name(), timer, e);
-      }
-      keys.setCurrentKey(key);
-    }
-    if (eventTimers.paused()) {
+    if (!fireKeyTimers(key, keyWatermark(), true)) {
       return false;
     }
     caughtUp.add(key);
@@ -125,8 +115,19 @@ abstract class KeyedNode extends RuntimeNode {
    * when the timer queue paused (a persistent backend's epoch is full).
    */
   final boolean fireKeyTimers(Object key, long upTo) {
-    if (eventTimers == null || upTo <= currentWatermark) {
+    return fireKeyTimers(key, upTo, false);
+  }
+
+  /**
+   * {@link #fireKeyTimers(Object, long)}; {@code beforeRecord}: for {@link #catchUp}, where a timer
+   * that fails is not the record's fault ({@link TimerBeforeRecordFailed}).
+   */
+  private boolean fireKeyTimers(Object key, long upTo, boolean beforeRecord) {
+    if (eventTimers == null) {
       return true;
+    }
+    if (upTo <= currentWatermark) {
+      return !eventTimers.paused();
     }
     keys.setCurrentKey(key);
     firingKey = key;
@@ -134,7 +135,11 @@ abstract class KeyedNode extends RuntimeNode {
     try {
       Timer timer;
       while ((timer = eventTimers.pollOfKey(key, upTo)) != null) {
-        onEventTime(timer);
+        try {
+          onEventTime(timer);
+        } catch (UserFunctionException e) {
+          throw beforeRecord ? new TimerBeforeRecordFailed(node.name(), timer, e) : e;
+        }
         keys.setCurrentKey(key);
       }
       return !eventTimers.paused();

@@ -500,7 +500,7 @@ public final class KeyedStageRunner {
           if (!f.exists()) {
             // an item to seal, before the partition is read: a commit of another count after
             // the read seals it (below), which fails this slot's next commit of its item
-            f = placeholder(uid, batch, totals);
+            f = placeholder(uid, batch, layout, totals);
             if (f == null) {
               return Outcome.RELOAD; // another runner of the slot wrote one: read it
             }
@@ -1503,26 +1503,17 @@ public final class KeyedStageRunner {
 
   /**
    * Puts an untrusted timer item for operator {@code uid} at this slot, which has none (fired
-   * nothing, no bounds, layout generation 0), and returns it as read; null when one exists by now.
+   * nothing, no bounds, layout generation 0, which no layout trusts), and returns it as read; null
+   * when one exists by now.
    */
-  private Fired placeholder(String uid, Batch batch, Totals totals) {
-    long incarnation = Uniques.next(1, Long.MAX_VALUE);
+  private Fired placeholder(String uid, Batch batch, SlotLayout layout, Totals totals) {
     Map<String, AttributeValue> item =
-        untrustedItem(uid, Layout.slotSk(batch.slots(), batch.slot()), incarnation, null);
+        untrustedItem(
+            uid, Layout.slotSk(batch.slots(), batch.slot()), Uniques.next(1, Long.MAX_VALUE), null);
     if (!putIfAbsent(item, totals)) {
       return null; // another runner of this slot put one, or wrote the item
     }
-    return new Fired(
-        true,
-        Long.MIN_VALUE,
-        Long.MIN_VALUE,
-        Long.MIN_VALUE,
-        Long.MIN_VALUE,
-        1,
-        0,
-        incarnation,
-        KeyGroupFloors.NONE,
-        false);
+    return fired(item, layout);
   }
 
   /** A strongly consistent GetItem of the state table, counting its read units; null if none. */
