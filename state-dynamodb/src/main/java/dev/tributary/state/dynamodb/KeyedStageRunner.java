@@ -188,7 +188,9 @@ public final class KeyedStageRunner {
    * of the stored timers not fired (nextEvent, nextProcessing), its version, and the slot layout
    * generation the bounds belong to, its incarnation (random, drawn when the item is created), and
    * the key groups that slots of other counts fired further ({@link KeyGroupFloors}; only as read
-   * from an item whose layout generation is trusted).
+   * from an item whose layout generation is trusted), and the watermark up to which every pending
+   * event-time timer waits for the watermark to move ({@code held}, {@link TimerItem#hw()};
+   * Long.MIN_VALUE: none).
    */
   private record Fired(
       boolean exists,
@@ -200,7 +202,8 @@ public final class KeyedStageRunner {
       long generation,
       long incarnation,
       KeyGroupFloors floors,
-      boolean sealed) {}
+      boolean sealed,
+      long held) {}
 
   /**
    * The slot layout item of one operator as read ({@code exists}, slot count, generation), and the
@@ -546,11 +549,21 @@ public final class KeyedStageRunner {
       epoch.runsAt = now;
       if (before > Long.MIN_VALUE) {
         clock.set(firedProcessing);
-        Outcome o = fireTimers(executor, backend, epoch, last, before, firedProcessing, false);
-        if (o != Outcome.COMMITTED) {
-          return o;
+        if (heldUpTo(fired, layouts) >= before) {
+          // every timer due at `before` was registered at or behind it by records of a batch under
+          // way (this one, run again from a commit among its records): they wait for the watermark
+          // to move past it, after the records, as in the run that registered them
+          for (int exchange : exchanges) {
+            executor.injectWatermark(exchange, before);
+          }
+        } else {
+          Outcome o = fireTimers(executor, backend, epoch, last, before, firedProcessing, false);
+          if (o != Outcome.COMMITTED) {
+            return o;
+          }
         }
         epoch.timePhase = false;
+        epoch.held = before;
         // every event-time timer up to `before` has fired: an epoch committed among the records
         // holds those firings, so its fired-up-to must say so
         epoch.fe = Math.max(epoch.fe, before);
@@ -679,6 +692,9 @@ public final class KeyedStageRunner {
       long now,
       boolean processing) {
     long processingBound = processing ? now : Long.MIN_VALUE;
+    if (processing) {
+      epoch.held = Long.MIN_VALUE; // the watermark moves: every timer up to it fires
+    }
     boolean eventDue = epoch.storedNext[0] <= watermark;
     boolean processingDue = processing && epoch.storedNext[1] <= processingBound;
     if (eventDue || processingDue) {
@@ -780,6 +796,14 @@ public final class KeyedStageRunner {
 
     /** Whether the batch's records ran key by key, their timers firing after each key's last. */
     boolean byKey;
+
+    /**
+     * While the records run: the watermark in force before them, up to which every event-time timer
+     * has fired except those the records register at or behind it, which wait for the watermark to
+     * move (written to the timer item, {@link TimerItem#hw()}). Long.MIN_VALUE before the records
+     * and once the time phase fires.
+     */
+    long held = Long.MIN_VALUE;
 
     /** Records set aside in this epoch. */
     final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -929,7 +953,8 @@ public final class KeyedStageRunner {
                     ? f.incarnation()
                     : Uniques.next(1, Long.MAX_VALUE),
                 floors.above(Math.max(newFe, f.event())),
-                false);
+                false,
+                held);
         written.put(e.getKey(), next);
         timerItemAt.put(changes.items().size(), e.getKey());
         changes.add(timerItemPut(e.getKey(), next, f), 150 + 40L * next.floors().runs());
@@ -1158,7 +1183,8 @@ public final class KeyedStageRunner {
                   next.generation(),
                   next.incarnation(),
                   next.floors().toList(),
-                  null),
+                  null,
+                  next.held() == Long.MIN_VALUE ? null : next.held()),
               true);
       Put.Builder put =
           Put.builder()
@@ -1419,7 +1445,8 @@ public final class KeyedStageRunner {
             0,
             incarnation,
             null,
-            sealed),
+            sealed,
+            null),
         true);
   }
 
@@ -1689,7 +1716,10 @@ public final class KeyedStageRunner {
         ours.generation(),
         ours.incarnation(),
         ours.floors(),
-        false);
+        false,
+        ours.held() == Long.MIN_VALUE || current.held() == Long.MIN_VALUE
+            ? Long.MIN_VALUE
+            : Math.min(ours.held(), current.held()));
   }
 
   private static Fired fired(Map<String, AttributeValue> found, SlotLayout layout) {
@@ -1697,7 +1727,17 @@ public final class KeyedStageRunner {
       boolean nothingStored = !layout.exists() || (layout.generation() == 1 && !layout.changes());
       long next = nothingStored ? Long.MAX_VALUE : Long.MIN_VALUE;
       return new Fired(
-          false, Long.MIN_VALUE, Long.MIN_VALUE, next, next, 0, 0, 0, KeyGroupFloors.NONE, false);
+          false,
+          Long.MIN_VALUE,
+          Long.MIN_VALUE,
+          next,
+          next,
+          0,
+          0,
+          0,
+          KeyGroupFloors.NONE,
+          false,
+          Long.MIN_VALUE);
     }
     TimerItem item = TimerItem.SCHEMA.mapToItem(found);
     boolean sealed = Boolean.TRUE.equals(item.sl());
@@ -1712,7 +1752,24 @@ public final class KeyedStageRunner {
         item.g(),
         item.i(),
         trusted ? KeyGroupFloors.fromList(item.kf()) : KeyGroupFloors.NONE,
-        sealed);
+        sealed,
+        item.hw() == null ? Long.MIN_VALUE : item.hw());
+  }
+
+  /**
+   * The watermark up to which every pending event-time timer of the slot, in every keyed operator,
+   * was registered by records at or behind it and waits for the watermark to move ({@link
+   * TimerItem#hw()}); Long.MIN_VALUE when an operator makes no such claim or has no trusted item
+   * (without one, a key read after a concurrent commit may list a timer due now that the item did
+   * not bound: it fires before the records, {@link DynamoDbStateBackend#loadListedDueTimers}).
+   */
+  private static long heldUpTo(Map<String, Fired> fired, Map<String, SlotLayout> layouts) {
+    long held = Long.MAX_VALUE;
+    for (Map.Entry<String, Fired> e : fired.entrySet()) {
+      Fired f = e.getValue();
+      held = trusted(f, layouts.get(e.getKey())) ? Math.min(held, f.held()) : Long.MIN_VALUE;
+    }
+    return held;
   }
 
   /** Whether the bounds and floors of timer item {@code f}, as read, hold under {@code layout}. */

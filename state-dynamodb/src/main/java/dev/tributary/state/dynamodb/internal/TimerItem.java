@@ -26,6 +26,11 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
  * @param sl true when a slot of another count sealed the item (its version moved so that a commit
  *     that read it before fails, and it is not trusted until its own slot writes it again); null
  *     otherwise
+ * @param hw when not null, every event-time timer of the slot still pending at or before it was
+ *     registered at or behind the watermark by a record of a batch under way, after every timer up
+ *     to it had fired: such timers wait for the watermark to move past it, and a batch run again
+ *     from a commit among its records does not fire them before its records while its watermark is
+ *     still at most {@code hw} (null: no such claim, as after any firing in the time phase)
  */
 public record TimerItem(
     String pk,
@@ -38,7 +43,8 @@ public record TimerItem(
     long g,
     long i,
     java.util.List<Long> kf,
-    Boolean sl) {
+    Boolean sl,
+    Long hw) {
   /** The item's immutable schema. */
   public static final TableSchema<TimerItem> SCHEMA =
       ItemKeys.keys(
@@ -59,6 +65,7 @@ public record TimerItem(
               EnhancedType.listOf(Long.class),
               a -> a.name("kf").getter(TimerItem::kf).setter(Builder::kf))
           .addAttribute(Boolean.class, a -> a.name("sl").getter(TimerItem::sl).setter(Builder::sl))
+          .addAttribute(Long.class, a -> a.name("hw").getter(TimerItem::hw).setter(Builder::hw))
           .build();
 
   /** The schema's builder. */
@@ -74,6 +81,7 @@ public record TimerItem(
     private long i;
     private java.util.List<Long> kf;
     private Boolean sl;
+    private Long hw;
 
     void pk(String x) {
       pk = x;
@@ -119,8 +127,12 @@ public record TimerItem(
       sl = x;
     }
 
+    void hw(Long x) {
+      hw = x;
+    }
+
     TimerItem build() {
-      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i, kf, sl);
+      return new TimerItem(pk, sk, fe, fp, ne, np, v, g, i, kf, sl, hw);
     }
   }
 }

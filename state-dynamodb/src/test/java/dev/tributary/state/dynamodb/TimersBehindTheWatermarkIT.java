@@ -1,0 +1,99 @@
+package dev.tributary.state.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tributary.local.dynamodb.DynamoDbLocal;
+import dev.tributary.state.dynamodb.OpsJobs.Op;
+import java.util.ArrayList;
+import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+
+/**
+ * A record may register an event-time timer at or behind the watermark in force; as in Flink, it
+ * fires when the watermark next moves, which for a batch is after its last record. Run again from a
+ * commit among its records (a crash, a recut, a conflict), the batch must not fire that timer
+ * before the key's later records only because the attempt fires what is due at the slot's
+ * fired-up-to first (docs/protocol.md, "Timers behind the watermark").
+ */
+class TimersBehindTheWatermarkIT {
+  @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
+
+  /**
+   * k registers a timer at 500 behind the watermark (1,000), 150 other keys fill the first epoch,
+   * and k's second record comes last: the timer reads both records.
+   */
+  private static List<Op> ops() {
+    List<Op> ops = new ArrayList<>();
+    ops.add(new Op("k", "timer", 500));
+    for (int i = 0; i < 150; i++) {
+      ops.add(new Op("f" + i, "set", 0));
+    }
+    ops.add(new Op("k", "set", 0));
+    return ops;
+  }
+
+  private static Batch batch(Harness h, long watermark) {
+    return h.batches("a", 1, h.keyed("ops", ops(), 0), watermark, 0, watermark).get(0);
+  }
+
+  /** Runs {@code batch} with a client whose invocation dies right after its first commit. */
+  private static void crashAfterTheFirstCommit(Harness h, Batch batch) {
+    int[] commits = {0};
+    ExecutionInterceptor crash =
+        new ExecutionInterceptor() {
+          @Override
+          public void afterExecution(
+              Context.AfterExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof TransactWriteItemsRequest && ++commits[0] == 1) {
+              throw new Calls.Crash("crashed after the first commit");
+            }
+          }
+        };
+    try (DynamoDbClient client = h.client(crash, true)) {
+      Assertions.assertThatThrownBy(() -> h.runner(client).run(batch))
+          .isInstanceOf(Calls.Crash.class);
+    }
+  }
+
+  private static List<String> kTimers(Harness h) {
+    return h.outboxText("out").stream().filter(s -> s.startsWith("k@")).toList();
+  }
+
+  @Test
+  void theReferenceFiresTheTimerAfterTheKeysLaterRecord() {
+    try (Harness h = Harness.on(local, new OpsJobs.Job())) {
+      RunReport report = h.runner().run(batch(h, 1_000));
+      assertThat(report.epochs()).as("the records are cut into epochs").isGreaterThan(1);
+      assertThat(kTimers(h)).containsExactly("k@500=2");
+    }
+  }
+
+  @Test
+  void aBatchRunAgainFromACommitAmongItsRecordsFiresTheTimerAfterThemToo() {
+    try (Harness h = Harness.on(local, new OpsJobs.Job())) {
+      Batch batch = batch(h, 1_000);
+      crashAfterTheFirstCommit(h, batch);
+      assertThat(kTimers(h)).as("nothing fired before the crash").isEmpty();
+      h.runner().run(batch);
+      assertThat(kTimers(h)).containsExactly("k@500=2");
+    }
+  }
+
+  @Test
+  void whenTheWatermarkMovedMeanwhileTheTimerFiresBeforeTheRest() {
+    // delivered again with a later watermark, the attempt is a run in which that watermark came
+    // between k's two records: as in Flink, the timer fires at it, before k's second record
+    try (Harness h = Harness.on(local, new OpsJobs.Job())) {
+      crashAfterTheFirstCommit(h, batch(h, 1_000));
+      h.runner().run(batch(h, 2_000));
+      assertThat(kTimers(h)).containsExactly("k@500=1");
+    }
+  }
+}
