@@ -714,6 +714,12 @@ public final class KeyedStageRunner {
     while (true) {
       executor.fireDueTimers();
       if (!backend.hasDueTimers(watermark, processingBound)) {
+        if (processing) {
+          // every event-time timer up to the watermark has fired: the last commit claims none is
+          // pending up to it, so that a merge with a commit among another batch's records keeps
+          // that batch's claim (a timer its records registered behind the watermark waits)
+          epoch.held = watermark;
+        }
         return Outcome.COMMITTED;
       }
       if (backend.firedInEpoch() == 0 && !epoch.timersFull()) {
@@ -801,7 +807,7 @@ public final class KeyedStageRunner {
      * While the records run: the watermark in force before them, up to which every event-time timer
      * has fired except those the records register at or behind it, which wait for the watermark to
      * move (written to the timer item, {@link TimerItem#hw()}). Long.MIN_VALUE before the records
-     * and once the time phase fires.
+     * and while the time phase fires; its watermark once every timer up to it fired.
      */
     long held = Long.MIN_VALUE;
 

@@ -86,6 +86,32 @@ class TimersBehindTheWatermarkIT {
     }
   }
 
+  /**
+   * a's first commit among its records loses only the slot's timer item to split b, whose batch
+   * stored a timer far ahead without moving fe; a merges the item and reads again. Serially (b,
+   * then a), k's timer reads both of k's records. Found in review: b's last commit claimed nothing,
+   * so the merged item held no claim either, and the reload fired the timer first.
+   */
+  @Test
+  void aCommitAmongTheRecordsThatMergesOverAnotherSplitsFiringKeepsTheTimerWaiting() {
+    try (Harness h = Harness.on(local, new OpsJobs.Job())) {
+      List<Op> carol = List.of(new Op("carol", "timer", 1_000_000));
+      h.runAll(h.batches("c", 1, h.keyed("ops", carol, 0), 1_000, 0, 1_000));
+      Batch a = h.batches("a", 1, h.keyed("ops", ops(), 0), 1_000, 1_000, 1_000).get(0);
+      List<Op> x = List.of(new Op("x", "timer", 2_000_000));
+      RunReport report =
+          h.runWithOtherBefore(
+              a,
+              r -> r instanceof TransactWriteItemsRequest,
+              1,
+              () -> h.runAll(h.batches("b", 1, h.keyed("ops", x, 0), 1_000, 0, 1_000)));
+      assertThat(report.timerItemMerges())
+          .as("a's first commit merged the timer item")
+          .isPositive();
+      assertThat(kTimers(h)).containsExactly("k@500=2");
+    }
+  }
+
   @Test
   void whenTheWatermarkMovedMeanwhileTheTimerFiresBeforeTheRest() {
     // delivered again with a later watermark, the attempt is a run in which that watermark came

@@ -30,7 +30,8 @@ import software.amazon.awssdk.enhanced.dynamodb.mapper.StaticImmutableTableSchem
  *     registered at or behind the watermark by a record of a batch under way, after every timer up
  *     to it had fired: such timers wait for the watermark to move past it, and a batch run again
  *     from a commit among its records does not fire them before its records while its watermark is
- *     still at most {@code hw} (null: no such claim, as after any firing in the time phase)
+ *     still at most {@code hw}; the commit after a batch's last firing writes its watermark (no
+ *     timer up to it is pending). Null: no such claim, as in a commit that pauses a firing
  */
 public record TimerItem(
     String pk,
