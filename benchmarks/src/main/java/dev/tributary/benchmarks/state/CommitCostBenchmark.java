@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -117,10 +119,68 @@ public final class CommitCostBenchmark {
     }
   }
 
-  /** Counts the floor of every committed transaction. */
+  /**
+   * The kinds of actions a commit holds, by the item they write (docs/protocol.md, "One
+   * invocation"), in the order the report prints them.
+   */
+  static final List<String> KINDS =
+      List.of(
+          "key put",
+          "key delete",
+          "key check",
+          "spill",
+          "timer index put",
+          "timer index delete",
+          "timer item",
+          "checkpoint",
+          "outbox page",
+          "other");
+
+  /** The kind of {@code item}, one of {@link #KINDS}. */
+  static String kind(TransactWriteItem item) {
+    Map<String, AttributeValue> key;
+    String table;
+    String verb;
+    if (item.put() != null) {
+      key = item.put().item();
+      table = item.put().tableName();
+      verb = " put";
+    } else if (item.delete() != null) {
+      key = item.delete().key();
+      table = item.delete().tableName();
+      verb = " delete";
+    } else if (item.conditionCheck() != null) {
+      key = item.conditionCheck().key();
+      table = item.conditionCheck().tableName();
+      verb = " check";
+    } else {
+      return "other";
+    }
+    if (table.endsWith("-outbox")) {
+      return "outbox page";
+    }
+    String pk = key.get("pk").s();
+    String sk = key.get("sk").s();
+    if (pk.startsWith("K#")) {
+      return sk.equals("#") ? "key" + verb : "spill";
+    }
+    if (pk.startsWith("T#") && !verb.equals(" check")) {
+      return "timer index" + verb;
+    }
+    if (pk.startsWith("F#")) {
+      return "timer item";
+    }
+    if (pk.startsWith("C#")) {
+      return "checkpoint";
+    }
+    return "other";
+  }
+
+  /** Counts the floor of every committed transaction, and its actions by kind. */
   static final class Floor implements ExecutionInterceptor {
     double units;
     int transactions;
+    final Map<String, Long> actions = new java.util.HashMap<>();
 
     @Override
     public synchronized void afterExecution(
@@ -128,6 +188,7 @@ public final class CommitCostBenchmark {
       if (context.request() instanceof TransactWriteItemsRequest request) {
         transactions++;
         for (TransactWriteItem item : request.transactItems()) {
+          actions.merge(kind(item), 1L, Long::sum);
           if (item.put() != null) {
             String pk = item.put().item().get("pk").s();
             boolean floorItem =
@@ -152,7 +213,26 @@ public final class CommitCostBenchmark {
       double floor,
       double readUnits,
       int conflicts,
-      double seconds) {
+      double seconds,
+      Map<String, Long> actions) {
+    /** The actions of the committed transactions, by kind ({@link #KINDS}). */
+    Result {
+      actions = Map.copyOf(actions);
+    }
+
+    /** This workload's actions per record, in all and by kind. */
+    String actionsRow() {
+      StringBuilder row = new StringBuilder("| " + name + " | ");
+      long all = actions.values().stream().mapToLong(Long::longValue).sum();
+      row.append(String.format(Locale.ROOT, "%.3f |", (double) all / records));
+      for (String kind : KINDS) {
+        row.append(
+            String.format(
+                Locale.ROOT, " %.3f |", (double) actions.getOrDefault(kind, 0L) / records));
+      }
+      return row.toString();
+    }
+
     String row() {
       return String.format(
           Locale.ROOT,
@@ -283,7 +363,8 @@ public final class CommitCostBenchmark {
           floor.units,
           readUnits,
           conflicts.get(),
-          seconds);
+          seconds,
+          floor.actions);
     }
   }
 
@@ -361,6 +442,16 @@ public final class CommitCostBenchmark {
       System.out.println("|---|---|---|---|---|---|---|---|---|---|");
       for (Result r : Collections.unmodifiableList(results)) {
         System.out.println(r.row());
+      }
+      System.out.println();
+      System.out.println(
+          "Transactional write actions per record, by the item they write (committed"
+              + " transactions only):");
+      System.out.println();
+      System.out.println("| workload | all | " + String.join(" | ", KINDS) + " |");
+      System.out.println("|---|---|" + "---|".repeat(KINDS.size()));
+      for (Result r : results) {
+        System.out.println(r.actionsRow());
       }
     }
   }

@@ -26,6 +26,10 @@ class CommitCostBenchmarkTest {
               0);
       assertThat(uniform.writeUnits()).isPositive();
       assertThat(uniform.writeUnits() / uniform.floor()).isLessThanOrEqualTo(1.05);
+      assertThat(uniform.actions())
+          .as("a sum without timers writes its keys and a checkpoint per commit, nothing else")
+          .containsOnlyKeys("key put", "checkpoint")
+          .containsEntry("checkpoint", (long) uniform.epochs());
       CommitCostBenchmark.Result hot =
           CommitCostBenchmark.run(
               local.endpoint(),
@@ -40,6 +44,30 @@ class CommitCostBenchmarkTest {
       assertThat(hot.writeUnits() / hot.records())
           .as("50 records per key per epoch: one write per key, one checkpoint")
           .isLessThanOrEqualTo(0.05);
+    }
+  }
+
+  @Test
+  void windowsWriteTheirTimersIndexItemsAndEveryActionHasAKind() throws Exception {
+    try (DynamoDbLocal local = DynamoDbLocal.builder().build()) {
+      CommitCostBenchmark.Result windows =
+          CommitCostBenchmark.run(
+              local.endpoint(),
+              "t-windows",
+              new CommitCostBenchmark.WindowJob(),
+              CommitCostBenchmark.uniform(1000),
+              3000,
+              500,
+              1,
+              1,
+              2);
+      assertThat(windows.actions()).doesNotContainKey("other");
+      assertThat(windows.actions().get("timer index put"))
+          .as("windows that fired in a later batch than they opened")
+          .isPositive()
+          .isGreaterThanOrEqualTo(windows.actions().getOrDefault("timer index delete", 0L));
+      assertThat(windows.actions()).containsKeys("key delete", "timer item", "outbox page");
+      assertThat(windows.actionsRow()).startsWith("| t-windows | ");
     }
   }
 }
