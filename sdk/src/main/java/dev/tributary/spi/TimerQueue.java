@@ -36,4 +36,22 @@ public interface TimerQueue {
         getClass().getName()
             + " cannot fire one key's timers; implement pollOfKey to run with watermark floors");
   }
+
+  /**
+   * How far {@code key}'s timers were caught up to its key group's watermark floor before its first
+   * record, as stored with the key ({@link #markCaughtUp}); Long.MIN_VALUE when not known. Every
+   * timer of the key at or before it that is still pending was registered afterwards, behind the
+   * floor, and waits for the watermark to move, as one behind the watermark does: a backend that
+   * runs a batch again from a commit among its records must not fire it before the key's later
+   * records. Backends that keep no such mark leave this default.
+   */
+  default long caughtUpTo(Object key) {
+    return Long.MIN_VALUE;
+  }
+
+  /**
+   * Notes that every stored timer of {@code key} up to {@code upTo} fired before its first record
+   * ({@link #caughtUpTo}); a persistent backend stores it with the key's next write.
+   */
+  default void markCaughtUp(Object key, long upTo) {}
 }

@@ -100,8 +100,14 @@ abstract class KeyedNode extends RuntimeNode {
       return true;
     }
     keys.setCurrentKey(key);
-    if (!fireKeyTimers(key, keyWatermark(), true)) {
-      return false;
+    long upTo = keyWatermark();
+    // a key caught up this far before (an earlier run of the batch, committed among its records):
+    // what is pending up to there was registered behind the floor since, and waits
+    if (eventTimers.caughtUpTo(key) < upTo) {
+      if (!fireKeyTimers(key, upTo, true)) {
+        return false;
+      }
+      eventTimers.markCaughtUp(key, upTo);
     }
     caughtUp.add(key);
     return true;

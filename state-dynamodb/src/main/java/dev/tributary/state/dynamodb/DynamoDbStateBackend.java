@@ -191,6 +191,7 @@ public final class DynamoDbStateBackend implements StateBackend {
   private void decodeMain(StoredKey h, Map<String, AttributeValue> item) {
     h.version = Long.parseLong(item.get("v").n());
     h.loadedTimers(item.containsKey("t") ? item.get("t").b().asByteArray() : null);
+    h.caughtUpTo = item.containsKey("cu") ? Long.parseLong(item.get("cu").n()) : Long.MIN_VALUE;
     Map<String, byte[]> cells = new LinkedHashMap<>();
     if (item.containsKey("c")) {
       item.get("c").m().forEach((id, v) -> cells.put(id, v.b().asByteArray()));

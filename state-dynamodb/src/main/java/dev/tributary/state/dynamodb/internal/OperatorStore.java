@@ -99,6 +99,18 @@ public final class OperatorStore implements OperatorStateStore {
       public void orphaned(Object key) {
         keys.get(key).accessed = true;
       }
+
+      @Override
+      public long caughtUpTo(Object key) {
+        return load(key).caughtUpTo;
+      }
+
+      @Override
+      public void caughtUp(Object key, long upTo) {
+        // written with the key's next write: a key not written has registered no timer since
+        StoredKey stored = load(key);
+        stored.caughtUpTo = Math.max(stored.caughtUpTo, upTo);
+      }
     };
   }
 
@@ -665,6 +677,9 @@ public final class OperatorStore implements OperatorStateStore {
     if (timerBytes != null) {
       item.put("t", AttributeValue.fromB(SdkBytes.fromByteArray(timerBytes)));
       inlineBytes += timerBytes.length;
+      if (stored.caughtUpTo != Long.MIN_VALUE) {
+        item.put("cu", AttributeValue.fromN(Long.toString(stored.caughtUpTo)));
+      }
     }
     // a key with timers never expires: its timers must find it when they fire
     if (allTtl && !cells.isEmpty() && stored.unknownCells.isEmpty() && timerBytes == null) {

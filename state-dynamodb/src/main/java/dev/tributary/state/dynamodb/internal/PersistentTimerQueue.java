@@ -30,6 +30,14 @@ public final class PersistentTimerQueue implements TimerQueue {
      * not list it: the epoch now depends on that copy of the key.
      */
     default void orphaned(Object key) {}
+
+    /** How far the key's timers were caught up to a floor, as stored ({@link #caughtUpTo}). */
+    default long caughtUpTo(Object key) {
+      return Long.MIN_VALUE;
+    }
+
+    /** The key's timers were caught up to {@code upTo}: store it with the key's next write. */
+    default void caughtUp(Object key, long upTo) {}
   }
 
   private final HeapTimerQueue heap = new HeapTimerQueue();
@@ -159,6 +167,16 @@ public final class PersistentTimerQueue implements TimerQueue {
       head = heap.peek();
     }
     return true;
+  }
+
+  @Override
+  public long caughtUpTo(Object key) {
+    return keys.caughtUpTo(key);
+  }
+
+  @Override
+  public void markCaughtUp(Object key, long upTo) {
+    keys.caughtUp(key, upTo);
   }
 
   /** How many index items without their key's entry were dropped (see {@link #dropOrphans}). */

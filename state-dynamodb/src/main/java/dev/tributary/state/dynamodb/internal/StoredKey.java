@@ -56,6 +56,12 @@ public final class StoredKey {
   boolean timersDirty;
 
   /**
+   * How far the key's event-time timers were caught up to its key group's floor before its first
+   * record ({@code cu}, {@link dev.tributary.spi.TimerQueue#caughtUpTo}); Long.MIN_VALUE when not.
+   */
+  public long caughtUpTo = Long.MIN_VALUE;
+
+  /**
    * Whether the job read or changed this key since the last commit (its state, its timers, or an
    * index item checked against its timers), as opposed to only loading it.
    */
