@@ -576,6 +576,19 @@ public final class DynamoDbStateBackend implements StateBackend {
     return t;
   }
 
+  /**
+   * The earliest event-time and processing-time timer that a loaded key lists ({@link
+   * OperatorStore#earliestListed}).
+   */
+  public long[] earliestListed() {
+    long[] t = {Long.MAX_VALUE, Long.MAX_VALUE};
+    for (OperatorStore store : stores.values()) {
+      t[0] = Math.min(t[0], store.earliestListed(true));
+      t[1] = Math.min(t[1], store.earliestListed(false));
+    }
+    return t;
+  }
+
   /** Whether this epoch puts or deletes timer index items (new, fired or removed timers). */
   public boolean changesTimerIndex() {
     for (OperatorStore store : stores.values()) {

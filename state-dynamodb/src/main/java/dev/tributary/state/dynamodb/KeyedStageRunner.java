@@ -930,8 +930,14 @@ public final class KeyedStageRunner {
       // the index that it changed: TimerIndexCache): two epochs doing any of it on one slot
       // conflict here
       long[] pending = backend.earliestPending();
-      long nextEvent = Math.min(storedNext[0], pending[0]);
-      long nextProcessing = Math.min(storedNext[1], pending[1]);
+      // a loaded key that lists a timer below the bound read (the slot's timer item read before a
+      // concurrent commit that stored it, the key after it) lowers the bound, so the commit writes
+      // the timer item under the version read and fails when that copy was out of date: nothing
+      // else may catch it when the epoch changes no timer (and, with `hw`, fires nothing before its
+      // records), and the timer would fire after records that come after the batch that saw it
+      long[] listed = backend.earliestListed();
+      long nextEvent = Math.min(storedNext[0], Math.min(pending[0], listed[0]));
+      long nextProcessing = Math.min(storedNext[1], Math.min(pending[1], listed[1]));
       boolean firedAny = backend.firedInEpoch() > 0;
       boolean changesIndex = backend.changesTimerIndex();
       Map<String, Fired> written = new LinkedHashMap<>();
