@@ -2007,10 +2007,11 @@ class CoordinatorIT {
 
   /**
    * After 1 -> 2 the key group of k has a floor of 1000; split B (behind) stores ten timers of k
-   * behind it. The next invocation's record of k catches them up before the records (2.9 MB of
-   * outputs: the epoch is not full, so it stays open) and the record itself then emits 1.2 MB: the
-   * epoch outgrows a transaction with one record in it, and the runner cannot cut it before that
-   * record (a cut before the first record is never committed: recordCount is 0), so it fails with
+   * behind it, in an item without the caught-up mark (as written before it existed). The next
+   * invocation's record of k catches them up before the records (2.9 MB of outputs: the epoch is
+   * not full, so it stays open) and the record itself then emits 1.2 MB: the epoch outgrows a
+   * transaction with one record in it, and the runner cannot cut it before that record (a cut
+   * before the first record is never committed: recordCount is 0), so it fails with
    * StateTooLargeException on every delivery, though each part fits on its own.
    */
   @Test
@@ -2063,7 +2064,35 @@ class CoordinatorIT {
     assertThat(f.outbox(uid).stream().filter(o -> o.startsWith("k@")).toList())
         .as("staging: k's timers are stored, not fired")
         .isEmpty();
+    // k's item says it was caught up to 1000 before its first record: a timer a record registers
+    // behind the floor waits for the watermark, as one behind the watermark does. Items written
+    // before that mark existed carry none, and their timers behind the floor are caught up before
+    // the key's next record: the case these tests stage
+    assertThat(forgetCaughtUp(f))
+        .as("staging: k's item said how far it was caught up")
+        .isPositive();
     return answer(() -> onSlotOf(f, f.dynamo, job, slot, 2, "p/shard-B", 0, 0, List.of(next)));
+  }
+
+  /**
+   * Removes the caught-up mark ({@code cu}) from every key item of {@code f}'s state table, as
+   * items written before Tributary stored it read; answers how many items had one.
+   */
+  private static int forgetCaughtUp(Fixture f) {
+    int n = 0;
+    String table = f.settings.tables().state();
+    for (Map<String, AttributeValue> item :
+        f.dynamo.scanPaginator(b -> b.tableName(table)).items()) {
+      if (item.containsKey("cu")) {
+        n++;
+        f.dynamo.updateItem(
+            b ->
+                b.tableName(table)
+                    .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
+                    .updateExpression("REMOVE cu"));
+      }
+    }
+    return n;
   }
 
   /** The status {@code run} answers, or "failed: " and what it threw. */
@@ -2136,11 +2165,12 @@ class CoordinatorIT {
   /**
    * After 1 -> 2 the key group of k has a floor of 1000 (the old slot fired that far); split B,
    * behind (watermark 0), brings 150 payments of k (t = 1..150): each registers a timer behind the
-   * floor, stored (the catch-up runs once per key, before the first). The next invocation's first
-   * record of k catches up all 150 stored timers inside that one record's epoch: more than one
-   * transaction holds, and the epoch cannot be cut inside a record, so the invocation fails with
-   * StateTooLargeException on every delivery (a stuck split). At the old count those timers fire in
-   * the firing phase, cut into epochs.
+   * floor, stored (the catch-up runs once per key, before the first), in an item without the
+   * caught-up mark (as written before it existed). The next invocation's first record of k catches
+   * up all 150 stored timers inside that one record's epoch: more than one transaction holds, and
+   * the epoch cannot be cut inside a record, so the invocation fails with StateTooLargeException on
+   * every delivery (a stuck split). At the old count those timers fire in the firing phase, cut
+   * into epochs.
    */
   @Test
   void manyTimersCaughtUpForOneKeyAreCutIntoEpochs() {

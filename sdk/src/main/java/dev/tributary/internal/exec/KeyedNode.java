@@ -82,8 +82,10 @@ abstract class KeyedNode extends RuntimeNode {
    * fired them before any later record (a firing cut into epochs leaves timers at its fired-up-to
    * time pending, and its next invocation fires them first), so the record must not find their
    * windows open. Only stored timers, once per key: a timer the key registers here behind the floor
-   * fires as one behind the watermark does, with the next firing, not before the key's next record.
-   * A timer that fails there fails the invocation, as in any firing; the record is not to blame.
+   * fires as one behind the watermark does, with the next firing, not before the key's next record;
+   * nor before its record in a later run, when the backend keeps how far the key was caught up
+   * ({@link dev.tributary.spi.TimerQueue#caughtUpTo}). A timer that fails there fails the
+   * invocation, as in any firing; the record is not to blame.
    */
   final void receiveKeyed(Object key, Object value, long timestamp) {
     catchUp(key);
