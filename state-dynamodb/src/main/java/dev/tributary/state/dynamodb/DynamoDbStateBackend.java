@@ -192,6 +192,7 @@ public final class DynamoDbStateBackend implements StateBackend {
     h.version = Long.parseLong(item.get("v").n());
     h.loadedTimers(item.containsKey("t") ? item.get("t").b().asByteArray() : null);
     h.caughtUpTo = item.containsKey("cu") ? Long.parseLong(item.get("cu").n()) : Long.MIN_VALUE;
+    h.caughtUpIn = item.containsKey("cg") ? item.get("cg").s() : null;
     Map<String, byte[]> cells = new LinkedHashMap<>();
     if (item.containsKey("c")) {
       item.get("c").m().forEach((id, v) -> cells.put(id, v.b().asByteArray()));
@@ -702,6 +703,14 @@ public final class DynamoDbStateBackend implements StateBackend {
   /** Write units spent deleting garbage. */
   public double cleanupWriteUnits() {
     return cleanupWriteUnits;
+  }
+
+  /**
+   * The slot layout operator {@code uid}'s attempt runs under ({@code slots#generation}): a key's
+   * caught-up mark counts only when made under the same one ({@link StoredKey#caughtUpIn}).
+   */
+  public void layoutOf(String uid, String layout) {
+    stores.get(uid).layout(layout);
   }
 
   /** Forgets everything loaded (after a conflict, to reload). */

@@ -461,6 +461,7 @@ public final class KeyedStageRunner {
         SlotLayout layout =
             slotLayout(found.get(key(Layout.firedPk(uid), Layout.SLOT_LAYOUT)), batch.slots());
         layouts.put(uid, layout);
+        backend.layoutOf(uid, batch.slots() + "#" + layout.ours());
         Fired f = fired(found.get(key(Layout.firedPk(uid), slotSk)), layout);
         fired.put(uid, f);
         if (trusted(f, layout) && f.incarnation() != 0) {

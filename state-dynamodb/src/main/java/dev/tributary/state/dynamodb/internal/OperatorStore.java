@@ -65,6 +65,9 @@ public final class OperatorStore implements OperatorStateStore {
   private final List<TimerIndexCache.Change> indexChanges = new ArrayList<>();
   private int unconditionedKeys;
 
+  /** The slot layout of the attempt ({@code slots#generation}); null: caught-up marks unused. */
+  private String layout;
+
   /** A store for one operator; {@code loader} reads keys on demand. */
   @SuppressWarnings("unchecked")
   public OperatorStore(
@@ -102,13 +105,25 @@ public final class OperatorStore implements OperatorStateStore {
 
       @Override
       public long caughtUpTo(Object key) {
-        return load(key).caughtUpTo;
+        StoredKey stored = load(key);
+        // a mark of another slot layout says nothing: a slot of the count in between may have
+        // moved its watermark past a timer the key registered behind the floor and left it pending
+        return layout != null && layout.equals(stored.caughtUpIn)
+            ? stored.caughtUpTo
+            : Long.MIN_VALUE;
       }
 
       @Override
       public void caughtUp(Object key, long upTo) {
         // written with the key's next write: a key not written has registered no timer since
+        if (layout == null) {
+          return;
+        }
         StoredKey stored = load(key);
+        if (!layout.equals(stored.caughtUpIn)) {
+          stored.caughtUpTo = Long.MIN_VALUE;
+          stored.caughtUpIn = layout;
+        }
         stored.caughtUpTo = Math.max(stored.caughtUpTo, upTo);
       }
     };
@@ -289,6 +304,14 @@ public final class OperatorStore implements OperatorStateStore {
       k.validated = false;
     }
     return out;
+  }
+
+  /**
+   * The slot layout the attempt runs under ({@code slots#generation}): a key's caught-up mark
+   * counts only when made under it ({@link StoredKey#caughtUpIn}).
+   */
+  public void layout(String layout) {
+    this.layout = layout;
   }
 
   /** Forgets every loaded key and pending timer change. */
@@ -697,8 +720,9 @@ public final class OperatorStore implements OperatorStateStore {
     if (timerBytes != null) {
       item.put("t", AttributeValue.fromB(SdkBytes.fromByteArray(timerBytes)));
       inlineBytes += timerBytes.length;
-      if (stored.caughtUpTo != Long.MIN_VALUE) {
+      if (stored.caughtUpTo != Long.MIN_VALUE && stored.caughtUpIn != null) {
         item.put("cu", AttributeValue.fromN(Long.toString(stored.caughtUpTo)));
+        item.put("cg", AttributeValue.fromS(stored.caughtUpIn));
       }
     }
     // a key with timers never expires: its timers must find it when they fire

@@ -62,6 +62,13 @@ public final class StoredKey {
   public long caughtUpTo = Long.MIN_VALUE;
 
   /**
+   * The slot layout ({@code slots#generation}, {@code cg}) under which {@link #caughtUpTo} was
+   * reached; null when unknown. A mark of another layout says nothing: a slot of a count in between
+   * may have moved its watermark past the key's timers behind the floor and left them pending.
+   */
+  public String caughtUpIn;
+
+  /**
    * Whether the job read or changed this key since the last commit (its state, its timers, or an
    * index item checked against its timers), as opposed to only loading it.
    */
