@@ -6,36 +6,15 @@ import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.state.dynamodb.OpsJobs.Op;
 import java.util.ArrayList;
 import java.util.List;
-import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
-/** Review of 2e226e9: a key's stored caught-up mark (cu) outlives the batch it was meant for. */
+/**
+ * A key's caught-up mark ({@code cu}) counts only under the slot layout it was made in ({@code
+ * cg}): a mark of an earlier slot count must not skip a catch-up the next count needs.
+ */
 class CaughtUpMarkIT {
   @AutoClose private static final DynamoDbLocal local = DynamoDbLocal.builder().build();
-
-  private static void crashAfterCommit(Harness h, Batch batch, int n) {
-    int[] commits = {0};
-    ExecutionInterceptor crash =
-        new ExecutionInterceptor() {
-          @Override
-          public void afterExecution(
-              Context.AfterExecution context, ExecutionAttributes attributes) {
-            if (context.request() instanceof TransactWriteItemsRequest && ++commits[0] == n) {
-              throw new Calls.Crash("crashed after commit " + n);
-            }
-          }
-        };
-    try (DynamoDbClient client = h.client(crash, true)) {
-      Assertions.assertThatThrownBy(() -> h.runner(client).run(batch))
-          .isInstanceOf(Calls.Crash.class);
-    }
-  }
 
   private static List<String> kTimers(Harness h) {
     return h.outboxText("out").stream().filter(s -> s.startsWith("k")).toList();
@@ -78,7 +57,7 @@ class CaughtUpMarkIT {
       h.runner().run(a);
       assertThat(kTimers(h)).as("k's timer waits behind the floor").isEmpty();
       // the 2-slot slot's watermark moves past 1,400; the firing is cut and the invocation dies
-      crashAfterCommit(h, Batch.tick(slot2, 2, 1_600, 0), 1);
+      h.crashAfterCommit(Batch.tick(slot2, 2, 1_600, 0), 1);
       assertThat(kTimers(h)).as("staging: k's timer is left pending at fe").isEmpty();
       // 4 slots: a record of k (from a split behind, watermark 1,000), then the watermark moves on
       int slot4 = h.slotOf(k, 4);

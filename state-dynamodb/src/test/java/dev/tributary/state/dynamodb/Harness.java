@@ -153,6 +153,31 @@ final class Harness implements AutoCloseable {
   }
 
   /**
+   * Runs {@code batch} with a client whose invocation dies (a {@link Calls.Crash}) right after its
+   * {@code n}-th commit; checks that it died there.
+   */
+  void crashAfterCommit(Batch batch, int n) {
+    int[] commits = {0};
+    ExecutionInterceptor crash =
+        new ExecutionInterceptor() {
+          @Override
+          public void afterExecution(
+              Context.AfterExecution context, ExecutionAttributes attributes) {
+            if (context.request()
+                    instanceof
+                    software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest
+                && ++commits[0] == n) {
+              throw new Calls.Crash("crashed after commit " + n);
+            }
+          }
+        };
+    try (DynamoDbClient crashing = client(crash, true)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(crashing).run(batch))
+          .isInstanceOf(Calls.Crash.class);
+    }
+  }
+
+  /**
    * Runs the stateless prefix over source records {@code values}, the first at offset {@code
    * firstOffset}: the keyed records, positioned (offset, index within the source record).
    */

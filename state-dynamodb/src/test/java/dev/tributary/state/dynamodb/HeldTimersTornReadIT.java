@@ -10,11 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
  * The skip of the firing before the records (hw at or past `before`) and a torn first read: b reads
@@ -44,26 +41,8 @@ class HeldTimersTornReadIT {
       }
       aOps.add(new Op("k", "set", 0));
       Batch a = h.batches("a", 1, h.keyed("ops", aOps, 0), 1_000, 0, 1_000).get(0);
-      Runnable aFirstEpoch =
-          () -> {
-            Calls crash =
-                new Calls() {
-                  int commits;
-
-                  @Override
-                  public void afterExecution(
-                      Context.AfterExecution context, ExecutionAttributes attributes) {
-                    if (context.request() instanceof TransactWriteItemsRequest && ++commits == 1) {
-                      throw new Calls.Crash("a died after its first commit");
-                    }
-                  }
-                };
-            try (DynamoDbClient c = h.client(crash, true)) {
-              h.runner(c).run(a);
-            } catch (Calls.Crash expected) {
-              // a's first epoch (k's timer) committed
-            }
-          };
+      // a's first epoch (k's timer) commits, then a dies
+      Runnable aFirstEpoch = () -> h.crashAfterCommit(a, 1);
       // b: k peeks first, then 40 other keys (more than run key by key: b runs in order)
       List<Op> bOps = new ArrayList<>();
       bOps.add(new Op("k", "peek", 0));

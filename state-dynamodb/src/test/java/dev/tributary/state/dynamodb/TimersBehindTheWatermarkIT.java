@@ -8,13 +8,8 @@ import dev.tributary.state.dynamodb.internal.Layout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -46,30 +41,6 @@ class TimersBehindTheWatermarkIT {
     return h.batches("a", 1, h.keyed("ops", ops(), 0), watermark, 0, watermark).get(0);
   }
 
-  /** Runs {@code batch} with a client whose invocation dies right after its first commit. */
-  private static void crashAfterTheFirstCommit(Harness h, Batch batch) {
-    crashAfterCommit(h, batch, 1);
-  }
-
-  /** Runs {@code batch} with a client whose invocation dies right after its {@code n}-th commit. */
-  private static void crashAfterCommit(Harness h, Batch batch, int n) {
-    int[] commits = {0};
-    ExecutionInterceptor crash =
-        new ExecutionInterceptor() {
-          @Override
-          public void afterExecution(
-              Context.AfterExecution context, ExecutionAttributes attributes) {
-            if (context.request() instanceof TransactWriteItemsRequest && ++commits[0] == n) {
-              throw new Calls.Crash("crashed after commit " + n);
-            }
-          }
-        };
-    try (DynamoDbClient client = h.client(crash, true)) {
-      Assertions.assertThatThrownBy(() -> h.runner(client).run(batch))
-          .isInstanceOf(Calls.Crash.class);
-    }
-  }
-
   private static List<String> kTimers(Harness h) {
     return h.outboxText("out").stream().filter(s -> s.startsWith("k@")).toList();
   }
@@ -87,7 +58,7 @@ class TimersBehindTheWatermarkIT {
   void aBatchRunAgainFromACommitAmongItsRecordsFiresTheTimerAfterThemToo() {
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
       Batch batch = batch(h, 1_000);
-      crashAfterTheFirstCommit(h, batch);
+      h.crashAfterCommit(batch, 1);
       assertThat(kTimers(h)).as("nothing fired before the crash").isEmpty();
       h.runner().run(batch);
       assertThat(kTimers(h)).containsExactly("k@500=2");
@@ -125,7 +96,7 @@ class TimersBehindTheWatermarkIT {
     // delivered again with a later watermark, the attempt is a run in which that watermark came
     // between k's two records: as in Flink, the timer fires at it, before k's second record
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
-      crashAfterTheFirstCommit(h, batch(h, 1_000));
+      h.crashAfterCommit(batch(h, 1_000), 1);
       h.runner().run(batch(h, 2_000));
       assertThat(kTimers(h)).containsExactly("k@500=1");
     }
@@ -166,7 +137,7 @@ class TimersBehindTheWatermarkIT {
       floorsAt2000(h);
       Batch a = h.batches("a", 1, h.keyed("ops", behindTheFloor(), 0), 1_000, 0, 1_000).get(0);
       if (crash) {
-        crashAfterCommit(h, a, 2); // the catch-up's epoch, then the first among the records
+        h.crashAfterCommit(a, 2); // the catch-up's epoch, then the first among the records
       }
       h.runner().run(a);
       h.runAll(List.of(Batch.tick(0, 1, 3_000, 0)));
