@@ -157,6 +157,16 @@ final class Harness implements AutoCloseable {
    * {@code n}-th commit; checks that it died there.
    */
   void crashAfterCommit(Batch batch, int n) {
+    org.assertj.core.api.Assertions.assertThat(crashesAfterCommit(batch, n))
+        .as("the run died after commit %d", n)
+        .isTrue();
+  }
+
+  /**
+   * Runs {@code batch} with a client whose invocation dies right after its {@code n}-th commit;
+   * whether it died (false: the run committed fewer times and ended).
+   */
+  boolean crashesAfterCommit(Batch batch, int n) {
     int[] commits = {0};
     ExecutionInterceptor crash =
         new ExecutionInterceptor() {
@@ -172,9 +182,36 @@ final class Harness implements AutoCloseable {
           }
         };
     try (DynamoDbClient crashing = client(crash, true)) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(crashing).run(batch))
-          .isInstanceOf(Calls.Crash.class);
+      runner(crashing).run(batch);
+      return false;
+    } catch (Calls.Crash e) {
+      return true;
     }
+  }
+
+  /**
+   * Gives operator {@code uid}'s timer item of slot 0 of 1 the floor {@code floor} over every key
+   * group (as after a slot-count change from a count that fired that far), with the next version.
+   */
+  void setFloors(String uid, long floor) {
+    List<AttributeValue> kf =
+        List.of(0L, (long) graph.maxKeyGroups() - 1, floor).stream()
+            .map(n -> AttributeValue.fromN(Long.toString(n)))
+            .toList();
+    client.updateItem(
+        u ->
+            u.tableName(tables.state())
+                .key(
+                    Map.of(
+                        StateTables.PK,
+                        AttributeValue.fromS(
+                            dev.tributary.state.dynamodb.internal.Layout.firedPk(uid)),
+                        StateTables.SK,
+                        AttributeValue.fromS(
+                            dev.tributary.state.dynamodb.internal.Layout.slotSk(1, 0))))
+                .updateExpression("SET kf = :kf, v = v + :one")
+                .expressionAttributeValues(
+                    Map.of(":kf", AttributeValue.fromL(kf), ":one", AttributeValue.fromN("1"))));
   }
 
   /**

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.state.dynamodb.OpsJobs.Op;
-import dev.tributary.state.dynamodb.internal.Layout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
@@ -102,27 +99,6 @@ class TimersBehindTheWatermarkIT {
     }
   }
 
-  /**
-   * The slot's timer item gets floors {@code kf} (as after a slot-count change: every key group
-   * fired up to 2,000 by a slot of another count), with the next version.
-   */
-  private static void floorsAt2000(Harness h) {
-    List<AttributeValue> kf =
-        List.of(0L, (long) h.graph.maxKeyGroups() - 1, 2_000L).stream()
-            .map(n -> AttributeValue.fromN(Long.toString(n)))
-            .toList();
-    h.client.updateItem(
-        u ->
-            u.tableName(h.tables.state())
-                .key(
-                    Map.of(
-                        "pk", AttributeValue.fromS(Layout.firedPk("ops")),
-                        "sk", AttributeValue.fromS(Layout.slotSk(1, 0))))
-                .updateExpression("SET kf = :kf, v = v + :one")
-                .expressionAttributeValues(
-                    Map.of(":kf", AttributeValue.fromL(kf), ":one", AttributeValue.fromN("1"))));
-  }
-
   /** k registers a timer at 1,500: behind its key group's floor (2,000), ahead of the watermark. */
   private static List<Op> behindTheFloor() {
     List<Op> ops = new ArrayList<>(ops());
@@ -134,7 +110,7 @@ class TimersBehindTheWatermarkIT {
     try (Harness h = Harness.on(local, new OpsJobs.Job())) {
       List<Op> carol = List.of(new Op("carol", "timer", 1_000_000));
       h.runAll(h.batches("c", 1, h.keyed("ops", carol, 0), 1_000, 0, 1_000));
-      floorsAt2000(h);
+      h.setFloors("ops", 2_000);
       Batch a = h.batches("a", 1, h.keyed("ops", behindTheFloor(), 0), 1_000, 0, 1_000).get(0);
       if (crash) {
         h.crashAfterCommit(a, 2); // the catch-up's epoch, then the first among the records
