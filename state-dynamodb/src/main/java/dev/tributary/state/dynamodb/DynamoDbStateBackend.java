@@ -584,8 +584,9 @@ public final class DynamoDbStateBackend implements StateBackend {
   public long[] earliestListed() {
     long[] t = {Long.MAX_VALUE, Long.MAX_VALUE};
     for (OperatorStore store : stores.values()) {
-      t[0] = Math.min(t[0], store.earliestListed(true));
-      t[1] = Math.min(t[1], store.earliestListed(false));
+      long[] listed = store.earliestListed();
+      t[0] = Math.min(t[0], listed[0]);
+      t[1] = Math.min(t[1], listed[1]);
     }
     return t;
   }

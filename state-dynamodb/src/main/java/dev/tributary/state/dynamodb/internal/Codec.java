@@ -184,6 +184,26 @@ public final class Codec {
     }
   }
 
+  /**
+   * The earliest event-time ({@code [0]}) and processing-time ({@code [1]}) timestamp in {@link
+   * #timers}' bytes, or Long.MAX_VALUE, without decoding keys or namespaces.
+   */
+  public static long[] earliestTimers(byte[] bytes) {
+    long[] earliest = {Long.MAX_VALUE, Long.MAX_VALUE};
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    int n = readVarint(in);
+    for (int i = 0; i < n; i++) {
+      int flags = in.get();
+      long time = in.getLong();
+      if ((flags & 2) != 0) {
+        int length = readVarint(in); // the namespace, skipped
+        in.position(in.position() + length);
+      }
+      earliest[flags & 1] = Math.min(earliest[flags & 1], time);
+    }
+    return earliest;
+  }
+
   /** A sortable 20-digit form of a timestamp (offset by 2^63, so that negatives sort first). */
   public static String sortable(long timestamp) {
     String digits = Long.toUnsignedString(timestamp ^ Long.MIN_VALUE);

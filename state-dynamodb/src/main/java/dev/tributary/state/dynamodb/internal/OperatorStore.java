@@ -242,21 +242,18 @@ public final class OperatorStore implements OperatorStateStore {
   }
 
   /**
-   * The earliest timer of one domain that a loaded key holds (as loaded, with the epoch's changes);
-   * Long.MAX_VALUE when none. In a consistent read every such timer is due and loaded, registered
-   * in the epoch, or at or after the slot's bound as read; one before that bound is a timer a
-   * concurrent commit stored after the timer item was read (a torn read), or one whose index item
-   * was lost.
+   * The earliest event-time ({@code [0]}) and processing-time ({@code [1]}) timer that a loaded key
+   * holds (as loaded, with the epoch's changes); Long.MAX_VALUE when none. In a consistent read
+   * every such timer is due and loaded, registered in the epoch, or at or after the slot's bound as
+   * read; one before that bound is a timer a concurrent commit stored after the timer item was read
+   * (a torn read), or one whose index item was lost.
    */
-  public long earliestListed(boolean eventTime) {
-    long earliest = Long.MAX_VALUE;
+  public long[] earliestListed() {
+    long[] earliest = {Long.MAX_VALUE, Long.MAX_VALUE};
     for (StoredKey k : keys.values()) {
-      if (k.timerBytes == null && !k.timersDirty) {
-        continue; // the key has no stored timer and none was added
-      }
-      for (Timer t : k.timers(eventTime)) {
-        earliest = Math.min(earliest, t.timestamp());
-      }
+      long[] ofKey = k.earliestTimers();
+      earliest[0] = Math.min(earliest[0], ofKey[0]);
+      earliest[1] = Math.min(earliest[1], ofKey[1]);
     }
     return earliest;
   }

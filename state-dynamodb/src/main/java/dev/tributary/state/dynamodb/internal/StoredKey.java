@@ -92,6 +92,37 @@ public final class StoredKey {
     this.timerBytes = bytes;
     this.eventTimers = null;
     this.processingTimers = null;
+    this.earliestStored = null;
+  }
+
+  /**
+   * {@link Codec#earliestTimers} of {@link #timerBytes}, read once while the sets are not decoded.
+   */
+  private long[] earliestStored;
+
+  /**
+   * The key's earliest event-time ({@code [0]}) and processing-time ({@code [1]}) timer, with the
+   * epoch's changes once the sets are decoded, or Long.MAX_VALUE: without decoding sets that
+   * nothing else needed.
+   */
+  long[] earliestTimers() {
+    if (eventTimers == null) {
+      if (timerBytes == null) {
+        return new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
+      }
+      if (earliestStored == null) {
+        earliestStored = Codec.earliestTimers(timerBytes);
+      }
+      return earliestStored;
+    }
+    long[] earliest = {Long.MAX_VALUE, Long.MAX_VALUE};
+    for (Timer t : eventTimers) {
+      earliest[0] = Math.min(earliest[0], t.timestamp());
+    }
+    for (Timer t : processingTimers) {
+      earliest[1] = Math.min(earliest[1], t.timestamp());
+    }
+    return earliest;
   }
 
   /** The stored timers of one domain (decoding them on first use). */

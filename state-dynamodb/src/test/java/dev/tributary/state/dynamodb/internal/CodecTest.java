@@ -66,6 +66,22 @@ class CodecTest {
   }
 
   @Test
+  void theEarliestTimersAreReadWithoutDecodingNamespaces() {
+    @SuppressWarnings("unchecked")
+    Serde<Object> ns = (Serde<Object>) (Serde<?>) Serdes.string();
+    Set<Timer> event =
+        Set.of(
+            new Timer(5, "k", "a namespace of some length"),
+            new Timer(-7, "k", "w"),
+            new Timer(3, "k", StateNamespace.VOID));
+    Set<Timer> processing =
+        Set.of(new Timer(40, "k", "p"), new Timer(41, "k", StateNamespace.VOID));
+    assertThat(Codec.earliestTimers(Codec.timers(event, processing, ns))).containsExactly(-7L, 40L);
+    assertThat(Codec.earliestTimers(Codec.timers(event, Set.of(), ns)))
+        .containsExactly(-7L, Long.MAX_VALUE);
+  }
+
+  @Test
   void base64IsUrlSafeWithoutPadding() {
     byte[] bytes = {(byte) 0xfb, (byte) 0xff, 0x01};
     assertThat(Codec.b64(bytes)).doesNotContain("+", "/", "=", "#");
