@@ -4,7 +4,6 @@ import dev.tributary.partitioning.KeyGroupRange;
 import dev.tributary.spi.OperatorStateSpec;
 import dev.tributary.spi.OperatorStateStore;
 import dev.tributary.spi.StateBackend;
-import dev.tributary.spi.Timer;
 import dev.tributary.state.dynamodb.internal.ChangeSet;
 import dev.tributary.state.dynamodb.internal.Layout;
 import dev.tributary.state.dynamodb.internal.OperatorStore;
@@ -190,7 +189,8 @@ public final class DynamoDbStateBackend implements StateBackend {
 
   private void decodeMain(StoredKey h, Map<String, AttributeValue> item) {
     h.version = Long.parseLong(item.get("v").n());
-    h.loadedTimers(item.containsKey("t") ? item.get("t").b().asByteArray() : null);
+    h.loadedTimers(
+        item.containsKey("t") ? item.get("t").b().asByteArray() : null, item.containsKey("ix"));
     h.caughtUpTo = item.containsKey("cu") ? Long.parseLong(item.get("cu").n()) : Long.MIN_VALUE;
     h.caughtUpIn = item.containsKey("cg") ? item.get("cg").s() : null;
     Map<String, byte[]> cells = new LinkedHashMap<>();
@@ -282,17 +282,25 @@ public final class DynamoDbStateBackend implements StateBackend {
     }
     Map<String, List<Object>> timerKeys = new LinkedHashMap<>();
     long[] next = {event ? Long.MAX_VALUE : oldNext[0], processing ? Long.MAX_VALUE : oldNext[1]};
+    List<Object> dueKeys = new ArrayList<>();
     for (TimerRead read : reads) {
       readUnits += read.units;
       for (String sk : read.due) {
-        Timer timer = read.store.timer(sk);
-        (read.eventTime ? read.store.eventQueue() : read.store.processingQueue()).load(timer);
-        timerKeys.computeIfAbsent(read.store.uid(), u -> new ArrayList<>()).add(timer.key());
+        Object key = read.store.timerKey(sk);
+        dueKeys.add(key);
+        timerKeys.computeIfAbsent(read.store.uid(), u -> new ArrayList<>()).add(key);
       }
       int i = read.eventTime ? 0 : 1;
       next[i] = Math.min(next[i], read.next);
     }
+    // the index items name the keys; the keys, once loaded, list the timers
     prefetch(timerKeys, List.of());
+    int k = 0;
+    for (TimerRead read : reads) {
+      for (String sk : read.due) {
+        read.store.indexRead(read.eventTime, sk, dueKeys.get(k++), read.bound);
+      }
+    }
     return next;
   }
 
@@ -528,10 +536,7 @@ public final class DynamoDbStateBackend implements StateBackend {
   public int pendingWrites() {
     int writes = 0;
     for (OperatorStore store : stores.values()) {
-      writes +=
-          store.keyActions()
-              + store.eventQueue().pendingWrites()
-              + store.processingQueue().pendingWrites();
+      writes += store.keyActions() + store.indexWrites();
     }
     return writes;
   }
@@ -594,7 +599,7 @@ public final class DynamoDbStateBackend implements StateBackend {
   /** Whether this epoch puts or deletes timer index items (new, fired or removed timers). */
   public boolean changesTimerIndex() {
     for (OperatorStore store : stores.values()) {
-      if (store.eventQueue().pendingWrites() + store.processingQueue().pendingWrites() > 0) {
+      if (store.indexWrites() > 0) {
         return true;
       }
     }

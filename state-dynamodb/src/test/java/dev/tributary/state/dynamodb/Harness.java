@@ -364,6 +364,16 @@ final class Harness implements AutoCloseable {
     return out;
   }
 
+  /** The serialized form of a key of the stage's key-by. */
+  byte[] keyBytes(Object key) {
+    return keySerde.serialize(key);
+  }
+
+  /** The key group of a key of the stage's key-by. */
+  int keyGroup(Object key) {
+    return KeyGroups.keyGroupOf(keySerde.serialize(key), graph.maxKeyGroups());
+  }
+
   /** How many items the state table holds for {@code key} of operator {@code uid}. */
   int itemsOfKey(String uid, Object key) {
     byte[] bytes = keySerde.serialize(key);

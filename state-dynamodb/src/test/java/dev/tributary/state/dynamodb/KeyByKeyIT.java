@@ -77,27 +77,43 @@ class KeyByKeyIT {
     }
   }
 
+  /** 30 keys, each registering an event-time timer at {@code at}. */
+  private static List<OpsJobs.Op> timers(long at) {
+    List<OpsJobs.Op> ops = new ArrayList<>();
+    for (int k = 0; k < 30; k++) {
+      ops.add(new OpsJobs.Op("k" + k, "timer", at));
+    }
+    return ops;
+  }
+
   /**
-   * 30 users, each with 5 windows still open after the batch (180 actions): the try key by key does
-   * not fit, and the batch runs in order; the split's next batches on that runner run in order from
-   * the start, not trying again.
+   * Two keyed operators over 30 keys: a timer earlier than each key's first moves its index item (a
+   * delete and a put) besides both operators' key items, 120 actions: the try key by key does not
+   * fit, and the batch runs in order; the split's next batches on that runner run in order from the
+   * start, not trying again.
    */
   @Test
   void aBatchOfFewKeysThatDoesNotFitOneEpochRunsInOrderAndSoDoTheSplitsNext() {
-    try (Harness h = Harness.on(local, new ClickWindowSums())) {
-      List<Click> clicks = clicks(30, 250, 16_000);
-      List<KeyedRecord> records = h.keyed(SRC, clicks, 0);
+    try (Harness h = Harness.on(local, new TimersBehindTheWatermarkChaosIT.TwoOps())) {
       KeyedStageRunner runner = h.runner();
-      // the clicks up to 8 s, with [3000, 4000) to [7000, 8000) still open after them
-      RunReport first = runner.run(new Batch("a", 0, 1, records.subList(0, 960), 2_999, 0));
-      assertThat(first.keyByKeyMisses()).isEqualTo(1);
-      assertThat(first.epochs()).as("cut in order into several epochs").isGreaterThan(1);
-      RunReport next =
-          runner.run(new Batch("a", 0, 1, records.subList(960, records.size()), 10_999, 0));
-      assertThat(next.keyByKeyMisses()).as("not tried again").isZero();
-      assertThat(next.epochs()).isGreaterThan(1);
+      RunReport first =
+          runner.run(h.batches("a", 1, h.keyed("ops", timers(5_000), 0), 1_000, 0).get(0));
+      assertThat(first.keyByKeyMisses()).as("90 actions and the fixed ones fit").isZero();
+      assertThat(first.epochs()).isEqualTo(1);
+      RunReport second =
+          runner.run(h.batches("a", 1, h.keyed("ops", timers(3_000), 30), 1_500, 0).get(0));
+      assertThat(second.keyByKeyMisses()).isEqualTo(1);
+      assertThat(second.epochs()).as("cut in order into several epochs").isGreaterThan(1);
+      RunReport third =
+          runner.run(h.batches("a", 1, h.keyed("ops", timers(2_000), 60), 1_600, 0).get(0));
+      assertThat(third.keyByKeyMisses()).as("not tried again").isZero();
+      assertThat(third.epochs()).isGreaterThan(1);
       h.runAll(List.of(Batch.tick(0, 1, Long.MAX_VALUE, 0)));
-      assertThat(totals(h)).isEqualTo(expected(clicks));
+      List<String> fired = h.outboxText("out");
+      assertThat(fired).hasSize(90);
+      for (int k = 0; k < 30; k++) {
+        assertThat(fired).contains("k" + k + "@2000=3", "k" + k + "@3000=3", "k" + k + "@5000=3");
+      }
     }
   }
 

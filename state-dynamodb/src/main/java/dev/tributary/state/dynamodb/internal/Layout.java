@@ -8,7 +8,8 @@ package dev.tributary.state.dynamodb.internal;
  *   K#{uid}#{keyGroup}#{key}    #                      key state: version v, inline cells c, spills
  *   K#{uid}#{keyGroup}#{key}    M#{cell}#{gen}#{mapKey} one entry of a spilled map state
  *   K#{uid}#{keyGroup}#{key}    L#{cell}#{gen}#{chunk}  one chunk of a spilled list state
- *   T#{uid}#{keyGroup}          E|P#{time}#{key}#{ns}  an event / processing-time timer
+ *   T#{uid}#{keyGroup}          E|P#{time}#{key}#*     a key's earliest event / processing-time timer
+ *   T#{uid}#{keyGroup}          E|P#{time}#{key}#{ns}  one timer (keys written before the above)
  *   F#{uid}                     {slots}#{slot}         timers fired up to (fe, fp), bounds, v, g
  *   F#{uid}                     layout                 slot count s and its generation g
  *   C#{job}#{split}             {slots}#{slot}         checkpoint: position, epoch
@@ -61,6 +62,37 @@ public final class Layout {
         + Codec.b64(key)
         + "#"
         + (namespace == null ? "-" : Codec.b64(namespace));
+  }
+
+  /** The namespace part of {@link #keyTimerSk}: neither base64url nor {@code -}. */
+  private static final String WHOLE_KEY = "*";
+
+  /**
+   * The sort key of a key's index item: it stands for every timer of the key in one time domain,
+   * and is kept at the earliest of them (docs/protocol.md, "The timer index").
+   */
+  public static String keyTimerSk(boolean eventTime, long timestamp, byte[] key) {
+    return (eventTime ? "E#" : "P#")
+        + Codec.sortable(timestamp)
+        + "#"
+        + Codec.b64(key)
+        + "#"
+        + WHOLE_KEY;
+  }
+
+  /** Whether a timer index sort key is a key's item ({@link #keyTimerSk}), not one timer's. */
+  public static boolean isKeyTimerSk(String sk) {
+    return sk.endsWith("#" + WHOLE_KEY);
+  }
+
+  /** The key bytes in a timer index sort key of either kind. */
+  public static byte[] timerKey(String sk) {
+    int keyEnd = sk.indexOf('#', 23);
+    if (sk.length() < 23 || sk.charAt(22) != '#' || keyEnd < 0) {
+      throw new IllegalStateException(
+          "timer index item with sort key '" + sk + "' is not E#|P#<time>#<key>#<namespace>");
+    }
+    return Codec.unb64(sk.substring(23, keyEnd));
   }
 
   /** The time in a timer's sort key ({@link #timerSk}). */

@@ -65,6 +65,9 @@ public final class OperatorStore implements OperatorStateStore {
   private final List<TimerIndexCache.Change> indexChanges = new ArrayList<>();
   private int unconditionedKeys;
 
+  /** The index item actions of the keys indexed by key, since the last commit. */
+  private int keyIndexActions;
+
   /** The slot layout of the attempt ({@code slots#generation}); null: caught-up marks unused. */
   private String layout;
 
@@ -96,6 +99,16 @@ public final class OperatorStore implements OperatorStateStore {
         StoredKey stored = keys.get(key);
         stored.timersDirty = true;
         stored.accessed = true;
+        if (stored.keyIndexed) {
+          int moves = StoredKey.indexMoves(stored.indexed, stored.earliestTimers());
+          keyIndexActions += moves - stored.indexActions;
+          stored.indexActions = moves;
+        }
+      }
+
+      @Override
+      public boolean indexedPerTimer(Object key) {
+        return !load(key).keyIndexed;
       }
 
       @Override
@@ -314,6 +327,7 @@ public final class OperatorStore implements OperatorStateStore {
   /** Forgets every loaded key and pending timer change. */
   public void reset() {
     keys.clear();
+    keyIndexActions = 0;
     eventTimers.resetAll();
     processingTimers.resetAll();
   }
@@ -408,6 +422,35 @@ public final class OperatorStore implements OperatorStateStore {
 
   // ---- timers ----
 
+  /** The key of a timer index item of either kind ({@link Layout#keyTimerSk}, one timer's). */
+  public Object timerKey(String sk) {
+    return keySerde.deserialize(Layout.timerKey(sk));
+  }
+
+  /**
+   * Takes in one due index item of {@code key} (loaded), read up to {@code bound}: every timer of
+   * the key up to the bound goes into the due timers, as the key lists them. A key's item not at
+   * the key's earliest timer as loaded is a stray (a torn read, or left by a writer that broke the
+   * rules), deleted once the epoch has room; an item of one timer is checked against its key when
+   * it reaches the head of the due timers ({@link PersistentTimerQueue}).
+   */
+  public void indexRead(boolean eventTime, String sk, Object key, long bound) {
+    StoredKey k = keys.get(key);
+    PersistentTimerQueue queue = eventTime ? eventTimers : processingTimers;
+    if (!Layout.isKeyTimerSk(sk)) {
+      queue.load(timer(sk));
+    } else if (!k.keyIndexed || k.indexed[eventTime ? 0 : 1] != Layout.timerTime(sk)) {
+      queue.stray(new PersistentTimerQueue.Stray(sk, key, k.keyGroup));
+    }
+    if (k.timerBytes != null) {
+      for (Timer t : k.timers(eventTime)) {
+        if (t.timestamp() <= bound) {
+          queue.load(t);
+        }
+      }
+    }
+  }
+
   /** A timer read from a timer index item's sort key. */
   public Timer timer(String sk) {
     byte[][] keyAndNamespace = Layout.timerKeyAndNamespace(sk);
@@ -418,56 +461,103 @@ public final class OperatorStore implements OperatorStateStore {
     return new Timer(Layout.timerTime(sk), keySerde.deserialize(keyAndNamespace[0]), namespace);
   }
 
-  private Map<String, AttributeValue> timerKey(
-      boolean eventTime, Timer timer, byte[] keyBytes, byte[] ns, boolean put) {
-    int kg = KeyGroups.keyGroupOf(keyBytes, maxKeyGroups);
-    String sk = Layout.timerSk(eventTime, timer.timestamp(), keyBytes, ns);
-    indexChanges.add(new TimerIndexCache.Change(kg, eventTime, sk, put));
-    return Map.of(
-        StateTables.PK,
-        AttributeValue.fromS(Layout.timerPk(uid, kg)),
-        StateTables.SK,
-        AttributeValue.fromS(sk));
-  }
-
   /** The timer index puts and deletes of the last {@link #collect}. */
   public List<TimerIndexCache.Change> indexChanges() {
     return indexChanges;
   }
 
+  /** How many timer index items the pending changes put or delete. */
+  public int indexWrites() {
+    return keyIndexActions + eventTimers.pendingWrites() + processingTimers.pendingWrites();
+  }
+
+  /** Adds a put or a delete of a timer index item of {@code keyGroup}. */
+  private void indexItem(
+      String table, ChangeSet changes, int keyGroup, boolean eventTime, String sk, boolean put) {
+    indexChanges.add(new TimerIndexCache.Change(keyGroup, eventTime, sk, put));
+    Map<String, AttributeValue> item =
+        Map.of(
+            StateTables.PK,
+            AttributeValue.fromS(Layout.timerPk(uid, keyGroup)),
+            StateTables.SK,
+            AttributeValue.fromS(sk));
+    changes.add(
+        put
+            ? TransactWriteItem.builder()
+                .put(Put.builder().tableName(table).item(item).build())
+                .build()
+            : TransactWriteItem.builder()
+                .delete(Delete.builder().tableName(table).key(item).build())
+                .build(),
+        100 + sk.length() + Layout.timerPk(uid, keyGroup).length());
+  }
+
+  /**
+   * Adds the moves of the key's index items (one per time domain, at its earliest timer) from where
+   * they are stored to where its timers now need them.
+   */
+  private void collectKeyIndex(StoredKey stored, String table, ChangeSet changes) {
+    long[] needed = stored.earliestTimers().clone();
+    for (int d = 0; d < 2; d++) {
+      if (stored.indexed[d] == needed[d]) {
+        continue;
+      }
+      boolean eventTime = d == 0;
+      if (stored.indexed[d] != Long.MAX_VALUE) {
+        indexItem(
+            table,
+            changes,
+            stored.keyGroup,
+            eventTime,
+            Layout.keyTimerSk(eventTime, stored.indexed[d], stored.keyBytes),
+            false);
+      }
+      if (needed[d] != Long.MAX_VALUE) {
+        indexItem(
+            table,
+            changes,
+            stored.keyGroup,
+            eventTime,
+            Layout.keyTimerSk(eventTime, needed[d], stored.keyBytes),
+            true);
+      }
+    }
+    changes.onCommit(
+        () -> {
+          stored.indexed = needed;
+          stored.indexActions = 0;
+        });
+  }
+
   private void collectTimers(
       boolean eventTime, PersistentTimerQueue queue, String table, ChangeSet changes) {
     for (Timer timer : queue.toPut()) {
-      byte[] keyBytes = keySerde.serialize(timer.key());
-      byte[] ns =
-          timer.namespace() == StateNamespace.VOID
-              ? null
-              : namespaceSerde.serialize(timer.namespace());
-      // the key and the namespace are in the sort key: the item is its key, nothing else
-      Map<String, AttributeValue> item = timerKey(eventTime, timer, keyBytes, ns, true);
-      changes.add(
-          TransactWriteItem.builder()
-              .put(Put.builder().tableName(table).item(item).build())
-              .build(),
-          100 + keyBytes.length * 2L);
+      indexItem(table, changes, eventTime, timer, true);
     }
     for (Timer timer : queue.toDelete()) {
-      byte[] keyBytes = keySerde.serialize(timer.key());
-      byte[] ns =
-          timer.namespace() == StateNamespace.VOID
-              ? null
-              : namespaceSerde.serialize(timer.namespace());
-      changes.add(
-          TransactWriteItem.builder()
-              .delete(
-                  Delete.builder()
-                      .tableName(table)
-                      .key(timerKey(eventTime, timer, keyBytes, ns, false))
-                      .build())
-              .build(),
-          100 + keyBytes.length);
+      indexItem(table, changes, eventTime, timer, false);
+    }
+    for (PersistentTimerQueue.Stray stray : queue.strayDeletes()) {
+      indexItem(table, changes, stray.keyGroup(), eventTime, stray.sortKey(), false);
     }
     changes.onCommit(queue::committed);
+  }
+
+  /** Adds a put or a delete of the index item of one timer (a key indexed per timer). */
+  private void indexItem(
+      String table, ChangeSet changes, boolean eventTime, Timer timer, boolean put) {
+    byte[] keyBytes = keySerde.serialize(timer.key());
+    byte[] ns =
+        timer.namespace() == StateNamespace.VOID
+            ? null
+            : namespaceSerde.serialize(timer.namespace());
+    indexItem(
+        table,
+        changes,
+        KeyGroups.keyGroupOf(keyBytes, maxKeyGroups),
+        eventTime,
+        Layout.timerSk(eventTime, timer.timestamp(), keyBytes, ns),
+        put);
   }
 
   // ---- writing ----
@@ -489,6 +579,9 @@ public final class OperatorStore implements OperatorStateStore {
       if (stored.entry.isDirty() || stored.timersDirty) {
         conditioned = collectKey(stored, table, changes);
       }
+      if (stored.timersDirty && stored.keyIndexed) {
+        collectKeyIndex(stored, table, changes);
+      }
       if (stored.accessed && !conditioned) {
         unconditionedKeys++;
         check(stored, table, changes);
@@ -501,6 +594,7 @@ public final class OperatorStore implements OperatorStateStore {
         () -> {
           keys.values().forEach(k -> k.accessed = false);
           held.forEach(k -> k.validated = true);
+          keyIndexActions = 0;
         });
     collectTimers(true, eventTimers, table, changes);
     collectTimers(false, processingTimers, table, changes);
@@ -690,6 +784,7 @@ public final class OperatorStore implements OperatorStateStore {
             stored.garbage.addAll(newGarbage);
             stored.entry.markClean();
             stored.timersDirty = false;
+            stored.keyIndexed = true; // no timer left: its next ones are indexed by key
           });
       return written;
     }
@@ -717,6 +812,9 @@ public final class OperatorStore implements OperatorStateStore {
     if (timerBytes != null) {
       item.put("t", AttributeValue.fromB(SdkBytes.fromByteArray(timerBytes)));
       inlineBytes += timerBytes.length;
+      if (stored.keyIndexed) {
+        item.put("ix", AttributeValue.fromN("1")); // one index item per domain: collectKeyIndex
+      }
       if (stored.caughtUpTo != Long.MIN_VALUE && stored.caughtUpIn != null) {
         item.put("cu", AttributeValue.fromN(Long.toString(stored.caughtUpTo)));
         item.put("cg", AttributeValue.fromS(stored.caughtUpIn));
@@ -745,6 +843,9 @@ public final class OperatorStore implements OperatorStateStore {
           stored.garbage.addAll(newGarbage);
           stored.entry.markClean();
           stored.timersDirty = false;
+          if (timerBytes == null) {
+            stored.keyIndexed = true; // no timer left: its next ones are indexed by key
+          }
         });
     return true;
   }

@@ -3,18 +3,21 @@ package dev.tributary.state.dynamodb.internal;
 import dev.tributary.spi.HeapTimerQueue;
 import dev.tributary.spi.Timer;
 import dev.tributary.spi.TimerQueue;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * The timers of one operator and time domain during an epoch. A stored timer has two records: an
- * index item under its key group, sorted by time (to find due timers with a Query), and an entry in
- * its key's main item (so that registering a timer the key already has writes nothing, as Flink's
- * timer service deduplicates). The heap holds the due timers loaded from the index plus those
- * registered in the epoch; the queue remembers which index items to put and delete. While the epoch
- * is full, {@link #peek()} answers null so that the executor stops firing until the commit has made
- * room.
+ * The timers of one operator and time domain during an epoch. A stored timer is an entry in its
+ * key's main item (so that registering a timer the key already has writes nothing, as Flink's timer
+ * service deduplicates), and the key has an index item under its key group, sorted by time, at its
+ * earliest timer (to find due keys with a Query; the store keeps it in place, {@link
+ * OperatorStore}). Keys stored before those items existed have an index item per timer instead,
+ * which this queue keeps ({@link KeyTimers#indexedPerTimer}). The heap holds the due timers of the
+ * keys the index read found plus those registered in the epoch. While the epoch is full, {@link
+ * #peek()} answers null so that the executor stops firing until the commit has made room.
  */
 public final class PersistentTimerQueue implements TimerQueue {
   /** The keys' stored timers, loading a key when needed. */
@@ -24,6 +27,14 @@ public final class PersistentTimerQueue implements TimerQueue {
 
     /** The key's set changed: its main item must be written. */
     void changed(Object key);
+
+    /**
+     * Whether the key's timers have an index item each (kept by this queue) rather than one item
+     * for the key (kept by its store).
+     */
+    default boolean indexedPerTimer(Object key) {
+      return true;
+    }
 
     /**
      * An index item of {@code key} was dropped as an orphan because the key's set, as loaded, does
@@ -43,6 +54,12 @@ public final class PersistentTimerQueue implements TimerQueue {
   private final HeapTimerQueue heap = new HeapTimerQueue();
   private final Set<Timer> added = new LinkedHashSet<>();
   private final Set<Timer> deleted = new LinkedHashSet<>();
+
+  /** An index item the read found that its key, as loaded, does not stand behind. */
+  public record Stray(String sortKey, Object key, int keyGroup) {}
+
+  private final Map<String, Stray> strays = new LinkedHashMap<>();
+  private final Map<String, Stray> strayDeletes = new LinkedHashMap<>();
   private final BooleanSupplier full;
   private final KeyTimers keys;
   private long fired;
@@ -62,13 +79,24 @@ public final class PersistentTimerQueue implements TimerQueue {
     }
   }
 
+  /**
+   * An index item of a key that the key, as loaded, does not stand behind (not at its earliest
+   * timer, or the key has an item per timer): deleted once the epoch has room, against that copy of
+   * the key ({@link KeyTimers#orphaned}).
+   */
+  public void stray(Stray stray) {
+    if (!strayDeletes.containsKey(stray.sortKey())) {
+      strays.putIfAbsent(stray.sortKey(), stray);
+    }
+  }
+
   @Override
   public boolean add(Timer timer) {
     boolean fresh = heap.add(timer);
     Set<Timer> stored = keys.of(timer.key());
     if (stored.add(timer)) {
       keys.changed(timer.key());
-      if (!deleted.remove(timer)) {
+      if (keys.indexedPerTimer(timer.key()) && !deleted.remove(timer)) {
         added.add(timer); // a new index item (unless its deletion was pending: then keep it)
       }
     }
@@ -86,7 +114,7 @@ public final class PersistentTimerQueue implements TimerQueue {
     Set<Timer> stored = keys.of(timer.key());
     if (stored.remove(timer)) {
       keys.changed(timer.key());
-      if (!added.remove(timer)) {
+      if (keys.indexedPerTimer(timer.key()) && !added.remove(timer)) {
         deleted.add(timer); // its index item exists
       }
     }
@@ -155,6 +183,16 @@ public final class PersistentTimerQueue implements TimerQueue {
    * its index item is deleted with the epoch, which also corrects a cached index.
    */
   private boolean dropOrphans() {
+    for (var it = strays.values().iterator(); it.hasNext(); ) {
+      if (full.getAsBoolean()) {
+        return false;
+      }
+      Stray stray = it.next();
+      it.remove();
+      strayDeletes.put(stray.sortKey(), stray);
+      keys.orphaned(stray.key());
+      orphans++;
+    }
     Timer head = heap.peek();
     while (head != null && !keys.of(head.key()).contains(head)) {
       if (full.getAsBoolean()) {
@@ -230,9 +268,17 @@ public final class PersistentTimerQueue implements TimerQueue {
     return t;
   }
 
-  /** How many writes the pending changes need (index items; the keys count separately). */
+  /** Stray index items to delete ({@link #stray}). */
+  public java.util.Collection<Stray> strayDeletes() {
+    return strayDeletes.values();
+  }
+
+  /**
+   * How many writes the pending changes need (index items of timers and strays; the keys and their
+   * own index items count separately).
+   */
   public int pendingWrites() {
-    return added.size() + deleted.size();
+    return added.size() + deleted.size() + strayDeletes.size();
   }
 
   /** Forgets everything (after a conflict, before a reload). */
@@ -242,6 +288,8 @@ public final class PersistentTimerQueue implements TimerQueue {
     }
     added.clear();
     deleted.clear();
+    strays.clear();
+    strayDeletes.clear();
     firedInEpoch = 0;
   }
 
@@ -249,6 +297,7 @@ public final class PersistentTimerQueue implements TimerQueue {
   public void committed() {
     added.clear();
     deleted.clear();
+    strayDeletes.clear();
     firedInEpoch = 0;
   }
 }

@@ -87,12 +87,48 @@ public final class StoredKey {
     spills.put(cellId, spill);
   }
 
-  /** Sets the stored timers read with the main item ({@code t}). */
-  public void loadedTimers(byte[] bytes) {
+  /**
+   * Whether the key's timers are indexed by one item per time domain at its earliest timer ({@link
+   * Layout#keyTimerSk}; a key item marked {@code ix}, or one with no timers), rather than by one
+   * item per timer (keys whose timers were stored before key items existed, until their timers are
+   * gone). Fixed between commits.
+   */
+  boolean keyIndexed = true;
+
+  /**
+   * The times of the key's index items as stored ({@code [0]} event time, {@code [1]} processing
+   * time; Long.MAX_VALUE: none), when {@link #keyIndexed}: the earliest timer of each domain as
+   * loaded or last committed.
+   */
+  long[] indexed = {Long.MAX_VALUE, Long.MAX_VALUE};
+
+  /** The index item actions the key's timer changes since the last commit need (0 to 4). */
+  int indexActions;
+
+  /**
+   * Sets the stored timers read with the main item ({@code t}), and whether the key item marks them
+   * indexed by key ({@code ix}).
+   */
+  public void loadedTimers(byte[] bytes, boolean indexedByKey) {
     this.timerBytes = bytes;
     this.eventTimers = null;
     this.processingTimers = null;
     this.earliestStored = null;
+    this.keyIndexed = bytes == null || indexedByKey;
+    this.indexed =
+        keyIndexed ? earliestTimers().clone() : new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
+    this.indexActions = 0;
+  }
+
+  /** How many index item puts and deletes move {@link #indexed} to {@code needed}. */
+  static int indexMoves(long[] indexed, long[] needed) {
+    int n = 0;
+    for (int d = 0; d < 2; d++) {
+      if (indexed[d] != needed[d]) {
+        n += (indexed[d] != Long.MAX_VALUE ? 1 : 0) + (needed[d] != Long.MAX_VALUE ? 1 : 0);
+      }
+    }
+    return n;
   }
 
   /**
