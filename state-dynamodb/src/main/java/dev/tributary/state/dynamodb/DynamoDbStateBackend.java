@@ -297,8 +297,12 @@ public final class DynamoDbStateBackend implements StateBackend {
     prefetch(timerKeys, List.of());
     int k = 0;
     for (TimerRead read : reads) {
+      int i = read.eventTime ? 0 : 1;
       for (String sk : read.due) {
-        read.store.indexRead(read.eventTime, sk, dueKeys.get(k++), read.bound);
+        // a due key's later timers have no index item: the next item does not bound them
+        next[i] =
+            Math.min(
+                next[i], read.store.indexRead(read.eventTime, sk, dueKeys.get(k++), read.bound));
       }
     }
     return next;

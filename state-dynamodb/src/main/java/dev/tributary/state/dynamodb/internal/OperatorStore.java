@@ -432,9 +432,12 @@ public final class OperatorStore implements OperatorStateStore {
    * the key up to the bound goes into the due timers, as the key lists them. A key's item not at
    * the key's earliest timer as loaded is a stray (a torn read, or left by a writer that broke the
    * rules), deleted once the epoch has room; an item of one timer is checked against its key when
-   * it reaches the head of the due timers ({@link PersistentTimerQueue}).
+   * it reaches the head of the due timers ({@link PersistentTimerQueue}). Returns the key's
+   * earliest timer after the bound (Long.MAX_VALUE: none): it has no index item of its own, so the
+   * first item after the bound does not bound it, and the caller's bound of the stored timers not
+   * loaded must.
    */
-  public void indexRead(boolean eventTime, String sk, Object key, long bound) {
+  public long indexRead(boolean eventTime, String sk, Object key, long bound) {
     StoredKey k = keys.get(key);
     PersistentTimerQueue queue = eventTime ? eventTimers : processingTimers;
     if (!Layout.isKeyTimerSk(sk)) {
@@ -442,13 +445,17 @@ public final class OperatorStore implements OperatorStateStore {
     } else if (!k.keyIndexed || k.indexed[eventTime ? 0 : 1] != Layout.timerTime(sk)) {
       queue.stray(new PersistentTimerQueue.Stray(sk, key, k.keyGroup));
     }
+    long after = Long.MAX_VALUE;
     if (k.timerBytes != null) {
       for (Timer t : k.timers(eventTime)) {
         if (t.timestamp() <= bound) {
           queue.load(t);
+        } else {
+          after = Math.min(after, t.timestamp());
         }
       }
     }
+    return after;
   }
 
   /** A timer read from a timer index item's sort key. */
@@ -496,7 +503,8 @@ public final class OperatorStore implements OperatorStateStore {
    * Adds the moves of the key's index items (one per time domain, at its earliest timer) from where
    * they are stored to where its timers now need them.
    */
-  private void collectKeyIndex(StoredKey stored, String table, ChangeSet changes) {
+  private void collectKeyIndex(
+      StoredKey stored, String table, ChangeSet changes, Set<String> written) {
     long[] needed = stored.earliestTimers().clone();
     for (int d = 0; d < 2; d++) {
       if (stored.indexed[d] == needed[d]) {
@@ -511,6 +519,7 @@ public final class OperatorStore implements OperatorStateStore {
             eventTime,
             Layout.keyTimerSk(eventTime, stored.indexed[d], stored.keyBytes),
             false);
+        written.add(Layout.keyTimerSk(eventTime, stored.indexed[d], stored.keyBytes));
       }
       if (needed[d] != Long.MAX_VALUE) {
         indexItem(
@@ -520,6 +529,7 @@ public final class OperatorStore implements OperatorStateStore {
             eventTime,
             Layout.keyTimerSk(eventTime, needed[d], stored.keyBytes),
             true);
+        written.add(Layout.keyTimerSk(eventTime, needed[d], stored.keyBytes));
       }
     }
     changes.onCommit(
@@ -530,7 +540,11 @@ public final class OperatorStore implements OperatorStateStore {
   }
 
   private void collectTimers(
-      boolean eventTime, PersistentTimerQueue queue, String table, ChangeSet changes) {
+      boolean eventTime,
+      PersistentTimerQueue queue,
+      String table,
+      ChangeSet changes,
+      Set<String> keyIndexWrites) {
     for (Timer timer : queue.toPut()) {
       indexItem(table, changes, eventTime, timer, true);
     }
@@ -538,9 +552,22 @@ public final class OperatorStore implements OperatorStateStore {
       indexItem(table, changes, eventTime, timer, false);
     }
     for (PersistentTimerQueue.Stray stray : queue.strayDeletes()) {
+      if (keyIndexWrites.contains(stray.sortKey()) || isLive(stray, eventTime)) {
+        // the key's own item as stored (a commit of this attempt may have moved it there since
+        // the read), or one this commit moves: one action on the item, the key's
+        continue;
+      }
       indexItem(table, changes, stray.keyGroup(), eventTime, stray.sortKey(), false);
     }
     changes.onCommit(queue::committed);
+  }
+
+  /** Whether a stray is its key's index item as last stored (not a stray any more). */
+  private boolean isLive(PersistentTimerQueue.Stray stray, boolean eventTime) {
+    StoredKey k = keys.get(stray.key());
+    return k != null
+        && k.keyIndexed
+        && k.indexed[eventTime ? 0 : 1] == Layout.timerTime(stray.sortKey());
   }
 
   /** Adds a put or a delete of the index item of one timer (a key indexed per timer). */
@@ -574,13 +601,14 @@ public final class OperatorStore implements OperatorStateStore {
     indexChanges.clear();
     unconditionedKeys = 0;
     List<StoredKey> held = new ArrayList<>();
+    Set<String> keyIndexWrites = new HashSet<>();
     for (StoredKey stored : keys.values()) {
       boolean conditioned = false;
       if (stored.entry.isDirty() || stored.timersDirty) {
         conditioned = collectKey(stored, table, changes);
       }
       if (stored.timersDirty && stored.keyIndexed) {
-        collectKeyIndex(stored, table, changes);
+        collectKeyIndex(stored, table, changes, keyIndexWrites);
       }
       if (stored.accessed && !conditioned) {
         unconditionedKeys++;
@@ -596,8 +624,8 @@ public final class OperatorStore implements OperatorStateStore {
           held.forEach(k -> k.validated = true);
           keyIndexActions = 0;
         });
-    collectTimers(true, eventTimers, table, changes);
-    collectTimers(false, processingTimers, table, changes);
+    collectTimers(true, eventTimers, table, changes, keyIndexWrites);
+    collectTimers(false, processingTimers, table, changes, keyIndexWrites);
   }
 
   private record EncodedCell(
