@@ -219,6 +219,12 @@ public final class EndToEndBenchmark {
         }
       }
       Duration time = Duration.ofNanos(System.nanoTime() - start);
+      if (Boolean.getBoolean("tributary.benchmark.windows")) {
+        // for profiles: the wall-clock span of the timed part, to keep only its samples
+        java.time.Instant end = java.time.Instant.now();
+        System.err.println(
+            "timed " + (baseline ? "baseline" : "pipeline") + " " + end.minus(time) + " " + end);
+      }
       Map<String, Long> calls = stack.dynamoOperations();
       long invocations = stack.invocations(LocalStack.COORDINATOR);
       long conflicts = stack.conflicts();
