@@ -337,19 +337,33 @@ final class Harness implements AutoCloseable {
     return out;
   }
 
-  private List<byte[]> outboxBytes(String sink) {
+  /** Every item of {@code table}, read with strongly consistent scans page by page. */
+  List<Map<String, AttributeValue>> scanAll(String table) {
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     Map<String, AttributeValue> start = null;
     do {
       Map<String, AttributeValue> exclusive = start;
       ScanResponse page =
-          client.scan(b -> b.tableName(tables.outbox()).exclusiveStartKey(exclusive));
+          client.scan(b -> b.tableName(table).consistentRead(true).exclusiveStartKey(exclusive));
       items.addAll(page.items());
       start =
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
               : null;
     } while (start != null);
+    return items;
+  }
+
+  /** Puts an item of the state table that is its key alone (a timer index item, by hand). */
+  void putKeyOnly(String pk, String sk) {
+    client.putItem(
+        b ->
+            b.tableName(tables.state())
+                .item(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS(sk))));
+  }
+
+  private List<byte[]> outboxBytes(String sink) {
+    List<Map<String, AttributeValue>> items = scanAll(tables.outbox());
     items.sort(
         Comparator.comparing((Map<String, AttributeValue> i) -> i.get("pk").s())
             .thenComparing(i -> i.get("sk").s()));

@@ -37,7 +37,7 @@ class KeyByKeyIT {
   }
 
   /** Clicks per "user@windowStart" in 1 s windows. */
-  private static Map<String, Long> expected(List<Click> clicks) {
+  static Map<String, Long> expected(List<Click> clicks) {
     Map<String, Long> out = new TreeMap<>();
     for (Click c : clicks) {
       out.merge(c.userId() + "@" + (c.timestamp() / 1000 * 1000), 1L, Long::sum);
@@ -46,7 +46,7 @@ class KeyByKeyIT {
   }
 
   /** The committed window totals, checking that each window was emitted once. */
-  private static Map<String, Long> totals(Harness h) {
+  static Map<String, Long> totals(Harness h) {
     Map<String, Long> out = new TreeMap<>();
     for (ClickTotal t : h.<ClickTotal>outbox(ClickWindowSums.SINK)) {
       assertThat(out.put(t.userId() + "@" + t.windowStart(), t.clicks()))

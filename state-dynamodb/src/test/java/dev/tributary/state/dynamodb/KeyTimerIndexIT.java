@@ -3,7 +3,6 @@ package dev.tributary.state.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tributary.examples.clicks.Click;
-import dev.tributary.examples.clicks.ClickTotal;
 import dev.tributary.examples.clicks.ClickWindowSums;
 import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.state.dynamodb.OpsJobs.Op;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -44,20 +42,7 @@ class KeyTimerIndexIT {
   }
 
   private static List<Map<String, AttributeValue>> scan(Harness h) {
-    List<Map<String, AttributeValue>> items = new ArrayList<>();
-    Map<String, AttributeValue> start = null;
-    do {
-      Map<String, AttributeValue> exclusive = start;
-      var page =
-          h.client.scan(
-              b -> b.tableName(h.tables.state()).consistentRead(true).exclusiveStartKey(exclusive));
-      items.addAll(page.items());
-      start =
-          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-              ? page.lastEvaluatedKey()
-              : null;
-    } while (start != null);
-    return items;
+    return h.scanAll(h.tables.state());
   }
 
   /** One stored timer as its key item lists it: domain, time, namespace bytes (null: none). */
@@ -148,19 +133,10 @@ class KeyTimerIndexIT {
         Map<String, AttributeValue> old = new HashMap<>(item);
         old.remove("ix");
         h.client.putItem(b -> b.tableName(h.tables.state()).item(old));
-        byte[] key = keyBytes(pk);
         String timerPk = "T#" + pk.substring(2, pk.lastIndexOf('#'));
         for (Listed t : listed(item.get("t").b().asByteArray())) {
-          String sk = Layout.timerSk(t.eventTime(), t.time(), key, t.namespace());
-          h.client.putItem(
-              b ->
-                  b.tableName(h.tables.state())
-                      .item(
-                          Map.of(
-                              "pk",
-                              AttributeValue.fromS(timerPk),
-                              "sk",
-                              AttributeValue.fromS(sk))));
+          h.putKeyOnly(
+              timerPk, Layout.timerSk(t.eventTime(), t.time(), keyBytes(pk), t.namespace()));
         }
       }
     }
@@ -220,15 +196,7 @@ class KeyTimerIndexIT {
             {pk, Layout.keyTimerSk(true, 200, h.keyBytes("k"))},
             {ghostPk, Layout.keyTimerSk(true, 60, h.keyBytes("ghost"))}
           }) {
-        h.client.putItem(
-            b ->
-                b.tableName(h.tables.state())
-                    .item(
-                        Map.of(
-                            "pk",
-                            AttributeValue.fromS(stray[0]),
-                            "sk",
-                            AttributeValue.fromS(stray[1]))));
+        h.putKeyOnly(stray[0], stray[1]);
       }
       RunReport tick = h.runner().run(Batch.tick(0, 1, 250, 0));
       assertThat(tick.timersFired()).isEqualTo(1);
@@ -239,25 +207,6 @@ class KeyTimerIndexIT {
       assertThat(outputs(h)).containsExactly("k@100=2", "k@300=2");
       assertThat(indexItems(h)).isEmpty();
     }
-  }
-
-  /** Clicks per "user@windowStart" in 1 s windows. */
-  private static Map<String, Long> expected(List<Click> clicks) {
-    Map<String, Long> out = new TreeMap<>();
-    for (Click c : clicks) {
-      out.merge(c.userId() + "@" + (c.timestamp() / 1000 * 1000), 1L, Long::sum);
-    }
-    return out;
-  }
-
-  private static Map<String, Long> totals(Harness h) {
-    Map<String, Long> out = new TreeMap<>();
-    for (ClickTotal t : h.<ClickTotal>outbox(ClickWindowSums.SINK)) {
-      assertThat(out.put(t.userId() + "@" + t.windowStart(), t.clicks()))
-          .as("window %s@%d emitted once", t.userId(), t.windowStart())
-          .isNull();
-    }
-    return out;
   }
 
   /**
@@ -291,7 +240,7 @@ class KeyTimerIndexIT {
       h.runAll(h.batches("a", 2, h.keyed(SRC, late.subList(16, late.size()), 2_000), 5_999, 0));
       assertIndexMatchesKeys(h);
       h.runAll(List.of(Batch.tick(0, 2, Long.MAX_VALUE, 0), Batch.tick(1, 2, Long.MAX_VALUE, 0)));
-      assertThat(totals(h)).isEqualTo(expected(clicks));
+      assertThat(KeyByKeyIT.totals(h)).isEqualTo(KeyByKeyIT.expected(clicks));
       assertThat(indexItems(h)).isEmpty();
 
       // the same keys' next windows are indexed by key

@@ -7,10 +7,8 @@ import dev.tributary.state.dynamodb.OpsJobs.Op;
 import dev.tributary.state.dynamodb.internal.Layout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Review of the per-key timer index (docs/protocol.md, "The timer index: one item per key"). */
 class KeyTimerIndexReviewIT {
@@ -54,15 +52,7 @@ class KeyTimerIndexReviewIT {
         ops.add(new Op("k" + i, "timer", 150));
       }
       h.runAll(h.batches("a", 1, h.keyed("ops", ops, 0), Long.MIN_VALUE, 0));
-      h.client.putItem(
-          b ->
-              b.tableName(h.tables.state())
-                  .item(
-                      Map.of(
-                          "pk",
-                          AttributeValue.fromS("T#ops#" + h.keyGroup("k")),
-                          "sk",
-                          AttributeValue.fromS(Layout.keyTimerSk(true, 200, h.keyBytes("k"))))));
+      h.putKeyOnly("T#ops#" + h.keyGroup("k"), Layout.keyTimerSk(true, 200, h.keyBytes("k")));
       RunReport tick = h.runner().run(Batch.tick(0, 1, 250, 0));
       assertThat(tick.epochs()).as("the firing fills more than one epoch").isGreaterThan(1);
       List<String> out = h.outboxText("out");
@@ -86,15 +76,7 @@ class KeyTimerIndexReviewIT {
         ops.add(new Op("a" + i, "timer", 150));
       }
       h.runAll(h.batches("a", 1, h.keyed("ops", ops, 0), Long.MIN_VALUE, 0));
-      h.client.putItem(
-          b ->
-              b.tableName(h.tables.state())
-                  .item(
-                      Map.of(
-                          "pk",
-                          AttributeValue.fromS("T#ops#" + h.keyGroup("k")),
-                          "sk",
-                          AttributeValue.fromS(Layout.keyTimerSk(true, 200, h.keyBytes("k"))))));
+      h.putKeyOnly("T#ops#" + h.keyGroup("k"), Layout.keyTimerSk(true, 200, h.keyBytes("k")));
       List<Op> second = new ArrayList<>();
       second.add(new Op("k", "timer", 200));
       for (int i = 0; i < 88; i++) {
