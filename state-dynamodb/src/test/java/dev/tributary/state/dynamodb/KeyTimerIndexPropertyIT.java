@@ -408,35 +408,34 @@ class KeyTimerIndexPropertyIT {
 
   @Test
   void slotCountChangesAndCrashesEndAsOneSerialRun() {
-    List<String> bad = new ArrayList<>();
-    for (long seed = 1; seed <= Long.getLong("ixp.seeds", 80); seed++) {
-      Plan plan = plan(seed, 1);
-      try {
-        List<String> reference = rescaled(plan, seed, false);
-        assertThat(firings(reference))
-            .as("seed %d: every timer fires once", seed)
-            .isEqualTo(expectedFirings(plan));
-        List<String> got = rescaled(plan, seed, true);
-        assertThat(perKey(got)).as("seed %d", seed).isEqualTo(perKey(reference));
-      } catch (AssertionError | RuntimeException e) {
-        bad.add("seed " + seed + ": " + e.getMessage());
-      }
-    }
-    assertThat(bad).isEmpty();
+    eachSeedMatches(
+        (plan, seed) -> rescaled(plan, seed, false), (plan, seed) -> rescaled(plan, seed, true));
   }
 
   @Test
   void crashesAfterCommitsEndAsOneSerialRun() {
+    eachSeedMatches((plan, seed) -> serial(plan), KeyTimerIndexPropertyIT::crashing);
+  }
+
+  /** One way to run a plan: the outputs it committed. */
+  private interface Run {
+    List<String> of(Plan plan, long seed);
+  }
+
+  /**
+   * For each seed: the reference fires every timer of the plan once, and the other run fires the
+   * same per key and domain.
+   */
+  private void eachSeedMatches(Run reference, Run other) {
     List<String> bad = new ArrayList<>();
     for (long seed = 1; seed <= Long.getLong("ixp.seeds", 80); seed++) {
       Plan plan = plan(seed, 1);
       try {
-        List<String> reference = serial(plan);
-        assertThat(firings(reference))
-            .as("seed %d: the serial run fires every timer once", seed)
+        List<String> expected = reference.of(plan, seed);
+        assertThat(firings(expected))
+            .as("seed %d: the reference fires every timer once", seed)
             .isEqualTo(expectedFirings(plan));
-        List<String> got = crashing(plan, seed);
-        assertThat(perKey(got)).as("seed %d", seed).isEqualTo(perKey(reference));
+        assertThat(perKey(other.of(plan, seed))).as("seed %d", seed).isEqualTo(perKey(expected));
       } catch (AssertionError | RuntimeException e) {
         bad.add("seed " + seed + ": " + e.getMessage());
       }
