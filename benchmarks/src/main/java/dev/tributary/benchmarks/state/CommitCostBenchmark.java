@@ -77,8 +77,23 @@ public final class CommitCostBenchmark {
     }
   }
 
-  /** Per-key sums in 1-second tumbling event-time windows (timers on every window). */
+  /**
+   * Per-key sums in 1-second event-time windows (timers on every window): tumbling, or sliding by
+   * {@code slide} (each key then has several windows, and timers, open at once).
+   */
   public static final class WindowJob implements JobProvider {
+    private final Duration slide;
+
+    /** Tumbling windows. */
+    public WindowJob() {
+      this(null);
+    }
+
+    /** Windows sliding by {@code slide}; null: tumbling. */
+    public WindowJob(Duration slide) {
+      this.slide = slide;
+    }
+
     @Override
     public void build(StreamEnvironment env) {
       env.jobName("window-sums")
@@ -87,7 +102,11 @@ public final class CommitCostBenchmark {
               dev.tributary.eventtime.WatermarkStrategy.<Event>forMonotonousTimestamps()
                   .withTimestampAssigner((e, recordTime) -> recordTime))
           .keyBy(Event::key)
-          .window(dev.tributary.windowing.TumblingEventTimeWindows.of(Duration.ofSeconds(1)))
+          .window(
+              slide == null
+                  ? dev.tributary.windowing.TumblingEventTimeWindows.of(Duration.ofSeconds(1))
+                  : dev.tributary.windowing.SlidingEventTimeWindows.of(
+                      Duration.ofSeconds(1), slide))
           .reduce((a, b) -> new Event(a.key(), a.amount() + b.amount()))
           .uid("window-sum")
           .sinkTo("sums", Serdes.json(Event.class));
@@ -399,6 +418,17 @@ public final class CommitCostBenchmark {
             endpoint,
             "1 s windows, 1k keys",
             new WindowJob(),
+            uniform(1000),
+            records,
+            500,
+            1,
+            1,
+            2));
+    results.add(
+        run(
+            endpoint,
+            "1 s windows sliding by 250 ms, 1k keys",
+            new WindowJob(Duration.ofMillis(250)),
             uniform(1000),
             records,
             500,
