@@ -252,25 +252,29 @@ class KeyTimerIndexPropertyIT {
       }
     }
     TreeMap<String, Integer> out = new TreeMap<>();
-    ev.forEach(
-        (k, ts) ->
-            ts.forEach(
-                t -> {
-                  out.merge(k + "@E" + t, 1, Integer::sum);
-                  if (t % 3 == 0) {
-                    out.merge(k + "@E" + (t + 70), 1, Integer::sum);
-                  }
-                }));
-    pr.forEach(
-        (k, ts) ->
-            ts.forEach(
-                t -> {
-                  out.merge(k + "@P" + t, 1, Integer::sum);
-                  if (t % 3 == 0) {
-                    out.merge(k + "@P" + (t + 40), 1, Integer::sum);
-                  }
-                }));
+    firings(ev, "@E", 70, out);
+    firings(pr, "@P", 40, out);
     return out;
+  }
+
+  /**
+   * Adds the firings of {@code timers} (key to times) to {@code out}: each once, and a time that is
+   * a multiple of 3 also registers one {@code chained} later.
+   */
+  private static void firings(
+      Map<String, ? extends java.util.Collection<Long>> timers,
+      String domain,
+      long chained,
+      TreeMap<String, Integer> out) {
+    timers.forEach(
+        (k, ts) ->
+            ts.forEach(
+                t -> {
+                  out.merge(k + domain + t, 1, Integer::sum);
+                  if (t % 3 == 0) {
+                    out.merge(k + domain + (t + chained), 1, Integer::sum);
+                  }
+                }));
   }
 
   static TreeMap<String, Integer> firings(List<String> outputs) {
