@@ -87,12 +87,17 @@ public final class Layout {
 
   /** The key bytes in a timer index sort key of either kind. */
   public static byte[] timerKey(String sk) {
+    return Codec.unb64(sk.substring(23, timerKeyEnd(sk)));
+  }
+
+  /** Where the key of a timer index sort key ends (the '#' before the namespace part). */
+  private static int timerKeyEnd(String sk) {
     int keyEnd = sk.indexOf('#', 23);
     if (sk.length() < 23 || sk.charAt(22) != '#' || keyEnd < 0) {
       throw new IllegalStateException(
           "timer index item with sort key '" + sk + "' is not E#|P#<time>#<key>#<namespace>");
     }
-    return Codec.unb64(sk.substring(23, keyEnd));
+    return keyEnd;
   }
 
   /** The time in a timer's sort key ({@link #timerSk}). */
@@ -106,11 +111,7 @@ public final class Layout {
    * bytes.
    */
   public static byte[][] timerKeyAndNamespace(String sk) {
-    int keyEnd = sk.indexOf('#', 23);
-    if (sk.length() < 23 || sk.charAt(22) != '#' || keyEnd < 0) {
-      throw new IllegalStateException(
-          "timer index item with sort key '" + sk + "' is not E#|P#<time>#<key>#<namespace>");
-    }
+    int keyEnd = timerKeyEnd(sk);
     String ns = sk.substring(keyEnd + 1);
     return new byte[][] {
       Codec.unb64(sk.substring(23, keyEnd)), ns.equals("-") ? null : Codec.unb64(ns)

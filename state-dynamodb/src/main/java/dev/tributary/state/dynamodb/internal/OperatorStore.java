@@ -482,12 +482,9 @@ public final class OperatorStore implements OperatorStateStore {
   private void indexItem(
       String table, ChangeSet changes, int keyGroup, boolean eventTime, String sk, boolean put) {
     indexChanges.add(new TimerIndexCache.Change(keyGroup, eventTime, sk, put));
+    String pk = Layout.timerPk(uid, keyGroup);
     Map<String, AttributeValue> item =
-        Map.of(
-            StateTables.PK,
-            AttributeValue.fromS(Layout.timerPk(uid, keyGroup)),
-            StateTables.SK,
-            AttributeValue.fromS(sk));
+        Map.of(StateTables.PK, AttributeValue.fromS(pk), StateTables.SK, AttributeValue.fromS(sk));
     changes.add(
         put
             ? TransactWriteItem.builder()
@@ -496,7 +493,7 @@ public final class OperatorStore implements OperatorStateStore {
             : TransactWriteItem.builder()
                 .delete(Delete.builder().tableName(table).key(item).build())
                 .build(),
-        100 + sk.length() + Layout.timerPk(uid, keyGroup).length());
+        100 + sk.length() + pk.length());
   }
 
   /**
@@ -506,32 +503,14 @@ public final class OperatorStore implements OperatorStateStore {
   private void collectKeyIndex(
       StoredKey stored, String table, ChangeSet changes, Set<String> written) {
     long[] needed = stored.earliestTimers().clone();
-    for (int d = 0; d < 2; d++) {
-      if (stored.indexed[d] == needed[d]) {
-        continue;
-      }
-      boolean eventTime = d == 0;
-      if (stored.indexed[d] != Long.MAX_VALUE) {
-        indexItem(
-            table,
-            changes,
-            stored.keyGroup,
-            eventTime,
-            Layout.keyTimerSk(eventTime, stored.indexed[d], stored.keyBytes),
-            false);
-        written.add(Layout.keyTimerSk(eventTime, stored.indexed[d], stored.keyBytes));
-      }
-      if (needed[d] != Long.MAX_VALUE) {
-        indexItem(
-            table,
-            changes,
-            stored.keyGroup,
-            eventTime,
-            Layout.keyTimerSk(eventTime, needed[d], stored.keyBytes),
-            true);
-        written.add(Layout.keyTimerSk(eventTime, needed[d], stored.keyBytes));
-      }
-    }
+    StoredKey.forEachIndexMove(
+        stored.indexed,
+        needed,
+        (eventTime, time, put) -> {
+          String sk = Layout.keyTimerSk(eventTime, time, stored.keyBytes);
+          indexItem(table, changes, stored.keyGroup, eventTime, sk, put);
+          written.add(sk);
+        });
     changes.onCommit(
         () -> {
           stored.indexed = needed;

@@ -120,15 +120,34 @@ public final class StoredKey {
     this.indexActions = 0;
   }
 
-  /** How many index item puts and deletes move {@link #indexed} to {@code needed}. */
-  static int indexMoves(long[] indexed, long[] needed) {
-    int n = 0;
+  /** One put or delete of a key's index item. */
+  interface IndexMove {
+    void at(boolean eventTime, long time, boolean put);
+  }
+
+  /**
+   * The index item puts and deletes that move {@code indexed} to {@code needed}: per time domain
+   * whose earliest timer changed, the delete of the old item (if any) and the put of the new one
+   * (if any). The commit writes them, and the epoch's size counts them, by this one rule.
+   */
+  static void forEachIndexMove(long[] indexed, long[] needed, IndexMove move) {
     for (int d = 0; d < 2; d++) {
       if (indexed[d] != needed[d]) {
-        n += (indexed[d] != Long.MAX_VALUE ? 1 : 0) + (needed[d] != Long.MAX_VALUE ? 1 : 0);
+        if (indexed[d] != Long.MAX_VALUE) {
+          move.at(d == 0, indexed[d], false);
+        }
+        if (needed[d] != Long.MAX_VALUE) {
+          move.at(d == 0, needed[d], true);
+        }
       }
     }
-    return n;
+  }
+
+  /** How many index item puts and deletes move {@link #indexed} to {@code needed}. */
+  static int indexMoves(long[] indexed, long[] needed) {
+    int[] n = {0};
+    forEachIndexMove(indexed, needed, (eventTime, time, put) -> n[0]++);
+    return n[0];
   }
 
   /**
