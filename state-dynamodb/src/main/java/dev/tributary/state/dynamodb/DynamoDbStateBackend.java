@@ -342,6 +342,23 @@ public final class DynamoDbStateBackend implements StateBackend {
   }
 
   /**
+   * The commit of the timer index changes collected last created operator {@code uid}'s timer item
+   * for {@code slot} at {@code version} in layout generation {@code generation}, where nothing was
+   * stored in the slot's key groups: the cache knows their whole index from now on.
+   */
+  public void timerIndexCreated(
+      String uid, TimerIndexCache.SlotKey slot, long version, long generation) {
+    timerCache.created(
+        slot,
+        version,
+        generation,
+        keyGroups.first(),
+        keyGroups.last(),
+        stores.get(uid).indexChanges());
+    cacheTags.put(uid, new CacheTag(slot, version, generation));
+  }
+
+  /**
    * Operator {@code uid}'s timer item was last seen at {@code version}, written by another runner:
    * the cache follows from that version (used when a commit merged its timer item over that one).
    */

@@ -1044,7 +1044,24 @@ public final class KeyedStageRunner {
               recordCount,
               outputs.size(),
               lastCommitUnits));
-      written.forEach((uid, f) -> backend.timerIndexCommitted(uid, f.version()));
+      for (Map.Entry<String, Fired> w : written.entrySet()) {
+        Fired read = fired.get(w.getKey());
+        Fired now = w.getValue();
+        if (!read.exists()
+            && read.nextEvent() == Long.MAX_VALUE
+            && read.nextProcessing() == Long.MAX_VALUE
+            && !mergedFrom.containsKey(w.getKey())) {
+          // no timer item and nothing stored (fired()): the index was empty, now it holds ours
+          backend.timerIndexCreated(
+              w.getKey(),
+              new TimerIndexCache.SlotKey(
+                  tables.state(), w.getKey(), batch.slots(), batch.slot(), now.incarnation()),
+              now.version(),
+              now.generation());
+        } else {
+          backend.timerIndexCommitted(w.getKey(), now.version());
+        }
+      }
       changes.committed();
       backend.cleanGarbage();
       totals.epochs++;

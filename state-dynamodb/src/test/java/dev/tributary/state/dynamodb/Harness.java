@@ -11,6 +11,7 @@ import dev.tributary.local.dynamodb.DynamoDbLocal;
 import dev.tributary.partitioning.KeyGroups;
 import dev.tributary.serde.Serde;
 import dev.tributary.spi.InMemoryStateBackend;
+import dev.tributary.state.dynamodb.internal.TimerIndexCache;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -354,8 +355,13 @@ final class Harness implements AutoCloseable {
     return items;
   }
 
-  /** Puts an item of the state table that is its key alone (a timer index item, by hand). */
+  /**
+   * Puts an item of the state table that is its key alone (a timer index item, by hand: no commit
+   * moves the timer item's version, so the process's timer index cache is cleared, as in a process
+   * that has not read the index).
+   */
   void putKeyOnly(String pk, String sk) {
+    TimerIndexCache.SHARED.clear();
     client.putItem(
         b ->
             b.tableName(tables.state())

@@ -210,6 +210,29 @@ class KeyTimerIndexIT {
   }
 
   /**
+   * The commit that creates a slot's timer item knows the slot's whole index only where nothing can
+   * be stored yet: after a slot-count change, the key groups of a new slot hold the timers the old
+   * count stored (the new slot's timer item is first written as a placeholder, so no commit creates
+   * it from nothing), and the firing must still read them.
+   */
+  @Test
+  void aSlotsFirstTimerItemAfterASlotCountChangeStillReadsTheOldCountsTimers() {
+    try (Harness h = Harness.on(local, new OpsJobs.Job())) {
+      String b = "b";
+      for (int i = 0; h.slotOf("a", 2) != h.slotOf(b, 2); i++) {
+        b = "b" + i; // a key of the same slot as a under 2 slots
+      }
+      h.runAll(h.batches("s", 1, h.keyed("ops", List.of(new Op("a", "timer", 500)), 0), 0, 0));
+      h.runAll(h.batches("s", 2, h.keyed("ops", List.of(new Op(b, "timer", 600)), 1), 0, 0));
+      for (int slot = 0; slot < 2; slot++) {
+        h.runner().run(Batch.tick(slot, 2, 1_000, 0));
+      }
+      assertThat(outputs(h)).containsExactlyInAnyOrder("a@500=1", b + "@600=1");
+      assertIndexMatchesKeys(h);
+    }
+  }
+
+  /**
    * Keys whose windows were stored with an index item per timer fire as before, keep that layout
    * while they hold timers (new windows too), and are indexed by key once their timers are gone.
    */

@@ -195,6 +195,46 @@ public final class TimerIndexCache {
     keepOrDrop(slot, next);
   }
 
+  /**
+   * A commit created the slot's timer item at {@code version} where there was none and nothing was
+   * stored (no slot of another count wrote its key groups either), with {@code changes} to its
+   * index: key groups {@code firstKeyGroup} to {@code lastKeyGroup} held no index item before it,
+   * so each now holds exactly the items the commit put, in both time domains. Remembering that
+   * spares the first firing a read of every key group of the slot.
+   */
+  public synchronized void created(
+      SlotKey slot,
+      long version,
+      long generation,
+      int firstKeyGroup,
+      int lastKeyGroup,
+      Collection<Change> changes) {
+    remove(slot);
+    Entry entry = new Entry(version, generation);
+    for (int keyGroup = firstKeyGroup; keyGroup <= lastKeyGroup; keyGroup++) {
+      entry.runs.put(runKey(keyGroup, true), new Run(List.of(), true));
+      entry.runs.put(runKey(keyGroup, false), new Run(List.of(), true));
+    }
+    for (Change c : changes) {
+      Run run = entry.runs.get(runKey(c.keyGroup(), c.eventTime()));
+      if (run == null) {
+        throw new IllegalArgumentException(
+            "timer index change in key group "
+                + c.keyGroup()
+                + " outside the slot's key groups "
+                + firstKeyGroup
+                + " to "
+                + lastKeyGroup);
+      }
+      if (c.put() ? run.sortKeys.add(c.sortKey()) : run.sortKeys.remove(c.sortKey())) {
+        entry.size += c.put() ? 1 : -1;
+      }
+    }
+    entries.put(slot, entry);
+    items += entry.size;
+    keepOrDrop(slot, entry);
+  }
+
   /** Forgets everything (tests). */
   public synchronized void clear() {
     entries.clear();

@@ -1,6 +1,7 @@
 package dev.tributary.state.dynamodb.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,50 @@ class TimerIndexCacheTest {
         .isEqualTo(new TimerIndexCache.Due(List.of(sk(200, "b")), 300));
     assertThat(cache.due(SLOT, 6, 1, 3, true, 300)).isNull();
     assertThat(cache.due(SLOT, 6, 1, 7, true, 250)).isNull();
+  }
+
+  @Test
+  void theCommitThatCreatesTheTimerItemKnowsEveryKeyGroupOfTheSlot() {
+    cache.read(SLOT, 3, 1, 5, true, List.of(sk(50, "old")), true); // an entry of another version
+    cache.created(
+        SLOT,
+        1,
+        1,
+        4,
+        7,
+        List.of(
+            new TimerIndexCache.Change(5, true, sk(100, "a"), true),
+            new TimerIndexCache.Change(
+                6, false, Layout.timerSk(false, 300, "b".getBytes(), null), true)));
+    assertThat(cache.due(SLOT, 1, 1, 5, true, 150))
+        .isEqualTo(new TimerIndexCache.Due(List.of(sk(100, "a")), Long.MAX_VALUE));
+    assertThat(cache.due(SLOT, 1, 1, 6, false, 150))
+        .isEqualTo(new TimerIndexCache.Due(List.of(), 300));
+    for (int keyGroup : new int[] {4, 7}) {
+      for (boolean eventTime : new boolean[] {true, false}) {
+        assertThat(cache.due(SLOT, 1, 1, keyGroup, eventTime, Long.MAX_VALUE))
+            .as("an empty key group of the slot, key group %s", keyGroup)
+            .isEqualTo(new TimerIndexCache.Due(List.of(), Long.MAX_VALUE));
+      }
+    }
+    assertThat(cache.due(SLOT, 1, 1, 8, true, 150)).as("not the slot's key group").isNull();
+    assertThat(cache.due(SLOT, 3, 1, 5, true, 150)).as("the other version is gone").isNull();
+    // later commits of this process follow from it
+    cache.committed(
+        SLOT, 1, 1, 2, List.of(new TimerIndexCache.Change(5, true, sk(100, "a"), false)));
+    assertThat(cache.due(SLOT, 2, 1, 5, true, 150))
+        .isEqualTo(new TimerIndexCache.Due(List.of(), Long.MAX_VALUE));
+    assertThatThrownBy(
+            () ->
+                cache.created(
+                    SLOT,
+                    1,
+                    1,
+                    4,
+                    7,
+                    List.of(new TimerIndexCache.Change(9, true, sk(1, "x"), true))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key group 9 outside the slot's key groups 4 to 7");
   }
 
   @Test
