@@ -48,6 +48,26 @@ public final class Coordinator {
   private final Map<String, StatelessPrefix> prefixes = new HashMap<>();
   private final java.util.Set<String> undeclared = new java.util.LinkedHashSet<>();
 
+  /** How many splits {@link #known} keeps (partition keys count as splits). */
+  static final int KNOWN_SPLITS = 4_096;
+
+  /**
+   * What this coordinator learned its last batch of each split (by split and slot count) left
+   * committed at every slot: the checkpoints it read, moved by the positions the slots answered.
+   * The next batch of the split starts from it instead of reading the checkpoints again. A slot's
+   * checkpoint only moves forward, so the copy is never ahead of it; it can fall behind when
+   * another coordinator ran the split since (a batch delivered again elsewhere), and then the slots
+   * are sent records they have committed, which they skip, as they skip any record their checkpoint
+   * passed. Dropped when a slot did not answer, whose commit may have landed or not.
+   */
+  private final Map<String, Position[]> known =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Position[]> eldest) {
+          return size() > KNOWN_SPLITS;
+        }
+      };
+
   /**
    * What became of a batch.
    *
@@ -244,7 +264,9 @@ public final class Coordinator {
     String src = source == null ? settings.source() : source;
     long now = clock.currentTimeMillis();
     int slots = settings.slots();
-    Position[] committed = checkpoints.read(split, slots);
+    String knownKey = slots + "#" + split;
+    Position[] remembered = known.remove(knownKey);
+    Position[] committed = remembered != null ? remembered : checkpoints.read(split, slots);
     StatelessPrefix prefix = prefixes.computeIfAbsent(src, s -> new StatelessPrefix(graph, s));
     StatelessPrefix.Result result = prefix.run(records);
 
@@ -353,6 +375,13 @@ public final class Coordinator {
     }
     if (failure != null && responses.isEmpty() && timedOut == 0) {
       throw failure; // every slot failed: the invocation fails, which the function's errors show
+    }
+    if (failures.isEmpty() && timedOut == 0 && calls.size() == pending.size()) {
+      Position[] next = new Position[slots];
+      for (int slot = 0; slot < slots; slot++) {
+        next[slot] = after[slot].compareTo(committed[slot]) >= 0 ? after[slot] : committed[slot];
+      }
+      known.put(knownKey, next);
     }
 
     int firstUncommitted = -1;
