@@ -341,6 +341,35 @@ public final class DynamoDbStateBackend implements StateBackend {
     }
   }
 
+  /** At most this many keys are loaded on a guess that their timers are due ({@link #guessDue}). */
+  static final int GUESSED_KEYS = 50;
+
+  /**
+   * Adds to {@code keysByUid} the keys whose timers the process's cache of slot {@code slot} of
+   * {@code slots} says are due by {@code watermark} and {@code now}, so that they load with the
+   * batch's keys and the timer items in one round trip. A guess: whether the cache still holds is
+   * known only once the timer items are read, and the firing reads the index then ({@link
+   * #loadDueTimers}); a key loaded in vain is only a key the epoch does not use.
+   */
+  public void guessDue(
+      Map<String, List<Object>> keysByUid, int slots, int slot, long watermark, long now) {
+    for (OperatorStore store : stores.values()) {
+      for (String sk :
+          timerCache.guessDue(
+              tables.state(),
+              store.uid(),
+              slots,
+              slot,
+              keyGroups.first(),
+              keyGroups.last(),
+              watermark,
+              now,
+              GUESSED_KEYS)) {
+        keysByUid.computeIfAbsent(store.uid(), u -> new ArrayList<>()).add(store.timerKey(sk));
+      }
+    }
+  }
+
   /**
    * The commit of the timer index changes collected last created operator {@code uid}'s timer item
    * for {@code slot} at {@code version} in layout generation {@code generation}, where nothing was

@@ -415,6 +415,14 @@ public final class KeyedStageRunner {
           keys.computeIfAbsent(uid, u -> new ArrayList<>()).add(r.key());
         }
       }
+      // and the keys whose timers are likely due by the batch's end (the process's cache of the
+      // slot's timer index, as its last commit here left it)
+      backend.guessDue(
+          keys,
+          batch.slots(),
+          batch.slot(),
+          Math.max(batch.watermark(), batch.inputWatermark()),
+          batch.processingTime());
       Map<Map<String, AttributeValue>, Map<String, AttributeValue>> found =
           backend.prefetch(keys, starts);
       Checkpoint checkpoint = checkpoint(found.get(checkpointKey));

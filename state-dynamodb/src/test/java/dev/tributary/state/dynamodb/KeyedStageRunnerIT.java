@@ -190,6 +190,45 @@ class KeyedStageRunnerIT {
   }
 
   /**
+   * The keys whose timers the process's cache says are due by the batch's end load in the round
+   * trip that reads the batch's keys and the timer items: a batch of one record that fires ten
+   * other accounts' windows makes one BatchGetItem, not a second one for the due keys. With the
+   * cache cleared (a new container) the guess is empty and the due keys load after the index read.
+   */
+  @Test
+  void theKeysOfTimersDueByTheBatchsEndLoadWithItsRecords() {
+    List<Txn> first = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      first.add(new Txn("acct-" + i, i, 5, 1_000 + i));
+    }
+    Txn zed = new Txn("zed", 100, 1, 2_500);
+    Txn yan = new Txn("yan", 101, 1, 3_600);
+    Calls calls = new Calls();
+    try (DynamoDbClient client = h.client(calls, true)) {
+      KeyedStageRunner runner = h.runner(client);
+      h.batches("shard-0", 1, h.keyed(LedgerJob.SOURCE, first, 0), 1_500, 0).forEach(runner::run);
+      long before = calls.count("BatchGetItem");
+      h.batches("shard-0", 1, h.keyed(LedgerJob.SOURCE, List.of(zed), 10), 2_500, 0)
+          .forEach(runner::run);
+      assertThat(calls.count("BatchGetItem") - before)
+          .as("the batch's key, the timer item and the ten due keys in one round trip")
+          .isEqualTo(1);
+      TimerIndexCache.SHARED.clear();
+      before = calls.count("BatchGetItem");
+      h.batches("shard-0", 1, h.keyed(LedgerJob.SOURCE, List.of(yan), 11), 3_600, 0)
+          .forEach(runner::run);
+      assertThat(calls.count("BatchGetItem") - before)
+          .as("without the cache: zed's key is loaded after the index read")
+          .isEqualTo(2);
+    }
+    List<Txn> all = new ArrayList<>(first);
+    all.add(zed);
+    all.add(yan);
+    finish(h, 1);
+    Ledger.assertMatchesReference(h, all, true);
+  }
+
+  /**
    * A new job with 4 slots: the first slot to store timers writes the operator's layout item; the
    * other slots, without a timer item of their own yet, know that nothing is stored in their key
    * groups (the slot count never changed), so they read no timer index before they store timers,

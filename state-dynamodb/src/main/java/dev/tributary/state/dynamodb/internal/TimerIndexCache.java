@@ -235,6 +235,59 @@ public final class TimerIndexCache {
     keepOrDrop(slot, entry);
   }
 
+  /**
+   * A guess at the due index items of a slot before its timer item is read: the sort keys up to
+   * {@code eventBound} and {@code processingBound} in the key groups {@code firstKeyGroup} to
+   * {@code lastKeyGroup} of whichever entry the cache holds for the slot (of any incarnation and
+   * version), at most {@code limit} of them; empty when there is no entry or more are due. Not an
+   * answer ({@link #due} is): it lets the keys that are likely due be loaded in the round trip that
+   * reads the timer item.
+   */
+  public synchronized List<String> guessDue(
+      String table,
+      String uid,
+      int slots,
+      int slot,
+      int firstKeyGroup,
+      int lastKeyGroup,
+      long eventBound,
+      long processingBound,
+      int limit) {
+    Entry found = null;
+    for (Map.Entry<SlotKey, Entry> e : entries.entrySet()) {
+      SlotKey k = e.getKey();
+      if (k.slot() == slot
+          && k.slots() == slots
+          && k.uid().equals(uid)
+          && k.table().equals(table)) {
+        if (found == null || e.getValue().version > found.version) {
+          found = e.getValue();
+        }
+      }
+    }
+    if (found == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    String eventTo = Layout.timerSkTo(true, eventBound);
+    String processingTo = Layout.timerSkTo(false, processingBound);
+    for (int keyGroup = firstKeyGroup; keyGroup <= lastKeyGroup; keyGroup++) {
+      for (boolean eventTime : new boolean[] {true, false}) {
+        Run run = found.runs.get(runKey(keyGroup, eventTime));
+        if (run == null) {
+          continue;
+        }
+        for (String sk : run.sortKeys.headSet(eventTime ? eventTo : processingTo, true)) {
+          if (out.size() == limit) {
+            return List.of();
+          }
+          out.add(sk);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Forgets everything (tests). */
   public synchronized void clear() {
     entries.clear();

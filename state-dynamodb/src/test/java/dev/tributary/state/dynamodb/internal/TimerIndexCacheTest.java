@@ -106,6 +106,33 @@ class TimerIndexCacheTest {
   }
 
   @Test
+  void aGuessReadsTheNewestEntryOfTheSlotOfAnyIncarnationUpToItsLimit() {
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 1_000, 1_000, 10)).isEmpty();
+    cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a"), sk(200, "b"), sk(900, "c")), true);
+    cache.read(
+        SLOT, 5, 1, 3, false, List.of(Layout.timerSk(false, 50, "p".getBytes(), null)), true);
+    cache.read(SLOT, 5, 1, 9, true, List.of(sk(10, "outside")), true);
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 250, 60, 10))
+        .containsExactly(
+            sk(100, "a"), sk(200, "b"), Layout.timerSk(false, 50, "p".getBytes(), null));
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 250, 0, 10))
+        .as("processing time up to 0")
+        .containsExactly(sk(100, "a"), sk(200, "b"));
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 250, 60, 2))
+        .as("more due than the limit: no guess")
+        .isEmpty();
+    assertThat(cache.guessDue("state", "op", 4, 2, 0, 7, 250, 60, 10)).as("another slot").isEmpty();
+    assertThat(cache.guessDue("state", "op", 8, 1, 0, 7, 250, 60, 10))
+        .as("another slot count")
+        .isEmpty();
+    // another incarnation with a newer version wins
+    TimerIndexCache.SlotKey again = new TimerIndexCache.SlotKey("state", "op", 4, 1, 78);
+    cache.read(again, 9, 1, 3, true, List.of(sk(120, "d")), true);
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 250, 60, 10))
+        .containsExactly(sk(120, "d"));
+  }
+
+  @Test
   void anotherWritersCommitLeavesTheCacheBehind() {
     cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a")), true);
     // a commit from version 6 (someone else went 5 -> 6): the entry at 5 is dropped
