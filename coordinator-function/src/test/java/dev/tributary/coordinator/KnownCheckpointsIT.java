@@ -44,6 +44,11 @@ class KnownCheckpointsIT {
             });
   }
 
+  /** A coordinator of {@code f}'s job whose checkpoint reads count in {@code reads}. */
+  private static Coordinator counted(Fixture f, SlotInvoker invoker, AtomicInteger reads) {
+    return new Coordinator(f.settings, counting(f.dynamo, reads), invoker, invoker, f.clock);
+  }
+
   private static List<SourceRecord> records(int from, int to, List<String> lines) {
     List<SourceRecord> out = new ArrayList<>();
     for (int i = from; i < to; i++) {
@@ -84,8 +89,7 @@ class KnownCheckpointsIT {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
       List<String> lines = lines(30);
       AtomicInteger reads = new AtomicInteger();
-      Coordinator c =
-          new Coordinator(f.settings, counting(f.dynamo, reads), f.invoker, f.invoker, f.clock);
+      Coordinator c = counted(f, f.invoker, reads);
       assertThat(c.process(null, SPLIT, records(0, 10, lines)).firstUncommitted()).isEqualTo(-1);
       assertThat(c.process(null, SPLIT, records(10, 20, lines)).firstUncommitted()).isEqualTo(-1);
       assertThat(reads).as("checkpoint reads: the first batch's only").hasValue(1);
@@ -103,8 +107,7 @@ class KnownCheckpointsIT {
     try (Fixture f = new Fixture(local, new Jobs.WordCounts())) {
       List<String> lines = lines(30);
       AtomicInteger reads = new AtomicInteger();
-      Coordinator c =
-          new Coordinator(f.settings, counting(f.dynamo, reads), f.invoker, f.invoker, f.clock);
+      Coordinator c = counted(f, f.invoker, reads);
       c.process(null, SPLIT, records(0, 10, lines));
       // another coordinator commits the next batch; its answer is lost, and the mapping delivers
       // the batch again here, with more records
@@ -132,7 +135,7 @@ class KnownCheckpointsIT {
               r.slot() == 1 && failSlotOne.getAndSet(0) == 1
                   ? CompletableFuture.failedFuture(new IllegalStateException("slot 1 is down"))
                   : f.invoker.invoke(r);
-      Coordinator c = new Coordinator(f.settings, counting(f.dynamo, reads), flaky, flaky, f.clock);
+      Coordinator c = counted(f, flaky, reads);
       c.process(null, SPLIT, records(0, 10, lines));
       failSlotOne.set(1);
       Coordinator.Outcome partly = c.process(null, SPLIT, records(10, 20, lines));
