@@ -325,7 +325,17 @@ public final class DynamoDbStateBackend implements StateBackend {
    */
   public void timerIndexAt(
       String uid, TimerIndexCache.SlotKey slot, long version, long generation) {
+    timerCache.seen(slot.table(), uid, slot.slots(), slot.slot(), slot, version, generation);
     cacheTags.put(uid, new CacheTag(slot, version, generation));
+  }
+
+  /**
+   * Operator {@code uid}'s timer item of slot {@code slot} of {@code slots} was read and the cache
+   * does not answer for it (not trusted, or no item): what the cache holds of the slot is out of
+   * date, and is dropped so that it feeds no more guesses ({@link #guessDue}).
+   */
+  public void timerIndexUnknown(String uid, int slots, int slot) {
+    timerCache.seen(tables.state(), uid, slots, slot, null, 0, 0);
   }
 
   /**

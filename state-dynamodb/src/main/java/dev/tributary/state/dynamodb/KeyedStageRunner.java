@@ -479,6 +479,10 @@ public final class KeyedStageRunner {
                   tables.state(), uid, batch.slots(), batch.slot(), f.incarnation()),
               f.version(),
               f.generation());
+        } else if (f.exists()) {
+          // not trusted (sealed, a placeholder, another layout generation): what the process
+          // holds of the slot's index is out of date
+          backend.timerIndexUnknown(uid, batch.slots(), batch.slot());
         }
       }
       // the slot fired up to the highest of its operators' timer items: a commit that fires

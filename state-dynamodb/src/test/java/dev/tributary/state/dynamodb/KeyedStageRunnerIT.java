@@ -229,6 +229,91 @@ class KeyedStageRunnerIT {
   }
 
   /**
+   * A guess comes from whichever entry the process holds for the slot, of any version: when another
+   * process has fired the timers an entry lists (the timer item's version moved past the entry),
+   * the entry can never answer again, and while no firing of this process reads the index anew
+   * (nothing more is due), every batch and tick would load its keys again for nothing. The process
+   * learns that the entry is out of date from the first timer item it reads past it, so at most one
+   * round trip loads them.
+   */
+  @Test
+  void keysAnOutOfDateEntryListsAreNotLoadedAgainAndAgain() {
+    List<Txn> first = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      first.add(new Txn("acct-" + i, i, 5, 1_000 + i));
+    }
+    List<Integer> keysLoaded = new ArrayList<>();
+    software.amazon.awssdk.core.interceptor.ExecutionInterceptor keys =
+        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+          @Override
+          public void beforeExecution(
+              software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if (context.request()
+                instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest get) {
+              int n = 0;
+              for (var k : get.requestItems().values()) {
+                for (Map<String, AttributeValue> key : k.keys()) {
+                  n += key.get("pk").s().startsWith("K#") ? 1 : 0;
+                }
+              }
+              synchronized (keysLoaded) {
+                keysLoaded.set(keysLoaded.size() - 1, keysLoaded.get(keysLoaded.size() - 1) + n);
+              }
+            }
+          }
+        };
+    try (DynamoDbClient client = h.client(keys, true)) {
+      KeyedStageRunner runner = h.runner(client);
+      keysLoaded.add(0);
+      h.batches("shard-0", 1, h.keyed(LedgerJob.SOURCE, first, 0), 1_500, 0).forEach(runner::run);
+      // what this process knows of the slot's index now: its commit created the timer item
+      Map<String, AttributeValue> item =
+          client
+              .getItem(
+                  g ->
+                      g.tableName(h.tables.state())
+                          .consistentRead(true)
+                          .key(
+                              Map.of(
+                                  "pk", AttributeValue.fromS(Layout.firedPk(LedgerJob.UID)),
+                                  "sk", AttributeValue.fromS(Layout.slotSk(1, 0)))))
+              .item();
+      TimerIndexCache.SlotKey slot =
+          new TimerIndexCache.SlotKey(
+              h.tables.state(), LedgerJob.UID, 1, 0, Long.parseLong(item.get("i").n()));
+      long version = Long.parseLong(item.get("v").n());
+      long generation = Long.parseLong(item.get("g").n());
+      List<String> known =
+          TimerIndexCache.SHARED.guessDue(
+              h.tables.state(), LedgerJob.UID, 1, 0, 0, 127, 2_000, Long.MIN_VALUE, 1_000);
+      assertThat(known).hasSize(10);
+      // another process fires the ten windows; this one still remembers the index as it was
+      h.runner().run(Batch.tick(0, 1, 2_500, 0));
+      TimerIndexCache.SHARED.clear();
+      Map<Integer, List<String>> byKeyGroup = new java.util.TreeMap<>();
+      for (String sk : known) {
+        int keyGroup = dev.tributary.partitioning.KeyGroups.keyGroupOf(Layout.timerKey(sk), 128);
+        byKeyGroup.computeIfAbsent(keyGroup, k -> new ArrayList<>()).add(sk);
+      }
+      byKeyGroup.forEach(
+          (keyGroup, sks) ->
+              TimerIndexCache.SHARED.read(slot, version, generation, keyGroup, true, sks, true));
+      // ticks at which nothing is due: no firing reads the index anew
+      for (int tick = 0; tick < 3; tick++) {
+        keysLoaded.add(0);
+        runner.run(Batch.tick(0, 1, 2_600 + tick, 0));
+      }
+    }
+    assertThat(keysLoaded.get(1)).as("the first tick guesses from what it knew").isEqualTo(10);
+    assertThat(keysLoaded.subList(2, 4))
+        .as("later ticks: the timer item read showed the entry out of date")
+        .containsOnly(0);
+    finish(h, 1);
+    Ledger.assertMatchesReference(h, first, true);
+  }
+
+  /**
    * A new job with 4 slots: the first slot to store timers writes the operator's layout item; the
    * other slots, without a timer item of their own yet, know that nothing is stored in their key
    * groups (the slot count never changed), so they read no timer index before they store timers,

@@ -288,6 +288,43 @@ public final class TimerIndexCache {
     return out;
   }
 
+  /**
+   * Operator {@code uid}'s timer item of slot {@code slot} of {@code slots} in {@code table} was
+   * just read: at {@code version} in layout generation {@code generation} of incarnation {@code
+   * current} (null when the cache does not answer for it: not trusted, or no item). An entry of
+   * that slot of another incarnation, or of an older version or another generation, can never
+   * answer again (versions only grow), and would only keep feeding {@link #guessDue} keys whose
+   * timers another process has fired or moved since: it is dropped. A newer entry (a commit of this
+   * process after the read) stays.
+   */
+  public synchronized void seen(
+      String table,
+      String uid,
+      int slots,
+      int slot,
+      SlotKey current,
+      long version,
+      long generation) {
+    List<SlotKey> stale = new ArrayList<>();
+    for (Map.Entry<SlotKey, Entry> e : entries.entrySet()) {
+      SlotKey k = e.getKey();
+      if (k.slot() != slot
+          || k.slots() != slots
+          || !k.uid().equals(uid)
+          || !k.table().equals(table)) {
+        continue;
+      }
+      Entry entry = e.getValue();
+      if (current == null
+          || !k.equals(current)
+          || entry.version < version
+          || (entry.version == version && entry.generation != generation)) {
+        stale.add(k);
+      }
+    }
+    stale.forEach(this::remove);
+  }
+
   /** Forgets everything (tests). */
   public synchronized void clear() {
     entries.clear();

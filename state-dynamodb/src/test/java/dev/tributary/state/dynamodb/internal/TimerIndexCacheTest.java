@@ -133,6 +133,31 @@ class TimerIndexCacheTest {
   }
 
   @Test
+  void aTimerItemReadPastAnEntryDropsItSoThatItFeedsNoMoreGuesses() {
+    cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a")), true);
+    cache.seen("state", "op", 4, 1, SLOT, 5, 1);
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 250, 0, 10))
+        .as("read at its version: kept")
+        .containsExactly(sk(100, "a"));
+    cache.seen("state", "op", 4, 1, SLOT, 4, 1);
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 150))
+        .as("a read older than the entry (this process committed since): kept")
+        .isNotNull();
+    cache.seen("state", "op", 4, 2, null, 0, 0);
+    assertThat(cache.due(SLOT, 5, 1, 3, true, 150)).as("another slot: kept").isNotNull();
+    cache.seen("state", "op", 4, 1, SLOT, 6, 1);
+    assertThat(cache.guessDue("state", "op", 4, 1, 0, 7, 250, 0, 10))
+        .as("another writer moved the item past it: dropped")
+        .isEmpty();
+    cache.read(SLOT, 6, 1, 3, true, List.of(sk(100, "a")), true);
+    cache.seen("state", "op", 4, 1, new TimerIndexCache.SlotKey("state", "op", 4, 1, 78), 1, 1);
+    assertThat(cache.due(SLOT, 6, 1, 3, true, 150)).as("another incarnation read").isNull();
+    cache.read(SLOT, 6, 1, 3, true, List.of(sk(100, "a")), true);
+    cache.seen("state", "op", 4, 1, null, 0, 0);
+    assertThat(cache.due(SLOT, 6, 1, 3, true, 150)).as("an item not trusted").isNull();
+  }
+
+  @Test
   void anotherWritersCommitLeavesTheCacheBehind() {
     cache.read(SLOT, 5, 1, 3, true, List.of(sk(100, "a")), true);
     // a commit from version 6 (someone else went 5 -> 6): the entry at 5 is dropped
