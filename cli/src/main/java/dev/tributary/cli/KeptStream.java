@@ -31,7 +31,7 @@ final class KeptStream {
       bySplit.merge(
           partitionKey < 0 ? split : split.substring(0, partitionKey),
           e.getValue(),
-          (a, b) -> a.compareTo(b) >= 0 ? a : b);
+          Position::later);
     }
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, Position> e : bySplit.entrySet()) {

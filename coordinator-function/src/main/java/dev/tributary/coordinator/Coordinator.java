@@ -379,7 +379,7 @@ public final class Coordinator {
     if (failures.isEmpty() && timedOut == 0 && calls.size() == pending.size()) {
       Position[] next = new Position[slots];
       for (int slot = 0; slot < slots; slot++) {
-        next[slot] = after[slot].compareTo(committed[slot]) >= 0 ? after[slot] : committed[slot];
+        next[slot] = Position.later(after[slot], committed[slot]);
       }
       known.put(knownKey, next);
     }

@@ -101,7 +101,7 @@ public final class Checkpoints {
           out.merge(
               item.get(StateTables.PK).s().substring(prefix.length()),
               Position.decode(pos.s()),
-              (a, b) -> a.compareTo(b) >= 0 ? a : b);
+              Position::later);
         }
       }
     }

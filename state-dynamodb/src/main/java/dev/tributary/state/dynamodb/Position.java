@@ -65,6 +65,11 @@ public record Position(BigInteger sequence, long subIndex) implements Comparable
     return of(text.substring(0, colon), Long.parseLong(text.substring(colon + 1)));
   }
 
+  /** The later of {@code a} and {@code b} ({@code a} when they are equal). */
+  public static Position later(Position a, Position b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
   @Override
   public int compareTo(Position other) {
     int c = sequence.compareTo(other.sequence);

@@ -12,8 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
@@ -189,6 +193,15 @@ class KeyedStageRunnerIT {
     Ledger.assertMatchesReference(h, txns, true);
   }
 
+  /** One transaction each of ten accounts, in the window that ends at 1,999. */
+  private static List<Txn> tenAccountsInTheFirstSecond() {
+    List<Txn> first = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      first.add(new Txn("acct-" + i, i, 5, 1_000 + i));
+    }
+    return first;
+  }
+
   /**
    * The keys whose timers the process's cache says are due by the batch's end load in the round
    * trip that reads the batch's keys and the timer items: a batch of one record that fires ten
@@ -197,10 +210,7 @@ class KeyedStageRunnerIT {
    */
   @Test
   void theKeysOfTimersDueByTheBatchsEndLoadWithItsRecords() {
-    List<Txn> first = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      first.add(new Txn("acct-" + i, i, 5, 1_000 + i));
-    }
+    List<Txn> first = tenAccountsInTheFirstSecond();
     Txn zed = new Txn("zed", 100, 1, 2_500);
     Txn yan = new Txn("yan", 101, 1, 3_600);
     Calls calls = new Calls();
@@ -238,19 +248,14 @@ class KeyedStageRunnerIT {
    */
   @Test
   void keysAnOutOfDateEntryListsAreNotLoadedAgainAndAgain() {
-    List<Txn> first = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      first.add(new Txn("acct-" + i, i, 5, 1_000 + i));
-    }
+    List<Txn> first = tenAccountsInTheFirstSecond();
     List<Integer> keysLoaded = new ArrayList<>();
-    software.amazon.awssdk.core.interceptor.ExecutionInterceptor keys =
-        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+    ExecutionInterceptor keys =
+        new ExecutionInterceptor() {
           @Override
           public void beforeExecution(
-              software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
-              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-            if (context.request()
-                instanceof software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest get) {
+              Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof BatchGetItemRequest get) {
               int n = 0;
               for (var k : get.requestItems().values()) {
                 for (Map<String, AttributeValue> key : k.keys()) {

@@ -36,7 +36,17 @@ public final class TimerIndexCache {
    * number drawn when the item was created): a table deleted and created again, or another endpoint
    * with a table of the same name, starts versions over under another incarnation.
    */
-  public record SlotKey(String table, String uid, int slots, int slot, long incarnation) {}
+  public record SlotKey(String table, String uid, int slots, int slot, long incarnation) {
+    /**
+     * Whether this is slot {@code slot} of {@code slots} of operator {@code uid} in {@code table}.
+     */
+    boolean isSlot(String table, String uid, int slots, int slot) {
+      return this.slot == slot
+          && this.slots == slots
+          && this.uid.equals(uid)
+          && this.table.equals(table);
+    }
+  }
 
   /**
    * The due timers up to a bound, as index sort keys in order, and the time of the first stored
@@ -175,24 +185,29 @@ public final class TimerIndexCache {
     Entry next = new Entry(newVersion, generation);
     next.runs.putAll(entry.runs);
     next.size = entry.size;
+    apply(next, changes);
+    entries.put(slot, next);
+    items += next.size;
+    keepOrDrop(slot, next);
+  }
+
+  /** Applies a commit's index {@code changes} to the runs of {@code entry} that were read. */
+  private static void apply(Entry entry, Collection<Change> changes) {
     for (Change c : changes) {
-      Run run = next.runs.get(runKey(c.keyGroup(), c.eventTime()));
+      Run run = entry.runs.get(runKey(c.keyGroup(), c.eventTime()));
       if (run == null) {
         continue; // a key group not read: it is read when it is needed
       }
       if (!c.put()) {
         if (run.sortKeys.remove(c.sortKey())) {
-          next.size--;
+          entry.size--;
         }
       } else if ((run.complete
               || (!run.sortKeys.isEmpty() && c.sortKey().compareTo(run.sortKeys.last()) < 0))
           && run.sortKeys.add(c.sortKey())) {
-        next.size++; // behind the items read, the index is unknown here and stays so
+        entry.size++; // behind the items read, the index is unknown here and stays so
       }
     }
-    entries.put(slot, next);
-    items += next.size;
-    keepOrDrop(slot, next);
   }
 
   /**
@@ -210,14 +225,8 @@ public final class TimerIndexCache {
       int lastKeyGroup,
       Collection<Change> changes) {
     remove(slot);
-    Entry entry = new Entry(version, generation);
-    for (int keyGroup = firstKeyGroup; keyGroup <= lastKeyGroup; keyGroup++) {
-      entry.runs.put(runKey(keyGroup, true), new Run(List.of(), true));
-      entry.runs.put(runKey(keyGroup, false), new Run(List.of(), true));
-    }
     for (Change c : changes) {
-      Run run = entry.runs.get(runKey(c.keyGroup(), c.eventTime()));
-      if (run == null) {
+      if (c.keyGroup() < firstKeyGroup || c.keyGroup() > lastKeyGroup) {
         throw new IllegalArgumentException(
             "timer index change in key group "
                 + c.keyGroup()
@@ -226,10 +235,13 @@ public final class TimerIndexCache {
                 + " to "
                 + lastKeyGroup);
       }
-      if (c.put() ? run.sortKeys.add(c.sortKey()) : run.sortKeys.remove(c.sortKey())) {
-        entry.size += c.put() ? 1 : -1;
-      }
     }
+    Entry entry = new Entry(version, generation);
+    for (int keyGroup = firstKeyGroup; keyGroup <= lastKeyGroup; keyGroup++) {
+      entry.runs.put(runKey(keyGroup, true), new Run(List.of(), true));
+      entry.runs.put(runKey(keyGroup, false), new Run(List.of(), true));
+    }
+    apply(entry, changes); // every run is complete: each put goes in
     entries.put(slot, entry);
     items += entry.size;
     keepOrDrop(slot, entry);
@@ -255,14 +267,9 @@ public final class TimerIndexCache {
       int limit) {
     Entry found = null;
     for (Map.Entry<SlotKey, Entry> e : entries.entrySet()) {
-      SlotKey k = e.getKey();
-      if (k.slot() == slot
-          && k.slots() == slots
-          && k.uid().equals(uid)
-          && k.table().equals(table)) {
-        if (found == null || e.getValue().version > found.version) {
-          found = e.getValue();
-        }
+      if (e.getKey().isSlot(table, uid, slots, slot)
+          && (found == null || e.getValue().version > found.version)) {
+        found = e.getValue();
       }
     }
     if (found == null) {
@@ -308,10 +315,7 @@ public final class TimerIndexCache {
     List<SlotKey> stale = new ArrayList<>();
     for (Map.Entry<SlotKey, Entry> e : entries.entrySet()) {
       SlotKey k = e.getKey();
-      if (k.slot() != slot
-          || k.slots() != slots
-          || !k.uid().equals(uid)
-          || !k.table().equals(table)) {
+      if (!k.isSlot(table, uid, slots, slot)) {
         continue;
       }
       Entry entry = e.getValue();
