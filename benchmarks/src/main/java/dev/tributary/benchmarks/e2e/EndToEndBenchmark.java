@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * mapping runs; the time is from the first record produced to the last one the mapping delivered
  * (for the pipeline: every batch committed). Runs alternate, baseline first; medians and their
  * ratio are printed. Each exactly-once run's outputs are then checked against the in-memory
- * reference (not timed).
+ * reference (not timed). Each run also prints the process's CPU time per record in the timed span
+ * and, where Linux gives per-thread times, the JIT compilers' share of it (code compiled for the
+ * first time: it falls run after run, so compare rows with the same warm-up); {@code
+ * -Dtributary.benchmark.threads=true} prints it by thread.
  *
  * <p>Options: {@code --source kinesis|kafka} (default kafka), {@code --events N} (50,000), {@code
  * --users N} (1,000), {@code --shards N} (2), {@code --batch-size N} (500), {@code --runs N} (3),
@@ -50,9 +53,34 @@ public final class EndToEndBenchmark {
       long invocations,
       long conflicts,
       long merges,
-      Map<String, Long> dynamoCalls) {
+      Map<String, Long> dynamoCalls,
+      Duration cpu,
+      Map<String, Long> cpuByThread) {
     double perSecond() {
       return records / (time.toNanos() / 1e9);
+    }
+
+    /** The whole process's CPU time per record in the timed span, in microseconds. */
+    double cpuMicrosPerRecord() {
+      return cpu.toNanos() / 1e3 / records;
+    }
+
+    /**
+     * The JIT compilers' CPU time per record in the timed span, in microseconds: code compiled for
+     * the first time (0 where Linux's per-thread times are not available).
+     */
+    double jitMicrosPerRecord() {
+      long jit =
+          cpuByThread.entrySet().stream()
+              .filter(e -> e.getKey().contains("CompilerThre"))
+              .mapToLong(Map.Entry::getValue)
+              .sum();
+      return jit / 1e3 / records;
+    }
+
+    /** The timed span's CPU time as a share of all the machine's cores over it. */
+    double utilisation() {
+      return cpu.toNanos() / (double) time.toNanos() / Runtime.getRuntime().availableProcessors();
     }
   }
 
@@ -117,22 +145,36 @@ public final class EndToEndBenchmark {
         exactlyOnce.add(e);
       }
     }
-    double b = median(baseline);
-    double e = median(exactlyOnce);
+    double b = median(baseline, Drain::perSecond);
+    double e = median(exactlyOnce, Drain::perSecond);
+    double bc = median(baseline, Drain::cpuMicrosPerRecord);
+    double ec = median(exactlyOnce, Drain::cpuMicrosPerRecord);
+    double bj = median(baseline, Drain::jitMicrosPerRecord);
+    double ej = median(exactlyOnce, Drain::jitMicrosPerRecord);
     console.printf(
         Locale.ROOT,
         "%nmedian: at-least-once baseline %,.0f records/s, exactly-once pipeline %,.0f records/s,"
-            + " ratio %.2f%n",
+            + " ratio %.2f%n        CPU per record: baseline %.1f µs (JIT compilers %.1f),"
+            + " exactly-once %.1f µs (JIT compilers %.1f), ratio %.2f; CPU used: baseline %.0f %%,"
+            + " exactly-once %.0f %%%n",
         b,
         e,
-        e / b);
+        e / b,
+        bc,
+        bj,
+        ec,
+        ej,
+        bc / ec,
+        100 * median(baseline, Drain::utilisation),
+        100 * median(exactlyOnce, Drain::utilisation));
   }
 
   private static String line(Drain d) {
     return String.format(
         Locale.ROOT,
-        "%-28s %,d records in %6.2f s = %,8.0f records/s%s%n      %,d batches%s; DynamoDB"
-            + " requests per batch: %s",
+        "%-28s %,d records in %6.2f s = %,8.0f records/s%s%n      CPU %.1f µs per record (JIT"
+            + " compilers %.1f), %.0f %% of %d cores; %,d batches%s; DynamoDB requests per batch:"
+            + " %s",
         d.mode(),
         d.records(),
         d.time().toMillis() / 1000.0,
@@ -140,6 +182,10 @@ public final class EndToEndBenchmark {
         d.mode().startsWith("exactly")
             ? (d.checked() ? "  outputs = reference" : "  MISMATCH")
             : "",
+        d.cpuMicrosPerRecord(),
+        d.jitMicrosPerRecord(),
+        100 * d.utilisation(),
+        Runtime.getRuntime().availableProcessors(),
         d.invocations(),
         d.mode().startsWith("exactly")
             ? String.format(
@@ -162,8 +208,9 @@ public final class EndToEndBenchmark {
     return out.toString().trim();
   }
 
-  private static double median(List<Drain> drains) {
-    double[] v = drains.stream().mapToDouble(Drain::perSecond).sorted().toArray();
+  private static double median(
+      List<Drain> drains, java.util.function.ToDoubleFunction<Drain> figure) {
+    double[] v = drains.stream().mapToDouble(figure).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
@@ -204,6 +251,8 @@ public final class EndToEndBenchmark {
     try (LocalStack stack = builder.start()) {
       long n = workload.size();
       long start = System.nanoTime();
+      long cpuStart = processCpuNanos();
+      Map<String, Long> threadsStart = threadCpuNanos();
       Thread producer =
           new Thread(
               () -> {
@@ -219,6 +268,14 @@ public final class EndToEndBenchmark {
         }
       }
       Duration time = Duration.ofNanos(System.nanoTime() - start);
+      Duration cpu = Duration.ofNanos(processCpuNanos() - cpuStart);
+      Map<String, Long> byThread = byThread(threadsStart, threadCpuNanos(), cpu.toNanos());
+      if (Boolean.getBoolean("tributary.benchmark.threads")) {
+        System.err.println(
+            (baseline ? "baseline" : "pipeline")
+                + " CPU µs per record by thread: "
+                + perRecord(byThread, n));
+      }
       if (Boolean.getBoolean("tributary.benchmark.windows")) {
         // for profiles: the wall-clock span of the timed part, to keep only its samples
         java.time.Instant end = java.time.Instant.now();
@@ -244,8 +301,76 @@ public final class EndToEndBenchmark {
           invocations,
           conflicts,
           merges,
-          calls);
+          calls,
+          cpu,
+          byThread);
     }
+  }
+
+  /**
+   * The CPU time of each of this process's threads so far (the JVM's own, garbage collection and
+   * the JIT compilers included), by thread id, from Linux's {@code /proc/self/task/<id>/schedstat};
+   * empty elsewhere.
+   */
+  private static Map<String, Long> threadCpuNanos() {
+    Map<String, Long> out = new java.util.HashMap<>();
+    Path tasks = Path.of("/proc/self/task");
+    if (!java.nio.file.Files.isDirectory(tasks)) {
+      return out;
+    }
+    try (java.util.stream.Stream<Path> all = java.nio.file.Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) all::iterator) {
+        try {
+          String name = java.nio.file.Files.readString(task.resolve("comm")).trim();
+          String run = java.nio.file.Files.readString(task.resolve("schedstat")).trim();
+          out.put(task.getFileName() + " " + name, Long.parseLong(run.split(" ")[0]));
+        } catch (java.io.IOException | RuntimeException ended) {
+          // the thread ended while being read
+        }
+      }
+    } catch (java.io.IOException e) {
+      return out;
+    }
+    return out;
+  }
+
+  /**
+   * The timed span's CPU time by thread name (the name's numbers and ids folded; Linux keeps the
+   * first 15 characters), and that of threads that ended in the span as one entry.
+   */
+  private static Map<String, Long> byThread(
+      Map<String, Long> start, Map<String, Long> end, long total) {
+    Map<String, Long> groups = new java.util.HashMap<>();
+    long named = 0;
+    for (Map.Entry<String, Long> e : end.entrySet()) {
+      long used = e.getValue() - start.getOrDefault(e.getKey(), 0L);
+      String name = e.getKey().substring(e.getKey().indexOf(' ') + 1).replaceAll("[0-9]+", "N");
+      groups.merge(name, used, Long::sum);
+      named += used;
+    }
+    groups.put("(threads that ended)", total - named);
+    return groups;
+  }
+
+  /** For profiles: CPU time per record by thread, the largest first. */
+  private static String perRecord(Map<String, Long> groups, long n) {
+    StringBuilder out = new StringBuilder();
+    groups.entrySet().stream()
+        .filter(e -> e.getValue() / 1e3 / n >= 0.05)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                out.append(
+                    String.format(
+                        Locale.ROOT, "%n  %6.2f %s", e.getValue() / 1e3 / n, e.getKey())));
+    return out.toString();
+  }
+
+  /** The CPU time of this JVM's threads so far (the producer and all the emulators included). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static boolean outputsMatch(LocalStack stack, Map<String, List<String>> reference)

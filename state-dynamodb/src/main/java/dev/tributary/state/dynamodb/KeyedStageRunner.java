@@ -407,14 +407,7 @@ public final class KeyedStageRunner {
       if (!batch.records().isEmpty()) {
         starts.add(historyKey);
       }
-      // each record's key in the stores of the operators behind its keyBy only: another keyBy's
-      // keys may be of another type, and the one added in front of a sink has no store at all
-      Map<String, List<Object>> keys = new LinkedHashMap<>();
-      for (KeyedRecord r : batch.records()) {
-        for (String uid : uidsByExchange.getOrDefault(r.exchange(), List.of())) {
-          keys.computeIfAbsent(uid, u -> new ArrayList<>()).add(r.key());
-        }
-      }
+      Map<String, List<Object>> keys = keysOf(batch.records());
       // and the keys whose timers are likely due by the batch's end (the process's cache of the
       // slot's timer index, as its last commit here left it)
       backend.guessDue(
@@ -441,28 +434,10 @@ public final class KeyedStageRunner {
         checkpoint = counts.checkpoint();
       }
       EarlierSlotCounts earlier = counts.earlier();
-      List<KeyedRecord> pending = new ArrayList<>();
-      Set<Position> appliedEarlier = new HashSet<>();
-      skipped = 0;
-      for (KeyedRecord r : batch.records()) {
-        if (r.position().compareTo(checkpoint.position()) > 0) {
-          pending.add(r);
-          if (earlier != null && earlier.covers(keyGroupOf(r), r.position())) {
-            appliedEarlier.add(r.position());
-          }
-        } else {
-          skipped++;
-        }
-      }
-      skipped += appliedEarlier.size();
-      pending.sort((a, b) -> a.position().compareTo(b.position()));
-      // a record delivered twice in one batch (a duplicated sequence number) is applied once
-      for (int i = pending.size() - 1; i > 0; i--) {
-        if (pending.get(i).position().equals(pending.get(i - 1).position())) {
-          pending.remove(i);
-          skipped++;
-        }
-      }
+      Pending toRun = pending(batch.records(), checkpoint.position(), earlier);
+      List<KeyedRecord> pending = toRun.records();
+      Set<Position> appliedEarlier = toRun.appliedEarlier();
+      skipped = toRun.skipped();
       Map<String, Fired> fired = new LinkedHashMap<>();
       Map<String, SlotLayout> layouts = new LinkedHashMap<>();
       for (String uid : backend.uids()) {
@@ -587,17 +562,9 @@ public final class KeyedStageRunner {
         // them before these records; paused and committed whenever the epoch fills up
         clock.set(firedProcessing);
         epoch.timePhase = true;
-        Set<Object> seen = new HashSet<>();
-        for (KeyedRecord r : pending) {
-          if (appliedEarlier.contains(r.position()) || !seen.add(List.of(r.exchange(), r.key()))) {
-            continue;
-          }
-          while (!executor.catchUp(r.exchange(), r.key())) {
-            Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
-            if (o != Outcome.COMMITTED) {
-              return o;
-            }
-          }
+        Outcome o = catchUp(executor, epoch, pending, appliedEarlier, last);
+        if (o != Outcome.COMMITTED) {
+          return o;
         }
         epoch.timePhase = false;
       }
@@ -611,64 +578,22 @@ public final class KeyedStageRunner {
         // last record: the windows that open and close within the batch then never reach the
         // tables, and the batch fits one epoch (or is run again in order)
         epoch.byKey = true;
-        for (List<KeyedRecord> records : ofKeys) {
-          for (KeyedRecord r : records) {
-            try {
-              executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
-            } catch (UserFunctionException e) {
-              cuts.inOrder = true; // in order, the records before it commit first
-              return Outcome.RECUT;
-            }
-            epoch.recordCount++;
-          }
-          KeyedRecord any = records.get(0);
-          if (!executor.fireKeyTimers(any.exchange(), any.key(), watermark)
-              || epoch.isFull(MAX_ACTIONS)) {
-            cuts.inOrder = true;
-            cuts.missedByKey = true;
-            return Outcome.RECUT;
-          }
+        if (!runByKey(executor, epoch, ofKeys, watermark, cuts)) {
+          return Outcome.RECUT;
         }
         last = pending.get(pending.size() - 1).position();
         epoch.lastRecord = last;
         pending = List.of();
       }
-      for (KeyedRecord r : pending) {
-        if (appliedEarlier.contains(r.position())) {
-          last = r.position(); // the checkpoint passes it: applied under another slot count
-          continue;
+      if (!pending.isEmpty()) {
+        Position[] through = {last};
+        Outcome o =
+            runInOrder(
+                executor, backend, epoch, pending, appliedEarlier, setAside, cuts, split, through);
+        if (o != Outcome.COMMITTED) {
+          return o;
         }
-        if ((epoch.recordCount > 0 || backend.firedInEpoch() > 0)
-            && cuts.beforeRecord.contains(r.position())) {
-          Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
-          if (o != Outcome.COMMITTED) {
-            return o;
-          }
-        }
-        DeadLetter letter = setAside.get(r.position());
-        if (letter != null) {
-          epoch.deadLetters.add(letter);
-        } else {
-          try {
-            executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
-          } catch (UserFunctionException e) {
-            if (epoch.recordCount > 0) {
-              // commit the records before it first (redo the epoch, cut before this record)
-              cuts.beforeRecord.add(r.position());
-              return Outcome.RECUT;
-            }
-            throw new PoisonRecordException(split, r.position(), e);
-          }
-        }
-        last = r.position();
-        epoch.recordCount++;
-        epoch.lastRecord = last;
-        if (epoch.isFull(MAX_ACTIONS)) {
-          Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
-          if (o != Outcome.COMMITTED) {
-            return o;
-          }
-        }
+        last = through[0];
       }
       if (epoch.recordCount > 0 && cuts.beforeTimers) {
         Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
@@ -689,6 +614,177 @@ public final class KeyedStageRunner {
       totals.readUnits += backend.readUnits();
       totals.writeUnits += backend.cleanupWriteUnits();
     }
+  }
+
+  /*
+   * The phases of an attempt below run in methods of their own, not inline in attempt(): each
+   * loops over the batch's records but runs once per attempt, so the JIT compiler reaches them by
+   * on-stack replacement, and one method of all the phases cost it about a second of CPU per
+   * compilation, several times over (once per loop it entered), in the runs that mattered.
+   */
+
+  /**
+   * Each record's key in the stores of the operators behind its keyBy only: another keyBy's keys
+   * may be of another type, and the one added in front of a sink has no store at all.
+   */
+  private Map<String, List<Object>> keysOf(List<KeyedRecord> records) {
+    Map<String, List<Object>> keys = new LinkedHashMap<>();
+    for (KeyedRecord r : records) {
+      for (String uid : uidsByExchange.getOrDefault(r.exchange(), List.of())) {
+        keys.computeIfAbsent(uid, u -> new ArrayList<>()).add(r.key());
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The records of a batch still to run.
+   *
+   * @param records those after the checkpoint, in position order, each position once
+   * @param appliedEarlier the positions among them applied under another slot count (passed, not
+   *     run again)
+   * @param skipped the records not to run: at or before the checkpoint, applied earlier, or
+   *     delivered twice
+   */
+  private record Pending(List<KeyedRecord> records, Set<Position> appliedEarlier, long skipped) {}
+
+  private Pending pending(
+      List<KeyedRecord> records, Position checkpoint, EarlierSlotCounts earlier) {
+    List<KeyedRecord> pending = new ArrayList<>();
+    Set<Position> appliedEarlier = new HashSet<>();
+    long skipped = 0;
+    for (KeyedRecord r : records) {
+      if (r.position().compareTo(checkpoint) > 0) {
+        pending.add(r);
+        if (earlier != null && earlier.covers(keyGroupOf(r), r.position())) {
+          appliedEarlier.add(r.position());
+        }
+      } else {
+        skipped++;
+      }
+    }
+    skipped += appliedEarlier.size();
+    pending.sort((a, b) -> a.position().compareTo(b.position()));
+    // a record delivered twice in one batch (a duplicated sequence number) is applied once
+    for (int i = pending.size() - 1; i > 0; i--) {
+      if (pending.get(i).position().equals(pending.get(i - 1).position())) {
+        pending.remove(i);
+        skipped++;
+      }
+    }
+    return new Pending(pending, appliedEarlier, skipped);
+  }
+
+  /**
+   * Per key of the records, its stored timers up to its key group's floor, committing whenever the
+   * epoch fills up; {@link Outcome#COMMITTED} when all caught up.
+   */
+  private static Outcome catchUp(
+      JobExecutor executor,
+      Epoch epoch,
+      List<KeyedRecord> pending,
+      Set<Position> appliedEarlier,
+      Position last) {
+    Set<Object> seen = new HashSet<>();
+    for (KeyedRecord r : pending) {
+      if (appliedEarlier.contains(r.position()) || !seen.add(List.of(r.exchange(), r.key()))) {
+        continue;
+      }
+      while (!executor.catchUp(r.exchange(), r.key())) {
+        Outcome o = epoch.commit(last, epoch.fe, epoch.fp);
+        if (o != Outcome.COMMITTED) {
+          return o;
+        }
+      }
+    }
+    return Outcome.COMMITTED;
+  }
+
+  /**
+   * Runs the keys' records key by key, each key's event-time timers up to {@code watermark} firing
+   * after its last record; false (with the cuts set to run the batch in order) when a record failed
+   * or the batch outgrew one epoch.
+   */
+  private static boolean runByKey(
+      JobExecutor executor,
+      Epoch epoch,
+      List<List<KeyedRecord>> ofKeys,
+      long watermark,
+      Cuts cuts) {
+    for (List<KeyedRecord> records : ofKeys) {
+      for (KeyedRecord r : records) {
+        try {
+          executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
+        } catch (UserFunctionException e) {
+          cuts.inOrder = true; // in order, the records before it commit first
+          return false;
+        }
+        epoch.recordCount++;
+      }
+      KeyedRecord any = records.get(0);
+      if (!executor.fireKeyTimers(any.exchange(), any.key(), watermark)
+          || epoch.isFull(MAX_ACTIONS)) {
+        cuts.inOrder = true;
+        cuts.missedByKey = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs the records in position order, committing an epoch where a cut says or when it is full;
+   * {@code last} holds the position the checkpoint passes so far, in and out. {@link
+   * Outcome#COMMITTED} when every record ran (the last epoch still open).
+   */
+  private static Outcome runInOrder(
+      JobExecutor executor,
+      DynamoDbStateBackend backend,
+      Epoch epoch,
+      List<KeyedRecord> pending,
+      Set<Position> appliedEarlier,
+      Map<Position, DeadLetter> setAside,
+      Cuts cuts,
+      String split,
+      Position[] last) {
+    for (KeyedRecord r : pending) {
+      if (appliedEarlier.contains(r.position())) {
+        last[0] = r.position(); // the checkpoint passes it: applied under another slot count
+        continue;
+      }
+      if ((epoch.recordCount > 0 || backend.firedInEpoch() > 0)
+          && cuts.beforeRecord.contains(r.position())) {
+        Outcome o = epoch.commit(last[0], epoch.fe, epoch.fp);
+        if (o != Outcome.COMMITTED) {
+          return o;
+        }
+      }
+      DeadLetter letter = setAside.get(r.position());
+      if (letter != null) {
+        epoch.deadLetters.add(letter);
+      } else {
+        try {
+          executor.injectKeyed(r.exchange(), r.key(), r.value(), r.timestamp());
+        } catch (UserFunctionException e) {
+          if (epoch.recordCount > 0) {
+            // commit the records before it first (redo the epoch, cut before this record)
+            cuts.beforeRecord.add(r.position());
+            return Outcome.RECUT;
+          }
+          throw new PoisonRecordException(split, r.position(), e);
+        }
+      }
+      last[0] = r.position();
+      epoch.recordCount++;
+      epoch.lastRecord = last[0];
+      if (epoch.isFull(MAX_ACTIONS)) {
+        Outcome o = epoch.commit(last[0], epoch.fe, epoch.fp);
+        if (o != Outcome.COMMITTED) {
+          return o;
+        }
+      }
+    }
+    return Outcome.COMMITTED;
   }
 
   /**
