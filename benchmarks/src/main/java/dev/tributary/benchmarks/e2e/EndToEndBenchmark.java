@@ -9,16 +9,22 @@ import dev.tributary.cli.Outbox;
 import dev.tributary.cli.Workload;
 import dev.tributary.examples.clicks.ClickWindowSums;
 import dev.tributary.local.esm.MappingSettings;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * End-to-end records/s on the local stack: click-window-sums through the exactly-once pipeline
@@ -208,8 +214,7 @@ public final class EndToEndBenchmark {
     return out.toString().trim();
   }
 
-  private static double median(
-      List<Drain> drains, java.util.function.ToDoubleFunction<Drain> figure) {
+  private static double median(List<Drain> drains, ToDoubleFunction<Drain> figure) {
     double[] v = drains.stream().mapToDouble(figure).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
@@ -250,9 +255,10 @@ public final class EndToEndBenchmark {
     }
     try (LocalStack stack = builder.start()) {
       long n = workload.size();
-      long start = System.nanoTime();
-      long cpuStart = processCpuNanos();
+      // read before the clock starts: listing the threads' times takes a few milliseconds
       Map<String, Long> threadsStart = threadCpuNanos();
+      long cpuStart = processCpuNanos();
+      long start = System.nanoTime();
       Thread producer =
           new Thread(
               () -> {
@@ -309,27 +315,27 @@ public final class EndToEndBenchmark {
 
   /**
    * The CPU time of each of this process's threads so far (the JVM's own, garbage collection and
-   * the JIT compilers included), by thread id, from Linux's {@code /proc/self/task/<id>/schedstat};
-   * empty elsewhere.
+   * the JIT compilers included), keyed by "{@code <thread id> <name>}", from Linux's {@code
+   * /proc/self/task/<id>/schedstat}; empty elsewhere.
    */
   private static Map<String, Long> threadCpuNanos() {
-    Map<String, Long> out = new java.util.HashMap<>();
+    Map<String, Long> out = new HashMap<>();
     Path tasks = Path.of("/proc/self/task");
-    if (!java.nio.file.Files.isDirectory(tasks)) {
+    if (!Files.isDirectory(tasks)) {
       return out;
     }
-    try (java.util.stream.Stream<Path> all = java.nio.file.Files.list(tasks)) {
+    try (Stream<Path> all = Files.list(tasks)) {
       for (Path task : (Iterable<Path>) all::iterator) {
         try {
-          String name = java.nio.file.Files.readString(task.resolve("comm")).trim();
-          String run = java.nio.file.Files.readString(task.resolve("schedstat")).trim();
+          String name = Files.readString(task.resolve("comm")).trim();
+          String run = Files.readString(task.resolve("schedstat")).trim();
           out.put(task.getFileName() + " " + name, Long.parseLong(run.split(" ")[0]));
-        } catch (java.io.IOException | RuntimeException ended) {
+        } catch (IOException | RuntimeException ended) {
           // the thread ended while being read
         }
       }
-    } catch (java.io.IOException e) {
-      return out;
+    } catch (IOException e) {
+      // the listing failed: the threads read so far
     }
     return out;
   }
@@ -340,7 +346,7 @@ public final class EndToEndBenchmark {
    */
   private static Map<String, Long> byThread(
       Map<String, Long> start, Map<String, Long> end, long total) {
-    Map<String, Long> groups = new java.util.HashMap<>();
+    Map<String, Long> groups = new HashMap<>();
     long named = 0;
     for (Map.Entry<String, Long> e : end.entrySet()) {
       long used = e.getValue() - start.getOrDefault(e.getKey(), 0L);
@@ -368,8 +374,7 @@ public final class EndToEndBenchmark {
 
   /** The CPU time of this JVM's threads so far (the producer and all the emulators included). */
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
